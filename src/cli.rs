@@ -1,0 +1,128 @@
+//! Command-line arguments (clap) and dispatch to the commands.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use clap::{Parser, Subcommand};
+
+use crate::commands;
+use crate::error::Error;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "rota",
+    version,
+    about = "On-call rotations that are fair, rested and correct in every time zone"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write a commented starter config (refuses to overwrite).
+    Init {
+        #[arg(default_value = "rota.toml")]
+        path: PathBuf,
+    },
+    /// Validate a config; list members, layers, shifts, and shifts nobody can take.
+    Check { config: PathBuf },
+    /// Solve and write schedule.json, calendars and the report into DIR.
+    Solve(SolveArgs),
+    /// Re-check every hard rule and metric of a schedule.json against its config.
+    Verify { config: PathBuf, schedule: PathBuf },
+    /// Shifts whose assignee or time changed between two schedule.json files.
+    Diff {
+        old: PathBuf,
+        new: PathBuf,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rank replacements for one shift by their effect on fairness and rules.
+    Swap(SwapArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SwapArgs {
+    pub config: PathBuf,
+    pub schedule: PathBuf,
+    /// The member who cannot take the shift.
+    #[arg(long)]
+    pub member: String,
+    /// LAYER@START: START is the local start date (2027-02-01) or an RFC 3339 instant.
+    #[arg(long)]
+    pub shift: String,
+    /// How many candidates to show.
+    #[arg(long, default_value_t = 5)]
+    pub top: usize,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SolveArgs {
+    pub config: PathBuf,
+    /// Output directory.
+    #[arg(short = 'o', long = "out", default_value = "out")]
+    pub out: PathBuf,
+    /// A previous schedule.json: keep its past shifts and change as little as possible.
+    #[arg(long)]
+    pub previous: Option<PathBuf>,
+    /// RFC 3339 instant or `now`: previous shifts starting before it are kept.
+    #[arg(long)]
+    pub freeze_until: Option<String>,
+    /// Seconds the solver may search.
+    #[arg(long, default_value_t = 10.0)]
+    pub time_limit: f64,
+    /// Relative optimality gap at which to stop.
+    #[arg(long, default_value_t = 1e-4)]
+    pub gap: f64,
+    /// Print the schedule as JSON on stdout instead of the table.
+    #[arg(long)]
+    pub json: bool,
+    /// Print only the status line.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// What the commands may know of the world besides their arguments.
+#[derive(Debug, Clone)]
+pub struct Env {
+    /// "Now", from `SOURCE_DATE_EPOCH` when set (reproducible output), else the clock.
+    pub now: DateTime<Utc>,
+    pub stderr_is_terminal: bool,
+}
+
+impl Env {
+    pub fn from_process() -> Result<Env, Error> {
+        use std::io::IsTerminal;
+        let now = match std::env::var("SOURCE_DATE_EPOCH") {
+            Ok(s) => {
+                let secs: i64 = s.trim().parse().map_err(|_| {
+                    Error::Usage(format!(
+                        "SOURCE_DATE_EPOCH={s:?} is not a number of seconds"
+                    ))
+                })?;
+                DateTime::from_timestamp(secs, 0).ok_or_else(|| {
+                    Error::Usage(format!("SOURCE_DATE_EPOCH={s:?} is out of range"))
+                })?
+            }
+            Err(_) => Utc::now(),
+        };
+        Ok(Env {
+            now,
+            stderr_is_terminal: std::io::stderr().is_terminal(),
+        })
+    }
+}
+
+pub fn run(cli: Cli, env: &Env) -> Result<(), Error> {
+    match cli.command {
+        Command::Init { path } => commands::init::run(&path),
+        Command::Check { config } => commands::check::run(&config),
+        Command::Solve(args) => commands::solve::run(&args, env),
+        Command::Verify { config, schedule } => commands::verify::run(&config, &schedule),
+        Command::Diff { old, new, json } => commands::diff::run(&old, &new, json),
+        Command::Swap(args) => commands::swap::run(&args),
+    }
+}

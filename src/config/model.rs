@@ -1,0 +1,355 @@
+//! The validated configuration: zones resolved, dates checked, references resolved.
+//!
+//! Everything downstream (problem, solver, writers) reads these types and never the raw TOML.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc, Weekday};
+use chrono_tz::Tz;
+
+/// A whole, valid team configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The file it was read from (used in messages and to resolve relative paths).
+    pub path: PathBuf,
+    /// Hex SHA-256 of the config file's bytes, recorded in schedule.json.
+    pub sha256: String,
+    pub team: Team,
+    pub period: Period,
+    pub layers: Vec<Layer>,
+    pub members: Vec<Member>,
+    pub rules: Rules,
+    pub fairness: Fairness,
+    pub objective: ObjectiveWeights,
+    pub calendar: CalendarSettings,
+    pub pins: Vec<Pin>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Team {
+    pub name: String,
+    pub timezone: Tz,
+    /// Right-hand side of event UIDs; defaults to a slug of the team name + ".rota".
+    pub uid_domain: String,
+}
+
+/// `[start, end)` in local dates; each layer interprets them in its own zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+}
+
+#[derive(Debug, Clone)]
+pub struct Layer {
+    pub name: String,
+    pub rotation: Rotation,
+    pub timezone: Tz,
+    /// Only shifts starting on these local days; `None` = every day.
+    pub days: Option<WeekdaySet>,
+    pub eligible: Eligibility,
+    pub per_shift: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rotation {
+    Weekly {
+        handoff: WeeklyTime,
+    },
+    Daily {
+        handoff: NaiveTime,
+    },
+    /// Handoffs at `handoff` ± multiples of `hours` of local wall-clock time.
+    Hours {
+        hours: u32,
+        handoff: NaiveTime,
+    },
+    /// A weekly pattern of handoff points, sorted by (weekday from Monday, time), unique.
+    Handoffs {
+        points: Vec<WeeklyTime>,
+    },
+    /// One shift per covered local day over this window (no tiling).
+    Window {
+        window: TimeWindow,
+    },
+}
+
+/// A point in the week: `mon 09:00`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WeeklyTime {
+    pub weekday: Weekday,
+    pub time: NaiveTime,
+}
+
+/// `HH:MM-HH:MM` local window; `end <= start` means it wraps past midnight.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimeWindow {
+    pub start: NaiveTime,
+    pub end: NaiveTime,
+}
+
+impl TimeWindow {
+    pub fn wraps(&self) -> bool {
+        self.end <= self.start
+    }
+
+    /// Whether a local time of day falls inside the window (start inclusive, end exclusive).
+    pub fn contains(&self, t: NaiveTime) -> bool {
+        if self.wraps() {
+            t >= self.start || t < self.end
+        } else {
+            t >= self.start && t < self.end
+        }
+    }
+}
+
+/// A set of weekdays, Monday first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct WeekdaySet(u8);
+
+impl WeekdaySet {
+    pub const ALL: WeekdaySet = WeekdaySet(0b111_1111);
+
+    pub fn from_days(days: impl IntoIterator<Item = Weekday>) -> Self {
+        let mut set = WeekdaySet(0);
+        for d in days {
+            set.insert(d);
+        }
+        set
+    }
+
+    pub fn insert(&mut self, day: Weekday) {
+        self.0 |= 1 << day.num_days_from_monday();
+    }
+
+    pub fn contains(&self, day: Weekday) -> bool {
+        self.0 & (1 << day.num_days_from_monday()) != 0
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0 == 0
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = Weekday> + '_ {
+        (0..7u8)
+            .filter(|i| self.0 & (1 << i) != 0)
+            .map(|i| Weekday::try_from(i).expect("0..7 is a weekday"))
+    }
+}
+
+/// Who may take a layer's shifts.
+///
+/// With every list empty, everyone is eligible. `members` names people explicitly;
+/// tag filters admit by tags; `exclude` always wins.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Eligibility {
+    pub any_tags: Vec<String>,
+    pub all_tags: Vec<String>,
+    pub members: Vec<String>,
+    pub exclude: Vec<String>,
+}
+
+impl Eligibility {
+    pub fn admits(&self, member: &Member) -> bool {
+        if self.exclude.contains(&member.id) {
+            return false;
+        }
+        let filtered = !self.any_tags.is_empty() || !self.all_tags.is_empty();
+        let by_tags = (self.any_tags.is_empty()
+            || self.any_tags.iter().any(|t| member.tags.contains(t)))
+            && self.all_tags.iter().all(|t| member.tags.contains(t));
+        if self.members.is_empty() {
+            by_tags
+        } else {
+            self.members.contains(&member.id) || (filtered && by_tags)
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Member {
+    pub id: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub timezone: Tz,
+    pub working_hours: TimeWindow,
+    pub working_days: WeekdaySet,
+    /// Union of the member's holiday sets, as local dates in the member's zone.
+    pub holidays: BTreeSet<NaiveDate>,
+    /// Names of the holiday sets, for display.
+    pub holiday_sets: Vec<String>,
+    pub tags: BTreeSet<String>,
+    /// In (0, 1].
+    pub fte: f64,
+    /// Unavailable before this local date.
+    pub joins: Option<NaiveDate>,
+    /// Unavailable from this local date on.
+    pub leaves: Option<NaiveDate>,
+    pub max_shifts: Option<u32>,
+    pub unavailable: Vec<DateRule>,
+    pub prefer_off: Vec<DateRule>,
+}
+
+impl Member {
+    /// The first unavailability entry covering this local date, if any.
+    pub fn unavailable_on(&self, date: NaiveDate) -> Option<&DateRule> {
+        self.unavailable.iter().find(|r| r.covers(date))
+    }
+
+    pub fn prefers_off_on(&self, date: NaiveDate) -> bool {
+        self.prefer_off.iter().any(|r| r.covers(date))
+    }
+
+    /// Employed on this local date (between `joins` and `leaves`).
+    pub fn employed_on(&self, date: NaiveDate) -> bool {
+        self.joins.is_none_or(|j| date >= j) && self.leaves.is_none_or(|l| date < l)
+    }
+}
+
+/// Whole local days: a range, one date, or weekdays.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DateRule {
+    Range {
+        from: NaiveDate,
+        /// Inclusive.
+        to: NaiveDate,
+        reason: Option<String>,
+    },
+    Date {
+        date: NaiveDate,
+        reason: Option<String>,
+    },
+    Weekdays {
+        days: WeekdaySet,
+        reason: Option<String>,
+    },
+}
+
+impl DateRule {
+    pub fn covers(&self, date: NaiveDate) -> bool {
+        match self {
+            DateRule::Range { from, to, .. } => *from <= date && date <= *to,
+            DateRule::Date { date: d, .. } => *d == date,
+            DateRule::Weekdays { days, .. } => days.contains(chrono::Datelike::weekday(&date)),
+        }
+    }
+
+    pub fn reason(&self) -> Option<&str> {
+        match self {
+            DateRule::Range { reason, .. }
+            | DateRule::Date { reason, .. }
+            | DateRule::Weekdays { reason, .. } => reason.as_deref(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rules {
+    pub min_rest_hours: f64,
+    /// 0 = no limit.
+    pub max_consecutive: u32,
+    pub back_to_back_gap_hours: f64,
+    pub holidays_unavailable: bool,
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Rules {
+            min_rest_hours: 0.0,
+            max_consecutive: 0,
+            back_to_back_gap_hours: 12.0,
+            holidays_unavailable: false,
+        }
+    }
+}
+
+/// Points per hour of each class.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ClassWeights {
+    pub business: f64,
+    pub after_hours: f64,
+    pub weekend: f64,
+    pub holiday: f64,
+}
+
+impl Default for ClassWeights {
+    fn default() -> Self {
+        ClassWeights {
+            business: 1.0,
+            after_hours: 2.0,
+            weekend: 2.0,
+            holiday: 3.0,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CapacityMode {
+    /// Hard unavailability lowers a member's share.
+    #[default]
+    Availability,
+    /// Only fte, joins and leaves do.
+    Fte,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Fairness {
+    pub weights: ClassWeights,
+    pub capacity: CapacityMode,
+    /// Resolved paths of earlier schedule.json files.
+    pub history: Vec<PathBuf>,
+    /// Points per member id from the history files plus `[[fairness.adjust]]`.
+    /// Ids of people no longer in the team are kept here but ignored by fairness.
+    pub history_points: BTreeMap<String, f64>,
+}
+
+/// Weights of the minimized sum (SPEC §4).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ObjectiveWeights {
+    pub imbalance: f64,
+    pub deviation: f64,
+    pub back_to_back_after_hours: f64,
+    pub total_load: f64,
+    pub prefer_off: f64,
+    pub churn: f64,
+}
+
+impl Default for ObjectiveWeights {
+    fn default() -> Self {
+        ObjectiveWeights {
+            imbalance: 1000.0,
+            deviation: 100.0,
+            back_to_back_after_hours: 50.0,
+            total_load: 1.0,
+            prefer_off: 20.0,
+            churn: 100.0,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CalendarSettings {
+    /// 0 = no alarm.
+    pub alarm_minutes: u32,
+    pub url: Option<String>,
+}
+
+/// A fixed assignment; matched to a shift when the problem is built.
+#[derive(Debug, Clone)]
+pub struct Pin {
+    /// Index into `Config::layers`.
+    pub layer: usize,
+    pub start: PinStart,
+    /// Index into `Config::members`.
+    pub member: usize,
+    /// 1-based line of the `[[pin]]` entry, for messages.
+    pub line: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PinStart {
+    /// Local start date of the shift in the layer's zone.
+    LocalDate(NaiveDate),
+    Instant(DateTime<Utc>),
+}

@@ -1,0 +1,23 @@
+//! rota: fair, rested on-call rotations, correct in every time zone.
+//!
+//! Stages: [`config`] (TOML → validated `Config`) → [`problem`] (shifts in UTC with
+//! per-member points and availability) → [`solver`] (good_lp + HiGHS) → [`schedule`]
+//! → [`output`] writers. [`cli`] only dispatches.
+
+pub mod assignment;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod diff;
+pub mod error;
+pub mod evaluate;
+pub mod output;
+pub mod previous;
+pub mod problem;
+pub mod rules;
+pub mod schedule;
+pub mod solver;
+pub mod time;
+
+pub use cli::{Cli, Env, run};
+pub use error::Error;

@@ -1,0 +1,13 @@
+use clap::Parser;
+
+fn main() {
+    let cli = rota::Cli::parse();
+    let code = match rota::Env::from_process().and_then(|env| rota::run(cli, &env)) {
+        Ok(()) => rota::error::exit_code::SUCCESS,
+        Err(err) => {
+            eprintln!("{err}");
+            err.exit_code()
+        }
+    };
+    std::process::exit(code);
+}
