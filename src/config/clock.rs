@@ -28,9 +28,8 @@ pub(crate) const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat"
 pub(crate) fn parse_weekday(s: &str) -> Result<Weekday, ClockError> {
     let lower = s.trim().to_ascii_lowercase();
     match WEEKDAYS.iter().position(|d| *d == lower) {
-        Some(i) => Weekday::try_from(i as u8).map_err(|_| {
-            ClockError::new(format!("\"{s}\" is not a weekday"), None)
-        }),
+        Some(i) => Weekday::try_from(i as u8)
+            .map_err(|_| ClockError::new(format!("\"{s}\" is not a weekday"), None)),
         None => Err(ClockError::new(
             format!("\"{s}\" is not a weekday"),
             Some(
@@ -100,7 +99,9 @@ pub(crate) fn parse_window(s: &str) -> Result<TimeWindow, ClockError> {
     let Some((a, b)) = s.split_once('-') else {
         return Err(ClockError::new(
             format!("\"{s}\" is not a time window"),
-            Some("write a window as \"HH:MM-HH:MM\", e.g. \"09:00-17:00\" or \"22:00-06:00\"".into()),
+            Some(
+                "write a window as \"HH:MM-HH:MM\", e.g. \"09:00-17:00\" or \"22:00-06:00\"".into(),
+            ),
         ));
     };
     Ok(TimeWindow {
@@ -122,7 +123,17 @@ mod tests {
         assert_eq!(parse_time("09:00"), Ok(t(9, 0)));
         assert_eq!(parse_time("9:05"), Ok(t(9, 5)));
         assert_eq!(parse_time(" 23:59 "), Ok(t(23, 59)));
-        for bad in ["24:00", "12:60", "9", "09:0", "9h00", "-1:00", "", "１２:00", "123:00"] {
+        for bad in [
+            "24:00",
+            "12:60",
+            "9",
+            "09:0",
+            "9h00",
+            "-1:00",
+            "",
+            "１２:00",
+            "123:00",
+        ] {
             assert!(parse_time(bad).is_err(), "{bad}");
         }
     }

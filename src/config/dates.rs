@@ -17,7 +17,9 @@ pub(crate) fn parse_date_str(s: &str) -> Option<NaiveDate> {
     let shape = b.len() == 10
         && b[4] == b'-'
         && b[7] == b'-'
-        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
     if !shape {
         return None;
     }
@@ -31,7 +33,11 @@ fn not_a_date(value: &Value<'_>, key: &str, what: &str) -> Diagnostic {
 }
 
 /// A date value: a TOML local date or a string of the same form.
-pub(crate) fn date(value: &Value<'_>, key: &str, diags: &mut Vec<Diagnostic>) -> Option<Sp<NaiveDate>> {
+pub(crate) fn date(
+    value: &Value<'_>,
+    key: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Sp<NaiveDate>> {
     let parsed = match value.get_ref() {
         DeValue::Datetime(dt) => match (dt.date, dt.time, dt.offset) {
             (Some(d), None, None) => {
@@ -63,14 +69,22 @@ pub(crate) fn date(value: &Value<'_>, key: &str, diags: &mut Vec<Diagnostic>) ->
     }
 }
 
-pub(crate) fn field_date(f: &Fields<'_, '_>, key: &str, diags: &mut Vec<Diagnostic>) -> Option<Sp<NaiveDate>> {
+pub(crate) fn field_date(
+    f: &Fields<'_, '_>,
+    key: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Sp<NaiveDate>> {
     f.get(key).and_then(|v| date(v, key, diags))
 }
 
 const RULE_KEYS: &[&str] = &["from", "to", "date", "weekdays", "reason"];
 
 /// One rule: a table of one of the three forms, or a bare date (same as `{ date = … }`).
-pub(crate) fn date_rule(value: &Value<'_>, key: &str, diags: &mut Vec<Diagnostic>) -> Option<DateRule> {
+pub(crate) fn date_rule(
+    value: &Value<'_>,
+    key: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<DateRule> {
     let table = match value.get_ref() {
         DeValue::Datetime(_) | DeValue::String(_) => {
             let d = date(value, key, diags)?;
@@ -84,7 +98,10 @@ pub(crate) fn date_rule(value: &Value<'_>, key: &str, diags: &mut Vec<Diagnostic
             diags.push(
                 Diagnostic::new(
                     value.span(),
-                    format!("entries of `{key}` must be tables, not {}", fields::type_name(other)),
+                    format!(
+                        "entries of `{key}` must be tables, not {}",
+                        fields::type_name(other)
+                    ),
                 )
                 .label("expected { from = …, to = … }, { date = … } or { weekdays = [...] }"),
             );
@@ -124,7 +141,11 @@ pub(crate) fn date_rule(value: &Value<'_>, key: &str, diags: &mut Vec<Diagnostic
             diags.push(
                 Diagnostic::new(
                     to.span(),
-                    format!("`{key}` range ends ({}) before it starts ({})", to.get_ref(), from.get_ref()),
+                    format!(
+                        "`{key}` range ends ({}) before it starts ({})",
+                        to.get_ref(),
+                        from.get_ref()
+                    ),
                 )
                 .label("before `from`")
                 .help("`to` is inclusive and must be on or after `from`; swap the dates?"),
@@ -160,18 +181,29 @@ pub(crate) fn date_rule(value: &Value<'_>, key: &str, diags: &mut Vec<Diagnostic
 }
 
 /// An array of rules; bad entries are reported and skipped.
-pub(crate) fn date_rules(f: &Fields<'_, '_>, key: &str, diags: &mut Vec<Diagnostic>) -> Vec<DateRule> {
+pub(crate) fn date_rules(
+    f: &Fields<'_, '_>,
+    key: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<DateRule> {
     let Some(value) = f.get(key) else {
         return Vec::new();
     };
     let Some(items) = fields::as_array(value, key, diags) else {
         return Vec::new();
     };
-    items.iter().filter_map(|item| date_rule(item, key, diags)).collect()
+    items
+        .iter()
+        .filter_map(|item| date_rule(item, key, diags))
+        .collect()
 }
 
 /// An array of weekday names as a set; every bad name is reported.
-pub(crate) fn weekdays(value: &Value<'_>, key: &str, diags: &mut Vec<Diagnostic>) -> Option<Sp<WeekdaySet>> {
+pub(crate) fn weekdays(
+    value: &Value<'_>,
+    key: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Sp<WeekdaySet>> {
     let names = fields::as_strings(value, key, diags)?;
     let mut set = WeekdaySet::default();
     let mut ok = true;
@@ -202,7 +234,10 @@ mod tests {
     }
 
     /// Parses `x = <value>` and runs `f` on the value.
-    fn with_value<T>(value: &str, f: impl FnOnce(&Value<'_>, &mut Vec<Diagnostic>) -> T) -> (T, Vec<Diagnostic>) {
+    fn with_value<T>(
+        value: &str,
+        f: impl FnOnce(&Value<'_>, &mut Vec<Diagnostic>) -> T,
+    ) -> (T, Vec<Diagnostic>) {
         let text = format!("x = {value}\n");
         let doc = DeTable::parse(&text).expect("valid TOML");
         let mut diags = Vec::new();
@@ -213,7 +248,13 @@ mod tests {
     #[test]
     fn dates_as_toml_dates_or_strings() {
         assert_eq!(parse_date_str("2027-01-04"), Some(d(2027, 1, 4)));
-        for bad in ["2027-1-4", "2027-02-30", "04.01.2027", "2027-01-04T00:00", ""] {
+        for bad in [
+            "2027-1-4",
+            "2027-02-30",
+            "04.01.2027",
+            "2027-01-04T00:00",
+            "",
+        ] {
             assert_eq!(parse_date_str(bad), None, "{bad}");
         }
         let (v, diags) = with_value("2027-01-04", |v, ds| date(v, "x", ds));
@@ -221,7 +262,12 @@ mod tests {
         assert!(diags.is_empty());
         let (v, _) = with_value("\"2027-02-28\"", |v, ds| date(v, "x", ds));
         assert_eq!(v.map(Spanned::into_inner), Some(d(2027, 2, 28)));
-        for bad in ["2027-01-04T10:00:00", "\"tomorrow\"", "20270104", "2027-01-04T10:00:00Z"] {
+        for bad in [
+            "2027-01-04T10:00:00",
+            "\"tomorrow\"",
+            "20270104",
+            "2027-01-04T10:00:00Z",
+        ] {
             let (v, diags) = with_value(bad, |v, ds| date(v, "x", ds));
             assert!(v.is_none() && diags.len() == 1, "{bad}");
         }
@@ -239,10 +285,20 @@ mod tests {
         assert!(r.covers(d(2027, 2, 8)) && r.covers(d(2027, 2, 12)));
         assert!(!r.covers(d(2027, 2, 7)) && !r.covers(d(2027, 2, 13)));
 
-        let (r, _) = with_value("{ date = 2027-03-01 }", |v, ds| date_rule(v, "unavailable", ds));
-        assert_eq!(r, Some(DateRule::Date { date: d(2027, 3, 1), reason: None }));
+        let (r, _) = with_value("{ date = 2027-03-01 }", |v, ds| {
+            date_rule(v, "unavailable", ds)
+        });
+        assert_eq!(
+            r,
+            Some(DateRule::Date {
+                date: d(2027, 3, 1),
+                reason: None
+            })
+        );
 
-        let (r, _) = with_value("{ weekdays = [\"sat\", \"sun\"] }", |v, ds| date_rule(v, "unavailable", ds));
+        let (r, _) = with_value("{ weekdays = [\"sat\", \"sun\"] }", |v, ds| {
+            date_rule(v, "unavailable", ds)
+        });
         assert_eq!(
             r,
             Some(DateRule::Weekdays {
@@ -252,19 +308,37 @@ mod tests {
         );
 
         let (r, _) = with_value("2027-03-02", |v, ds| date_rule(v, "unavailable", ds));
-        assert_eq!(r, Some(DateRule::Date { date: d(2027, 3, 2), reason: None }));
+        assert_eq!(
+            r,
+            Some(DateRule::Date {
+                date: d(2027, 3, 2),
+                reason: None
+            })
+        );
     }
 
     #[test]
     fn bad_rules_are_reported() {
         let cases = [
-            ("{ from = 2027-02-12, to = 2027-02-08 }", "ends (2027-02-08) before it starts"),
+            (
+                "{ from = 2027-02-12, to = 2027-02-08 }",
+                "ends (2027-02-08) before it starts",
+            ),
             ("{ from = 2027-02-12 }", "missing `to`"),
-            ("{ date = 2027-02-12, weekdays = [\"mon\"] }", "mixes several forms"),
+            (
+                "{ date = 2027-02-12, weekdays = [\"mon\"] }",
+                "mixes several forms",
+            ),
             ("{ reason = \"x\" }", "says no dates"),
-            ("{ weekdays = [\"mon\", \"sunday\"] }", "\"sunday\" is not a weekday"),
+            (
+                "{ weekdays = [\"mon\", \"sunday\"] }",
+                "\"sunday\" is not a weekday",
+            ),
             ("{ weekdays = [] }", "`weekdays` is empty"),
-            ("{ date = 2027-02-12, resaon = \"x\" }", "unknown key `resaon`"),
+            (
+                "{ date = 2027-02-12, resaon = \"x\" }",
+                "unknown key `resaon`",
+            ),
             ("42", "must be tables"),
         ];
         for (text, expected) in cases {

@@ -173,8 +173,14 @@ mod tests {
         let err = render(Path::new("rota.toml"), source, vec![d]);
         assert_eq!(err.count, 1);
         assert!(err.rendered.contains("rota.toml:2:12"), "{}", err.rendered);
-        assert!(err.rendered.contains("^^^^^^^^^^^^^^ not an IANA time zone"));
-        assert!(err.rendered.contains("help: did you mean \"Europe/Berlin\"?"));
+        assert!(
+            err.rendered
+                .contains("^^^^^^^^^^^^^^ not an IANA time zone")
+        );
+        assert!(
+            err.rendered
+                .contains("help: did you mean \"Europe/Berlin\"?")
+        );
     }
 
     #[test]

@@ -39,7 +39,11 @@ pub(crate) fn wrong_type(value: &Value<'_>, key: &str, expected: &str) -> Diagno
     .label(format!("expected {expected}"))
 }
 
-pub(crate) fn as_string(value: &Value<'_>, key: &str, diags: &mut Vec<Diagnostic>) -> Option<Sp<String>> {
+pub(crate) fn as_string(
+    value: &Value<'_>,
+    key: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Sp<String>> {
     match value.get_ref() {
         DeValue::String(s) => Some(Spanned::new(value.span(), s.to_string())),
         _ => {
@@ -49,7 +53,11 @@ pub(crate) fn as_string(value: &Value<'_>, key: &str, diags: &mut Vec<Diagnostic
     }
 }
 
-pub(crate) fn as_integer(value: &Value<'_>, key: &str, diags: &mut Vec<Diagnostic>) -> Option<Sp<i64>> {
+pub(crate) fn as_integer(
+    value: &Value<'_>,
+    key: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Sp<i64>> {
     match value.get_ref() {
         DeValue::Integer(i) => match i64::from_str_radix(i.as_str(), i.radix()) {
             Ok(n) => Some(Spanned::new(value.span(), n)),
@@ -69,7 +77,11 @@ pub(crate) fn as_integer(value: &Value<'_>, key: &str, diags: &mut Vec<Diagnosti
 }
 
 /// A number: TOML floats and integers both count (`fte = 1` is fine).
-pub(crate) fn as_float(value: &Value<'_>, key: &str, diags: &mut Vec<Diagnostic>) -> Option<Sp<f64>> {
+pub(crate) fn as_float(
+    value: &Value<'_>,
+    key: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Sp<f64>> {
     let parsed = match value.get_ref() {
         DeValue::Float(f) => f.as_str().parse::<f64>().ok(),
         DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix())
@@ -159,9 +171,8 @@ impl<'a, 'i> Fields<'a, 'i> {
         for key in table.keys() {
             let name: &str = key.get_ref();
             if !known.contains(&name) {
-                let help = suggest::did_you_mean(name, known.iter().copied()).unwrap_or_else(|| {
-                    format!("{what} may have: {}", known.join(", "))
-                });
+                let help = suggest::did_you_mean(name, known.iter().copied())
+                    .unwrap_or_else(|| format!("{what} may have: {}", known.join(", ")));
                 diags.push(
                     Diagnostic::new(key.span(), format!("unknown key `{name}` in {what}"))
                         .label("unknown key")
@@ -253,25 +264,54 @@ mod tests {
     fn unknown_keys_are_reported_with_a_suggestion() {
         let doc = parse("name = \"x\"\ntimezon = \"UTC\"\n");
         let mut diags = Vec::new();
-        let f = Fields::new(doc.get_ref(), doc.span(), "[team]", &["name", "timezone"], &mut diags);
+        let f = Fields::new(
+            doc.get_ref(),
+            doc.span(),
+            "[team]",
+            &["name", "timezone"],
+            &mut diags,
+        );
         assert_eq!(diags.len(), 1);
         assert_eq!(diags[0].help.as_deref(), Some("did you mean \"timezone\"?"));
-        assert_eq!(&"name = \"x\"\ntimezon = \"UTC\"\n"[diags[0].span.clone()], "timezon");
-        assert_eq!(f.string("name", &mut diags).map(|s| s.into_inner()), Some("x".into()));
+        assert_eq!(
+            &"name = \"x\"\ntimezon = \"UTC\"\n"[diags[0].span.clone()],
+            "timezon"
+        );
+        assert_eq!(
+            f.string("name", &mut diags).map(|s| s.into_inner()),
+            Some("x".into())
+        );
     }
 
     #[test]
     fn wrong_types_are_reported_and_numbers_widen() {
         let doc = parse("a = 1\nb = \"two\"\nc = 0x10\nd = [\"x\", 3]\n");
         let mut diags = Vec::new();
-        let f = Fields::new(doc.get_ref(), doc.span(), "t", &["a", "b", "c", "d"], &mut diags);
+        let f = Fields::new(
+            doc.get_ref(),
+            doc.span(),
+            "t",
+            &["a", "b", "c", "d"],
+            &mut diags,
+        );
         assert_eq!(f.float("a", &mut diags).map(|s| *s.get_ref()), Some(1.0));
-        assert_eq!(as_integer(f.get("c").unwrap(), "c", &mut diags).map(|s| *s.get_ref()), Some(16));
+        assert_eq!(
+            as_integer(f.get("c").unwrap(), "c", &mut diags).map(|s| *s.get_ref()),
+            Some(16)
+        );
         assert!(diags.is_empty());
         assert!(as_integer(f.get("b").unwrap(), "b", &mut diags).is_none());
         assert!(f.strings("d", &mut diags).is_none());
         assert_eq!(diags.len(), 2);
-        assert!(diags[0].message.contains("must be an integer, not a string"));
-        assert!(diags[1].message.contains("must be a string, not an integer"));
+        assert!(
+            diags[0]
+                .message
+                .contains("must be an integer, not a string")
+        );
+        assert!(
+            diags[1]
+                .message
+                .contains("must be a string, not an integer")
+        );
     }
 }

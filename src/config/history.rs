@@ -45,7 +45,10 @@ pub(crate) fn points_per_member(text: &str) -> Result<BTreeMap<String, f64>, His
     for shift in &schedule.shifts {
         if !shift.points.is_finite() {
             return Err(HistoryError {
-                message: format!("shift of {} at {} has no finite points", shift.member, shift.start),
+                message: format!(
+                    "shift of {} at {} has no finite points",
+                    shift.member, shift.start
+                ),
                 span: 0..0,
             });
         }
@@ -87,9 +90,17 @@ mod tests {
         let text = "{\n  \"version\": 1,\n  \"team\": 5\n}";
         let err = points_per_member(text).unwrap_err();
         assert!(err.message.starts_with("not a rota schedule.json"));
-        assert_eq!(crate::config::diagnostic::line_col(text, err.span.start).0, 3);
+        assert_eq!(
+            crate::config::diagnostic::line_col(text, err.span.start).0,
+            3
+        );
         let v2 = HISTORY.replace("\"version\": 1", "\"version\": 2");
-        assert!(points_per_member(&v2).unwrap_err().message.contains("version 2"));
+        assert!(
+            points_per_member(&v2)
+                .unwrap_err()
+                .message
+                .contains("version 2")
+        );
         assert!(points_per_member("").is_err());
     }
 }

@@ -27,7 +27,9 @@ pub(crate) fn parse_ics(text: &str) -> Result<BTreeSet<NaiveDate>, IcsError> {
             e.lines().nth(1).unwrap_or(e.as_str()).trim()
         ),
         span: 0..text.find('\n').unwrap_or(text.len()),
-        help: Some("export the holidays as an .ics calendar (BEGIN:VCALENDAR … END:VCALENDAR)".into()),
+        help: Some(
+            "export the holidays as an .ics calendar (BEGIN:VCALENDAR … END:VCALENDAR)".into(),
+        ),
     })?;
     let mut events = Vec::new();
     collect_events(&calendar.components, &mut events);
@@ -101,7 +103,11 @@ fn parse_days_duration(value: &str) -> Option<i64> {
 }
 
 /// First day and number of days of one event; `None` for cancelled events.
-fn event_days(event: &Component<'_>, text: &str, index: usize) -> Result<Option<(NaiveDate, i64)>, IcsError> {
+fn event_days(
+    event: &Component<'_>,
+    text: &str,
+    index: usize,
+) -> Result<Option<(NaiveDate, i64)>, IcsError> {
     let err = |name: &str, message: String, help: &str| IcsError {
         message,
         span: locate(text, index, name),
@@ -131,7 +137,10 @@ fn event_days(event: &Component<'_>, text: &str, index: usize) -> Result<Option<
     let Some(start) = parse_ics_date(dtstart.val.as_str()) else {
         return Err(err(
             "DTSTART",
-            format!("holiday event is not an all-day event (DTSTART:{})", dtstart.val.as_str()),
+            format!(
+                "holiday event is not an all-day event (DTSTART:{})",
+                dtstart.val.as_str()
+            ),
             all_day_help,
         ));
     };
@@ -139,7 +148,10 @@ fn event_days(event: &Component<'_>, text: &str, index: usize) -> Result<Option<
         let Some(end) = parse_ics_date(dtend.val.as_str()) else {
             return Err(err(
                 "DTEND",
-                format!("holiday event does not end on a date (DTEND:{})", dtend.val.as_str()),
+                format!(
+                    "holiday event does not end on a date (DTEND:{})",
+                    dtend.val.as_str()
+                ),
                 "an all-day event ends with DTEND;VALUE=DATE:YYYYMMDD (exclusive)",
             ));
         };
@@ -148,7 +160,10 @@ fn event_days(event: &Component<'_>, text: &str, index: usize) -> Result<Option<
         parse_days_duration(duration.val.as_str()).ok_or_else(|| {
             err(
                 "DURATION",
-                format!("holiday event lasts \"{}\", not whole days", duration.val.as_str()),
+                format!(
+                    "holiday event lasts \"{}\", not whole days",
+                    duration.val.as_str()
+                ),
                 "an all-day event lasts whole days, e.g. DURATION:P1D",
             )
         })?
@@ -181,9 +196,7 @@ mod tests {
     }
 
     fn calendar(events: &str) -> String {
-        format!(
-            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n{events}END:VCALENDAR\r\n"
-        )
+        format!("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n{events}END:VCALENDAR\r\n")
     }
 
     #[test]
@@ -195,8 +208,13 @@ mod tests {
              BEGIN:VEVENT\r\nUID:4\r\nDTSTART;VALUE=DATE:20270601\r\nSTATUS:CANCELLED\r\nEND:VEVENT\r\n",
         );
         let dates = parse_ics(&text).unwrap();
-        let mut expected: BTreeSet<NaiveDate> =
-            [d(2027, 1, 1), d(2027, 12, 24), d(2027, 12, 25), d(2027, 12, 26)].into();
+        let mut expected: BTreeSet<NaiveDate> = [
+            d(2027, 1, 1),
+            d(2027, 12, 24),
+            d(2027, 12, 25),
+            d(2027, 12, 26),
+        ]
+        .into();
         expected.extend((5..12).map(|day| d(2027, 4, day)));
         assert_eq!(dates, expected);
     }
@@ -221,11 +239,23 @@ mod tests {
     #[test]
     fn other_bad_events() {
         let cases = [
-            ("BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20270105\r\nDTEND;VALUE=DATE:20270105\r\nEND:VEVENT\r\n", "ends before it starts"),
-            ("BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20270105\r\nRRULE:FREQ=YEARLY\r\nEND:VEVENT\r\n", "RRULE"),
+            (
+                "BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20270105\r\nDTEND;VALUE=DATE:20270105\r\nEND:VEVENT\r\n",
+                "ends before it starts",
+            ),
+            (
+                "BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20270105\r\nRRULE:FREQ=YEARLY\r\nEND:VEVENT\r\n",
+                "RRULE",
+            ),
             ("BEGIN:VEVENT\r\nSUMMARY:x\r\nEND:VEVENT\r\n", "no DTSTART"),
-            ("BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20270105\r\nDURATION:PT1H\r\nEND:VEVENT\r\n", "not whole days"),
-            ("BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20270105\r\nDTEND;VALUE=DATE:20290105\r\nEND:VEVENT\r\n", "lasts 731 days"),
+            (
+                "BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20270105\r\nDURATION:PT1H\r\nEND:VEVENT\r\n",
+                "not whole days",
+            ),
+            (
+                "BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20270105\r\nDTEND;VALUE=DATE:20290105\r\nEND:VEVENT\r\n",
+                "lasts 731 days",
+            ),
         ];
         for (events, expected) in cases {
             let err = parse_ics(&calendar(events)).unwrap_err();
@@ -235,7 +265,13 @@ mod tests {
 
     #[test]
     fn garbage_is_an_error_not_a_panic() {
-        for text in ["", "hello", "BEGIN:VCALENDAR\r\n", "BEGIN:\r\n", "\u{0}\u{1}"] {
+        for text in [
+            "",
+            "hello",
+            "BEGIN:VCALENDAR\r\n",
+            "BEGIN:\r\n",
+            "\u{0}\u{1}",
+        ] {
             let _ = parse_ics(text);
         }
         assert!(parse_ics("hello world").is_err());

@@ -75,9 +75,11 @@ pub fn parse_with(
 ) -> Result<Config, ConfigError> {
     let (doc, errors) = DeTable::parse_recoverable(source);
     if !errors.is_empty() {
-        // A document that is not valid TOML cannot be checked further with any confidence.
+        // A document that is not valid TOML cannot be checked further with any confidence,
+        // and the parser's recovery after the first error mostly reports echoes of it.
         let diags = errors
             .iter()
+            .take(1)
             .map(|e| {
                 let span = e.span().unwrap_or(0..0);
                 let mut lines = e.message().lines();

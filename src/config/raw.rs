@@ -33,6 +33,10 @@ pub(crate) struct RawConfig {
     pub(crate) objective: ObjectiveWeights,
     pub(crate) calendar: CalendarSettings,
     pub(crate) pins: Vec<RawPin>,
+    /// Every `[[layer]]` / `[[member]]` entry could be read as a table, so a reference to
+    /// a name not among them is really unknown (and not an echo of an earlier error).
+    pub(crate) layers_complete: bool,
+    pub(crate) members_complete: bool,
 }
 
 #[derive(Debug)]
@@ -121,12 +125,25 @@ pub(crate) struct RawPin {
 }
 
 const TOP_KEYS: &[&str] = &[
-    "team", "period", "defaults", "holidays", "layer", "member", "rules", "fairness",
-    "objective", "calendar", "pin",
+    "team",
+    "period",
+    "defaults",
+    "holidays",
+    "layer",
+    "member",
+    "rules",
+    "fairness",
+    "objective",
+    "calendar",
+    "pin",
 ];
 
 /// Reads the parsed document into a `RawConfig`, pushing every problem found.
-pub(crate) fn read(doc: &Spanned<DeTable<'_>>, source: &str, diags: &mut Vec<Diagnostic>) -> RawConfig {
+pub(crate) fn read(
+    doc: &Spanned<DeTable<'_>>,
+    source: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> RawConfig {
     let top = Fields::new(doc.get_ref(), 0..0, "the config", TOP_KEYS, diags);
     let mut raw = RawConfig::default();
     match top.table("team", diags) {
@@ -151,19 +168,29 @@ pub(crate) fn read(doc: &Spanned<DeTable<'_>>, source: &str, diags: &mut Vec<Dia
     if let Some((t, span)) = top.table("holidays", diags) {
         raw.holidays = holiday_sets(t, span, diags);
     }
+    let before = diags.len();
     let layers = array_of_tables(&top, "layer", diags);
+    raw.layers_complete = diags.len() == before;
     if layers.is_empty() && top.get("layer").is_none() {
         diags.push(missing_table(
             "layer",
             "[[layer]]\nname = \"primary\"\nrotation = \"weekly\"\nhandoff = \"mon 10:00\"",
         ));
     }
-    raw.layers = layers.into_iter().map(|(t, span)| layer(t, span, diags)).collect();
+    raw.layers = layers
+        .into_iter()
+        .map(|(t, span)| layer(t, span, diags))
+        .collect();
+    let before = diags.len();
     let members = array_of_tables(&top, "member", diags);
+    raw.members_complete = diags.len() == before;
     if members.is_empty() && top.get("member").is_none() {
         diags.push(missing_table("member", "[[member]]\nid = \"alice\""));
     }
-    raw.members = members.into_iter().map(|(t, span)| member(t, span, diags)).collect();
+    raw.members = members
+        .into_iter()
+        .map(|(t, span)| member(t, span, diags))
+        .collect();
     if let Some((t, span)) = top.table("rules", diags) {
         raw.rules = rules(t, span, diags);
     }
@@ -201,7 +228,9 @@ fn array_of_tables<'a, 'i>(
         diags.push(
             Diagnostic::new(value.span(), format!("`{key}` must be a list of tables"))
                 .label("a single table")
-                .help(format!("write [[{key}]] (double brackets) before each entry")),
+                .help(format!(
+                    "write [[{key}]] (double brackets) before each entry"
+                )),
         );
         return Vec::new();
     }
@@ -215,7 +244,8 @@ pub(crate) fn zone(value: &Sp<String>, diags: &mut Vec<Diagnostic>) -> Option<Tz
         Ok(tz) => Some(tz),
         Err(_) => {
             let help = suggest::did_you_mean(name, suggest::zone_names()).unwrap_or_else(|| {
-                "use an IANA time zone name such as \"America/New_York\" or \"Europe/Berlin\"".into()
+                "use an IANA time zone name such as \"America/New_York\" or \"Europe/Berlin\""
+                    .into()
             });
             diags.push(
                 Diagnostic::new(value.span(), format!("unknown time zone \"{name}\""))
@@ -232,7 +262,9 @@ fn field_zone(f: &Fields<'_, '_>, key: &str, diags: &mut Vec<Diagnostic>) -> Opt
 }
 
 fn clock_error(span: Range<usize>, e: clock::ClockError, label: &str) -> Diagnostic {
-    Diagnostic::new(span, e.message).label(label).maybe_help(e.help)
+    Diagnostic::new(span, e.message)
+        .label(label)
+        .maybe_help(e.help)
 }
 
 fn field_window(f: &Fields<'_, '_>, key: &str, diags: &mut Vec<Diagnostic>) -> Option<TimeWindow> {
@@ -242,7 +274,11 @@ fn field_window(f: &Fields<'_, '_>, key: &str, diags: &mut Vec<Diagnostic>) -> O
         .ok()
 }
 
-fn field_weekdays(f: &Fields<'_, '_>, key: &str, diags: &mut Vec<Diagnostic>) -> Option<WeekdaySet> {
+fn field_weekdays(
+    f: &Fields<'_, '_>,
+    key: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<WeekdaySet> {
     f.get(key)
         .and_then(|v| dates::weekdays(v, key, diags))
         .map(Spanned::into_inner)
@@ -255,9 +291,12 @@ fn non_negative(f: &Fields<'_, '_>, key: &str, diags: &mut Vec<Diagnostic>) -> O
         Some(x.into_inner())
     } else {
         diags.push(
-            Diagnostic::new(x.span(), format!("`{key}` must be zero or more, not {}", x.get_ref()))
-                .label("negative")
-                .help(format!("use {key} = 0 to turn it off")),
+            Diagnostic::new(
+                x.span(),
+                format!("`{key}` must be zero or more, not {}", x.get_ref()),
+            )
+            .label("negative")
+            .help(format!("use {key} = 0 to turn it off")),
         );
         None
     }
@@ -279,16 +318,34 @@ fn bounded_integer(
         diags.push(
             Diagnostic::new(
                 n.span(),
-                format!("`{key}` must be between {min} and {max}, not {}", n.get_ref()),
+                if max >= i64::from(u32::MAX) {
+                    format!("`{key}` must be {min} or more, not {}", n.get_ref())
+                } else {
+                    format!(
+                        "`{key}` must be between {min} and {max}, not {}",
+                        n.get_ref()
+                    )
+                },
             )
-            .label("out of range"),
+            .label("out of range")
+            .help(if max >= i64::from(u32::MAX) {
+                format!("use a whole number of at least {min}")
+            } else {
+                format!("use a whole number from {min} to {max}")
+            }),
         );
         None
     }
 }
 
 fn team(t: &DeTable<'_>, span: Range<usize>, diags: &mut Vec<Diagnostic>) -> RawTeam {
-    let f = Fields::new(t, span, "[team]", &["name", "timezone", "uid_domain"], diags);
+    let f = Fields::new(
+        t,
+        span,
+        "[team]",
+        &["name", "timezone", "uid_domain"],
+        diags,
+    );
     let name = f.string("name", diags);
     if f.get("name").is_none() {
         diags.push(f.missing("name", "\"Payments SRE\""));
@@ -303,7 +360,9 @@ fn team(t: &DeTable<'_>, span: Range<usize>, diags: &mut Vec<Diagnostic>) -> Raw
     }
     let uid_domain = f.string("uid_domain", diags);
     if let Some(d) = &uid_domain
-        && (d.get_ref().is_empty() || d.get_ref().contains(|c: char| c.is_whitespace() || c == '@'))
+        && (d.get_ref().is_empty()
+            || d.get_ref()
+                .contains(|c: char| c.is_whitespace() || c == '@'))
     {
         diags.push(
             Diagnostic::new(d.span(), "`uid_domain` must be a domain name")
@@ -333,7 +392,11 @@ fn period(t: &DeTable<'_>, span: Range<usize>, diags: &mut Vec<Diagnostic>) -> O
         diags.push(
             Diagnostic::new(
                 end.span(),
-                format!("the period ends ({}) on or before it starts ({})", end.get_ref(), start.get_ref()),
+                format!(
+                    "the period ends ({}) on or before it starts ({})",
+                    end.get_ref(),
+                    start.get_ref()
+                ),
             )
             .label("not after `start`")
             .help("`end` is exclusive and must be after `start`"),
@@ -347,7 +410,13 @@ fn period(t: &DeTable<'_>, span: Range<usize>, diags: &mut Vec<Diagnostic>) -> O
 }
 
 fn defaults(t: &DeTable<'_>, span: Range<usize>, diags: &mut Vec<Diagnostic>) -> RawDefaults {
-    let f = Fields::new(t, span, "[defaults]", &["working_hours", "working_days", "holidays"], diags);
+    let f = Fields::new(
+        t,
+        span,
+        "[defaults]",
+        &["working_hours", "working_days", "holidays"],
+        diags,
+    );
     RawDefaults {
         working_hours: field_window(&f, "working_hours", diags),
         working_days: field_weekdays(&f, "working_days", diags),
@@ -355,7 +424,11 @@ fn defaults(t: &DeTable<'_>, span: Range<usize>, diags: &mut Vec<Diagnostic>) ->
     }
 }
 
-fn holiday_sets(t: &DeTable<'_>, _span: Range<usize>, diags: &mut Vec<Diagnostic>) -> Vec<RawHolidaySet> {
+fn holiday_sets(
+    t: &DeTable<'_>,
+    _span: Range<usize>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<RawHolidaySet> {
     let mut sets = Vec::new();
     for (key, value) in t.iter() {
         let name = Spanned::new(key.span(), key.get_ref().to_string());
@@ -377,7 +450,8 @@ fn holiday_sets(t: &DeTable<'_>, _span: Range<usize>, diags: &mut Vec<Diagnostic
                         if f.get("ics").is_none() {
                             diags.push(f.missing("ics", "\"holidays.ics\""));
                         }
-                        continue;
+                        // Keep the name so references to it are not reported as unknown too.
+                        HolidaySource::Dates(BTreeSet::new())
                     }
                 }
             }
@@ -389,7 +463,7 @@ fn holiday_sets(t: &DeTable<'_>, _span: Range<usize>, diags: &mut Vec<Diagnostic
                     )
                     .label("expected [2027-01-18, …] or { ics = \"…\" }"),
                 );
-                continue;
+                HolidaySource::Dates(BTreeSet::new())
             }
         };
         sets.push(RawHolidaySet { name, source });
@@ -430,7 +504,8 @@ fn rotation_kind(value: &Value<'_>, diags: &mut Vec<Diagnostic>) -> Option<Kind>
                 None
             }
             other => {
-                let help = suggest::did_you_mean(other, ROTATION_KINDS).unwrap_or_else(|| example.into());
+                let help =
+                    suggest::did_you_mean(other, ROTATION_KINDS).unwrap_or_else(|| example.into());
                 diags.push(
                     Diagnostic::new(value.span(), format!("unknown rotation \"{other}\""))
                         .label("not a rotation kind")
@@ -452,7 +527,9 @@ fn rotation_kind(value: &Value<'_>, diags: &mut Vec<Diagnostic>) -> Option<Kind>
                         diags.push(
                             Diagnostic::new(names.span(), "`handoffs` is empty")
                                 .label("no handoff points")
-                                .help("list at least one point, e.g. [\"mon 09:00\", \"thu 09:00\"]"),
+                                .help(
+                                    "list at least one point, e.g. [\"mon 09:00\", \"thu 09:00\"]",
+                                ),
                         );
                         return None;
                     }
@@ -464,9 +541,15 @@ fn rotation_kind(value: &Value<'_>, diags: &mut Vec<Diagnostic>) -> Option<Kind>
                                 if points.iter().any(|q| *q.get_ref() == p) {
                                     ok = false;
                                     diags.push(
-                                        Diagnostic::new(name.span(), format!("handoff point \"{}\" is listed twice", name.get_ref()))
-                                            .label("duplicate")
-                                            .help("each handoff point may appear once"),
+                                        Diagnostic::new(
+                                            name.span(),
+                                            format!(
+                                                "handoff point \"{}\" is listed twice",
+                                                name.get_ref()
+                                            ),
+                                        )
+                                        .label("duplicate")
+                                        .help("each handoff point may appear once"),
                                     );
                                 } else {
                                     points.push(Spanned::new(name.span(), p));
@@ -482,9 +565,12 @@ fn rotation_kind(value: &Value<'_>, diags: &mut Vec<Diagnostic>) -> Option<Kind>
                 }
                 _ => {
                     diags.push(
-                        Diagnostic::new(value.span(), "`rotation` table needs exactly one of `hours` or `handoffs`")
-                            .label("which rotation?")
-                            .help(example),
+                        Diagnostic::new(
+                            value.span(),
+                            "`rotation` table needs exactly one of `hours` or `handoffs`",
+                        )
+                        .label("which rotation?")
+                        .help(example),
                     );
                     None
                 }
@@ -492,9 +578,15 @@ fn rotation_kind(value: &Value<'_>, diags: &mut Vec<Diagnostic>) -> Option<Kind>
         }
         other => {
             diags.push(
-                Diagnostic::new(value.span(), format!("`rotation` must be a string or a table, not {}", fields::type_name(other)))
-                    .label("not a rotation")
-                    .help(example),
+                Diagnostic::new(
+                    value.span(),
+                    format!(
+                        "`rotation` must be a string or a table, not {}",
+                        fields::type_name(other)
+                    ),
+                )
+                .label("not a rotation")
+                .help(example),
             );
             None
         }
@@ -506,7 +598,16 @@ fn layer(t: &DeTable<'_>, span: Range<usize>, diags: &mut Vec<Diagnostic>) -> Ra
         t,
         span,
         "[[layer]]",
-        &["name", "rotation", "handoff", "timezone", "window", "days", "eligible", "per_shift"],
+        &[
+            "name",
+            "rotation",
+            "handoff",
+            "timezone",
+            "window",
+            "days",
+            "eligible",
+            "per_shift",
+        ],
         diags,
     );
     let name = f.string("name", diags);
@@ -518,7 +619,9 @@ fn layer(t: &DeTable<'_>, span: Range<usize>, diags: &mut Vec<Diagnostic>) -> Ra
     }
     let kind = f.get("rotation").and_then(|v| rotation_kind(v, diags));
     let handoff = f.string("handoff", diags);
-    let window_value = f.get("window").and_then(|v| fields::as_string(v, "window", diags));
+    let window_value = f
+        .get("window")
+        .and_then(|v| fields::as_string(v, "window", diags));
     let window = window_value.as_ref().and_then(|s| {
         clock::parse_window(s.get_ref())
             .map_err(|e| diags.push(clock_error(s.span(), e, "expected \"HH:MM-HH:MM\"")))
@@ -590,7 +693,11 @@ fn rotation(
         return Some(Rotation::Handoffs { points });
     }
     let Some(h) = handoff else {
-        let example = if matches!(kind, Kind::Weekly) { "\"mon 10:00\"" } else { "\"10:00\"" };
+        let example = if matches!(kind, Kind::Weekly) {
+            "\"mon 10:00\""
+        } else {
+            "\"10:00\""
+        };
         diags.push(f.missing("handoff", example));
         return None;
     };
@@ -604,9 +711,12 @@ fn rotation(
             Ok(handoff) => Some(Rotation::Weekly { handoff }),
             Err(e) => {
                 diags.push(
-                    Diagnostic::new(h.span(), format!("a weekly handoff is \"DAY HH:MM\": {}", e.message))
-                        .label("expected \"DAY HH:MM\"")
-                        .maybe_help(e.help),
+                    Diagnostic::new(
+                        h.span(),
+                        format!("a weekly handoff is \"DAY HH:MM\": {}", e.message),
+                    )
+                    .label("expected \"DAY HH:MM\"")
+                    .maybe_help(e.help),
                 );
                 None
             }
@@ -616,12 +726,15 @@ fn rotation(
         Ok(t) => t,
         Err(e) => {
             let d = if let Ok(w) = clock::parse_weekly(h.get_ref()) {
-                Diagnostic::new(h.span(), format!("a {kind_name} handoff is a time of day without a weekday"))
-                    .label("expected \"HH:MM\"")
-                    .help(format!(
-                        "write handoff = \"{}\", or use rotation = \"weekly\"",
-                        w.time.format("%H:%M")
-                    ))
+                Diagnostic::new(
+                    h.span(),
+                    format!("a {kind_name} handoff is a time of day without a weekday"),
+                )
+                .label("expected \"HH:MM\"")
+                .help(format!(
+                    "write handoff = \"{}\", or use rotation = \"weekly\"",
+                    w.time.format("%H:%M")
+                ))
             } else {
                 clock_error(h.span(), e, "expected \"HH:MM\"")
             };
@@ -630,23 +743,43 @@ fn rotation(
         }
     };
     Some(match kind {
-        Kind::Hours(hours) => Rotation::Hours { hours, handoff: time },
+        Kind::Hours(hours) => Rotation::Hours {
+            hours,
+            handoff: time,
+        },
         _ => Rotation::Daily { handoff: time },
     })
 }
 
 fn eligible(t: &DeTable<'_>, span: Range<usize>, diags: &mut Vec<Diagnostic>) -> RawEligible {
-    let f = Fields::new(t, span, "`eligible`", &["any_tags", "all_tags", "members", "exclude"], diags);
+    let f = Fields::new(
+        t,
+        span,
+        "`eligible`",
+        &["any_tags", "all_tags", "members", "exclude"],
+        diags,
+    );
     let plain = |key: &str, diags: &mut Vec<Diagnostic>| -> Vec<String> {
         f.strings(key, diags)
-            .map(|v| v.into_inner().into_iter().map(Spanned::into_inner).collect())
+            .map(|v| {
+                v.into_inner()
+                    .into_iter()
+                    .map(Spanned::into_inner)
+                    .collect()
+            })
             .unwrap_or_default()
     };
     RawEligible {
         any_tags: plain("any_tags", diags),
         all_tags: plain("all_tags", diags),
-        members: f.strings("members", diags).map(Spanned::into_inner).unwrap_or_default(),
-        exclude: f.strings("exclude", diags).map(Spanned::into_inner).unwrap_or_default(),
+        members: f
+            .strings("members", diags)
+            .map(Spanned::into_inner)
+            .unwrap_or_default(),
+        exclude: f
+            .strings("exclude", diags)
+            .map(Spanned::into_inner)
+            .unwrap_or_default(),
     }
 }
 
@@ -656,8 +789,20 @@ fn member(t: &DeTable<'_>, span: Range<usize>, diags: &mut Vec<Diagnostic>) -> R
         span,
         "[[member]]",
         &[
-            "id", "name", "email", "timezone", "working_hours", "working_days", "holidays",
-            "tags", "fte", "joins", "leaves", "max_shifts", "unavailable", "prefer_off",
+            "id",
+            "name",
+            "email",
+            "timezone",
+            "working_hours",
+            "working_days",
+            "holidays",
+            "tags",
+            "fte",
+            "joins",
+            "leaves",
+            "max_shifts",
+            "unavailable",
+            "prefer_off",
         ],
         diags,
     );
@@ -670,18 +815,29 @@ fn member(t: &DeTable<'_>, span: Range<usize>, diags: &mut Vec<Diagnostic>) -> R
         && !e.get_ref().contains('@')
     {
         diags.push(
-            Diagnostic::new(e.span(), format!("\"{}\" is not an email address", e.get_ref()))
-                .label("no @")
-                .help("remove `email` or give an address like \"alice@example.com\""),
+            Diagnostic::new(
+                e.span(),
+                format!("\"{}\" is not an email address", e.get_ref()),
+            )
+            .label("no @")
+            .help("remove `email` or give an address like \"alice@example.com\""),
         );
     }
     let fte = match f.float("fte", diags) {
-        Some(x) if x.get_ref().is_finite() && *x.get_ref() > 0.0 && *x.get_ref() <= 1.0 => x.into_inner(),
+        Some(x) if x.get_ref().is_finite() && *x.get_ref() > 0.0 && *x.get_ref() <= 1.0 => {
+            x.into_inner()
+        }
         Some(x) => {
             diags.push(
-                Diagnostic::new(x.span(), format!("`fte` must be more than 0 and at most 1, not {}", x.get_ref()))
-                    .label("out of (0, 1]")
-                    .help("1.0 is full time, 0.5 half time"),
+                Diagnostic::new(
+                    x.span(),
+                    format!(
+                        "`fte` must be more than 0 and at most 1, not {}",
+                        x.get_ref()
+                    ),
+                )
+                .label("out of (0, 1]")
+                .help("1.0 is full time, 0.5 half time"),
             );
             1.0
         }
@@ -695,7 +851,11 @@ fn member(t: &DeTable<'_>, span: Range<usize>, diags: &mut Vec<Diagnostic>) -> R
         diags.push(
             Diagnostic::new(
                 l.span(),
-                format!("`leaves` ({}) is not after `joins` ({})", l.get_ref(), j.get_ref()),
+                format!(
+                    "`leaves` ({}) is not after `joins` ({})",
+                    l.get_ref(),
+                    j.get_ref()
+                ),
             )
             .label("on or before `joins`")
             .help("`leaves` is the first day away and must be after `joins`"),
@@ -703,7 +863,12 @@ fn member(t: &DeTable<'_>, span: Range<usize>, diags: &mut Vec<Diagnostic>) -> R
     }
     let tags = f
         .strings("tags", diags)
-        .map(|v| v.into_inner().into_iter().map(Spanned::into_inner).collect())
+        .map(|v| {
+            v.into_inner()
+                .into_iter()
+                .map(Spanned::into_inner)
+                .collect()
+        })
         .unwrap_or_default();
     RawMember {
         id,
@@ -728,7 +893,12 @@ fn rules(t: &DeTable<'_>, span: Range<usize>, diags: &mut Vec<Diagnostic>) -> Ru
         t,
         span,
         "[rules]",
-        &["min_rest_hours", "max_consecutive", "back_to_back_gap_hours", "holidays_unavailable"],
+        &[
+            "min_rest_hours",
+            "max_consecutive",
+            "back_to_back_gap_hours",
+            "holidays_unavailable",
+        ],
         diags,
     );
     let d = Rules::default();
@@ -747,10 +917,22 @@ fn rules(t: &DeTable<'_>, span: Range<usize>, diags: &mut Vec<Diagnostic>) -> Ru
 const CAPACITY_MODES: [&str; 2] = ["availability", "fte"];
 
 fn fairness(t: &DeTable<'_>, span: Range<usize>, diags: &mut Vec<Diagnostic>) -> RawFairness {
-    let f = Fields::new(t, span, "[fairness]", &["weights", "capacity", "history", "adjust"], diags);
+    let f = Fields::new(
+        t,
+        span,
+        "[fairness]",
+        &["weights", "capacity", "history", "adjust"],
+        diags,
+    );
     let mut out = RawFairness::default();
     if let Some((w, span)) = f.table("weights", diags) {
-        let wf = Fields::new(w, span, "`weights`", &["business", "after_hours", "weekend", "holiday"], diags);
+        let wf = Fields::new(
+            w,
+            span,
+            "`weights`",
+            &["business", "after_hours", "weekend", "holiday"],
+            diags,
+        );
         let d = ClassWeights::default();
         out.weights = ClassWeights {
             business: non_negative(&wf, "business", diags).unwrap_or(d.business),
@@ -774,9 +956,18 @@ fn fairness(t: &DeTable<'_>, span: Range<usize>, diags: &mut Vec<Diagnostic>) ->
             }
         }
     }
-    out.history = f.strings("history", diags).map(Spanned::into_inner).unwrap_or_default();
+    out.history = f
+        .strings("history", diags)
+        .map(Spanned::into_inner)
+        .unwrap_or_default();
     for (t, span) in array_of_tables(&f, "adjust", diags) {
-        let af = Fields::new(t, span, "[[fairness.adjust]]", &["member", "points", "reason"], diags);
+        let af = Fields::new(
+            t,
+            span,
+            "[[fairness.adjust]]",
+            &["member", "points", "reason"],
+            diags,
+        );
         let member = af.string("member", diags);
         let points = af.float("points", diags);
         af.string("reason", diags);
@@ -789,7 +980,9 @@ fn fairness(t: &DeTable<'_>, span: Range<usize>, diags: &mut Vec<Diagnostic>) ->
         if let Some(p) = &points
             && !p.get_ref().is_finite()
         {
-            diags.push(Diagnostic::new(p.span(), "`points` must be a finite number").label("not finite"));
+            diags.push(
+                Diagnostic::new(p.span(), "`points` must be a finite number").label("not finite"),
+            );
             continue;
         }
         if let (Some(m), Some(p)) = (member, points) {
@@ -804,7 +997,14 @@ fn objective(t: &DeTable<'_>, span: Range<usize>, diags: &mut Vec<Diagnostic>) -
         t,
         span,
         "[objective]",
-        &["imbalance", "deviation", "back_to_back_after_hours", "total_load", "prefer_off", "churn"],
+        &[
+            "imbalance",
+            "deviation",
+            "back_to_back_after_hours",
+            "total_load",
+            "prefer_off",
+            "churn",
+        ],
         diags,
     );
     let d = ObjectiveWeights::default();
@@ -833,7 +1033,11 @@ fn pin_start(value: &Value<'_>, diags: &mut Vec<Diagnostic>) -> Option<PinStart>
         DeValue::Datetime(dt) => dt.to_string(),
         DeValue::String(s) => s.to_string(),
         other => {
-            diags.push(fields::wrong_type(value, "start", "a date or an RFC 3339 time"));
+            diags.push(fields::wrong_type(
+                value,
+                "start",
+                "a date or an RFC 3339 time",
+            ));
             let _ = other;
             return None;
         }
@@ -855,8 +1059,18 @@ fn pin_start(value: &Value<'_>, diags: &mut Vec<Diagnostic>) -> Option<PinStart>
 }
 
 fn pin(t: &DeTable<'_>, span: Range<usize>, source: &str, diags: &mut Vec<Diagnostic>) -> RawPin {
-    let f = Fields::new(t, span.clone(), "[[pin]]", &["layer", "start", "member"], diags);
-    for (key, example) in [("layer", "\"primary\""), ("start", "2027-02-01"), ("member", "\"bob\"")] {
+    let f = Fields::new(
+        t,
+        span.clone(),
+        "[[pin]]",
+        &["layer", "start", "member"],
+        diags,
+    );
+    for (key, example) in [
+        ("layer", "\"primary\""),
+        ("start", "2027-02-01"),
+        ("member", "\"bob\""),
+    ] {
         if f.get(key).is_none() {
             diags.push(f.missing(key, example));
         }

@@ -11,7 +11,7 @@ use chrono::{NaiveDate, NaiveTime, Weekday};
 use super::diagnostic::{Diagnostic, line_col};
 use super::fields::Sp;
 use super::model::{
-    Config, Eligibility, Fairness, Layer, Member, Pin, Team, TimeWindow, WeekdaySet, Period,
+    Config, Eligibility, Fairness, Layer, Member, Period, Pin, Team, TimeWindow, WeekdaySet,
 };
 use super::raw::{HolidaySource, RawConfig, RawEligible, RawHolidaySet};
 use super::{history, holidays, suggest};
@@ -61,7 +61,8 @@ pub(crate) fn slugify(s: &str) -> String {
 fn check_slug(value: &Sp<String>, what: &str, extra: &str, diags: &mut Vec<Diagnostic>) -> bool {
     let s = value.get_ref();
     let ok = !s.is_empty()
-        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || extra.contains(c));
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || extra.contains(c));
     if !ok {
         let pattern = format!("[a-z0-9{extra}]+");
         let fixed = slugify(s);
@@ -91,13 +92,38 @@ fn check_unique<'a>(
         if let Some(first) = seen.get(name.get_ref().as_str()) {
             let line = line_col(source, first.start).0;
             diags.push(
-                Diagnostic::new(name.span(), format!("duplicate {what} \"{}\"", name.get_ref()))
-                    .label("used before")
-                    .help(format!("{what}s must be unique; \"{}\" is first defined on line {line}", name.get_ref())),
+                Diagnostic::new(
+                    name.span(),
+                    format!("duplicate {what} \"{}\"", name.get_ref()),
+                )
+                .label("used before")
+                .help(format!(
+                    "{what}s must be unique; \"{}\" is first defined on line {line}",
+                    name.get_ref()
+                )),
             );
         } else {
             seen.insert(name.get_ref(), name.span());
         }
+    }
+}
+
+/// Known names of one kind; `complete` is false when some entry had no readable name,
+/// so a reference that matches none of them may just be that entry's.
+struct Names<'a> {
+    what: &'static str,
+    names: Vec<&'a str>,
+    complete: bool,
+}
+
+impl Names<'_> {
+    /// Index of `value` among the names, or `None` (reported when surely unknown).
+    fn find(&self, value: &Sp<String>, diags: &mut Vec<Diagnostic>) -> Option<usize> {
+        let found = self.names.iter().position(|n| *n == value.get_ref());
+        if found.is_none() && self.complete {
+            unknown(value, self.what, &self.names, diags);
+        }
+        found
     }
 }
 
@@ -111,9 +137,12 @@ fn unknown(value: &Sp<String>, what: &str, known: &[&str], diags: &mut Vec<Diagn
         }
     });
     diags.push(
-        Diagnostic::new(value.span(), format!("unknown {what} \"{}\"", value.get_ref()))
-            .label(format!("no such {what}"))
-            .help(help),
+        Diagnostic::new(
+            value.span(),
+            format!("unknown {what} \"{}\"", value.get_ref()),
+        )
+        .label(format!("no such {what}"))
+        .help(help),
     );
 }
 
@@ -129,28 +158,34 @@ fn holiday_sets(
             HolidaySource::Dates(d) => d,
             HolidaySource::Ics(file) => {
                 let path = ctx.resolve(file.get_ref());
-                let text = match (ctx.read)(&path) {
-                    Ok(t) => t,
+                match (ctx.read)(&path) {
                     Err(e) => {
                         diags.push(
-                            Diagnostic::new(file.span(), format!("cannot read holiday file {}: {e}", path.display()))
-                                .label("cannot read this file")
-                                .help("the path is relative to the config file's folder"),
+                            Diagnostic::new(
+                                file.span(),
+                                format!("cannot read holiday file {}: {e}", path.display()),
+                            )
+                            .label("cannot read this file")
+                            .help("the path is relative to the config file's folder"),
                         );
-                        continue;
+                        // Keep the name so references to it are not reported as unknown too.
+                        BTreeSet::new()
                     }
-                };
-                match holidays::parse_ics(&text) {
-                    Ok(d) => d,
-                    Err(e) => {
-                        diags.push(
-                            Diagnostic::new(file.span(), format!("{}: {}", path.display(), e.message))
+                    Ok(text) => match holidays::parse_ics(&text) {
+                        Ok(d) => d,
+                        Err(e) => {
+                            diags.push(
+                                Diagnostic::new(
+                                    file.span(),
+                                    format!("{}: {}", path.display(), e.message),
+                                )
                                 .label("here")
                                 .maybe_help(e.help)
                                 .in_file(&path, text, e.span),
-                        );
-                        continue;
-                    }
+                            );
+                            BTreeSet::new()
+                        }
+                    },
                 }
             }
         };
@@ -174,11 +209,9 @@ fn check_sets(
     names.iter().map(|n| n.get_ref().clone()).collect()
 }
 
-fn eligibility(raw: &RawEligible, ids: &[&str], diags: &mut Vec<Diagnostic>) -> Eligibility {
+fn eligibility(raw: &RawEligible, ids: &Names<'_>, diags: &mut Vec<Diagnostic>) -> Eligibility {
     for id in raw.members.iter().chain(&raw.exclude) {
-        if !ids.contains(&id.get_ref().as_str()) {
-            unknown(id, "member", ids, diags);
-        }
+        ids.find(id, diags);
     }
     let plain = |v: &[Sp<String>]| v.iter().map(|s| s.get_ref().clone()).collect();
     Eligibility {
@@ -193,7 +226,7 @@ fn eligibility(raw: &RawEligible, ids: &[&str], diags: &mut Vec<Diagnostic>) -> 
 fn history_points(
     files: &[Sp<String>],
     adjust: &[(Sp<String>, f64)],
-    ids: &[&str],
+    ids: &Names<'_>,
     ctx: &Context<'_>,
     diags: &mut Vec<Diagnostic>,
 ) -> (Vec<PathBuf>, BTreeMap<String, f64>) {
@@ -224,17 +257,19 @@ fn history_points(
         paths.push(path);
     }
     for (member, x) in adjust {
-        if ids.contains(&member.get_ref().as_str()) {
+        if ids.find(member, diags).is_some() {
             *points.entry(member.get_ref().clone()).or_insert(0.0) += x;
-        } else {
-            unknown(member, "member", ids, diags);
         }
     }
     (paths, points)
 }
 
 /// Builds the validated config, or pushes what is wrong and returns `None`.
-pub(crate) fn validate(raw: RawConfig, ctx: &Context<'_>, diags: &mut Vec<Diagnostic>) -> Option<Config> {
+pub(crate) fn validate(
+    raw: RawConfig,
+    ctx: &Context<'_>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Config> {
     let sets = holiday_sets(raw.holidays, ctx, diags);
     let default_sets = raw
         .defaults
@@ -250,14 +285,24 @@ pub(crate) fn validate(raw: RawConfig, ctx: &Context<'_>, diags: &mut Vec<Diagno
         check_slug(id, "member id", "._-", diags);
     }
     check_unique(member_ids.iter().copied(), "member id", ctx.source, diags);
-    let ids: Vec<&str> = member_ids.iter().map(|s| s.get_ref().as_str()).collect();
+    let ids = Names {
+        what: "member",
+        names: member_ids.iter().map(|s| s.get_ref().as_str()).collect(),
+        complete: raw.members_complete && raw.members.iter().all(|m| m.id.is_some()),
+    };
 
     let default_hours = raw.defaults.working_hours.unwrap_or(TimeWindow {
         start: NaiveTime::from_hms_opt(9, 0, 0).unwrap_or(NaiveTime::MIN),
         end: NaiveTime::from_hms_opt(17, 0, 0).unwrap_or(NaiveTime::MIN),
     });
     let default_days = raw.defaults.working_days.unwrap_or_else(|| {
-        WeekdaySet::from_days([Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri])
+        WeekdaySet::from_days([
+            Weekday::Mon,
+            Weekday::Tue,
+            Weekday::Wed,
+            Weekday::Thu,
+            Weekday::Fri,
+        ])
     });
     let mut members = Vec::new();
     for m in &raw.members {
@@ -298,11 +343,17 @@ pub(crate) fn validate(raw: RawConfig, ctx: &Context<'_>, diags: &mut Vec<Diagno
         check_slug(name, "layer name", "_-", diags);
     }
     check_unique(layer_names.iter().copied(), "layer name", ctx.source, diags);
-    let names: Vec<&str> = layer_names.iter().map(|s| s.get_ref().as_str()).collect();
+    let names = Names {
+        what: "layer",
+        names: layer_names.iter().map(|s| s.get_ref().as_str()).collect(),
+        complete: raw.layers_complete && raw.layers.iter().all(|l| l.name.is_some()),
+    };
     let mut layers = Vec::new();
     for l in &raw.layers {
         let eligible = eligibility(&l.eligible, &ids, diags);
-        let (Some(name), Some(rotation), Some(timezone)) = (&l.name, &l.rotation, l.timezone.or(team_zone)) else {
+        let (Some(name), Some(rotation), Some(timezone)) =
+            (&l.name, &l.rotation, l.timezone.or(team_zone))
+        else {
             continue;
         };
         layers.push(Layer {
@@ -317,20 +368,8 @@ pub(crate) fn validate(raw: RawConfig, ctx: &Context<'_>, diags: &mut Vec<Diagno
 
     let mut pins = Vec::new();
     for p in raw.pins {
-        let layer = p.layer.as_ref().and_then(|l| {
-            let found = names.iter().position(|n| *n == l.get_ref());
-            if found.is_none() {
-                unknown(l, "layer", &names, diags);
-            }
-            found
-        });
-        let member = p.member.as_ref().and_then(|m| {
-            let found = ids.iter().position(|n| *n == m.get_ref());
-            if found.is_none() {
-                unknown(m, "member", &ids, diags);
-            }
-            found
-        });
+        let layer = p.layer.as_ref().and_then(|l| names.find(l, diags));
+        let member = p.member.as_ref().and_then(|m| ids.find(m, diags));
         if let (Some(layer), Some(member), Some(start)) = (layer, member, p.start) {
             pins.push(Pin {
                 layer,
@@ -341,8 +380,13 @@ pub(crate) fn validate(raw: RawConfig, ctx: &Context<'_>, diags: &mut Vec<Diagno
         }
     }
 
-    let (history, history_points) =
-        history_points(&raw.fairness.history, &raw.fairness.adjust, &ids, ctx, diags);
+    let (history, history_points) = history_points(
+        &raw.fairness.history,
+        &raw.fairness.adjust,
+        &ids,
+        ctx,
+        diags,
+    );
 
     if !diags.is_empty() {
         return None;
