@@ -29,6 +29,25 @@ pub(crate) fn type_name(v: &DeValue<'_>) -> &'static str {
 }
 
 pub(crate) fn wrong_type(value: &Value<'_>, key: &str, expected: &str) -> Diagnostic {
+    let example = match expected {
+        "a string" => "\"…\"",
+        "a number" => "1.0",
+        "an integer" => "1",
+        "an array" => "[…]",
+        "a table" => "{ … }",
+        "true or false" => "true",
+        _ => "…",
+    };
+    let quoted_number = match value.get_ref() {
+        DeValue::String(s) if s.trim().parse::<f64>().is_ok() => Some(s.trim().to_string()),
+        _ => None,
+    };
+    let help = match quoted_number {
+        Some(n) if matches!(expected, "a number" | "an integer") => {
+            format!("remove the quotes: {key} = {n}")
+        }
+        _ => format!("write it as {key} = {example}"),
+    };
     Diagnostic::new(
         value.span(),
         format!(
@@ -37,6 +56,7 @@ pub(crate) fn wrong_type(value: &Value<'_>, key: &str, expected: &str) -> Diagno
         ),
     )
     .label(format!("expected {expected}"))
+    .help(help)
 }
 
 pub(crate) fn as_string(
