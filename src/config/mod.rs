@@ -112,3 +112,29 @@ fn hex_sha256(bytes: &[u8]) -> String {
         .map(|b| format!("{b:02x}"))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sha256_is_lower_hex_of_the_bytes() {
+        // FIPS 180-2 test vector.
+        assert_eq!(
+            hex_sha256(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn only_the_first_toml_syntax_error_is_shown() {
+        let err = parse_str(
+            Path::new("x.toml"),
+            "a = { b = 1
+c = \"\nd = [\n",
+        )
+        .unwrap_err();
+        assert_eq!(err.count, 1, "{err}");
+        assert!(err.rendered.contains("invalid TOML"), "{err}");
+    }
+}

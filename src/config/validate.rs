@@ -440,3 +440,216 @@ mod tests {
         assert_eq!(slugify("---"), "");
     }
 }
+
+#[cfg(test)]
+mod resolution_tests {
+    use std::path::Path;
+
+    use chrono::{DateTime, NaiveDate, NaiveTime, Utc, Weekday};
+
+    use crate::config::{Config, ConfigError, PinStart, WeekdaySet, parse_with};
+
+    const HISTORY_1: &str = r#"{"version":1,"team":"t","period":{"start":"2026-10-05","end":"2027-01-04"},
+      "generated_at":"2026-10-01T00:00:00Z","config_sha256":"00",
+      "solver":{"status":"optimal","objective":1.0,"bound":1.0,"gap":0.0,"seconds":0.1},
+      "shifts":[
+        {"layer":"p","start":"2026-10-05T14:00:00Z","end":"2026-10-12T14:00:00Z","member":"ann","points":100.0,"uid":"a","sequence":0},
+        {"layer":"p","start":"2026-10-12T14:00:00Z","end":"2026-10-19T14:00:00Z","member":"gone","points":50.0,"uid":"b","sequence":0},
+        {"layer":"p","start":"2026-10-19T14:00:00Z","end":"2026-10-26T14:00:00Z","member":"ann","points":20.5,"uid":"c","sequence":0}],
+      "members":[],
+      "metrics":{"imbalance":0.0,"deviation":0.0,"back_to_back_after_hours":0,"total_load":0.0,"prefer_off_violations":0,"churn":0}}"#;
+
+    const ICS: &str = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20270301\r\nDTEND;VALUE=DATE:20270303\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+
+    /// Parses as `team/rota.toml` with an in-memory folder of referenced files.
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        let files = [
+            ("team/h1.json", HISTORY_1.to_string()),
+            ("team/old/h2.json", HISTORY_1.replace("\"ann\"", "\"ben\"")),
+            ("team/holidays.ics", ICS.to_string()),
+        ];
+        parse_with(Path::new("team/rota.toml"), text, &|p: &Path| {
+            files
+                .iter()
+                .find(|(name, _)| Path::new(name) == p)
+                .map(|(_, text)| text.clone())
+                .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"))
+        })
+    }
+
+    fn ok(text: &str) -> Config {
+        match parse(text) {
+            Ok(c) => c,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    fn t(h: u32, m: u32) -> NaiveTime {
+        NaiveTime::from_hms_opt(h, m, 0).unwrap()
+    }
+
+    const HEAD: &str = "[team]\nname = \"Ops / Team!\"\ntimezone = \"Asia/Tokyo\"\n\
+        [period]\nstart = 2027-01-04\nend = \"2027-02-01\"\n\
+        [[layer]]\nname = \"p\"\nrotation = \"weekly\"\nhandoff = \"mon 10:00\"\n";
+
+    #[test]
+    fn defaults_come_from_the_member_then_defaults_then_built_ins() {
+        let c = ok(&format!(
+            "{HEAD}[holidays]\nx = [2027-01-10]\nics = {{ ics = \"holidays.ics\" }}\n\
+             [defaults]\nworking_hours = \"10:00-18:00\"\nholidays = [\"x\"]\n\
+             [[member]]\nid = \"ann\"\n\
+             [[member]]\nid = \"ben\"\nname = \"Ben B\"\ntimezone = \"Europe/Paris\"\nworking_hours = \"22:00-06:00\"\nworking_days = [\"sat\"]\nholidays = [\"ics\", \"x\"]\n"
+        ));
+        assert_eq!(c.team.uid_domain, "ops-team.rota");
+        assert_eq!(c.layers[0].timezone, chrono_tz::Asia::Tokyo);
+        assert_eq!(c.layers[0].per_shift, 1);
+        assert_eq!(c.layers[0].days, None);
+        let ann = &c.members[0];
+        assert_eq!(
+            (ann.name.as_str(), ann.timezone),
+            ("ann", chrono_tz::Asia::Tokyo)
+        );
+        assert_eq!(
+            (ann.working_hours.start, ann.working_hours.end),
+            (t(10, 0), t(18, 0))
+        );
+        assert_eq!(
+            ann.working_days,
+            WeekdaySet::from_days([
+                Weekday::Mon,
+                Weekday::Tue,
+                Weekday::Wed,
+                Weekday::Thu,
+                Weekday::Fri
+            ])
+        );
+        assert_eq!(ann.holidays, [d(2027, 1, 10)].into());
+        assert_eq!(ann.fte, 1.0);
+        let ben = &c.members[1];
+        assert_eq!(
+            (ben.name.as_str(), ben.timezone),
+            ("Ben B", chrono_tz::Europe::Paris)
+        );
+        assert!(ben.working_hours.wraps());
+        assert_eq!(ben.working_days, WeekdaySet::from_days([Weekday::Sat]));
+        assert_eq!(
+            ben.holidays,
+            [d(2027, 1, 10), d(2027, 3, 1), d(2027, 3, 2)].into()
+        );
+        assert_eq!(ben.holiday_sets, vec!["ics".to_string(), "x".to_string()]);
+
+        // Without [defaults]: 09:00-17:00, Monday to Friday, no holidays.
+        let c = ok(&format!("{HEAD}[[member]]\nid = \"ann\"\n"));
+        let ann = &c.members[0];
+        assert_eq!(
+            (ann.working_hours.start, ann.working_hours.end),
+            (t(9, 0), t(17, 0))
+        );
+        assert_eq!(ann.working_days.iter().count(), 5);
+        assert!(ann.holidays.is_empty() && ann.holiday_sets.is_empty());
+    }
+
+    #[test]
+    fn eligibility_resolves_members_tags_and_exclusions() {
+        let c = ok(&format!(
+            "{HEAD}[[layer]]\nname = \"s\"\nrotation = \"daily\"\nhandoff = \"09:00\"\n\
+             eligible = {{ any_tags = [\"senior\"], members = [\"dan\"], exclude = [\"cat\"] }}\n\
+             [[member]]\nid = \"ann\"\ntags = [\"senior\"]\n\
+             [[member]]\nid = \"ben\"\n\
+             [[member]]\nid = \"cat\"\ntags = [\"senior\"]\n\
+             [[member]]\nid = \"dan\"\n"
+        ));
+        let layer = &c.layers[1];
+        let admitted: Vec<&str> = c
+            .members
+            .iter()
+            .filter(|m| layer.eligible.admits(m))
+            .map(|m| m.id.as_str())
+            .collect();
+        // ann by tag, dan by name; cat is excluded despite the tag; ben has neither.
+        assert_eq!(admitted, ["ann", "dan"]);
+        assert!(c.members.iter().all(|m| c.layers[0].eligible.admits(m)));
+    }
+
+    #[test]
+    fn history_files_and_adjustments_add_up() {
+        let c = ok(&format!(
+            "{HEAD}[[member]]\nid = \"ann\"\n[[member]]\nid = \"ben\"\n\
+             [fairness]\nhistory = [\"h1.json\", \"old/h2.json\"]\n\
+             [[fairness.adjust]]\nmember = \"ann\"\npoints = -20.5\n\
+             [[fairness.adjust]]\nmember = \"ann\"\npoints = 5\n"
+        ));
+        let h = &c.fairness.history_points;
+        // h1: ann 100 + 20.5, gone 50; h2: ben 100 + 20.5, gone 50; adjust ann −20.5 + 5.
+        assert_eq!(h.get("ann"), Some(&105.0));
+        assert_eq!(h.get("ben"), Some(&120.5));
+        assert_eq!(h.get("gone"), Some(&100.0));
+        assert_eq!(
+            c.fairness.history,
+            vec![
+                Path::new("team/h1.json").to_path_buf(),
+                Path::new("team/old/h2.json").to_path_buf()
+            ]
+        );
+    }
+
+    #[test]
+    fn pins_resolve_to_indices_and_starts() {
+        let c = ok(&format!(
+            "{HEAD}[[layer]]\nname = \"q\"\nrotation = {{ hours = 8 }}\nhandoff = \"06:00\"\n\
+             [[member]]\nid = \"ann\"\n[[member]]\nid = \"ben\"\n\
+             [[pin]]\nlayer = \"q\"\nstart = 2027-01-05T06:00:00+09:00\nmember = \"ben\"\n\
+             [[pin]]\nlayer = \"p\"\nstart = \"2027-01-11\"\nmember = \"ann\"\n"
+        ));
+        assert_eq!(c.pins.len(), 2);
+        assert_eq!((c.pins[0].layer, c.pins[0].member), (1, 1));
+        let instant: DateTime<Utc> = "2027-01-04T21:00:00Z".parse().unwrap();
+        assert_eq!(c.pins[0].start, PinStart::Instant(instant));
+        // HEAD is 10 lines; the first `[[pin]]` header is line 19.
+        assert_eq!(c.pins[0].line, 19);
+        assert_eq!((c.pins[1].layer, c.pins[1].member), (0, 0));
+        assert_eq!(c.pins[1].start, PinStart::LocalDate(d(2027, 1, 11)));
+    }
+
+    #[test]
+    fn every_problem_is_collected() {
+        let err = parse(
+            "[team]\nname = \"x\"\ntimezone = \"Mars/Olympus\"\nfoo = 1\n\
+             [period]\nstart = 2027-02-01\nend = 2027-01-01\n\
+             [[layer]]\nname = \"P\"\nrotation = \"weekly\"\nhandoff = \"10:00\"\n\
+             [[member]]\nid = \"a\"\nfte = 0\nholidays = [\"nope\"]\n\
+             [fairness]\nhistory = [\"missing.json\"]\n",
+        )
+        .unwrap_err();
+        assert_eq!(err.count, 8, "{err}");
+        for expected in [
+            "unknown time zone \"Mars/Olympus\"",
+            "unknown key `foo` in [team]",
+            "the period ends (2027-01-01) on or before it starts",
+            "\"P\" is not a valid layer name",
+            "a weekly handoff is \"DAY HH:MM\"",
+            "`fte` must be more than 0",
+            "unknown holiday set \"nope\"",
+            "cannot read history file team/missing.json",
+        ] {
+            assert!(err.rendered.contains(expected), "{expected}:\n{err}");
+        }
+    }
+
+    #[test]
+    fn missing_sections_are_reported() {
+        let err = parse("").unwrap_err();
+        assert_eq!(err.count, 4, "{err}");
+        for section in ["[team]", "[period]", "[layer]", "[member]"] {
+            assert!(
+                err.rendered
+                    .contains(&format!("the config has no {section}")),
+                "{err}"
+            );
+        }
+    }
+}
