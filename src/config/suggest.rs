@@ -22,6 +22,10 @@ where
         {
             score = score.max(strsim::jaro_winkler(&input, tail) - 0.01);
         }
+        // One word of a compound name ("tags" for "any_tags") is a likely intent.
+        if lower.split(['_', '-', '.']).any(|part| part == input) {
+            score = score.max(0.85);
+        }
         // A longer spelling of a short name ("thursday" for "thu") is a likely intent too.
         if lower.len() >= 3 && input.starts_with(&lower) {
             score = score.max(0.9);
@@ -73,6 +77,9 @@ mod tests {
         assert_eq!(closest("thursday", days), Some("thu"));
         assert_eq!(closest("Tue", days), Some("tue"));
         assert_eq!(closest("weekley", ["weekly", "daily"]), Some("weekly"));
+        let eligible = ["any_tags", "all_tags", "members", "exclude"];
+        assert_eq!(closest("tags", eligible), Some("any_tags"));
+        assert_eq!(closest("excludes", eligible), Some("exclude"));
     }
 
     #[test]
