@@ -80,6 +80,42 @@ fn check_slug(value: &Sp<String>, what: &str, extra: &str, diags: &mut Vec<Diagn
     ok
 }
 
+/// Layers and members each get `calendars/NAME.ics` next to `calendars/team.ics`, so
+/// their names must not collide with each other or with `team`.
+fn check_calendar_names(
+    layers: &[&Sp<String>],
+    members: &[&Sp<String>],
+    diags: &mut Vec<Diagnostic>,
+) {
+    for name in layers.iter().chain(members) {
+        if name.get_ref() == "team" {
+            diags.push(
+                Diagnostic::new(name.span(), "\"team\" is reserved")
+                    .label("reserved name")
+                    .help("calendars/team.ics holds every shift; choose another name"),
+            );
+        }
+    }
+    for layer in layers {
+        if members.iter().any(|m| m.get_ref() == layer.get_ref()) {
+            diags.push(
+                Diagnostic::new(
+                    layer.span(),
+                    format!(
+                        "layer \"{}\" has the same name as a member",
+                        layer.get_ref()
+                    ),
+                )
+                .label("also a member id")
+                .help(format!(
+                    "both would be written to calendars/{}.ics; rename the layer",
+                    layer.get_ref()
+                )),
+            );
+        }
+    }
+}
+
 /// Reports the second and later uses of a name; returns the names seen first, in order.
 fn check_unique<'a>(
     names: impl IntoIterator<Item = &'a Sp<String>>,
@@ -343,6 +379,7 @@ pub(crate) fn validate(
         check_slug(name, "layer name", "_-", diags);
     }
     check_unique(layer_names.iter().copied(), "layer name", ctx.source, diags);
+    check_calendar_names(&layer_names, &member_ids, diags);
     let names = Names {
         what: "layer",
         names: layer_names.iter().map(|s| s.get_ref().as_str()).collect(),
@@ -638,6 +675,21 @@ mod resolution_tests {
         ] {
             assert!(err.rendered.contains(expected), "{expected}:\n{err}");
         }
+    }
+
+    #[test]
+    fn calendar_file_names_do_not_collide() {
+        let err = parse(&format!(
+            "{HEAD}[[layer]]\nname = \"ann\"\nrotation = \"daily\"\nhandoff = \"09:00\"\n\
+             [[member]]\nid = \"ann\"\n[[member]]\nid = \"team\"\n"
+        ))
+        .unwrap_err();
+        assert_eq!(err.count, 2, "{err}");
+        assert!(
+            err.rendered
+                .contains("layer \"ann\" has the same name as a member")
+        );
+        assert!(err.rendered.contains("\"team\" is reserved"));
     }
 
     #[test]
