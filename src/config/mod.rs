@@ -1,9 +1,9 @@
 //! Reading and validating the team's TOML file.
 //!
 //! `load` reads the file; `parse_str` / `parse_with` do the work on a string: TOML →
-//! [`raw`] (types, unknown keys, self-contained values) → [`validate`] (defaults,
+//! `raw` (types, unknown keys, self-contained values) → `validate` (defaults,
 //! references, referenced files) → [`Config`]. Every problem found on the way is collected
-//! and rendered together by [`diagnostic`].
+//! and rendered together by `diagnostic` (annotate-snippets).
 
 mod clock;
 mod dates;
