@@ -6,7 +6,7 @@
 //! period's start date 00:00 to the first at or after its end date 00:00, so consecutive
 //! periods join without gap or overlap. Window rotations cover one window per local day.
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc, Weekday};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use chrono_tz::Tz;
 
 use crate::config::{Layer, Period, Rotation, TimeWindow, WeeklyTime};
@@ -131,17 +131,4 @@ fn window_spans(tz: Tz, window: TimeWindow, period: Period) -> Vec<(DateTime<Utc
             (start < end).then_some((start, end))
         })
         .collect()
-}
-
-/// The weekday a [`WeeklyTime`] falls on, for messages.
-pub fn weekday_name(day: Weekday) -> &'static str {
-    match day {
-        Weekday::Mon => "mon",
-        Weekday::Tue => "tue",
-        Weekday::Wed => "wed",
-        Weekday::Thu => "thu",
-        Weekday::Fri => "fri",
-        Weekday::Sat => "sat",
-        Weekday::Sun => "sun",
-    }
 }
