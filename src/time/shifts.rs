@@ -132,3 +132,186 @@ fn window_spans(tz: Tz, window: TimeWindow, period: Period) -> Vec<(DateTime<Utc
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::WeekdaySet;
+    use crate::time::fixtures::{layer, period, time, window};
+    use chrono::Weekday;
+    use chrono_tz::Tz;
+
+    const NY: Tz = Tz::America__New_York;
+
+    /// (local start, hours) of every shift, in the layer's zone.
+    fn spans(layer: &Layer, p: Period) -> Vec<(String, f64)> {
+        layer_shifts(0, layer, p)
+            .iter()
+            .map(|s| {
+                let local = s.start.with_timezone(&layer.timezone);
+                (local.format("%a %Y-%m-%d %H:%M %:z").to_string(), s.hours())
+            })
+            .collect()
+    }
+
+    fn weekly(day: Weekday, t: &str) -> Rotation {
+        Rotation::Weekly {
+            handoff: WeeklyTime {
+                weekday: day,
+                time: time(t),
+            },
+        }
+    }
+
+    #[test]
+    fn weekly_starts_at_the_first_handoff_on_or_after_the_period_start() {
+        // The period starts on a Wednesday: the first Monday handoff is 2024-03-11, after
+        // which New York is on EDT; the week before it would have been 167 hours.
+        let l = layer("primary", weekly(Weekday::Mon, "10:00"), NY);
+        assert_eq!(
+            spans(&l, period("2024-03-06", "2024-03-20")),
+            vec![
+                ("Mon 2024-03-11 10:00 -04:00".to_owned(), 168.0),
+                ("Mon 2024-03-18 10:00 -04:00".to_owned(), 168.0),
+            ]
+        );
+        assert_eq!(
+            spans(&l, period("2024-03-04", "2024-03-11")),
+            vec![("Mon 2024-03-04 10:00 -05:00".to_owned(), 167.0)]
+        );
+    }
+
+    #[test]
+    fn consecutive_periods_join_seamlessly() {
+        let l = layer("primary", weekly(Weekday::Thu, "09:30"), Tz::Europe__Berlin);
+        let a = layer_shifts(0, &l, period("2024-01-01", "2024-04-01"));
+        let b = layer_shifts(0, &l, period("2024-04-01", "2024-07-01"));
+        assert_eq!(a.last().map(|s| s.end), b.first().map(|s| s.start));
+    }
+
+    #[test]
+    fn daily_across_the_fall_back_lasts_25_hours() {
+        let l = layer(
+            "d",
+            Rotation::Daily {
+                handoff: time("10:00"),
+            },
+            NY,
+        );
+        let hours: Vec<f64> = spans(&l, period("2024-11-02", "2024-11-05"))
+            .into_iter()
+            .map(|(_, h)| h)
+            .collect();
+        assert_eq!(hours, vec![25.0, 24.0, 24.0]);
+    }
+
+    #[test]
+    fn hours_hand_off_on_local_wall_clock_multiples() {
+        // Every 8 h from 10:00: 02:00, 10:00, 18:00. On 2024-03-10 02:00 is skipped and
+        // moves to 03:00 EDT, so that shift is 7 real hours and the one before it 8.
+        let l = layer(
+            "h",
+            Rotation::Hours {
+                hours: 8,
+                handoff: time("10:00"),
+            },
+            NY,
+        );
+        assert_eq!(
+            spans(&l, period("2024-03-09", "2024-03-11")),
+            vec![
+                ("Sat 2024-03-09 02:00 -05:00".to_owned(), 8.0),
+                ("Sat 2024-03-09 10:00 -05:00".to_owned(), 8.0),
+                ("Sat 2024-03-09 18:00 -05:00".to_owned(), 8.0),
+                ("Sun 2024-03-10 03:00 -04:00".to_owned(), 7.0),
+                ("Sun 2024-03-10 10:00 -04:00".to_owned(), 8.0),
+                ("Sun 2024-03-10 18:00 -04:00".to_owned(), 8.0),
+            ]
+        );
+    }
+
+    #[test]
+    fn handoffs_split_the_week_and_wrap() {
+        let point = |d, t| WeeklyTime {
+            weekday: d,
+            time: time(t),
+        };
+        let l = layer(
+            "split",
+            Rotation::Handoffs {
+                points: vec![point(Weekday::Mon, "09:00"), point(Weekday::Thu, "09:00")],
+            },
+            Tz::UTC,
+        );
+        assert_eq!(
+            spans(&l, period("2024-07-01", "2024-07-15")),
+            vec![
+                ("Mon 2024-07-01 09:00 +00:00".to_owned(), 72.0),
+                ("Thu 2024-07-04 09:00 +00:00".to_owned(), 96.0),
+                ("Mon 2024-07-08 09:00 +00:00".to_owned(), 72.0),
+                ("Thu 2024-07-11 09:00 +00:00".to_owned(), 96.0),
+            ]
+        );
+    }
+
+    #[test]
+    fn windows_wrap_midnight_and_respect_days() {
+        let mut l = layer(
+            "nights",
+            Rotation::Window {
+                window: window("22:00-06:00"),
+            },
+            NY,
+        );
+        l.days = Some(WeekdaySet::from_days([Weekday::Fri, Weekday::Sat]));
+        // 2024-11-01 is a Friday; the night of Sat 2 → Sun 3 gains the fall-back hour.
+        assert_eq!(
+            spans(&l, period("2024-10-28", "2024-11-04")),
+            vec![
+                ("Fri 2024-11-01 22:00 -04:00".to_owned(), 8.0),
+                ("Sat 2024-11-02 22:00 -04:00".to_owned(), 9.0),
+            ]
+        );
+    }
+
+    #[test]
+    fn days_filter_keeps_shifts_starting_on_those_days_and_numbers_them() {
+        let mut l = layer(
+            "d",
+            Rotation::Daily {
+                handoff: time("09:00"),
+            },
+            Tz::UTC,
+        );
+        l.days = Some(WeekdaySet::from_days([Weekday::Mon, Weekday::Wed]));
+        let shifts = layer_shifts(3, &l, period("2024-07-01", "2024-07-15"));
+        let got: Vec<(String, usize, usize)> = shifts
+            .iter()
+            .map(|s| (s.local_start.format("%a %d").to_string(), s.seq_in_layer, s.layer))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("Mon 01".to_owned(), 0, 3),
+                ("Wed 03".to_owned(), 1, 3),
+                ("Mon 08".to_owned(), 2, 3),
+                ("Wed 10".to_owned(), 3, 3),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_handoff_in_a_gap_moves_forward_and_local_start_is_the_real_wall_time() {
+        let l = layer(
+            "d",
+            Rotation::Daily {
+                handoff: time("02:30"),
+            },
+            NY,
+        );
+        let shifts = layer_shifts(0, &l, period("2024-03-10", "2024-03-11"));
+        assert_eq!(shifts.len(), 1);
+        assert_eq!(shifts[0].local_start.format("%Y-%m-%d %H:%M").to_string(), "2024-03-10 03:30");
+        assert_eq!(shifts[0].hours(), 23.0);
+    }
+}
