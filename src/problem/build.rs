@@ -180,7 +180,11 @@ fn no_such_shift(config: &Config, layer: &Layer, shifts: &[Shift], pin: &Pin) ->
     let help = if nearest.is_empty() {
         format!("layer \"{}\" has no shifts in the period; remove the pin", layer.name)
     } else {
-        format!("the nearest shifts start {}; use one of those", nearest.join(" and "))
+        format!(
+            "the nearest \"{}\" shifts start {}; pin one of those",
+            layer.name,
+            nearest.join(" and ")
+        )
     };
     format!(
         "error: {}:{}: pin for {}: layer \"{}\" has {what}\n  help: {help}",
@@ -197,7 +201,10 @@ fn pin_value(layer: &Layer, shift: &Shift, form: PinStart) -> String {
         PinStart::LocalDate(_) => format!(
             "{} ({})",
             shift.local_start.date(),
-            local_label(layer, shift.start)
+            shift
+                .start
+                .with_timezone(&layer.timezone)
+                .format("%a %H:%M %Z")
         ),
         PinStart::Instant(_) => format!(
             "{} ({})",
@@ -232,4 +239,187 @@ pub(crate) fn local_label(layer: &Layer, at: DateTime<Utc>) -> String {
     at.with_timezone(&layer.timezone)
         .format("%Y-%m-%d %H:%M %Z")
         .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{DateRule, Rotation, WeeklyTime};
+    use crate::time::fixtures::{at, config, date, layer, member, period, time};
+    use chrono::Weekday;
+    use chrono_tz::Tz;
+
+    const NY: Tz = Tz::America__New_York;
+
+    /// Two weeks of a weekly and a daily layer, alice in New York, bob in Berlin.
+    fn two_layers() -> Config {
+        let weekly = layer(
+            "primary",
+            Rotation::Weekly {
+                handoff: WeeklyTime {
+                    weekday: Weekday::Mon,
+                    time: time("10:00"),
+                },
+            },
+            NY,
+        );
+        let daily = layer(
+            "secondary",
+            Rotation::Daily {
+                handoff: time("10:00"),
+            },
+            Tz::Europe__Berlin,
+        );
+        let mut bob = member("bob", Tz::Europe__Berlin);
+        bob.unavailable.push(DateRule::Date {
+            date: date("2024-07-03"),
+            reason: Some("move".to_owned()),
+        });
+        config(
+            period("2024-07-01", "2024-07-15"),
+            vec![weekly, daily],
+            vec![member("alice", NY), bob],
+        )
+    }
+
+    fn pin(layer: usize, start: PinStart, member: usize, line: usize) -> Pin {
+        Pin {
+            layer,
+            start,
+            member,
+            line,
+        }
+    }
+
+    #[test]
+    fn shifts_are_sorted_by_start_then_layer_with_cells_for_everyone() {
+        let p = build(two_layers()).expect("builds");
+        // 2 weekly + 14 daily shifts.
+        assert_eq!(p.shifts.len(), 16);
+        assert!(
+            p.shifts
+                .windows(2)
+                .all(|w| (w[0].start, w[0].layer) <= (w[1].start, w[1].layer))
+        );
+        assert_eq!(p.cells.len(), 16);
+        assert!(p.cells.iter().all(|row| row.len() == 2));
+        assert_eq!(p.capacity.len(), 2);
+        assert_eq!(p.history, vec![0.0, 0.0]);
+        // Berlin's daily 10:00 handoff is 04:00 in New York, before the weekly one.
+        assert_eq!(p.shifts[0].layer, 1);
+        assert_eq!(p.shifts[0].start, at("2024-07-01T10:00:00+02:00"));
+        assert_eq!(p.shifts[1].layer, 0);
+    }
+
+    #[test]
+    fn cells_carry_points_and_blocks_per_member() {
+        let p = build(two_layers()).expect("builds");
+        // The daily shift Wed 3rd 10:00 → Thu 4th 10:00 Berlin: bob is unavailable on the
+        // 3rd; alice (New York) has 04:00-09:00 after, 09:00-17:00 business, 17:00-04:00
+        // after: 8 business, 16 after = 40 points.
+        let s = p
+            .shifts
+            .iter()
+            .position(|s| s.layer == 1 && s.local_start.date() == date("2024-07-03"))
+            .expect("shift exists");
+        assert_eq!(
+            p.cells[s][1].blocked,
+            Some(Exclusion::Unavailable {
+                date: date("2024-07-03"),
+                reason: Some("move".to_owned())
+            })
+        );
+        let alice = &p.cells[s][0];
+        assert_eq!(alice.blocked, None);
+        assert_eq!(alice.hours.business, 8.0);
+        assert_eq!(alice.hours.after_hours, 16.0);
+        assert_eq!(alice.points, 40.0);
+        assert!(alice.after_hours);
+    }
+
+    #[test]
+    fn capacity_and_history_come_from_the_config() {
+        let mut c = two_layers();
+        c.members[0].fte = 0.5;
+        c.fairness.history_points.insert("bob".to_owned(), 12.5);
+        c.fairness.history_points.insert("gone".to_owned(), 99.0);
+        let p = build(c).expect("builds");
+        assert_eq!(p.capacity[0], 0.5);
+        // Bob's one unavailable Berlin day lies inside the New York fortnight: 13 of 14.
+        assert!((p.capacity[1] - 13.0 / 14.0).abs() < 1e-12);
+        assert_eq!(p.history, vec![0.0, 12.5]);
+    }
+
+    #[test]
+    fn pins_match_by_local_date_or_exact_instant() {
+        let mut c = two_layers();
+        c.pins = vec![
+            pin(0, PinStart::LocalDate(date("2024-07-08")), 1, 40),
+            pin(1, PinStart::Instant(at("2024-07-02T08:00:00Z")), 0, 45),
+        ];
+        let p = build(c).expect("builds");
+        assert_eq!(p.pins.len(), 2);
+        let (weekly, daily) = if p.shifts[p.pins[0].0].layer == 0 {
+            (p.pins[0], p.pins[1])
+        } else {
+            (p.pins[1], p.pins[0])
+        };
+        assert_eq!(p.shifts[weekly.0].start, at("2024-07-08T10:00:00-04:00"));
+        assert_eq!(weekly.1, 1);
+        assert_eq!(p.shifts[daily.0].start, at("2024-07-02T10:00:00+02:00"));
+        assert_eq!(daily.1, 0);
+    }
+
+    #[test]
+    fn a_pin_matching_no_shift_names_its_line_layer_and_the_nearest_starts() {
+        let mut c = two_layers();
+        c.pins = vec![pin(0, PinStart::LocalDate(date("2024-07-03")), 0, 42)];
+        let err = build(c).expect_err("no shift starts on a Wednesday").to_string();
+        assert_eq!(
+            err,
+            "error: rota.toml:42: pin for alice: layer \"primary\" has no shift starting on \
+             2024-07-03 (America/New_York)\n  help: the nearest \"primary\" shifts start \
+             2024-07-01 (Mon 10:00 EDT) and 2024-07-08 (Mon 10:00 EDT); pin one of those"
+        );
+    }
+
+    #[test]
+    fn an_instant_pin_off_by_an_hour_matches_nothing() {
+        let mut c = two_layers();
+        c.pins = vec![pin(0, PinStart::Instant(at("2024-07-08T15:00:00Z")), 0, 7)];
+        let err = build(c).expect_err("10:00 EDT is 14:00Z").to_string();
+        assert!(err.contains("rota.toml:7"), "{err}");
+        assert!(err.contains("2024-07-08T14:00:00+00:00"), "{err}");
+    }
+
+    #[test]
+    fn pinning_someone_blocked_says_why_and_every_bad_pin_is_reported() {
+        let mut c = two_layers();
+        c.pins = vec![
+            pin(1, PinStart::LocalDate(date("2024-07-03")), 1, 50),
+            pin(0, PinStart::LocalDate(date("2024-07-02")), 0, 60),
+        ];
+        let err = build(c).expect_err("bob is away").to_string();
+        assert!(err.contains("rota.toml:50"), "{err}");
+        assert!(err.contains("unavailable on 2024-07-03 (move)"), "{err}");
+        assert!(err.contains("rota.toml:60"), "{err}");
+    }
+
+    #[test]
+    fn more_pins_than_per_shift_is_an_error() {
+        let mut c = two_layers();
+        c.pins = vec![
+            pin(0, PinStart::LocalDate(date("2024-07-08")), 0, 10),
+            pin(0, PinStart::LocalDate(date("2024-07-08")), 1, 14),
+        ];
+        let err = build(c).expect_err("per_shift = 1").to_string();
+        assert!(err.contains("lines 10, 14"), "{err}");
+        // The same pin twice is harmless.
+        let mut c = two_layers();
+        c.pins = vec![
+            pin(0, PinStart::LocalDate(date("2024-07-01")), 0, 10),
+            pin(0, PinStart::LocalDate(date("2024-07-01")), 0, 14),
+        ];
+        assert_eq!(build(c).expect("builds").pins.len(), 1);
+    }
 }
