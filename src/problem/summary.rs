@@ -74,7 +74,7 @@ fn layers_table(problem: &Problem) -> Table {
     for (i, layer) in problem.config.layers.iter().enumerate() {
         let mut of_layer = problem.shifts.iter().filter(|s| s.layer == i);
         let first = of_layer.next();
-        let last = of_layer.last().or(first);
+        let last = of_layer.next_back().or(first);
         let span = |at: Option<DateTime<Utc>>| at.map_or_else(|| "-".to_owned(), |t| local(layer, t));
         table.add_row(vec![
             layer.name.clone(),
@@ -82,8 +82,8 @@ fn layers_table(problem: &Problem) -> Table {
             layer.timezone.to_string(),
             layer.per_shift.to_string(),
             problem.shifts.iter().filter(|s| s.layer == i).count().to_string(),
-            span(first.map(|s| s.start)).to_string(),
-            span(last.map(|s| s.end)).to_string(),
+            span(first.map(|s| s.start)),
+            span(last.map(|s| s.start)),
         ]);
     }
     align_right(&mut table, &[3, 4]);
@@ -100,20 +100,16 @@ fn understaffed(problem: &Problem) -> String {
         return "every shift has enough people who can take it\n".to_owned();
     }
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{} shift{} fewer people can take than {} need{}:",
-        short.len(),
-        if short.len() == 1 { "" } else { "s" },
-        if short.len() == 1 { "it" } else { "they" },
-        if short.len() == 1 { "s" } else { "" },
-    );
+    let _ = match short.len() {
+        1 => writeln!(out, "1 shift has fewer people who can take it than it needs:"),
+        n => writeln!(out, "{n} shifts have fewer people who can take them than they need:"),
+    };
     for s in short {
         let shift = &problem.shifts[s];
         let layer = &config.layers[shift.layer];
         let _ = writeln!(
             out,
-            "\n  {} {} → {}: {} of {} needed",
+            "\n  {} {} → {}: {} can take it, {} needed",
             layer.name,
             local(layer, shift.start),
             local(layer, shift.end),
@@ -179,5 +175,70 @@ fn align_right(table: &mut Table, columns: &[usize]) {
         if let Some(col) = table.column_mut(c) {
             col.set_cell_alignment(CellAlignment::Right);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{DateRule, Rotation, WeekdaySet};
+    use crate::problem::build;
+    use crate::time::fixtures::{config, date, layer, member, period, time, window};
+    use chrono::Weekday;
+    use chrono_tz::Tz;
+
+    /// A week of daily shifts where nobody can take Wednesday's, and a business-hours
+    /// window layer that needs two people on weekdays.
+    fn team() -> crate::config::Config {
+        let daily = layer(
+            "primary",
+            Rotation::Daily {
+                handoff: time("09:00"),
+            },
+            Tz::America__New_York,
+        );
+        let mut pairs = layer(
+            "pairs",
+            Rotation::Window {
+                window: window("09:00-17:00"),
+            },
+            Tz::Europe__Berlin,
+        );
+        pairs.per_shift = 2;
+        pairs.days = Some(WeekdaySet::from_days([
+            Weekday::Mon,
+            Weekday::Tue,
+            Weekday::Wed,
+            Weekday::Thu,
+            Weekday::Fri,
+        ]));
+        pairs.eligible.any_tags = vec!["emea".to_owned()];
+        let mut alice = member("alice", Tz::America__New_York);
+        alice.tags.insert("senior".to_owned());
+        alice.unavailable.push(DateRule::Date {
+            date: date("2024-07-03"),
+            reason: Some("dentist".to_owned()),
+        });
+        let mut bob = member("bob", Tz::Europe__Berlin);
+        bob.tags.insert("emea".to_owned());
+        bob.fte = 0.5;
+        bob.leaves = Some(date("2024-07-03"));
+        config(period("2024-07-01", "2024-07-08"), vec![daily, pairs], vec![alice, bob])
+    }
+
+    #[test]
+    fn check_summary() {
+        let problem = build(team()).expect("builds");
+        insta::assert_snapshot!(render(&problem));
+    }
+
+    #[test]
+    fn a_fully_staffable_config_says_so() {
+        let mut c = team();
+        c.layers.truncate(1);
+        c.members[0].unavailable.clear();
+        c.members[1].leaves = None;
+        let out = render(&build(c).expect("builds"));
+        assert!(out.ends_with("every shift has enough people who can take it\n"), "{out}");
     }
 }
