@@ -43,7 +43,10 @@ fn transitions(tz: Tz) -> Vec<NaiveDate> {
     day(2024, 1, 1)
         .iter_days()
         .take_while(|d| *d < day(2028, 1, 1))
-        .filter(|d| offset_secs(tz, midnight(tz, *d)) != offset_secs(tz, midnight(tz, *d + Duration::days(1))))
+        .filter(|d| {
+            offset_secs(tz, midnight(tz, *d))
+                != offset_secs(tz, midnight(tz, *d + Duration::days(1)))
+        })
         .collect()
 }
 
@@ -52,7 +55,10 @@ fn any_period() -> BoxedStrategy<Period> {
     (0i64..4 * 365, 1i64..=120)
         .prop_map(|(d, len)| {
             let start = day(2024, 1, 1) + Duration::days(d);
-            Period { start, end: start + Duration::days(len) }
+            Period {
+                start,
+                end: start + Duration::days(len),
+            }
         })
         .boxed()
 }
@@ -65,11 +71,15 @@ fn zone_and_period() -> impl Strategy<Value = (Tz, Period)> {
         let period = if changes.is_empty() {
             any_period()
         } else {
-            let near = (prop::sample::select(changes), 0i64..10, 1i64..=30)
-                .prop_map(|(change, before, len)| {
+            let near = (prop::sample::select(changes), 0i64..10, 1i64..=30).prop_map(
+                |(change, before, len)| {
                     let start = change - Duration::days(before);
-                    Period { start, end: start + Duration::days(len) }
-                });
+                    Period {
+                        start,
+                        end: start + Duration::days(len),
+                    }
+                },
+            );
             prop_oneof![any_period(), near].boxed()
         };
         (Just(tz), period)
@@ -78,8 +88,7 @@ fn zone_and_period() -> impl Strategy<Value = (Tz, Period)> {
 
 /// Quarter-hour times, often ones that DST skips or repeats somewhere.
 fn handoff_time() -> impl Strategy<Value = NaiveTime> {
-    let any = (0u32..24, prop::sample::select(vec![0u32, 15, 30, 45]))
-        .prop_map(|(h, m)| hm(h, m));
+    let any = (0u32..24, prop::sample::select(vec![0u32, 15, 30, 45])).prop_map(|(h, m)| hm(h, m));
     // Skipped or repeated in New York, St. John's, Berlin or Lord Howe.
     let tricky = prop::sample::select(vec![
         hm(0, 0),
@@ -105,7 +114,10 @@ fn tiling_rotation() -> impl Strategy<Value = Rotation> {
         handoff: WeeklyTime { weekday, time },
     });
     let daily = handoff_time().prop_map(|handoff| Rotation::Daily { handoff });
-    let hours = (prop::sample::select(vec![4u32, 6, 8, 12, 24]), handoff_time())
+    let hours = (
+        prop::sample::select(vec![4u32, 6, 8, 12, 24]),
+        handoff_time(),
+    )
         .prop_map(|(hours, handoff)| Rotation::Hours { hours, handoff });
     let handoffs = prop::collection::vec((weekday(), handoff_time()), 1..5).prop_map(|points| {
         let mut points: Vec<(u32, NaiveTime)> = points
@@ -167,7 +179,11 @@ fn hm(h: u32, m: u32) -> NaiveTime {
 }
 
 fn offset_secs(tz: Tz, u: DateTime<Utc>) -> i64 {
-    i64::from(tz.offset_from_utc_datetime(&u.naive_utc()).fix().local_minus_utc())
+    i64::from(
+        tz.offset_from_utc_datetime(&u.naive_utc())
+            .fix()
+            .local_minus_utc(),
+    )
 }
 
 fn local(tz: Tz, u: DateTime<Utc>) -> NaiveDateTime {
@@ -197,7 +213,9 @@ fn happens_at(tz: Tz, p: NaiveDateTime, u: DateTime<Utc>) -> bool {
 fn instant(tz: Tz, p: NaiveDateTime) -> DateTime<Utc> {
     match tz.from_local_datetime(&p).earliest() {
         Some(first) => first.with_timezone(&Utc),
-        None => (p - Duration::seconds(offset_secs(tz, (p - Duration::hours(24)).and_utc()))).and_utc(),
+        None => {
+            (p - Duration::seconds(offset_secs(tz, (p - Duration::hours(24)).and_utc()))).and_utc()
+        }
     }
 }
 

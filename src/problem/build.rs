@@ -29,8 +29,16 @@ pub fn build(config: Config) -> Result<Problem, BuildError> {
     let team_tz = config.team.timezone;
     let period_start = day_start(team_tz, config.period.start);
     let period_end = day_start(team_tz, config.period.end);
-    let span_start = shifts.iter().map(|s| s.start).min().map_or(period_start, |s| s.min(period_start));
-    let span_end = shifts.iter().map(|s| s.end).max().map_or(period_end, |e| e.max(period_end));
+    let span_start = shifts
+        .iter()
+        .map(|s| s.start)
+        .min()
+        .map_or(period_start, |s| s.min(period_start));
+    let span_end = shifts
+        .iter()
+        .map(|s| s.end)
+        .max()
+        .map_or(period_end, |e| e.max(period_end));
 
     let calendars: Vec<MemberCalendar> = config
         .members
@@ -68,7 +76,14 @@ pub fn build(config: Config) -> Result<Problem, BuildError> {
     let history: Vec<f64> = config
         .members
         .iter()
-        .map(|m| config.fairness.history_points.get(&m.id).copied().unwrap_or(0.0))
+        .map(|m| {
+            config
+                .fairness
+                .history_points
+                .get(&m.id)
+                .copied()
+                .unwrap_or(0.0)
+        })
         .collect();
 
     let pins = match_pins(&config, &shifts, &cells)?;
@@ -178,7 +193,10 @@ fn no_such_shift(config: &Config, layer: &Layer, shifts: &[Shift], pin: &Pin) ->
         .map(|s| pin_value(layer, s, pin.start))
         .collect();
     let help = if nearest.is_empty() {
-        format!("layer \"{}\" has no shifts in the period; remove the pin", layer.name)
+        format!(
+            "layer \"{}\" has no shifts in the period; remove the pin",
+            layer.name
+        )
     } else {
         format!(
             "the nearest \"{}\" shifts start {}; pin one of those",
@@ -214,15 +232,19 @@ fn pin_value(layer: &Layer, shift: &Shift, form: PinStart) -> String {
     }
 }
 
-fn blocked_pin(config: &Config, layer: &Layer, shift: &Shift, pin: &Pin, why: &Exclusion) -> String {
+fn blocked_pin(
+    config: &Config,
+    layer: &Layer,
+    shift: &Shift,
+    pin: &Pin,
+    why: &Exclusion,
+) -> String {
     let member = &config.members[pin.member];
     let fix = match why {
         Exclusion::NotEligible => "pin someone the layer's `eligible` admits, or widen `eligible`",
         Exclusion::NotEmployed => "pin someone else, or correct the member's joins/leaves",
         Exclusion::Unavailable { .. } => "pin someone else, or remove the unavailability",
-        Exclusion::Holiday { .. } => {
-            "pin someone else, or set rules.holidays_unavailable = false"
-        }
+        Exclusion::Holiday { .. } => "pin someone else, or set rules.holidays_unavailable = false",
     };
     format!(
         "error: {}:{}: pin for {}: they cannot take the \"{}\" shift starting {}: {why}\n  help: {fix}",
@@ -374,7 +396,9 @@ mod tests {
     fn a_pin_matching_no_shift_names_its_line_layer_and_the_nearest_starts() {
         let mut c = two_layers();
         c.pins = vec![pin(0, PinStart::LocalDate(date("2024-07-03")), 0, 42)];
-        let err = build(c).expect_err("no shift starts on a Wednesday").to_string();
+        let err = build(c)
+            .expect_err("no shift starts on a Wednesday")
+            .to_string();
         assert_eq!(
             err,
             "error: rota.toml:42: pin for alice: layer \"primary\" has no shift starting on \
@@ -421,5 +445,58 @@ mod tests {
             pin(0, PinStart::LocalDate(date("2024-07-01")), 0, 14),
         ];
         assert_eq!(build(c).expect("builds").pins.len(), 1);
+    }
+}
+
+#[cfg(test)]
+mod scale {
+    use super::*;
+    use crate::config::{DateRule, Rotation};
+    use crate::time::fixtures::{config, date, layer, member, period, time};
+    use chrono_tz::Tz;
+
+    /// 150 people in five zones, 12-hour follow-the-sun shifts for six months.
+    #[test]
+    fn large_team_every_cell_classifies_every_hour_once() {
+        let zones = [
+            Tz::America__New_York,
+            Tz::Europe__Berlin,
+            Tz::Asia__Kolkata,
+            Tz::Asia__Singapore,
+            Tz::Australia__Sydney,
+        ];
+        let members = (0..150)
+            .map(|i| {
+                let mut m = member(&format!("m{i:03}"), zones[i % zones.len()]);
+                m.unavailable.push(DateRule::Range {
+                    from: date("2027-02-01") + chrono::Duration::days(i as i64),
+                    to: date("2027-02-05") + chrono::Duration::days(i as i64),
+                    reason: None,
+                });
+                m
+            })
+            .collect();
+        let l = layer(
+            "follow-the-sun",
+            Rotation::Hours {
+                hours: 12,
+                handoff: time("08:00"),
+            },
+            Tz::UTC,
+        );
+        let started = std::time::Instant::now();
+        let p =
+            build(config(period("2027-01-04", "2027-07-05"), vec![l], members)).expect("builds");
+        eprintln!(
+            "built 150 × {} cells in {:?}",
+            p.shifts.len(),
+            started.elapsed()
+        );
+        assert_eq!(p.shifts.len(), 182 * 2);
+        for (s, row) in p.cells.iter().enumerate() {
+            for cell in row {
+                assert!((cell.hours.total() - p.shifts[s].hours()).abs() < 1e-9);
+            }
+        }
     }
 }

@@ -15,7 +15,11 @@ pub fn render(problem: &Problem) -> String {
     let mut out = String::new();
     let days = (config.period.end - config.period.start).num_days();
     // Writing to a String cannot fail; the results are ignored deliberately.
-    let _ = writeln!(out, "team    {} ({})", config.team.name, config.team.timezone);
+    let _ = writeln!(
+        out,
+        "team    {} ({})",
+        config.team.name, config.team.timezone
+    );
     let _ = writeln!(
         out,
         "period  {} to {} (end exclusive, {days} days)",
@@ -75,13 +79,19 @@ fn layers_table(problem: &Problem) -> Table {
         let mut of_layer = problem.shifts.iter().filter(|s| s.layer == i);
         let first = of_layer.next();
         let last = of_layer.next_back().or(first);
-        let span = |at: Option<DateTime<Utc>>| at.map_or_else(|| "-".to_owned(), |t| local(layer, t));
+        let span =
+            |at: Option<DateTime<Utc>>| at.map_or_else(|| "-".to_owned(), |t| local(layer, t));
         table.add_row(vec![
             layer.name.clone(),
             rotation_label(layer),
             layer.timezone.to_string(),
             layer.per_shift.to_string(),
-            problem.shifts.iter().filter(|s| s.layer == i).count().to_string(),
+            problem
+                .shifts
+                .iter()
+                .filter(|s| s.layer == i)
+                .count()
+                .to_string(),
             span(first.map(|s| s.start)),
             span(last.map(|s| s.start)),
         ]);
@@ -101,8 +111,14 @@ fn understaffed(problem: &Problem) -> String {
     }
     let mut out = String::new();
     let _ = match short.len() {
-        1 => writeln!(out, "1 shift has fewer people who can take it than it needs:"),
-        n => writeln!(out, "{n} shifts have fewer people who can take them than they need:"),
+        1 => writeln!(
+            out,
+            "1 shift has fewer people who can take it than it needs:"
+        ),
+        n => writeln!(
+            out,
+            "{n} shifts have fewer people who can take them than they need:"
+        ),
     };
     for s in short {
         let shift = &problem.shifts[s];
@@ -223,7 +239,11 @@ mod tests {
         bob.tags.insert("emea".to_owned());
         bob.fte = 0.5;
         bob.leaves = Some(date("2024-07-03"));
-        config(period("2024-07-01", "2024-07-08"), vec![daily, pairs], vec![alice, bob])
+        config(
+            period("2024-07-01", "2024-07-08"),
+            vec![daily, pairs],
+            vec![alice, bob],
+        )
     }
 
     #[test]
@@ -239,6 +259,9 @@ mod tests {
         c.members[0].unavailable.clear();
         c.members[1].leaves = None;
         let out = render(&build(c).expect("builds"));
-        assert!(out.ends_with("every shift has enough people who can take it\n"), "{out}");
+        assert!(
+            out.ends_with("every shift has enough people who can take it\n"),
+            "{out}"
+        );
     }
 }

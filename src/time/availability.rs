@@ -32,7 +32,9 @@ pub fn exclusion(
         }
     }
     if rules.holidays_unavailable
-        && let Some((d, _)) = touched.iter().find(|(d, _)| member.holidays.contains(&d.date))
+        && let Some((d, _)) = touched
+            .iter()
+            .find(|(d, _)| member.holidays.contains(&d.date))
     {
         return Some(Exclusion::Holiday { date: d.date });
     }
@@ -107,11 +109,22 @@ mod tests {
     #[test]
     fn unavailable_day_boundary_by_one_minute() {
         let mut m = member("a", NY);
-        m.unavailable.push(off("2024-07-10", "2024-07-10", Some("dentist")));
+        m.unavailable
+            .push(off("2024-07-10", "2024-07-10", Some("dentist")));
         let rules = Rules::default();
-        let ends_at_midnight = excluded(&m, &rules, "2024-07-09T10:00:00-04:00", "2024-07-10T00:00:00-04:00");
+        let ends_at_midnight = excluded(
+            &m,
+            &rules,
+            "2024-07-09T10:00:00-04:00",
+            "2024-07-10T00:00:00-04:00",
+        );
         assert_eq!(ends_at_midnight, None);
-        let one_minute_in = excluded(&m, &rules, "2024-07-09T10:00:00-04:00", "2024-07-10T00:01:00-04:00");
+        let one_minute_in = excluded(
+            &m,
+            &rules,
+            "2024-07-09T10:00:00-04:00",
+            "2024-07-10T00:01:00-04:00",
+        );
         assert_eq!(
             one_minute_in,
             Some(Exclusion::Unavailable {
@@ -119,9 +132,19 @@ mod tests {
                 reason: Some("dentist".to_owned())
             })
         );
-        let last_minute = excluded(&m, &rules, "2024-07-10T23:59:00-04:00", "2024-07-11T10:00:00-04:00");
+        let last_minute = excluded(
+            &m,
+            &rules,
+            "2024-07-10T23:59:00-04:00",
+            "2024-07-11T10:00:00-04:00",
+        );
         assert!(last_minute.is_some());
-        let next_day = excluded(&m, &rules, "2024-07-11T00:00:00-04:00", "2024-07-11T10:00:00-04:00");
+        let next_day = excluded(
+            &m,
+            &rules,
+            "2024-07-11T00:00:00-04:00",
+            "2024-07-11T10:00:00-04:00",
+        );
         assert_eq!(next_day, None);
     }
 
@@ -135,11 +158,21 @@ mod tests {
         });
         let rules = Rules::default();
         assert_eq!(
-            excluded(&m, &rules, "2024-07-09T10:00:00-04:00", "2024-07-09T18:00:00-04:00"),
+            excluded(
+                &m,
+                &rules,
+                "2024-07-09T10:00:00-04:00",
+                "2024-07-09T18:00:00-04:00"
+            ),
             None
         );
         assert_eq!(
-            excluded(&m, &rules, "2024-07-09T10:00:00-04:00", "2024-07-09T18:01:00-04:00"),
+            excluded(
+                &m,
+                &rules,
+                "2024-07-09T10:00:00-04:00",
+                "2024-07-09T18:01:00-04:00"
+            ),
             Some(Exclusion::Unavailable {
                 date: date("2024-07-10"),
                 reason: None
@@ -158,8 +191,14 @@ mod tests {
             e("2024-07-09T12:00:00-04:00", "2024-07-10T12:00:00-04:00"),
             Some(Exclusion::NotEmployed)
         );
-        assert_eq!(e("2024-07-10T00:00:00-04:00", "2024-07-10T12:00:00-04:00"), None);
-        assert_eq!(e("2024-07-19T10:00:00-04:00", "2024-07-20T00:00:00-04:00"), None);
+        assert_eq!(
+            e("2024-07-10T00:00:00-04:00", "2024-07-10T12:00:00-04:00"),
+            None
+        );
+        assert_eq!(
+            e("2024-07-19T10:00:00-04:00", "2024-07-20T00:00:00-04:00"),
+            None
+        );
         assert_eq!(
             e("2024-07-19T10:00:00-04:00", "2024-07-20T00:01:00-04:00"),
             Some(Exclusion::NotEmployed)
@@ -179,7 +218,10 @@ mod tests {
         let (a, b) = ("2024-07-04T10:00:00-04:00", "2024-07-05T10:00:00-04:00");
         assert_eq!(excluded(&m, &rules, a, b), Some(Exclusion::NotEmployed));
         m.joins = None;
-        assert!(matches!(excluded(&m, &rules, a, b), Some(Exclusion::Unavailable { .. })));
+        assert!(matches!(
+            excluded(&m, &rules, a, b),
+            Some(Exclusion::Unavailable { .. })
+        ));
         m.unavailable.clear();
         assert_eq!(
             excluded(&m, &rules, a, b),
@@ -216,7 +258,12 @@ mod tests {
         );
         // Ending at the holiday's midnight does not touch it.
         assert_eq!(
-            excluded(&m, &rules, "2024-07-03T10:00:00-04:00", "2024-07-04T00:00:00-04:00"),
+            excluded(
+                &m,
+                &rules,
+                "2024-07-03T10:00:00-04:00",
+                "2024-07-04T00:00:00-04:00"
+            ),
             None
         );
     }
@@ -233,13 +280,22 @@ mod tests {
             MemberCalendar::new(&m, a, b).touched(a, b)
         };
         // 2024-07-13 is a Saturday.
-        assert!(prefers_off(&m, &touched("2024-07-12T10:00:00-04:00", "2024-07-13T00:01:00-04:00")));
-        assert!(!prefers_off(&m, &touched("2024-07-12T10:00:00-04:00", "2024-07-13T00:00:00-04:00")));
+        assert!(prefers_off(
+            &m,
+            &touched("2024-07-12T10:00:00-04:00", "2024-07-13T00:01:00-04:00")
+        ));
+        assert!(!prefers_off(
+            &m,
+            &touched("2024-07-12T10:00:00-04:00", "2024-07-13T00:00:00-04:00")
+        ));
     }
 
     /// July 2024 in New York: 30 days, 720 hours.
     fn july(m: &Member, mode: CapacityMode) -> f64 {
-        let (a, b) = (at("2024-07-01T00:00:00-04:00"), at("2024-07-31T00:00:00-04:00"));
+        let (a, b) = (
+            at("2024-07-01T00:00:00-04:00"),
+            at("2024-07-31T00:00:00-04:00"),
+        );
         capacity(&MemberCalendar::new(m, a, b), mode, a, b)
     }
 

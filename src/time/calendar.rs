@@ -60,7 +60,10 @@ impl<'a> MemberCalendar<'a> {
     /// Days outside are still answered, only computed on demand.
     pub fn new(member: &'a Member, from: DateTime<Utc>, to: DateTime<Utc>) -> Self {
         let tz = member.timezone;
-        let first = to_local(tz, from).date().pred_opt().unwrap_or(NaiveDate::MIN);
+        let first = to_local(tz, from)
+            .date()
+            .pred_opt()
+            .unwrap_or(NaiveDate::MIN);
         let last = to_local(tz, to).date().succ_opt().unwrap_or(NaiveDate::MAX);
         let days = first
             .iter_days()
@@ -85,7 +88,10 @@ impl<'a> MemberCalendar<'a> {
         let mut out = Vec::new();
         let mut date = to_local(self.member.timezone, a).date();
         let (a, b) = (a.timestamp(), b.timestamp());
-        while a < b {
+        if a >= b {
+            return out;
+        }
+        loop {
             let day = self.day(date);
             if day.start >= b {
                 break;

@@ -149,7 +149,10 @@ mod tests {
         let offset = FixedOffset::east_opt(3600).expect("valid");
         assert_eq!(
             resolve(tz, local),
-            offset.from_local_datetime(&local).single().expect("fixed offset")
+            offset
+                .from_local_datetime(&local)
+                .single()
+                .expect("fixed offset")
         );
     }
 }

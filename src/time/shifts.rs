@@ -82,14 +82,21 @@ fn weekly_point(date: NaiveDate, point: &WeeklyTime) -> Option<NaiveDateTime> {
 
 /// `handoff` on the anchor date ± multiples of `hours`, in local wall-clock time, between
 /// `from` 00:00 and `to` 00:00.
-fn hour_points(hours: u32, handoff: NaiveTime, from: NaiveDate, to: NaiveDate) -> Vec<NaiveDateTime> {
+fn hour_points(
+    hours: u32,
+    handoff: NaiveTime,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Vec<NaiveDateTime> {
     let step = Duration::hours(i64::from(hours.max(1)));
     let anchor = hours_anchor().and_time(handoff);
     let first = from.and_time(NaiveTime::MIN);
     let last = to.and_time(NaiveTime::MIN);
     // The first multiple at or after `first` (Euclidean division: `first` may precede
     // the anchor).
-    let k = (first - anchor).num_seconds().div_euclid(step.num_seconds());
+    let k = (first - anchor)
+        .num_seconds()
+        .div_euclid(step.num_seconds());
     let mut t = anchor + Duration::seconds(k * step.num_seconds());
     let mut out = Vec::new();
     while t <= last {
@@ -287,7 +294,13 @@ mod tests {
         let shifts = layer_shifts(3, &l, period("2024-07-01", "2024-07-15"));
         let got: Vec<(String, usize, usize)> = shifts
             .iter()
-            .map(|s| (s.local_start.format("%a %d").to_string(), s.seq_in_layer, s.layer))
+            .map(|s| {
+                (
+                    s.local_start.format("%a %d").to_string(),
+                    s.seq_in_layer,
+                    s.layer,
+                )
+            })
             .collect();
         assert_eq!(
             got,
@@ -311,7 +324,10 @@ mod tests {
         );
         let shifts = layer_shifts(0, &l, period("2024-03-10", "2024-03-11"));
         assert_eq!(shifts.len(), 1);
-        assert_eq!(shifts[0].local_start.format("%Y-%m-%d %H:%M").to_string(), "2024-03-10 03:30");
+        assert_eq!(
+            shifts[0].local_start.format("%Y-%m-%d %H:%M").to_string(),
+            "2024-03-10 03:30"
+        );
         assert_eq!(shifts[0].hours(), 23.0);
     }
 }
