@@ -16,8 +16,8 @@ use super::local::{day_start, resolve, resolve_at, to_local};
 
 /// The fixed local date `{ hours = N }` counts its handoffs from (`handoff` on this date
 /// plus multiples of N hours). Fixed rather than the period's start so that consecutive
-/// periods agree on the handoffs even when N does not divide 24; a Monday so that N = 168
-/// hands off on the same weekday as a weekly rotation would.
+/// periods agree on the handoffs even when N does not divide 24 (when it does, the anchor
+/// makes no difference); a Monday, so that N = 168 hands off on Mondays.
 fn hours_anchor() -> NaiveDate {
     NaiveDate::from_ymd_opt(2000, 1, 3).unwrap_or(NaiveDate::MIN)
 }
