@@ -330,4 +330,36 @@ mod tests {
         );
         assert_eq!(shifts[0].hours(), 23.0);
     }
+
+    #[test]
+    fn hours_not_dividing_a_day_still_join_across_periods() {
+        for hours in [5, 36, 168] {
+            let l = layer(
+                "h",
+                Rotation::Hours {
+                    hours,
+                    handoff: time("09:00"),
+                },
+                Tz::Europe__Berlin,
+            );
+            let a = layer_shifts(0, &l, period("2024-03-01", "2024-03-20"));
+            let b = layer_shifts(0, &l, period("2024-03-20", "2024-04-30"));
+            assert_eq!(a.last().map(|s| s.end), b.first().map(|s| s.start), "{hours} h");
+        }
+        // 168 h from the Monday anchor hands off on Mondays.
+        let l = layer(
+            "h",
+            Rotation::Hours {
+                hours: 168,
+                handoff: time("09:00"),
+            },
+            Tz::UTC,
+        );
+        let shifts = layer_shifts(0, &l, period("2024-07-02", "2024-07-20"));
+        let starts: Vec<String> = shifts
+            .iter()
+            .map(|s| s.local_start.format("%a %d %H:%M").to_string())
+            .collect();
+        assert_eq!(starts, vec!["Mon 08 09:00", "Mon 15 09:00"]);
+    }
 }
