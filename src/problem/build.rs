@@ -17,6 +17,9 @@ use super::{Cell, Exclusion, Problem, Shift};
 #[error("{0}")]
 pub struct BuildError(pub String);
 
+/// Builds the problem: every layer's shifts in UTC, sorted by (start, layer); for every
+/// (shift, member) pair the class hours, points, after-hours and prefer-off flags and
+/// the first reason they cannot take it; capacity and history per member; pins matched.
 pub fn build(config: Config) -> Result<Problem, BuildError> {
     let mut shifts: Vec<Shift> = config
         .layers
