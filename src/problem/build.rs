@@ -141,16 +141,20 @@ fn match_pins(
                 .iter()
                 .map(|p| config.members[p.member].id.as_str())
                 .collect();
-            errors.push(format!(
-                "error: {}: pins at lines {} put {} people ({}) on the \"{}\" shift starting {}, \
-                 which takes per_shift = {}\n  help: remove pins, or raise the layer's per_shift",
-                config.path.display(),
-                lines.join(", "),
-                on_shift.len(),
-                who.join(", "),
-                layer.name,
-                local_label(layer, shift.start),
-                shift.per_shift,
+            errors.push(diagnostic(
+                config,
+                on_shift[0].line,
+                &format!(
+                    "pins at lines {} put {} people ({}) on the \"{}\" shift starting {}, which \
+                     takes per_shift = {}",
+                    lines.join(", "),
+                    on_shift.len(),
+                    who.join(", "),
+                    layer.name,
+                    local_label(layer, shift.start),
+                    shift.per_shift,
+                ),
+                "remove pins, or raise the layer's per_shift",
             ));
         }
     }
@@ -207,13 +211,11 @@ fn no_such_shift(config: &Config, layer: &Layer, shifts: &[Shift], pin: &Pin) ->
             nearest.join(" and ")
         )
     };
-    format!(
-        "error: {}:{}: pin for {}: layer \"{}\" has {what}\n  help: {help}",
-        config.path.display(),
-        pin.line,
-        config.members[pin.member].id,
-        layer.name,
-    )
+    let message = format!(
+        "pin for {}: layer \"{}\" has {what}",
+        config.members[pin.member].id, layer.name,
+    );
+    diagnostic(config, pin.line, &message, &help)
 }
 
 /// How a pin would name this shift, in the form the pin used.
@@ -249,13 +251,20 @@ fn blocked_pin(
         Exclusion::Unavailable { .. } => "pin someone else, or remove the unavailability",
         Exclusion::Holiday { .. } => "pin someone else, or set rules.holidays_unavailable = false",
     };
-    format!(
-        "error: {}:{}: pin for {}: they cannot take the \"{}\" shift starting {}: {why}\n  help: {fix}",
-        config.path.display(),
-        pin.line,
+    let message = format!(
+        "pin for {}: they cannot take the \"{}\" shift starting {}: {why}",
         member.id,
         layer.name,
         local_label(layer, shift.start),
+    );
+    diagnostic(config, pin.line, &message, fix)
+}
+
+/// An error in the shape of the config errors: what, where, how to fix it.
+fn diagnostic(config: &Config, line: usize, message: &str, help: &str) -> String {
+    format!(
+        "error: {message}\n  --> {}:{line}\n   = help: {help}",
+        config.path.display()
     )
 }
 
@@ -404,9 +413,9 @@ mod tests {
             .to_string();
         assert_eq!(
             err,
-            "error: rota.toml:42: pin for alice: layer \"primary\" has no shift starting on \
-             2024-07-03 (America/New_York)\n  help: the nearest \"primary\" shifts start \
-             2024-07-01 (Mon 10:00 EDT) and 2024-07-08 (Mon 10:00 EDT); pin one of those"
+            "error: pin for alice: layer \"primary\" has no shift starting on 2024-07-03 \
+             (America/New_York)\n  --> rota.toml:42\n   = help: the nearest \"primary\" shifts \
+             start 2024-07-01 (Mon 10:00 EDT) and 2024-07-08 (Mon 10:00 EDT); pin one of those"
         );
     }
 
@@ -415,7 +424,7 @@ mod tests {
         let mut c = two_layers();
         c.pins = vec![pin(0, PinStart::Instant(at("2024-07-08T15:00:00Z")), 0, 7)];
         let err = build(c).expect_err("10:00 EDT is 14:00Z").to_string();
-        assert!(err.contains("rota.toml:7"), "{err}");
+        assert!(err.contains("rota.toml:7\n"), "{err}");
         assert!(err.contains("2024-07-08T14:00:00+00:00"), "{err}");
     }
 
@@ -427,9 +436,9 @@ mod tests {
             pin(0, PinStart::LocalDate(date("2024-07-02")), 0, 60),
         ];
         let err = build(c).expect_err("bob is away").to_string();
-        assert!(err.contains("rota.toml:50"), "{err}");
+        assert!(err.contains("rota.toml:50\n"), "{err}");
         assert!(err.contains("unavailable on 2024-07-03 (move)"), "{err}");
-        assert!(err.contains("rota.toml:60"), "{err}");
+        assert!(err.contains("rota.toml:60\n"), "{err}");
     }
 
     #[test]

@@ -344,7 +344,11 @@ mod tests {
             );
             let a = layer_shifts(0, &l, period("2024-03-01", "2024-03-20"));
             let b = layer_shifts(0, &l, period("2024-03-20", "2024-04-30"));
-            assert_eq!(a.last().map(|s| s.end), b.first().map(|s| s.start), "{hours} h");
+            assert_eq!(
+                a.last().map(|s| s.end),
+                b.first().map(|s| s.start),
+                "{hours} h"
+            );
         }
         // 168 h from the Monday anchor hands off on Mondays.
         let l = layer(
