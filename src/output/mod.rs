@@ -1,4 +1,6 @@
-//! Writers: schedule.json, iCalendar feeds, terminal summary; all files written atomically.
+//! Writers: schedule.json, iCalendar feeds, HTML report, terminal summary; all files
+//! written atomically.
 
 pub mod atomic;
 pub mod calendar;
+pub mod ics;
