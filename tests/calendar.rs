@@ -4,172 +4,22 @@
 //! Set `ROTA_FEEDS_OUT=DIR` to also write the feeds of these tests under DIR, for
 //! `python3 tests/ical_check.py DIR` (a second, independent parser).
 
+mod team_fixture;
+
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::str::FromStr;
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc, Weekday};
-use chrono_tz::Tz;
+use chrono::{DateTime, Utc};
 use icalendar::{CalendarComponent, CalendarDateTime, Component, DatePerhapsTime};
 
-use rota::config::{
-    CalendarSettings, Config, Eligibility, Fairness, Layer, Member, ObjectiveWeights, Period,
-    Rotation, Rules, Team, TimeWindow, WeekdaySet, WeeklyTime,
-};
+use rota::config::Config;
 use rota::output::calendar::{file_name_clashes, render_all};
-use rota::problem::ClassHours;
-use rota::schedule::{Metrics, PeriodOut, Schedule, ShiftOut, SolverInfo};
+use rota::schedule::{Schedule, ShiftOut};
 
-// ---------------------------------------------------------------- fixtures
+use team_fixture::{config, member, schedule, utc};
 
-fn utc(s: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(s)
-        .map(|d| d.with_timezone(&Utc))
-        .expect("valid RFC 3339 in test")
-}
-
-fn tz(name: &str) -> Tz {
-    Tz::from_str(name).expect("valid zone in test")
-}
-
-fn member(id: &str, name: &str, zone: &str) -> Member {
-    Member {
-        id: id.into(),
-        name: name.into(),
-        email: None,
-        timezone: tz(zone),
-        working_hours: TimeWindow {
-            start: NaiveTime::from_hms_opt(9, 0, 0).expect("time"),
-            end: NaiveTime::from_hms_opt(17, 0, 0).expect("time"),
-        },
-        working_days: WeekdaySet::from_days([
-            Weekday::Mon,
-            Weekday::Tue,
-            Weekday::Wed,
-            Weekday::Thu,
-            Weekday::Fri,
-        ]),
-        holidays: BTreeSet::new(),
-        holiday_sets: Vec::new(),
-        tags: BTreeSet::new(),
-        fte: 1.0,
-        joins: None,
-        leaves: None,
-        max_shifts: None,
-        unavailable: Vec::new(),
-        prefer_off: Vec::new(),
-    }
-}
-
-fn layer(name: &str) -> Layer {
-    Layer {
-        name: name.into(),
-        rotation: Rotation::Weekly {
-            handoff: WeeklyTime {
-                weekday: Weekday::Mon,
-                time: NaiveTime::from_hms_opt(10, 0, 0).expect("time"),
-            },
-        },
-        timezone: tz("America/New_York"),
-        days: None,
-        eligible: Eligibility::default(),
-        per_shift: 1,
-    }
-}
-
-/// A team whose names need escaping and multi-byte UTF-8: commas, semicolons, a
-/// backslash, Norwegian and Chinese letters. `dana` never gets a shift.
-fn config() -> Config {
-    Config {
-        path: PathBuf::from("team.toml"),
-        sha256: "0".repeat(64),
-        team: Team {
-            name: "Zürich Ops, Inc.; Night\\Day desk".into(),
-            timezone: tz("America/New_York"),
-            uid_domain: "ops.example.com".into(),
-        },
-        period: Period {
-            start: NaiveDate::from_ymd_opt(2027, 1, 4).expect("date"),
-            end: NaiveDate::from_ymd_opt(2027, 2, 15).expect("date"),
-        },
-        layers: vec![layer("primary"), layer("secondary")],
-        members: vec![
-            member("alice", "Alice Liddell", "America/New_York"),
-            member("bjorn", "Bjørn Ødegård, Jr.; on-call", "Europe/Oslo"),
-            member("chen", "陈伟 (Chén Wěi)", "Asia/Shanghai"),
-            member("dana", "Dana", "America/New_York"),
-        ],
-        rules: Rules::default(),
-        fairness: Fairness::default(),
-        objective: ObjectiveWeights::default(),
-        calendar: CalendarSettings::default(),
-        pins: Vec::new(),
-    }
-}
-
-/// Six weekly shifts per layer from Mon 2027-01-04 10:00 New York (15:00 UTC),
-/// primary rotating alice → bjorn → chen, secondary one step behind.
-fn schedule() -> Schedule {
-    let who = ["alice", "bjorn", "chen"];
-    let first = utc("2027-01-04T15:00:00Z");
-    let mut shifts = Vec::new();
-    for week in 0..6usize {
-        let start = first + Duration::weeks(week as i64);
-        for (offset, layer) in ["primary", "secondary"].iter().enumerate() {
-            shifts.push(ShiftOut {
-                layer: (*layer).into(),
-                start,
-                end: start + Duration::weeks(1),
-                member: who[(week + offset) % 3].into(),
-                points: 200.0,
-                uid: format!(
-                    "{layer}-{}.zurich-ops@ops.example.com",
-                    start.format("%Y%m%dT%H%M%SZ")
-                ),
-                sequence: 0,
-            });
-        }
-    }
-    Schedule {
-        version: 1,
-        team: config().team.name,
-        period: PeriodOut {
-            start: config().period.start,
-            end: config().period.end,
-        },
-        generated_at: utc("2026-12-01T08:00:00Z"),
-        config_sha256: "0".repeat(64),
-        solver: SolverInfo {
-            status: "optimal".into(),
-            objective: 0.0,
-            bound: 0.0,
-            gap: 0.0,
-            seconds: 0.1,
-        },
-        shifts,
-        members: member_rows(),
-        metrics: Metrics::default(),
-    }
-}
-
-/// Member rows are not read by the calendar writer; filled so the value is whole.
-fn member_rows() -> Vec<rota::schedule::MemberOut> {
-    config()
-        .members
-        .iter()
-        .map(|m| rota::schedule::MemberOut {
-            id: m.id.clone(),
-            capacity: 1.0,
-            load: 0.0,
-            history: 0.0,
-            normalized: 0.0,
-            fair_share: 0.0,
-            shifts: 0,
-            hours: ClassHours::default(),
-            back_to_back_after_hours: 0,
-        })
-        .collect()
-}
+// ---------------------------------------------------------------- helpers
 
 fn now() -> DateTime<Utc> {
     utc("2026-12-01T08:00:00Z")

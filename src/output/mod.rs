@@ -3,4 +3,5 @@
 
 pub mod atomic;
 pub mod calendar;
+pub mod html;
 pub mod ics;
