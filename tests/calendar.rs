@@ -496,3 +496,30 @@ fn small_member_feed_snapshot() {
     // Shown with visible line ends so CRLF and folding are part of the snapshot.
     insta::assert_snapshot!(feeds.text("alice").replace("\r\n", "⏎\n"));
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// Whatever a member is called (any printable text, any length; runs of spaces, the
+    /// escaped characters, multi-byte letters and newlines where folds fall), the escaped
+    /// and folded feed parses back to exactly that name, and no line exceeds 75 octets.
+    #[test]
+    fn proptest_any_member_name_round_trips(
+        name in proptest::prop_oneof!["[^\\p{Cc}]{0,120}", "[ a,;:\\\\é😀\n]{0,150}"]
+    ) {
+        let mut config = config();
+        config.members[0].name = name.clone();
+        let files = render_all(&config, &schedule(), None, now());
+        let (_, text) = files
+            .iter()
+            .find(|(path, _)| path.ends_with("alice.ics"))
+            .expect("alice's feed");
+        proptest::prop_assert!(text.split_terminator("\r\n").all(|l| l.len() <= 75));
+        let events = parse(text).events;
+        proptest::prop_assert_eq!(events.len(), 4);
+        for ev in events {
+            let layer = if ev.uid.starts_with("primary") { "primary" } else { "secondary" };
+            proptest::prop_assert_eq!(ev.summary, format!("On call: {layer} — {name}"));
+        }
+    }
+}
