@@ -453,6 +453,38 @@ fn a_shift_moved_away_stays_cancelled_in_the_former_holders_feed() {
 }
 
 #[test]
+fn a_member_who_left_keeps_a_feed_of_cancellations() {
+    let mut config = config();
+    let previous = schedule();
+    // bjorn leaves the team; all his weeks go to dana.
+    config.members.retain(|m| m.id != "bjorn");
+    let mut next = reassigned("bjorn", "dana");
+    for s in &mut next.shifts {
+        if s.member == "bjorn" {
+            s.member = "dana".into();
+            s.sequence += 1;
+        }
+    }
+    let feeds = feeds(&config, &next, Some(&previous));
+    let bjorn = feeds.parsed("bjorn").events;
+    let held: Vec<&ShiftOut> = previous
+        .shifts
+        .iter()
+        .filter(|s| s.member == "bjorn")
+        .collect();
+    assert_eq!(
+        uids(&bjorn),
+        held.iter().map(|s| s.uid.as_str()).collect::<Vec<_>>()
+    );
+    assert!(bjorn.iter().all(|e| e.status == "CANCELLED"));
+    assert!(
+        feeds
+            .text("bjorn")
+            .contains("X-WR-CALNAME:Zürich Ops\\, Inc.\\; Night\\\\Day desk — bjorn\r\n")
+    );
+}
+
+#[test]
 fn an_unchanged_previous_adds_nothing() {
     let (config, schedule) = (config(), schedule());
     assert_eq!(

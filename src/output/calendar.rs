@@ -5,7 +5,7 @@
 //! and DTSTAMP/LAST-MODIFIED are the `now` passed in: the same schedule renders to the
 //! same bytes.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
@@ -19,7 +19,8 @@ const PRODID: &str = "-//rota//rota on-call scheduler//EN";
 
 /// Every feed as `(calendars/NAME.ics, text)`: `team.ics`, one per layer, one per member
 /// (empty calendar for a member without shifts). With `previous`, a member's feed keeps
-/// shifts that moved away from them as STATUS:CANCELLED with the same UID.
+/// shifts that moved away from them as STATUS:CANCELLED with the same UID; a member of
+/// `previous` no longer in the config keeps a feed of just those cancellations.
 pub fn render_all(
     config: &Config,
     schedule: &Schedule,
@@ -70,6 +71,25 @@ pub fn render_all(
             format!("{} — {}", config.team.name, member.name),
             events,
         );
+    }
+    // Someone who left the team since `previous` still has subscribers: their feed stays,
+    // holding only the cancellations, instead of going stale at its last version.
+    let taken: BTreeSet<&str> = std::iter::once("team")
+        .chain(config.layers.iter().map(|l| l.name.as_str()))
+        .chain(config.members.iter().map(|m| m.id.as_str()))
+        .collect();
+    let departed: BTreeSet<&str> = moved
+        .iter()
+        .map(|e| e.shift.member.as_str())
+        .filter(|id| !taken.contains(id))
+        .collect();
+    for id in departed {
+        let events = moved
+            .iter()
+            .filter(|e| e.shift.member == id)
+            .cloned()
+            .collect();
+        push(id, format!("{} — {id}", config.team.name), events);
     }
     files
 }
