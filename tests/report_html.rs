@@ -46,7 +46,7 @@ fn every_member_has_a_row_with_load_and_fair_share() {
     }
     // 12 weekly shifts of 296 points over four people: 888 each; alice holds 4 weeks
     // (1184 points, +296), dana none (−888). Worked out by hand from the fixture.
-    assert!(html.contains("<td>1184.0</td><td>888.0</td>"));
+    assert!(html.contains("<td>1184.0</td>\n      <td>1184.0</td><td>888.0</td>"));
     assert!(html.contains("<td class=\"over\">+296.0</td>"));
     assert!(html.contains("<td class=\"under\">-888.0</td>"));
 }
@@ -104,4 +104,14 @@ fn report_snapshot() {
     let generated_at = schedule.generated_at.to_rfc3339();
     assert!(html.contains(&generated_at));
     insta::assert_snapshot!(html.replace(&generated_at, "[generated_at]"));
+}
+
+#[test]
+fn the_history_column_shows_only_when_someone_has_history() {
+    let mut schedule = schedule();
+    assert!(!render(&config(), &schedule).contains(">History</th>"));
+    schedule.members[3].history = 500.0;
+    let html = render(&config(), &schedule);
+    assert!(html.contains(">History</th>"));
+    assert!(html.contains("<td>500.0</td>"));
 }

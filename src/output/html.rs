@@ -77,6 +77,8 @@ struct Report {
     calendar_url: Option<String>,
     feeds: Vec<FeedView>,
     members: Vec<MemberView>,
+    /// Whether any member brings points from earlier periods (shows the column).
+    has_history: bool,
     legend: Vec<Swatch>,
     weeks: Vec<WeekView>,
     geometry: Geometry,
@@ -117,6 +119,8 @@ struct MemberView {
     weekend: String,
     holiday: String,
     load: String,
+    history: String,
+    normalized: String,
     fair_share: String,
     difference: String,
     /// `over`, `under` or `even`: for colouring the difference.
@@ -305,6 +309,7 @@ impl Report {
             metrics: metric_views(schedule),
             calendar_url,
             feeds,
+            has_history: schedule.members.iter().any(|m| m.history != 0.0),
             members,
             legend,
             weeks: week_views(&dir, schedule),
@@ -457,6 +462,8 @@ fn member_views(dir: &Directory, schedule: &Schedule) -> Vec<MemberView> {
                 weekend: fmt1(m.hours.weekend),
                 holiday: fmt1(m.hours.holiday),
                 load: fmt1(m.load),
+                history: fmt1(m.history),
+                normalized: fmt1(m.normalized),
                 fair_share: fmt1(m.fair_share),
                 difference: if difference > 0.0 && fmt1(difference) != "0.0" {
                     format!("+{}", fmt1(difference))
@@ -618,7 +625,7 @@ fn block(dir: &Directory, shift: &ShiftOut, x_of: impl Fn(DateTime<Utc>) -> f64,
     let width = (x_of(shift.end) - x).max(1.0);
     let name = dir.name(&shift.member);
     let fits = ((width - 6.0) / CHAR_WIDTH).floor().max(0.0) as usize;
-    let text = truncate(name, fits);
+    let text = label_that_fits(name, &shift.member, fits);
     let zone = dir.zone;
     let local = |t: DateTime<Utc>| t.with_timezone(&zone).format("%a %Y-%m-%d %H:%M %Z");
     Block {
@@ -638,6 +645,15 @@ fn block(dir: &Directory, shift: &ShiftOut, x_of: impl Fn(DateTime<Utc>) -> f64,
             fmt1(shift.points)
         ),
     }
+}
+
+/// The full name if it fits, else the given name, else the id, else the given name cut.
+fn label_that_fits(name: &str, id: &str, chars: usize) -> String {
+    let given = name.split_whitespace().next().unwrap_or(name);
+    [name, given, id]
+        .into_iter()
+        .find(|candidate| !candidate.is_empty() && candidate.chars().count() <= chars)
+        .map_or_else(|| truncate(given, chars), str::to_owned)
 }
 
 /// At most `chars` characters, with an ellipsis when cut; empty when not even two fit.
@@ -664,6 +680,20 @@ mod tests {
         assert_eq!(truncate("Alice", 4), "Ali…");
         assert_eq!(truncate("Ødegård", 3), "Ød…");
         assert_eq!(truncate("Alice", 1), "");
+    }
+
+    #[test]
+    fn blocks_fall_back_to_the_given_name_then_the_id() {
+        assert_eq!(
+            label_that_fits("Alice Liddell", "alice", 20),
+            "Alice Liddell"
+        );
+        assert_eq!(label_that_fits("Alice Liddell", "alice", 6), "Alice");
+        assert_eq!(label_that_fits("Maximiliane Mustermann", "max", 6), "max");
+        assert_eq!(
+            label_that_fits("Maximiliane Mustermann", "maximiliane", 6),
+            "Maxim…"
+        );
     }
 
     #[test]
