@@ -2,3 +2,5 @@
 
 pub mod atomic;
 pub mod calendar;
+pub mod json;
+pub mod terminal;
