@@ -423,6 +423,242 @@ fn short(hash: &str) -> &str {
     hash.get(..12).unwrap_or(hash)
 }
 
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::assignment::Assignment;
+
+    fn verified(schedule: &Schedule) -> Report {
+        verify(&fixture::problem(), schedule)
+    }
+
+    fn good() -> Schedule {
+        fixture::schedule(&fixture::problem(), fixture::assignment())
+    }
+
+    fn messages(report: &Report, kind: Kind) -> Vec<String> {
+        report
+            .findings
+            .iter()
+            .filter(|f| f.kind == kind)
+            .map(|f| f.message.clone())
+            .collect()
+    }
+
+    #[test]
+    fn a_built_schedule_verifies() {
+        let report = verified(&good());
+        assert_eq!(report.findings, []);
+        assert_eq!(
+            report.render(),
+            "ok: 12 shifts, all rules hold, metrics match\n"
+        );
+    }
+
+    #[test]
+    fn a_member_moved_onto_an_unavailable_day_breaks_a_rule() {
+        let mut s = good();
+        // c is away on day 3; give c d's primary shift that day.
+        let e = s
+            .shifts
+            .iter_mut()
+            .find(|e| e.layer == "primary" && e.start == fixture::start(fixture::C_AWAY))
+            .expect("primary day 3");
+        assert_eq!(e.member, "d");
+        e.member = "c".into();
+        e.points = 48.333333;
+        let report = verified(&s);
+        let rules = messages(&report, Kind::Rule);
+        assert!(
+            rules.iter().any(|m| m.contains("c cannot take it")
+                && m.contains("unavailable on 2027-01-07 (dentist)")),
+            "{rules:?}"
+        );
+        // Loads moved too, and the recorded metrics no longer match.
+        assert!(!messages(&report, Kind::Metric).is_empty());
+        assert!(report.headline().starts_with("verify failed:"));
+    }
+
+    #[test]
+    fn an_edited_metric_is_caught() {
+        let mut s = good();
+        s.metrics.imbalance -= 1.0;
+        let report = verified(&s);
+        assert_eq!(
+            messages(&report, Kind::Metric),
+            ["metrics.imbalance is 213 in the file, 214 recomputed"]
+        );
+        let mut s = good();
+        s.members[2].fair_share += 0.01;
+        assert_eq!(
+            messages(&verified(&s), Kind::Metric),
+            ["c: fair_share is 71.01 in the file, 71 recomputed"]
+        );
+        let mut s = good();
+        s.solver.objective += 5.0;
+        assert_eq!(messages(&verified(&s), Kind::Metric).len(), 1);
+    }
+
+    #[test]
+    fn rounding_noise_is_tolerated() {
+        let mut s = good();
+        s.metrics.total_load += 4e-7;
+        s.members[0].load -= 4e-7;
+        assert!(verified(&s).ok());
+    }
+
+    #[test]
+    fn edited_points_end_and_uid_are_caught() {
+        let mut s = good();
+        s.shifts[0].points += 1.0;
+        s.shifts[1].end += chrono::Duration::hours(1);
+        s.shifts[2].uid = "x@y".into();
+        let report = verified(&s);
+        assert_eq!(messages(&report, Kind::Metric).len(), 1);
+        let schedule = messages(&report, Kind::Schedule);
+        assert!(schedule.iter().any(|m| m.contains("ends")), "{schedule:?}");
+        assert!(schedule.iter().any(|m| m.contains("uid \"x@y\"")), "{schedule:?}");
+    }
+
+    #[test]
+    fn a_duplicated_seat_is_caught() {
+        let mut s = good();
+        let copy = s.shifts[0].clone();
+        s.shifts.push(copy);
+        let report = verified(&s);
+        assert!(
+            messages(&report, Kind::Schedule)
+                .iter()
+                .any(|m| m.contains("appears twice"))
+        );
+        assert!(
+            messages(&report, Kind::Rule)
+                .iter()
+                .any(|m| m.contains("of 1 people assigned"))
+        );
+    }
+
+    #[test]
+    fn unknown_layer_member_or_start_and_missing_shifts_are_caught() {
+        let mut s = good();
+        s.shifts[0].layer = "tertiary".into();
+        s.shifts[1].member = "zoe".into();
+        s.shifts[2].start += chrono::Duration::minutes(30);
+        let report = verified(&s);
+        let schedule = messages(&report, Kind::Schedule);
+        assert!(schedule.iter().any(|m| m.contains("no layer \"tertiary\"")));
+        assert!(schedule.iter().any(|m| m.contains("no member \"zoe\"")));
+        assert!(schedule.iter().any(|m| m.contains("no shift of this layer")));
+        // Entries 1 and 2 are both seats of pair on day 0: two shifts are short.
+        assert_eq!(
+            messages(&report, Kind::Rule),
+            [
+                "primary 2027-01-04 09:00: 0 of 1 people assigned",
+                "pair 2027-01-04 09:00: 0 of 2 people assigned"
+            ]
+        );
+    }
+
+    #[test]
+    fn members_list_must_match_the_config() {
+        let mut s = good();
+        s.members.remove(3);
+        s.members[0].id = "zed".into();
+        let schedule = messages(&verified(&s), Kind::Schedule);
+        assert!(schedule.contains(&"member \"zed\" is not in the config".to_string()));
+        assert!(schedule.contains(&"member \"a\" of the config is missing".to_string()));
+        assert!(schedule.contains(&"member \"d\" of the config is missing".to_string()));
+    }
+
+    #[test]
+    fn another_config_version_fails() {
+        let mut s = good();
+        s.config_sha256 = "cd".repeat(32);
+        let report = verified(&s);
+        assert_eq!(report.findings.len(), 1);
+        assert!(report.findings[0].message.contains("config_sha256 cdcdcdcdcdcd"));
+        let mut s = good();
+        s.team = "Other".into();
+        s.period.end = s.period.start;
+        assert_eq!(messages(&verified(&s), Kind::Schedule).len(), 2);
+    }
+
+    #[test]
+    fn churn_is_taken_from_the_file_and_priced_into_the_objective() {
+        let mut s = good();
+        s.metrics.churn = 2;
+        assert_eq!(messages(&verified(&s), Kind::Metric).len(), 1, "objective");
+        s.solver.objective += 2.0 * 100.0;
+        assert!(verified(&s).ok());
+    }
+
+    #[test]
+    fn solver_claims_are_checked() {
+        let mut s = good();
+        s.solver.status = "great".into();
+        s.solver.bound = s.solver.objective + 10.0;
+        s.solver.gap = -0.5;
+        let report = verified(&s);
+        assert_eq!(report.findings.len(), 3, "{:?}", report.findings);
+    }
+
+    #[test]
+    fn close_is_relative_above_one_and_absolute_below() {
+        assert!(close(1e9, 1e9 + 100.0));
+        assert!(!close(1e9, 1e9 + 10_000.0));
+        assert!(close(0.0, 9e-7));
+        assert!(!close(0.0, 2e-6));
+    }
+
+    /// Every valid assignment of the fixture: per day, a permutation of the members who
+    /// can work (c is away on day 3), first on primary, next two on pair.
+    fn valid_assignment() -> impl Strategy<Value = Assignment> {
+        let day = Just(vec![0usize, 1, 2, 3]).prop_shuffle();
+        proptest::collection::vec(day, fixture::DAYS).prop_map(|days| {
+            let mut a = Assignment::empty(fixture::DAYS * 2);
+            for (d, order) in days.into_iter().enumerate() {
+                let working: Vec<usize> = order
+                    .into_iter()
+                    .filter(|&m| !(m == 2 && d == fixture::C_AWAY))
+                    .take(3)
+                    .collect();
+                a.members[fixture::shift(d, 0)] = vec![working[0]];
+                let mut pair = vec![working[1], working[2]];
+                pair.sort_unstable();
+                a.members[fixture::shift(d, 1)] = pair;
+            }
+            a
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn proptest_every_built_schedule_verifies(a in valid_assignment()) {
+            let p = fixture::problem();
+            let s = fixture::schedule(&p, a);
+            let report = verify(&p, &s);
+            prop_assert!(report.ok(), "{}", report.render());
+        }
+
+        #[test]
+        fn proptest_uids_are_the_same_for_every_assignee(a in valid_assignment(), b in valid_assignment()) {
+            let p = fixture::problem();
+            let uids = |s: Schedule| s.shifts.into_iter().map(|e| e.uid).collect::<Vec<_>>();
+            prop_assert_eq!(uids(fixture::schedule(&p, a)), uids(fixture::schedule(&p, b)));
+        }
+
+        #[test]
+        fn proptest_a_changed_member_field_fails(a in valid_assignment(), who in 0usize..4, delta in 0.01f64..100.0) {
+            let p = fixture::problem();
+            let mut s = fixture::schedule(&p, a);
+            s.members[who].load += delta;
+            prop_assert!(!verify(&p, &s).ok());
+        }
+    }
+}
+
 /// A small hand-built problem for the unit tests of the schedule builder and the verifier:
 /// 4 members, 4 days, a one-person layer `primary` and a two-person layer `pair`, both
 /// daily 09:00 UTC, so every day three of the four are on call.
