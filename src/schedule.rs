@@ -150,7 +150,7 @@ impl Schedule {
                 ));
             }
         }
-        shifts.sort_by(|a, b| a.0.cmp(&b.0));
+        shifts.sort_by_key(|(key, _)| *key);
         let shifts = shifts.into_iter().map(|(_, out)| out).collect();
 
         let members = config

@@ -406,7 +406,7 @@ fn compare_numbers(
             ),
         );
     }
-    if !(solver.gap >= 0.0) {
+    if solver.gap < 0.0 || solver.gap.is_nan() {
         report.push(
             Kind::Metric,
             format!("solver.gap {} is negative", solver.gap),
@@ -519,7 +519,10 @@ mod tests {
         assert_eq!(messages(&report, Kind::Metric).len(), 1);
         let schedule = messages(&report, Kind::Schedule);
         assert!(schedule.iter().any(|m| m.contains("ends")), "{schedule:?}");
-        assert!(schedule.iter().any(|m| m.contains("uid \"x@y\"")), "{schedule:?}");
+        assert!(
+            schedule.iter().any(|m| m.contains("uid \"x@y\"")),
+            "{schedule:?}"
+        );
     }
 
     #[test]
@@ -550,7 +553,11 @@ mod tests {
         let schedule = messages(&report, Kind::Schedule);
         assert!(schedule.iter().any(|m| m.contains("no layer \"tertiary\"")));
         assert!(schedule.iter().any(|m| m.contains("no member \"zoe\"")));
-        assert!(schedule.iter().any(|m| m.contains("no shift of this layer")));
+        assert!(
+            schedule
+                .iter()
+                .any(|m| m.contains("no shift of this layer"))
+        );
         // Entries 1 and 2 are both seats of pair on day 0: two shifts are short.
         assert_eq!(
             messages(&report, Kind::Rule),
@@ -578,7 +585,11 @@ mod tests {
         s.config_sha256 = "cd".repeat(32);
         let report = verified(&s);
         assert_eq!(report.findings.len(), 1);
-        assert!(report.findings[0].message.contains("config_sha256 cdcdcdcdcdcd"));
+        assert!(
+            report.findings[0]
+                .message
+                .contains("config_sha256 cdcdcdcdcdcd")
+        );
         let mut s = good();
         s.team = "Other".into();
         s.period.end = s.period.start;
