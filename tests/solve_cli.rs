@@ -224,10 +224,10 @@ fn bad_arguments_exit_2_before_anything_is_written() {
     let out_arg = out.to_str().expect("utf-8");
     let cases: [&[&str]; 7] = [
         &["--time-limit", "0"],
-        &["--time-limit", "-3"],
+        &["--time-limit=-3"],
         &["--time-limit", "inf"],
         &["--gap", "1"],
-        &["--gap", "-0.5"],
+        &["--gap=-0.5"],
         &["--freeze-until", "now"],
         &["--previous", "/nonexistent/schedule.json"],
     ];

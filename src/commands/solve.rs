@@ -248,7 +248,8 @@ mod tests {
     #[test]
     fn bad_time_limits_are_usage_errors() {
         for t in ["0", "-1", "inf", "NaN", "1e300"] {
-            let err = check_args(&args(&["--time-limit", t]), now()).expect_err(t);
+            let arg = format!("--time-limit={t}");
+            let err = check_args(&args(&[&arg]), now()).expect_err(t);
             assert!(matches!(err, Error::Usage(_)), "{t}: {err:?}");
         }
     }
@@ -256,7 +257,8 @@ mod tests {
     #[test]
     fn gap_must_be_in_zero_to_one() {
         for g in ["-0.1", "1", "2", "NaN"] {
-            let err = check_args(&args(&["--gap", g]), now()).expect_err(g);
+            let arg = format!("--gap={g}");
+            let err = check_args(&args(&[&arg]), now()).expect_err(g);
             assert!(matches!(err, Error::Usage(_)), "{g}: {err:?}");
         }
         assert!(check_args(&args(&["--gap", "0"]), now()).is_ok());

@@ -1,6 +1,6 @@
 //! The summary `rota solve` prints: a table per member and one status line.
 
-use comfy_table::{CellAlignment, ContentArrangement, Table, presets};
+use comfy_table::{CellAlignment, ContentArrangement, Table, TableComponent, presets};
 
 use crate::config::Config;
 use crate::schedule::Schedule;
@@ -26,6 +26,10 @@ pub fn summary(config: &Config, schedule: &Schedule) -> String {
     let mut table = Table::new();
     table
         .load_preset(presets::UTF8_HORIZONTAL_ONLY)
+        .remove_style(TableComponent::HorizontalLines)
+        .remove_style(TableComponent::MiddleIntersections)
+        .remove_style(TableComponent::LeftBorderIntersections)
+        .remove_style(TableComponent::RightBorderIntersections)
         .set_content_arrangement(ContentArrangement::Disabled)
         .force_no_tty()
         .set_header(header.clone());
@@ -60,7 +64,7 @@ pub fn summary(config: &Config, schedule: &Schedule) -> String {
             column.set_cell_alignment(CellAlignment::Right);
         }
     }
-    let mut text = table.to_string();
+    let mut text = table.trim_fmt();
     text.push('\n');
     text
 }
@@ -109,6 +113,52 @@ fn trimmed(x: f64, decimals: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use crate::verify::fixture;
+
+    #[test]
+    fn summary_snapshot() {
+        let p = fixture::problem();
+        let s = fixture::schedule(&p, fixture::assignment());
+        let text = format!("{}{}\n", summary(&p.config, &s), status_line(&s));
+        insta::assert_snapshot!(text);
+    }
+
+    #[test]
+    fn feasible_status_names_bound_and_gap() {
+        let p = fixture::problem();
+        let mut s = fixture::schedule(&p, fixture::assignment());
+        s.solver.status = "feasible".into();
+        s.solver.bound = 200_000.0;
+        s.solver.gap = 0.1387;
+        s.solver.seconds = 10.004;
+        assert_eq!(
+            status_line(&s),
+            "feasible (time limit reached) in 10.00 s — imbalance 214 points/FTE — \
+             objective 232207 (bound 200000, gap 13.9 %)"
+        );
+    }
+
+    #[test]
+    fn members_outside_fairness_show_no_fair_share() {
+        let mut p = fixture::problem();
+        p.capacity[3] = 0.0;
+        let (solution, mut evaluation) = fixture::solution(&p, fixture::assignment());
+        evaluation.members[3].capacity = 0.0;
+        let s = crate::schedule::Schedule::build(
+            &p,
+            &solution,
+            &evaluation,
+            fixture::generated_at(),
+            None,
+        );
+        let text = summary(&p.config, &s);
+        let d = text
+            .lines()
+            .find(|l| l.trim_start().starts_with('d'))
+            .expect("row of d");
+        assert!(d.contains('—'), "{d}");
+    }
 
     #[test]
     fn trimmed_drops_trailing_zeros_only() {
