@@ -175,6 +175,21 @@ impl Schedule {
             })
             .collect();
 
+        // The solver reports an infinite bound (and gap) when it proved nothing; JSON
+        // has no infinity. Every objective term and weight is non-negative, so 0 is a
+        // valid lower bound, and the gap follows from it.
+        let objective = evaluation.objective;
+        let bound = if solution.bound.is_finite() {
+            solution.bound
+        } else {
+            0.0
+        };
+        let gap = if solution.gap.is_finite() {
+            solution.gap
+        } else {
+            ((objective - bound) / objective.abs().max(1e-9)).max(0.0)
+        };
+
         let m = &evaluation.metrics;
         Schedule {
             version: SCHEDULE_VERSION,
@@ -187,9 +202,9 @@ impl Schedule {
             config_sha256: config.sha256.clone(),
             solver: SolverInfo {
                 status: solution.status.as_str().to_string(),
-                objective: round6(evaluation.objective),
-                bound: round6(solution.bound),
-                gap: round6(solution.gap),
+                objective: round6(objective),
+                bound: round6(bound),
+                gap: round6(gap),
                 seconds: round6(solution.seconds),
             },
             shifts,
@@ -520,6 +535,19 @@ mod tests {
         let fresh = fixture::schedule(&p, solution.assignment.clone());
         let members: Vec<_> = find(&fresh, "pair", 0).iter().map(|e| &e.member).collect();
         assert_eq!(members, ["a", "c"]);
+    }
+
+    #[test]
+    fn an_unknown_bound_becomes_zero_and_the_gap_follows() {
+        let p = fixture::problem();
+        let (mut solution, evaluation) = fixture::solution(&p, fixture::assignment());
+        solution.status = crate::solver::SolveStatus::Feasible;
+        solution.bound = f64::NEG_INFINITY;
+        solution.gap = f64::INFINITY;
+        let s = Schedule::build(&p, &solution, &evaluation, fixture::generated_at(), None);
+        assert_eq!(s.solver.status, "feasible");
+        assert_eq!(s.solver.bound, 0.0);
+        assert_eq!(s.solver.gap, 1.0);
     }
 
     #[test]

@@ -16,7 +16,7 @@ fn schedule_json_has_every_field() {
     assert_eq!(s["version"], 1);
     assert_eq!(s["team"], "Small Team");
     assert_eq!(s["period"]["start"], "2027-01-04");
-    assert_eq!(s["period"]["end"], "2027-01-18");
+    assert_eq!(s["period"]["end"], "2027-01-11");
     assert_eq!(s["generated_at"], "2027-01-01T00:00:00Z");
     assert_eq!(s["config_sha256"].as_str().map(str::len), Some(64));
     let solver = &s["solver"];
@@ -29,8 +29,8 @@ fn schedule_json_has_every_field() {
     }
 
     let shifts = s["shifts"].as_array().expect("shifts");
-    // 14 daily primary shifts and 2 weekly secondary ones, one person each.
-    assert_eq!(shifts.len(), 16);
+    // 7 daily primary shifts and 1 weekly secondary one, one person each.
+    assert_eq!(shifts.len(), 8);
     for e in shifts {
         for key in ["layer", "start", "end", "member", "uid"] {
             assert!(e[key].is_string(), "shift.{key} in {e}");
@@ -72,16 +72,32 @@ fn schedule_json_has_every_field() {
 }
 
 /// The forced fixture has exactly one feasible schedule, so its bytes do not depend on
-/// how the solver breaks ties; only the solve time is redacted.
+/// how the solver breaks ties. The file is snapshot as written (field order of SPEC §5);
+/// only the solve time and the config hash are redacted. Points checked by hand: ana
+/// (Berlin) works 10:00–18:00 local, 7 h business + 1 h after hours = 9 points; ben
+/// (New York) 04:00–12:00, 3 h business + 5 h after hours = 13 points.
 #[test]
 fn forced_schedule_snapshot() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let out = tmp.path().join("out");
     solve(&fixture("forced.toml"), &out, &["--quiet"]);
-    let mut s = read_json(&out.join("schedule.json"));
-    s["solver"]["seconds"] = Value::from("[seconds]");
-    s["config_sha256"] = Value::from("[sha256]");
-    insta::assert_snapshot!(serde_json::to_string_pretty(&s).expect("serializes"));
+    let text = std::fs::read_to_string(out.join("schedule.json")).expect("written");
+    let redacted: Vec<String> = text
+        .lines()
+        .map(|line| {
+            let key = line.trim_start();
+            let indent = &line[..line.len() - key.len()];
+            let comma = if line.ends_with(',') { "," } else { "" };
+            if key.starts_with("\"seconds\":") {
+                format!("{indent}\"seconds\": \"[seconds]\"{comma}")
+            } else if key.starts_with("\"config_sha256\":") {
+                format!("{indent}\"config_sha256\": \"[sha256]\"{comma}")
+            } else {
+                line.to_string()
+            }
+        })
+        .collect();
+    insta::assert_snapshot!(redacted.join("\n"));
 }
 
 #[test]

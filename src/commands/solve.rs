@@ -60,7 +60,7 @@ pub fn run(args: &SolveArgs, env: &Env) -> Result<(), Error> {
     let solution = with_spinner(show_progress, message, || {
         solver::solve(&problem, previous.as_ref(), &options)
     })
-    .map_err(|e| solve_error(e, args.time_limit))?;
+    .map_err(solve_error)?;
 
     let evaluation = evaluate(&problem, &solution.assignment, previous.as_ref());
     let schedule = Schedule::build(&problem, &solution, &evaluation, env.now, old.as_ref());
@@ -143,14 +143,12 @@ fn parse_instant(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, Error>
         })
 }
 
-fn solve_error(e: SolveError, time_limit: f64) -> Error {
+/// The solver's messages already say what happened and what to do; they become errors
+/// with the exit code of their kind (3 infeasible, 4 no solution in time, 1 internal).
+fn solve_error(e: SolveError) -> Error {
     match e {
-        SolveError::Infeasible(diagnosis) => Error::Infeasible(format!(
-            "error: no schedule satisfies every hard rule\n{diagnosis}"
-        )),
-        SolveError::NoSolution(detail) => Error::NoSolution(format!(
-            "error: no feasible schedule found within the time limit of {time_limit} s: {detail}\nhelp: try a longer --time-limit"
-        )),
+        SolveError::Infeasible(diagnosis) => Error::Infeasible(format!("error: {diagnosis}")),
+        SolveError::NoSolution(detail) => Error::NoSolution(format!("error: {detail}")),
         SolveError::Internal(detail) => Error::Internal(detail),
     }
 }
@@ -311,7 +309,7 @@ mod tests {
     #[test]
     fn solve_errors_keep_their_exit_codes() {
         use crate::error::exit_code;
-        let code = |e| solve_error(e, 1.0).exit_code();
+        let code = |e| solve_error(e).exit_code();
         assert_eq!(
             code(SolveError::Infeasible("x".into())),
             exit_code::INFEASIBLE
