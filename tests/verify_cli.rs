@@ -119,3 +119,58 @@ fn an_unreadable_or_malformed_schedule_is_invalid_input() {
     expect_code(&run, 2);
     assert!(stderr(&run).contains("bad.json"), "{}", stderr(&run));
 }
+
+/// A re-solve after an edit moves shifts (churn > 0, SEQUENCE bumped on the moved
+/// events, UIDs kept) and still verifies: churn is taken from the file and priced in.
+#[test]
+fn a_resolved_schedule_with_churn_verifies() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let first = tmp.path().join("first");
+    solve(&fixture("pair.toml"), &first, &["--quiet"]);
+    let old = read_json(&first.join("schedule.json"));
+    let aki_on_jan5 = old["shifts"]
+        .as_array()
+        .expect("shifts")
+        .iter()
+        .filter(|e| e["member"] == "aki")
+        .count();
+    assert!(aki_on_jan5 > 0);
+
+    // aki cannot work on 2027-01-05 (Tokyo) any more.
+    let config = tmp.path().join("pair.toml");
+    let text = std::fs::read_to_string(fixture("pair.toml")).expect("readable");
+    let edited = text.replace(
+        "id = \"aki\"\n",
+        "id = \"aki\"\nunavailable = [{ date = 2027-01-05 }]\n",
+    );
+    assert_ne!(text, edited);
+    std::fs::write(&config, edited).expect("writable");
+
+    let second = tmp.path().join("second");
+    solve(
+        &config,
+        &second,
+        &[
+            "--previous",
+            first.join("schedule.json").to_str().expect("utf-8"),
+            "--freeze-until",
+            "2027-01-01T00:00:00Z",
+        ],
+    );
+    let new = read_json(&second.join("schedule.json"));
+    assert!(new["metrics"]["churn"].as_u64().expect("churn") > 0);
+    let old_events = old["shifts"].as_array().expect("shifts");
+    let new_events = new["shifts"].as_array().expect("shifts");
+    assert_eq!(old_events.len(), new_events.len());
+    let mut bumped = 0;
+    for (a, b) in old_events.iter().zip(new_events) {
+        assert_eq!(a["uid"], b["uid"]);
+        let want = if a["member"] == b["member"] { 0 } else { 1 };
+        assert_eq!(b["sequence"], want, "{a} -> {b}");
+        bumped += want;
+    }
+    assert!(bumped > 0);
+
+    let run = verify(&config, &second.join("schedule.json"));
+    expect_code(&run, 0);
+}

@@ -153,17 +153,13 @@ fn solve_error(e: SolveError) -> Error {
     }
 }
 
-/// `N seats changed against FILE` and the diff grouped by member.
+/// What changed against the previous schedule, grouped by member.
 fn changes(old: &Schedule, new: &Schedule, path: &Path) -> String {
     let diff = crate::diff::diff(old, new);
     if diff.changed == 0 {
         return format!("no shift changed against {}\n", path.display());
     }
-    let mut text = format!(
-        "{} shift seats changed against {}:\n",
-        diff.changed,
-        path.display()
-    );
+    let mut text = format!("compared with {}:\n", path.display());
     text.push_str(&diff.render());
     if !text.ends_with('\n') {
         text.push('\n');
