@@ -128,13 +128,13 @@ fn a_resolved_schedule_with_churn_verifies() {
     let first = tmp.path().join("first");
     solve(&fixture("pair.toml"), &first, &["--quiet"]);
     let old = read_json(&first.join("schedule.json"));
-    let aki_on_jan5 = old["shifts"]
+    let aki_shifts = old["shifts"]
         .as_array()
         .expect("shifts")
         .iter()
         .filter(|e| e["member"] == "aki")
         .count();
-    assert!(aki_on_jan5 > 0);
+    assert!(aki_shifts > 0);
 
     // aki cannot work on 2027-01-05 (Tokyo) any more.
     let config = tmp.path().join("pair.toml");
