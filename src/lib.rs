@@ -18,6 +18,7 @@ pub mod rules;
 pub mod schedule;
 pub mod solver;
 pub mod time;
+pub mod verify;
 
 pub use cli::{Cli, Env, run};
 pub use error::Error;
