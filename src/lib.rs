@@ -19,5 +19,8 @@ pub mod schedule;
 pub mod solver;
 pub mod time;
 
+#[cfg(test)]
+mod testkit;
+
 pub use cli::{Cli, Env, run};
 pub use error::Error;
