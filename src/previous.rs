@@ -68,9 +68,9 @@ impl Thawed {
                     .unwrap_or_default();
                 format!("{label}: not kept — {} cannot take it now ({why})", who(*m))
             }
-            ThawReason::PerShift { had, need } => format!(
-                "{label}: not kept — it had {had} people and now needs {need} (per_shift)"
-            ),
+            ThawReason::PerShift { had, need } => {
+                format!("{label}: not kept — it had {had} people and now needs {need} (per_shift)")
+            }
             ThawReason::Pinned(m) => {
                 format!("{label}: not kept — a [[pin]] puts {} on it", who(*m))
             }
@@ -214,7 +214,10 @@ mod tests {
         assert!(m.thawed.is_empty());
         for s in 0..p.shifts.len() {
             assert_eq!(m.previous.members[s].as_ref(), Some(&a.members[s]));
-            assert_eq!(m.previous.frozen[s], p.shifts[s].start < t0() + Duration::weeks(2));
+            assert_eq!(
+                m.previous.frozen[s],
+                p.shifts[s].start < t0() + Duration::weeks(2)
+            );
         }
         assert_eq!(m.previous.frozen.iter().filter(|f| **f).count(), 4);
     }
@@ -260,7 +263,11 @@ mod tests {
                 reason: ThawReason::UnknownMember(vec!["zed".into()])
             }]
         );
-        assert!(m.thawed[0].describe(&p).contains("zed no longer in the config"));
+        assert!(
+            m.thawed[0]
+                .describe(&p)
+                .contains("zed no longer in the config")
+        );
     }
 
     #[test]
@@ -327,7 +334,10 @@ mod tests {
         moved.members[0] = vec![2];
         moved.members[7] = vec![2];
         let violations = crate::rules::check(&p, &moved, Some(&prev));
-        assert_eq!(violations, vec![crate::rules::Violation::Frozen { shift: 0 }]);
+        assert_eq!(
+            violations,
+            vec![crate::rules::Violation::Frozen { shift: 0 }]
+        );
         assert_eq!(crate::evaluate::churn(&moved, &prev), 1);
     }
 }

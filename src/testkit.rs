@@ -149,7 +149,12 @@ pub(crate) fn schedule(problem: &Problem, assignment: &Assignment) -> Schedule {
     schedule_of(shifts)
 }
 
-pub(crate) fn seat(layer: &str, start: DateTime<Utc>, end: DateTime<Utc>, member: &str) -> ShiftOut {
+pub(crate) fn seat(
+    layer: &str,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    member: &str,
+) -> ShiftOut {
     ShiftOut {
         layer: layer.to_string(),
         start,
