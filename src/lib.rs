@@ -17,6 +17,7 @@ pub mod problem;
 pub mod rules;
 pub mod schedule;
 pub mod solver;
+pub mod swap;
 pub mod time;
 
 #[cfg(test)]
