@@ -185,6 +185,13 @@ pub fn assignment_from_schedule(
             })?;
         assignment.members[s].push(m);
     }
+    if let Some(s) = assignment.members.iter().position(Vec::is_empty) {
+        return Err(SwapError(format!(
+            "the schedule has nobody on {}, a shift of the config — was it solved from \
+             another config?",
+            shift_label(problem, s)
+        )));
+    }
     for held in &mut assignment.members {
         held.sort_unstable();
     }
@@ -766,9 +773,14 @@ mod tests {
         let err = assignment_from_schedule(&p, &moved).unwrap_err();
         assert!(err.0.contains("2027-01-25T11:00:00Z"), "{err}");
 
-        let mut layer = s;
+        let mut layer = s.clone();
         layer.shifts[0].layer = "tertiary".into();
         assert!(assignment_from_schedule(&p, &layer).is_err());
+
+        let mut short = s;
+        short.shifts.remove(2);
+        let err = assignment_from_schedule(&p, &short).unwrap_err();
+        assert!(err.0.contains("nobody on primary 2027-01-18 10:00"), "{err}");
     }
 
     #[test]
