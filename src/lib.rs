@@ -17,8 +17,12 @@ pub mod problem;
 pub mod rules;
 pub mod schedule;
 pub mod solver;
+pub mod swap;
 pub mod time;
 pub mod verify;
+
+#[cfg(test)]
+mod testkit;
 
 pub use cli::{Cli, Env, run};
 pub use error::Error;
