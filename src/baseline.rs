@@ -322,4 +322,38 @@ mod tests {
         p.pins = vec![(1, 2)];
         assert_eq!(round_robin(&p), None);
     }
+
+    proptest::proptest! {
+        /// Whatever round-robin returns keeps every hard rule.
+        #[test]
+        fn proptest_round_robin_keeps_the_hard_rules(
+            members in 2usize..7,
+            layers in 1usize..3,
+            count in 1usize..16,
+            hours in proptest::sample::select(vec![8i64, 12, 24]),
+            min_rest in proptest::sample::select(vec![0.0, 12.0, 24.0]),
+            max_consecutive in 0u32..4,
+            max_shifts in proptest::option::of(1u32..6),
+            blocked in proptest::collection::vec(proptest::bool::weighted(0.2), 64 * 7),
+            pin in proptest::option::of((0usize..64, 0usize..7)),
+        ) {
+            let rules = Rules { min_rest_hours: min_rest, max_consecutive, ..Rules::default() };
+            let mut p = problem(members, layers, count, hours, rules);
+            p.config.members[0].max_shifts = max_shifts;
+            for s in 0..p.shifts.len() {
+                for m in 0..members {
+                    if blocked[(s * 7 + m) % blocked.len()] {
+                        block(&mut p, s, m);
+                    }
+                }
+            }
+            if let Some((s, m)) = pin {
+                p.pins = vec![(s % p.shifts.len(), m % members)];
+            }
+            if let Some(a) = round_robin(&p) {
+                let violations = rules::check(&p, &a, None);
+                proptest::prop_assert!(violations.is_empty(), "{:?}", violations);
+            }
+        }
+    }
 }
