@@ -143,3 +143,22 @@ fn one_example_per_rotation_kind() {
     assert_eq!(window.team.uid_domain, "customer-support-engineering.rota");
     assert!(window.members[0].holidays.contains(&d(2027, 1, 1)));
 }
+
+#[test]
+fn rota_check_accepts_every_config() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for name in ["example", "weekly", "daily", "hours", "handoffs", "window"] {
+        let rel = format!("configs/{name}.toml");
+        let out = assert_cmd::cargo::cargo_bin_cmd!("rota")
+            .current_dir(dir)
+            .args(["check", &rel])
+            .output()
+            .expect("rota runs");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{rel}:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
