@@ -176,4 +176,35 @@ mod tests {
         assert!(parse_window("09:00-25:00").is_err());
         assert!(parse_window("24:00-06:00").is_err());
     }
+
+    proptest::proptest! {
+        #[test]
+        fn proptest_every_valid_time_round_trips(h in 0u32..24, m in 0u32..60, pad in proptest::bool::ANY) {
+            let text = if pad { format!("{h:02}:{m:02}") } else { format!("{h}:{m:02}") };
+            proptest::prop_assert_eq!(parse_time(&text), Ok(t(h, m)));
+            let weekly = parse_weekly(&format!("wed {text}")).unwrap();
+            proptest::prop_assert_eq!((weekly.weekday, weekly.time), (Weekday::Wed, t(h, m)));
+        }
+
+        #[test]
+        fn proptest_window_contains_exactly_its_minutes(
+            a in 0u32..1440, b in 0u32..1440, x in 0u32..1440,
+        ) {
+            let hm = |v: u32| format!("{:02}:{:02}", v / 60, v % 60);
+            let w = parse_window(&format!("{}-{}", hm(a), hm(b))).unwrap();
+            // Minutes from the start, going forward around the clock; an equal start and
+            // end is a whole day.
+            let len = if b > a { b - a } else { b + 1440 - a };
+            let offset = (x + 1440 - a) % 1440;
+            proptest::prop_assert_eq!(w.contains(t(x / 60, x % 60)), offset < len);
+        }
+
+        #[test]
+        fn proptest_no_string_panics(s in "\\PC{0,20}") {
+            let _ = parse_time(&s);
+            let _ = parse_weekly(&s);
+            let _ = parse_window(&s);
+            let _ = parse_weekday(&s);
+        }
+    }
 }
