@@ -693,10 +693,28 @@ mod resolution_tests {
     }
 
     #[test]
+    fn empty_lists_of_layers_or_members_are_reported() {
+        let err = parse(
+            "layer = []\nmember = []\n[team]\nname = \"x\"\ntimezone = \"UTC\"\n\
+             [period]\nstart = 2027-01-04\nend = 2027-02-01\n",
+        )
+        .unwrap_err();
+        assert_eq!(err.count, 2, "{err}");
+        assert!(
+            err.rendered.contains("the config has no [[layer]]"),
+            "{err}"
+        );
+        assert!(
+            err.rendered.contains("the config has no [[member]]"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn missing_sections_are_reported() {
         let err = parse("").unwrap_err();
         assert_eq!(err.count, 4, "{err}");
-        for section in ["[team]", "[period]", "[layer]", "[member]"] {
+        for section in ["[team]", "[period]", "[[layer]]", "[[member]]"] {
             assert!(
                 err.rendered
                     .contains(&format!("the config has no {section}")),

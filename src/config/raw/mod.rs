@@ -104,7 +104,7 @@ pub(crate) fn read(
     match top.table("team", diags) {
         Some((t, span)) => raw.team = Some(team(t, span, diags)),
         None if top.get("team").is_none() => diags.push(missing_table(
-            "team",
+            source,
             "[team]\nname = \"Payments SRE\"\ntimezone = \"America/New_York\"",
         )),
         None => {}
@@ -112,7 +112,7 @@ pub(crate) fn read(
     match top.table("period", diags) {
         Some((t, span)) => raw.period = period(t, span, diags),
         None if top.get("period").is_none() => diags.push(missing_table(
-            "period",
+            source,
             "[period]\nstart = 2027-01-04\nend = 2027-04-05",
         )),
         None => {}
@@ -126,9 +126,9 @@ pub(crate) fn read(
     let before = diags.len();
     let layers = array_of_tables(&top, "layer", diags);
     raw.layers_complete = diags.len() == before;
-    if layers.is_empty() && top.get("layer").is_none() {
+    if layers.is_empty() && raw.layers_complete {
         diags.push(missing_table(
-            "layer",
+            source,
             "[[layer]]\nname = \"primary\"\nrotation = \"weekly\"\nhandoff = \"mon 10:00\"",
         ));
     }
@@ -139,8 +139,8 @@ pub(crate) fn read(
     let before = diags.len();
     let members = array_of_tables(&top, "member", diags);
     raw.members_complete = diags.len() == before;
-    if members.is_empty() && top.get("member").is_none() {
-        diags.push(missing_table("member", "[[member]]\nid = \"alice\""));
+    if members.is_empty() && raw.members_complete {
+        diags.push(missing_table(source, "[[member]]\nid = \"alice\""));
     }
     raw.members = members
         .into_iter()
@@ -165,9 +165,13 @@ pub(crate) fn read(
     raw
 }
 
-fn missing_table(name: &str, example: &str) -> Diagnostic {
-    Diagnostic::new(0..0, format!("the config has no [{name}]"))
-        .label(format!("[{name}] is required"))
+/// A required table is absent; the example's first line is its header.
+fn missing_table(source: &str, example: &str) -> Diagnostic {
+    let header = example.lines().next().unwrap_or(example);
+    // Point at the end of the file, where the table would usually be added.
+    let end = source.trim_end().len();
+    Diagnostic::new(end..end, format!("the config has no {header}"))
+        .label(format!("{header} is required"))
         .help(format!("add it, for example:\n{example}"))
 }
 
