@@ -42,10 +42,12 @@ pub(crate) fn wrong_type(value: &Value<'_>, key: &str, expected: &str) -> Diagno
         DeValue::String(s) if s.trim().parse::<f64>().is_ok() => Some(s.trim().to_string()),
         _ => None,
     };
-    let help = match quoted_number {
-        Some(n) if matches!(expected, "a number" | "an integer") => {
-            format!("remove the quotes: {key} = {n}")
-        }
+    let help = match (quoted_number, expected, value.get_ref()) {
+        (Some(n), "a number" | "an integer", _) => format!("remove the quotes: {key} = {n}"),
+        // One item where a list belongs: show the list.
+        (_, "an array", DeValue::String(s)) => format!("put it in a list: {key} = [\"{s}\"]"),
+        (_, "an array", DeValue::Datetime(d)) => format!("put it in a list: {key} = [{d}]"),
+        (_, "an array", DeValue::Table(_)) => format!("put it in a list: {key} = [{{ … }}]"),
         _ => format!("write it as {key} = {example}"),
     };
     Diagnostic::new(
@@ -332,6 +334,23 @@ mod tests {
             diags[1]
                 .message
                 .contains("must be a string, not an integer")
+        );
+    }
+
+    #[test]
+    fn one_item_where_a_list_belongs_and_quoted_numbers_get_a_precise_fix() {
+        let doc = parse("tags = \"senior\"\nfte = \"0.5\"\n");
+        let mut diags = Vec::new();
+        let f = Fields::new(doc.get_ref(), doc.span(), "t", &["tags", "fte"], &mut diags);
+        assert!(f.strings("tags", &mut diags).is_none());
+        assert!(f.float("fte", &mut diags).is_none());
+        assert_eq!(
+            diags[0].help.as_deref(),
+            Some("put it in a list: tags = [\"senior\"]")
+        );
+        assert_eq!(
+            diags[1].help.as_deref(),
+            Some("remove the quotes: fte = 0.5")
         );
     }
 }
