@@ -55,8 +55,8 @@ fn collect_events<'a>(components: &'a [Component<'a>], out: &mut Vec<&'a Compone
 }
 
 /// Byte range of the line of property `name` in the `index`-th VEVENT of the original text,
-/// or of that event's `BEGIN:VEVENT` line.
-fn locate(text: &str, index: usize, name: &str) -> Range<usize> {
+/// or (for `None`, or when not found) of that event's `BEGIN:VEVENT` line.
+fn locate(text: &str, index: usize, name: Option<&str>) -> Range<usize> {
     let mut offset = 0;
     let mut event = None;
     let mut seen = 0;
@@ -74,8 +74,14 @@ fn locate(text: &str, index: usize, name: &str) -> Range<usize> {
             continue;
         }
         if event.is_some() {
+            if trimmed.eq_ignore_ascii_case("END:VEVENT") {
+                break;
+            }
             let upper = trimmed.to_ascii_uppercase();
-            if upper.starts_with(name) && upper[name.len()..].starts_with([':', ';']) {
+            if let Some(name) = name
+                && upper.starts_with(name)
+                && upper[name.len()..].starts_with([':', ';'])
+            {
                 return span;
             }
         }
@@ -108,7 +114,7 @@ fn event_days(
     text: &str,
     index: usize,
 ) -> Result<Option<(NaiveDate, i64)>, IcsError> {
-    let err = |name: &str, message: String, help: &str| IcsError {
+    let err = |name: Option<&str>, message: String, help: &str| IcsError {
         message,
         span: locate(text, index, name),
         help: Some(help.to_string()),
@@ -121,14 +127,14 @@ fn event_days(
     }
     if event.find_prop("RRULE").is_some() {
         return Err(err(
-            "RRULE",
+            Some("RRULE"),
             "recurring holiday events (RRULE) are not supported".into(),
             "export the calendar with each occurrence as its own event, or list the dates in the config",
         ));
     }
     let Some(dtstart) = event.find_prop("DTSTART") else {
         return Err(err(
-            "BEGIN",
+            None,
             "holiday event has no DTSTART".into(),
             "each holiday needs a line like DTSTART;VALUE=DATE:20270101",
         ));
@@ -136,7 +142,7 @@ fn event_days(
     let all_day_help = "holidays must be all-day events: DTSTART;VALUE=DATE:20270101";
     let Some(start) = parse_ics_date(dtstart.val.as_str()) else {
         return Err(err(
-            "DTSTART",
+            Some("DTSTART"),
             format!(
                 "holiday event is not an all-day event (DTSTART:{})",
                 dtstart.val.as_str()
@@ -147,7 +153,7 @@ fn event_days(
     let days = if let Some(dtend) = event.find_prop("DTEND") {
         let Some(end) = parse_ics_date(dtend.val.as_str()) else {
             return Err(err(
-                "DTEND",
+                Some("DTEND"),
                 format!(
                     "holiday event does not end on a date (DTEND:{})",
                     dtend.val.as_str()
@@ -159,7 +165,7 @@ fn event_days(
     } else if let Some(duration) = event.find_prop("DURATION") {
         parse_days_duration(duration.val.as_str()).ok_or_else(|| {
             err(
-                "DURATION",
+                Some("DURATION"),
                 format!(
                     "holiday event lasts \"{}\", not whole days",
                     duration.val.as_str()
@@ -172,14 +178,14 @@ fn event_days(
     };
     if days < 1 {
         return Err(err(
-            "DTEND",
+            Some("DTEND"),
             "holiday event ends before it starts".into(),
             "DTEND is exclusive: a one-day event on 2027-01-01 ends 20270102",
         ));
     }
     if days > MAX_EVENT_DAYS {
         return Err(err(
-            "DTEND",
+            Some("DTEND"),
             format!("holiday event lasts {days} days"),
             "split it, or check DTEND",
         ));
@@ -245,7 +251,7 @@ mod tests {
             ),
             (
                 "BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20270105\r\nRRULE:FREQ=YEARLY\r\nEND:VEVENT\r\n",
-                "RRULE",
+                Some("RRULE"),
             ),
             ("BEGIN:VEVENT\r\nSUMMARY:x\r\nEND:VEVENT\r\n", "no DTSTART"),
             (
