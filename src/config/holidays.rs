@@ -251,7 +251,7 @@ mod tests {
             ),
             (
                 "BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20270105\r\nRRULE:FREQ=YEARLY\r\nEND:VEVENT\r\n",
-                Some("RRULE"),
+                "RRULE",
             ),
             ("BEGIN:VEVENT\r\nSUMMARY:x\r\nEND:VEVENT\r\n", "no DTSTART"),
             (
