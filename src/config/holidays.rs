@@ -270,6 +270,21 @@ mod tests {
     }
 
     #[test]
+    fn errors_point_into_their_own_event() {
+        // The second event lacks DTSTART: the error points at its BEGIN line, not at the
+        // first event's DTSTART nor at the third's.
+        let text = calendar(
+            "BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20270101\r\nEND:VEVENT\r\n\
+             BEGIN:VEVENT\r\nSUMMARY:no start\r\nEND:VEVENT\r\n\
+             BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20270103\r\nEND:VEVENT\r\n",
+        );
+        let err = parse_ics(&text).unwrap_err();
+        assert_eq!(&text[err.span.clone()], "BEGIN:VEVENT");
+        let second = text.match_indices("BEGIN:VEVENT").nth(1).unwrap().0;
+        assert_eq!(err.span.start, second);
+    }
+
+    #[test]
     fn garbage_is_an_error_not_a_panic() {
         for text in [
             "",
