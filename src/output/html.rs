@@ -266,10 +266,23 @@ impl Directory {
     }
 }
 
-/// Light, well-separated hues (golden-angle steps) so dark text stays readable.
+/// A light qualitative palette (ColorBrewer Set3, grey left out) so dark text stays
+/// readable and neighbours in the legend are easy to tell apart; past it, golden-angle
+/// hues at two lightness levels.
+const PALETTE: [&str; 11] = [
+    "#8dd3c7", "#ffffb3", "#bebada", "#fb8072", "#80b1d3", "#fdb462", "#b3de69", "#fccde5",
+    "#bc80bd", "#ccebc5", "#ffed6f",
+];
+
 fn member_color(index: usize) -> String {
-    let hue = (index as f64 * 137.508) % 360.0;
-    format!("hsl({hue:.0}, 62%, 78%)")
+    match PALETTE.get(index) {
+        Some(color) => (*color).to_owned(),
+        None => {
+            let hue = (index as f64 * 137.508) % 360.0;
+            let lightness = if index % 2 == 0 { 78 } else { 68 };
+            format!("hsl({hue:.0}, 62%, {lightness}%)")
+        }
+    }
 }
 
 impl Report {
@@ -716,7 +729,7 @@ mod tests {
 
     #[test]
     fn colors_differ_for_neighbours() {
-        let colors: Vec<String> = (0..12).map(member_color).collect();
+        let colors: Vec<String> = (0..40).map(member_color).collect();
         let mut unique = colors.clone();
         unique.sort();
         unique.dedup();
