@@ -426,6 +426,10 @@ fn a_shift_moved_away_stays_cancelled_in_the_former_holders_feed() {
         assert!(ev.sequence > old.sequence);
         assert_eq!(ev.alarms, 0);
         assert!(ev.description.contains("now Dana's"), "{}", ev.description);
+        assert_eq!(
+            ev.summary,
+            "Cancelled: On call: primary — Bjørn Ødegård, Jr.; on-call (now Dana)"
+        );
     }
     // bjorn's secondary weeks are untouched and confirmed.
     let kept: Vec<&ShiftOut> = next.shifts.iter().filter(|s| s.member == "bjorn").collect();

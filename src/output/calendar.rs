@@ -259,7 +259,15 @@ impl<'a> Context<'a> {
         w.utc("DTSTART", shift.start);
         w.utc("DTEND", shift.end);
         w.raw("SEQUENCE", &event.sequence.to_string());
-        w.text("SUMMARY", &format!("On call: {} — {name}", shift.layer));
+        let summary = format!("On call: {} — {name}", shift.layer);
+        match event.moved_to {
+            // Clients that ignore STATUS would otherwise still show the shift as theirs.
+            Some(to) => w.text(
+                "SUMMARY",
+                &format!("Cancelled: {summary} (now {})", self.member_name(to)),
+            ),
+            None => w.text("SUMMARY", &summary),
+        }
         w.text("DESCRIPTION", &self.description(event));
         w.text("CATEGORIES", "On call");
         w.raw(
