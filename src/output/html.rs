@@ -279,7 +279,7 @@ fn member_color(index: usize) -> String {
         Some(color) => (*color).to_owned(),
         None => {
             let hue = (index as f64 * 137.508) % 360.0;
-            let lightness = if index % 2 == 0 { 78 } else { 68 };
+            let lightness = if index.is_multiple_of(2) { 78 } else { 68 };
             format!("hsl({hue:.0}, 62%, {lightness}%)")
         }
     }
