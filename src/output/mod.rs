@@ -5,3 +5,5 @@ pub mod atomic;
 pub mod calendar;
 pub mod html;
 pub mod ics;
+pub mod json;
+pub mod terminal;
