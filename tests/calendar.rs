@@ -14,10 +14,10 @@ use chrono::{DateTime, Utc};
 use icalendar::{CalendarComponent, CalendarDateTime, Component, DatePerhapsTime};
 
 use rota::config::Config;
-use rota::output::calendar::{file_name_clashes, render_all};
+use rota::output::calendar::render_all;
 use rota::schedule::{Schedule, ShiftOut};
 
-use team_fixture::{config, member, schedule, utc};
+use team_fixture::{config, schedule, utc};
 
 // ---------------------------------------------------------------- helpers
 
@@ -511,15 +511,6 @@ fn alarms_appear_only_when_configured() {
         "{text}"
     );
     assert!(text.contains("TRIGGER:-PT15M\r\nEND:VALARM\r\n"), "{text}");
-}
-
-#[test]
-fn feed_names_that_would_overwrite_each_other_are_reported() {
-    let mut config = config();
-    assert!(file_name_clashes(&config).is_empty());
-    config.members.push(member("team", "Team Player", "UTC"));
-    config.members.push(member("primary", "Prim", "UTC"));
-    assert_eq!(file_name_clashes(&config), ["primary", "team"]);
 }
 
 #[test]
