@@ -86,6 +86,9 @@ fn the_calendar_url_lists_every_feed() {
         let link =
             format!("href=\"https:&#x2f;&#x2f;oncall.example.org&#x2f;ops&#x2f;{feed}.ics\"");
         assert!(html.contains(&link), "{link}");
+        let subscribe =
+            format!("href=\"webcal:&#x2f;&#x2f;oncall.example.org&#x2f;ops&#x2f;{feed}.ics\"");
+        assert!(html.contains(&subscribe), "{subscribe}");
     }
 }
 

@@ -105,12 +105,15 @@ struct MetricView {
 struct FeedView {
     label: String,
     url: String,
+    webcal: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
 struct MemberView {
     id: String,
     name: String,
+    /// The member's own zone, when the config is known.
+    zone: Option<String>,
     color: String,
     shifts: u32,
     capacity: String,
@@ -201,6 +204,7 @@ struct Block {
 struct Directory {
     zone: Tz,
     names: BTreeMap<String, String>,
+    zones: BTreeMap<String, String>,
     colors: BTreeMap<String, String>,
     /// Member ids in display order.
     members: Vec<String>,
@@ -240,6 +244,14 @@ impl Directory {
                 (id.clone(), name)
             })
             .collect();
+        let zones = config
+            .map(|c| {
+                c.members
+                    .iter()
+                    .map(|m| (m.id.clone(), m.timezone.name().to_owned()))
+                    .collect()
+            })
+            .unwrap_or_default();
         let colors = members
             .iter()
             .enumerate()
@@ -248,6 +260,7 @@ impl Directory {
         Directory {
             zone: config.map_or(Tz::UTC, |c| c.team.timezone),
             names,
+            zones,
             colors,
             members,
             layers,
@@ -393,24 +406,33 @@ fn feed_links(url: &str, dir: &Directory, config: Option<&Config>) -> Vec<FeedVi
     } else {
         format!("{url}/")
     };
-    let mut feeds = vec![FeedView {
-        label: "Whole team".to_owned(),
-        url: format!("{base}team.ics"),
-    }];
+    let mut named = vec![("Whole team".to_owned(), "team".to_owned())];
     for layer in &dir.layers {
-        feeds.push(FeedView {
-            label: format!("Layer {layer}"),
-            url: format!("{base}{layer}.ics"),
-        });
+        named.push((format!("Layer {layer}"), layer.clone()));
     }
     // Only members of the config have a feed (the calendar writer makes one per member).
     for member in config.map(|c| c.members.as_slice()).unwrap_or_default() {
-        feeds.push(FeedView {
-            label: member.name.clone(),
-            url: format!("{base}{}.ics", member.id),
-        });
+        named.push((member.name.clone(), member.id.clone()));
     }
-    feeds
+    named
+        .into_iter()
+        .map(|(label, file)| {
+            let url = format!("{base}{file}.ics");
+            FeedView {
+                label,
+                webcal: webcal(&url),
+                url,
+            }
+        })
+        .collect()
+}
+
+/// The `webcal://` form of an http(s) feed URL: calendar apps open it as a subscription
+/// rather than downloading the file once.
+fn webcal(url: &str) -> Option<String> {
+    url.strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .map(|rest| format!("webcal://{rest}"))
 }
 
 fn member_views(dir: &Directory, schedule: &Schedule) -> Vec<MemberView> {
@@ -467,6 +489,7 @@ fn member_views(dir: &Directory, schedule: &Schedule) -> Vec<MemberView> {
             MemberView {
                 id: m.id.clone(),
                 name: dir.name(&m.id).to_owned(),
+                zone: dir.zones.get(&m.id).cloned(),
                 color: dir.color(&m.id),
                 shifts: m.shifts,
                 capacity: fmt2(m.capacity),
@@ -734,6 +757,19 @@ mod tests {
         unique.sort();
         unique.dedup();
         assert_eq!(unique.len(), colors.len());
+    }
+
+    #[test]
+    fn webcal_links_replace_the_http_scheme_only() {
+        assert_eq!(
+            webcal("https://oncall.example.org/team.ics").as_deref(),
+            Some("webcal://oncall.example.org/team.ics")
+        );
+        assert_eq!(
+            webcal("http://host/x.ics").as_deref(),
+            Some("webcal://host/x.ics")
+        );
+        assert_eq!(webcal("file:///srv/x.ics"), None);
     }
 
     #[test]
