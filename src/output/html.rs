@@ -279,12 +279,12 @@ impl Directory {
     }
 }
 
-/// A light qualitative palette (ColorBrewer Set3, grey left out) so dark text stays
-/// readable and neighbours in the legend are easy to tell apart; past it, golden-angle
-/// hues at two lightness levels.
+/// A light qualitative palette (after ColorBrewer Set3, with its palest colours deepened
+/// so bars stand out on white) so dark text stays readable and neighbours in the legend
+/// are easy to tell apart; past it, golden-angle hues at two lightness levels.
 const PALETTE: [&str; 11] = [
-    "#8dd3c7", "#ffffb3", "#bebada", "#fb8072", "#80b1d3", "#fdb462", "#b3de69", "#fccde5",
-    "#bc80bd", "#ccebc5", "#ffed6f",
+    "#8dd3c7", "#f2d45c", "#bebada", "#fb8072", "#80b1d3", "#fdb462", "#b3de69", "#f5a9cf",
+    "#bc80bd", "#9fd8a4", "#c9b38a",
 ];
 
 fn member_color(index: usize) -> String {
