@@ -550,3 +550,21 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn a_previous_schedule_with_extreme_instants_renders_without_panicking() {
+    // --previous is a file from the user: its shifts may hold any instant chrono accepts.
+    let config = config();
+    let next = schedule();
+    let mut previous = schedule();
+    previous.shifts[0].start = DateTime::<Utc>::MIN_UTC;
+    previous.shifts[0].end = DateTime::<Utc>::MAX_UTC;
+    previous.shifts[0].member = "dana".into();
+    let files = render_all(&config, &next, Some(&previous), now());
+    let dana = files
+        .iter()
+        .find(|(path, _)| path.ends_with("dana.ics"))
+        .map(|(_, text)| text)
+        .expect("dana's feed");
+    assert!(dana.contains("STATUS:CANCELLED"));
+}
