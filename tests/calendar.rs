@@ -568,3 +568,26 @@ fn a_previous_schedule_with_extreme_instants_renders_without_panicking() {
         .expect("dana's feed");
     assert!(dana.contains("STATUS:CANCELLED"));
 }
+
+#[test]
+fn feeds_written_to_disk_read_back_as_rendered() {
+    let (config, schedule) = (config(), schedule());
+    let files = render_all(&config, &schedule, None, now());
+    let tmp = tempfile::tempdir().expect("tempdir");
+    rota::output::atomic::write_all(tmp.path(), &files).expect("write");
+    let mut on_disk: Vec<String> = std::fs::read_dir(tmp.path().join("calendars"))
+        .expect("calendars dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    on_disk.sort();
+    assert_eq!(on_disk.len(), files.len());
+    for (path, text) in &files {
+        let bytes = std::fs::read(tmp.path().join(path)).expect("read back");
+        assert_eq!(bytes, text.as_bytes(), "{}", path.display());
+        let read = String::from_utf8(bytes).expect("UTF-8");
+        assert_unique_uids(&parse(&read).events);
+    }
+    let team = std::fs::read_to_string(tmp.path().join("calendars/team.ics")).expect("team");
+    let all: Vec<&ShiftOut> = schedule.shifts.iter().collect();
+    assert_events_are(&config, &parse(&team).events, &all);
+}
