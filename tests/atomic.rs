@@ -110,3 +110,21 @@ fn paths_escaping_the_output_dir_are_refused_before_anything_is_written() {
     assert!(write_all(&tmp.path().join("out"), &bad).is_err());
     assert_eq!(entries(tmp.path()), Vec::<String>::new());
 }
+
+#[test]
+fn a_directory_in_place_of_a_file_fails_before_anything_is_replaced() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    std::fs::write(tmp.path().join("schedule.json"), "old").expect("old schedule");
+    std::fs::create_dir_all(tmp.path().join("calendars/team.ics")).expect("dir in the way");
+    let err = write_all(tmp.path(), &files()).expect_err("must fail");
+    match &err {
+        Error::Write { path, .. } => assert!(path.ends_with("calendars/team.ics"), "{err}"),
+        other => panic!("expected a write error, got {other:?}"),
+    }
+    // schedule.json comes first in the list and could have been written: it was not.
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("schedule.json")).expect("read"),
+        "old"
+    );
+    assert_eq!(entries(&tmp.path().join("calendars")), ["team.ics"]);
+}

@@ -14,10 +14,10 @@ use chrono::{DateTime, Utc};
 use icalendar::{CalendarComponent, CalendarDateTime, Component, DatePerhapsTime};
 
 use rota::config::Config;
-use rota::output::calendar::{file_name_clashes, render_all};
+use rota::output::calendar::render_all;
 use rota::schedule::{Schedule, ShiftOut};
 
-use team_fixture::{config, member, schedule, utc};
+use team_fixture::{config, schedule, utc};
 
 // ---------------------------------------------------------------- helpers
 
@@ -426,6 +426,10 @@ fn a_shift_moved_away_stays_cancelled_in_the_former_holders_feed() {
         assert!(ev.sequence > old.sequence);
         assert_eq!(ev.alarms, 0);
         assert!(ev.description.contains("now Dana's"), "{}", ev.description);
+        assert_eq!(
+            ev.summary,
+            "Cancelled: On call: primary — Bjørn Ødegård, Jr.; on-call (now Dana)"
+        );
     }
     // bjorn's secondary weeks are untouched and confirmed.
     let kept: Vec<&ShiftOut> = next.shifts.iter().filter(|s| s.member == "bjorn").collect();
@@ -510,15 +514,6 @@ fn alarms_appear_only_when_configured() {
 }
 
 #[test]
-fn feed_names_that_would_overwrite_each_other_are_reported() {
-    let mut config = config();
-    assert!(file_name_clashes(&config).is_empty());
-    config.members.push(member("team", "Team Player", "UTC"));
-    config.members.push(member("primary", "Prim", "UTC"));
-    assert_eq!(file_name_clashes(&config), ["primary", "team"]);
-}
-
-#[test]
 fn small_member_feed_snapshot() {
     let mut config = config();
     config.calendar.alarm_minutes = 10;
@@ -554,4 +549,45 @@ proptest::proptest! {
             proptest::prop_assert_eq!(ev.summary, format!("On call: {layer} — {name}"));
         }
     }
+}
+
+#[test]
+fn a_previous_schedule_with_extreme_instants_renders_without_panicking() {
+    // --previous is a file from the user: its shifts may hold any instant chrono accepts.
+    let config = config();
+    let next = schedule();
+    let mut previous = schedule();
+    previous.shifts[0].start = DateTime::<Utc>::MIN_UTC;
+    previous.shifts[0].end = DateTime::<Utc>::MAX_UTC;
+    previous.shifts[0].member = "dana".into();
+    let files = render_all(&config, &next, Some(&previous), now());
+    let dana = files
+        .iter()
+        .find(|(path, _)| path.ends_with("dana.ics"))
+        .map(|(_, text)| text)
+        .expect("dana's feed");
+    assert!(dana.contains("STATUS:CANCELLED"));
+}
+
+#[test]
+fn feeds_written_to_disk_read_back_as_rendered() {
+    let (config, schedule) = (config(), schedule());
+    let files = render_all(&config, &schedule, None, now());
+    let tmp = tempfile::tempdir().expect("tempdir");
+    rota::output::atomic::write_all(tmp.path(), &files).expect("write");
+    let mut on_disk: Vec<String> = std::fs::read_dir(tmp.path().join("calendars"))
+        .expect("calendars dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    on_disk.sort();
+    assert_eq!(on_disk.len(), files.len());
+    for (path, text) in &files {
+        let bytes = std::fs::read(tmp.path().join(path)).expect("read back");
+        assert_eq!(bytes, text.as_bytes(), "{}", path.display());
+        let read = String::from_utf8(bytes).expect("UTF-8");
+        assert_unique_uids(&parse(&read).events);
+    }
+    let team = std::fs::read_to_string(tmp.path().join("calendars/team.ics")).expect("team");
+    let all: Vec<&ShiftOut> = schedule.shifts.iter().collect();
+    assert_events_are(&config, &parse(&team).events, &all);
 }

@@ -190,7 +190,8 @@ def generate_and_check():
             failed += 1
         if not run([cargo, "build", "--quiet"]):
             return passed, failed + 1
-        binary = ROOT / "target" / "debug" / "rota"
+        target = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
+        binary = (ROOT / target) / "debug" / "rota"
         env = dict(os.environ, SOURCE_DATE_EPOCH="1798761600")
         for config in sorted((ROOT / "configs").glob("*.toml")):
             out = Path(tmp) / "solve" / config.stem

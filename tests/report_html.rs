@@ -86,6 +86,9 @@ fn the_calendar_url_lists_every_feed() {
         let link =
             format!("href=\"https:&#x2f;&#x2f;oncall.example.org&#x2f;ops&#x2f;{feed}.ics\"");
         assert!(html.contains(&link), "{link}");
+        let subscribe =
+            format!("href=\"webcal:&#x2f;&#x2f;oncall.example.org&#x2f;ops&#x2f;{feed}.ics\"");
+        assert!(html.contains(&subscribe), "{subscribe}");
     }
 }
 
@@ -114,4 +117,44 @@ fn the_history_column_shows_only_when_someone_has_history() {
     let html = render(&config(), &schedule);
     assert!(html.contains(">History</th>"));
     assert!(html.contains("<td>500.0</td>"));
+}
+
+#[test]
+fn a_layer_with_two_people_per_shift_gets_two_lanes() {
+    let plain = render(&config(), &schedule());
+    // Header 18 + two layers × one lane × 22 = 62 units high; 840 + 96 wide.
+    assert!(plain.contains("viewBox=\"0 0 936.0 62.0\""));
+
+    let mut schedule = schedule();
+    let seconds: Vec<_> = schedule
+        .shifts
+        .iter()
+        .filter(|s| s.layer == "primary")
+        .map(|s| {
+            let mut second = s.clone();
+            second.member = "dana".into();
+            second.uid = format!("{}-1", s.uid);
+            second
+        })
+        .collect();
+    schedule.shifts.extend(seconds);
+    let html = render(&config(), &schedule);
+    // One more lane: 18 + 3 × 22 = 84.
+    assert!(html.contains("viewBox=\"0 0 936.0 84.0\""));
+    assert!(!html.contains("viewBox=\"0 0 936.0 62.0\""));
+    // The second seat is drawn in the second lane: y = 18 + 22 + 2 = 42.
+    let dana_blocks = html
+        .split("<g><title>")
+        .filter(|g| g.starts_with("primary: Dana"))
+        .collect::<Vec<_>>();
+    assert_eq!(dana_blocks.len(), 12);
+    assert!(dana_blocks.iter().all(|g| g.contains(" y=\"42.0\" ")));
+}
+
+#[test]
+fn a_schedule_without_shifts_says_so() {
+    let mut schedule = schedule();
+    schedule.shifts.clear();
+    let html = render(&config(), &schedule);
+    assert!(html.contains("No shifts."));
 }

@@ -8,12 +8,17 @@
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 
-use tempfile::NamedTempFile;
+use tempfile::{NamedTempFile, TempPath};
 
 use crate::Error;
 
 /// Writes every `(relative path, contents)` under `dir`, each atomically, creating
-/// directories as needed. Nothing is written if any parent cannot be created.
+/// directories as needed.
+///
+/// In three steps, so that a failure replaces as little as possible: every directory is
+/// created, then every file's contents go to a temp file beside it (a full disk or a
+/// directory in the way fails here, and nothing has been replaced yet), then each temp
+/// file is renamed over its target.
 pub fn write_all(dir: &Path, files: &[(PathBuf, String)]) -> Result<(), Error> {
     for (relative, _) in files {
         if !is_plain_relative(relative) {
@@ -23,7 +28,6 @@ pub fn write_all(dir: &Path, files: &[(PathBuf, String)]) -> Result<(), Error> {
             )));
         }
     }
-    // Every directory first: a failure here leaves no file written at all.
     let mut dirs = vec![dir.to_path_buf(), dir.join("calendars")];
     for (relative, _) in files {
         if let Some(parent) = dir.join(relative).parent() {
@@ -38,8 +42,18 @@ pub fn write_all(dir: &Path, files: &[(PathBuf, String)]) -> Result<(), Error> {
             source,
         })?;
     }
+    let mut staged = Vec::with_capacity(files.len());
     for (relative, contents) in files {
-        write_one(&dir.join(relative), contents)?;
+        let path = dir.join(relative);
+        let temp = stage(&path, contents)?;
+        staged.push((temp, path));
+    }
+    for (temp, path) in staged {
+        // On failure the temp file is removed when `e.path` drops.
+        temp.persist(&path).map_err(|e| Error::Write {
+            path,
+            source: e.error,
+        })?;
     }
     Ok(())
 }
@@ -50,19 +64,26 @@ fn is_plain_relative(path: &Path) -> bool {
         && path.components().all(|c| matches!(c, Component::Normal(_)))
 }
 
-fn write_one(path: &Path, contents: &str) -> Result<(), Error> {
+/// The contents in a synced temp file in `path`'s directory, ready to be renamed. The
+/// file is closed (only its path is kept, and removed on drop) so that a team of any size
+/// does not run out of file descriptors.
+fn stage(path: &Path, contents: &str) -> Result<TempPath, Error> {
     let fail = |source| Error::Write {
         path: path.to_path_buf(),
         source,
     };
+    if path.is_dir() {
+        return Err(fail(std::io::Error::new(
+            std::io::ErrorKind::IsADirectory,
+            "a directory is in the way",
+        )));
+    }
     let parent = path.parent().unwrap_or(Path::new("."));
     let mut temp = NamedTempFile::new_in(parent).map_err(fail)?;
     temp.write_all(contents.as_bytes()).map_err(fail)?;
     temp.as_file().sync_all().map_err(fail)?;
     readable_by_others(&temp).map_err(fail)?;
-    // On failure the temp file is removed when `e.file` drops.
-    temp.persist(path).map_err(|e| fail(e.error))?;
-    Ok(())
+    Ok(temp.into_temp_path())
 }
 
 /// Temp files are created private (0600); published feeds are served by other users'

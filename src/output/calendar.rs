@@ -94,26 +94,6 @@ pub fn render_all(
     files
 }
 
-/// Feed file names (without `.ics`) that more than one feed would claim, e.g. a member
-/// whose id is a layer's name or `team`. Callers that can report errors should reject
-/// such a config; [`render_all`] would emit both files under the same path.
-pub fn file_name_clashes(config: &Config) -> Vec<String> {
-    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
-    *seen.entry("team").or_default() += 1;
-    for name in config
-        .layers
-        .iter()
-        .map(|l| l.name.as_str())
-        .chain(config.members.iter().map(|m| m.id.as_str()))
-    {
-        *seen.entry(name).or_default() += 1;
-    }
-    seen.into_iter()
-        .filter(|(_, n)| *n > 1)
-        .map(|(name, _)| name.to_owned())
-        .collect()
-}
-
 /// One VEVENT: a shift of the schedule, or a shift of the previous schedule that is now
 /// someone else's (cancelled in its former holder's feed).
 #[derive(Debug, Clone)]
@@ -259,7 +239,15 @@ impl<'a> Context<'a> {
         w.utc("DTSTART", shift.start);
         w.utc("DTEND", shift.end);
         w.raw("SEQUENCE", &event.sequence.to_string());
-        w.text("SUMMARY", &format!("On call: {} — {name}", shift.layer));
+        let summary = format!("On call: {} — {name}", shift.layer);
+        match event.moved_to {
+            // Clients that ignore STATUS would otherwise still show the shift as theirs.
+            Some(to) => w.text(
+                "SUMMARY",
+                &format!("Cancelled: {summary} (now {})", self.member_name(to)),
+            ),
+            None => w.text("SUMMARY", &summary),
+        }
         w.text("DESCRIPTION", &self.description(event));
         w.text("CATEGORIES", "On call");
         w.raw(

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
+use chrono::{DateTime, Datelike, Days, Duration, NaiveDate, TimeZone, Utc, Weekday};
 use chrono_tz::Tz;
 use minijinja::{AutoEscape, Environment};
 use serde::Serialize;
@@ -28,6 +28,8 @@ const BAR_WIDTH: f64 = 220.0;
 /// Roughly the advance of one character of the 11-unit label font, to decide how much of a
 /// name fits in a block.
 const CHAR_WIDTH: f64 = 6.2;
+/// The timeline shows at most this many weeks (two years).
+const MAX_WEEKS: usize = 106;
 
 /// The HTML report of a schedule, with names, zones, layer order and the calendar URL
 /// taken from its config.
@@ -81,6 +83,8 @@ struct Report {
     has_history: bool,
     legend: Vec<Swatch>,
     weeks: Vec<WeekView>,
+    /// The schedule runs past the weeks shown.
+    weeks_cut: bool,
     geometry: Geometry,
 }
 
@@ -105,12 +109,15 @@ struct MetricView {
 struct FeedView {
     label: String,
     url: String,
+    webcal: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
 struct MemberView {
     id: String,
     name: String,
+    /// The member's own zone, when the config is known.
+    zone: Option<String>,
     color: String,
     shifts: u32,
     capacity: String,
@@ -201,6 +208,7 @@ struct Block {
 struct Directory {
     zone: Tz,
     names: BTreeMap<String, String>,
+    zones: BTreeMap<String, String>,
     colors: BTreeMap<String, String>,
     /// Member ids in display order.
     members: Vec<String>,
@@ -240,6 +248,14 @@ impl Directory {
                 (id.clone(), name)
             })
             .collect();
+        let zones = config
+            .map(|c| {
+                c.members
+                    .iter()
+                    .map(|m| (m.id.clone(), m.timezone.name().to_owned()))
+                    .collect()
+            })
+            .unwrap_or_default();
         let colors = members
             .iter()
             .enumerate()
@@ -248,6 +264,7 @@ impl Directory {
         Directory {
             zone: config.map_or(Tz::UTC, |c| c.team.timezone),
             names,
+            zones,
             colors,
             members,
             layers,
@@ -266,10 +283,23 @@ impl Directory {
     }
 }
 
-/// Light, well-separated hues (golden-angle steps) so dark text stays readable.
+/// A light qualitative palette (after ColorBrewer Set3, with its palest colours deepened
+/// so bars stand out on white) so dark text stays readable and neighbours in the legend
+/// are easy to tell apart; past it, golden-angle hues at two lightness levels.
+const PALETTE: [&str; 11] = [
+    "#8dd3c7", "#f2d45c", "#bebada", "#fb8072", "#80b1d3", "#fdb462", "#b3de69", "#f5a9cf",
+    "#bc80bd", "#9fd8a4", "#c9b38a",
+];
+
 fn member_color(index: usize) -> String {
-    let hue = (index as f64 * 137.508) % 360.0;
-    format!("hsl({hue:.0}, 62%, 78%)")
+    match PALETTE.get(index) {
+        Some(color) => (*color).to_owned(),
+        None => {
+            let hue = (index as f64 * 137.508) % 360.0;
+            let lightness = if index.is_multiple_of(2) { 78 } else { 68 };
+            format!("hsl({hue:.0}, 62%, {lightness}%)")
+        }
+    }
 }
 
 impl Report {
@@ -286,6 +316,7 @@ impl Report {
             })
             .collect();
         let calendar_url = config.and_then(|c| c.calendar.url.clone());
+        let (weeks, weeks_cut) = week_views(&dir, schedule);
         let feeds = calendar_url
             .as_deref()
             .map(|url| feed_links(url, &dir, config))
@@ -312,7 +343,8 @@ impl Report {
             has_history: schedule.members.iter().any(|m| m.history != 0.0),
             members,
             legend,
-            weeks: week_views(&dir, schedule),
+            weeks,
+            weeks_cut,
             geometry: Geometry {
                 width: LABEL_WIDTH + WEEK_WIDTH,
                 bar_width: BAR_WIDTH,
@@ -380,24 +412,33 @@ fn feed_links(url: &str, dir: &Directory, config: Option<&Config>) -> Vec<FeedVi
     } else {
         format!("{url}/")
     };
-    let mut feeds = vec![FeedView {
-        label: "Whole team".to_owned(),
-        url: format!("{base}team.ics"),
-    }];
+    let mut named = vec![("Whole team".to_owned(), "team".to_owned())];
     for layer in &dir.layers {
-        feeds.push(FeedView {
-            label: format!("Layer {layer}"),
-            url: format!("{base}{layer}.ics"),
-        });
+        named.push((format!("Layer {layer}"), layer.clone()));
     }
     // Only members of the config have a feed (the calendar writer makes one per member).
     for member in config.map(|c| c.members.as_slice()).unwrap_or_default() {
-        feeds.push(FeedView {
-            label: member.name.clone(),
-            url: format!("{base}{}.ics", member.id),
-        });
+        named.push((member.name.clone(), member.id.clone()));
     }
-    feeds
+    named
+        .into_iter()
+        .map(|(label, file)| {
+            let url = format!("{base}{file}.ics");
+            FeedView {
+                label,
+                webcal: webcal(&url),
+                url,
+            }
+        })
+        .collect()
+}
+
+/// The `webcal://` form of an http(s) feed URL: calendar apps open it as a subscription
+/// rather than downloading the file once.
+fn webcal(url: &str) -> Option<String> {
+    url.strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .map(|rest| format!("webcal://{rest}"))
 }
 
 fn member_views(dir: &Directory, schedule: &Schedule) -> Vec<MemberView> {
@@ -454,6 +495,7 @@ fn member_views(dir: &Directory, schedule: &Schedule) -> Vec<MemberView> {
             MemberView {
                 id: m.id.clone(),
                 name: dir.name(&m.id).to_owned(),
+                zone: dir.zones.get(&m.id).cloned(),
                 color: dir.color(&m.id),
                 shifts: m.shifts,
                 capacity: fmt2(m.capacity),
@@ -488,15 +530,16 @@ fn local_midnight(zone: Tz, date: NaiveDate) -> DateTime<Utc> {
     // Gaps are at most a few hours; stepping in quarter hours finds the end of any real one.
     (0..=4 * 24)
         .find_map(|quarter| {
-            zone.from_local_datetime(&(midnight + Duration::minutes(15 * quarter)))
-                .earliest()
+            let local = midnight.checked_add_signed(Duration::minutes(15 * quarter))?;
+            zone.from_local_datetime(&local).earliest()
         })
         .map_or_else(|| midnight.and_utc(), |t| t.with_timezone(&Utc))
 }
 
-fn week_views(dir: &Directory, schedule: &Schedule) -> Vec<WeekView> {
+/// The timeline's weeks, and whether it was cut at [`MAX_WEEKS`].
+fn week_views(dir: &Directory, schedule: &Schedule) -> (Vec<WeekView>, bool) {
     if schedule.shifts.is_empty() {
-        return Vec::new();
+        return (Vec::new(), false);
     }
     let zone = dir.zone;
     let local_date = |t: DateTime<Utc>| t.with_timezone(&zone).date_naive();
@@ -511,7 +554,13 @@ fn week_views(dir: &Directory, schedule: &Schedule) -> Vec<WeekView> {
     let last = schedule
         .shifts
         .iter()
-        .map(|s| local_date(s.end - Duration::seconds(1)))
+        .map(|s| {
+            local_date(
+                s.end
+                    .checked_sub_signed(Duration::seconds(1))
+                    .unwrap_or(s.end),
+            )
+        })
         .max()
         .map_or(schedule.period.end, |d| {
             d.max(schedule.period.end.pred_opt().unwrap_or(d))
@@ -521,13 +570,20 @@ fn week_views(dir: &Directory, schedule: &Schedule) -> Vec<WeekView> {
     let lane_count: usize = lanes.iter().map(|(_, n)| n).sum();
     let height = HEADER_HEIGHT + LANE_HEIGHT * lane_count as f64;
 
+    let back = Days::new(u64::from(first.weekday().num_days_from_monday()));
+    let mut monday = first.checked_sub_days(back).unwrap_or(first);
     let mut weeks = Vec::new();
-    let mut monday = first - Duration::days(i64::from(first.weekday().num_days_from_monday()));
-    while monday <= last {
+    // A schedule.json from elsewhere may span any dates; the page stays a readable size
+    // (and date arithmetic far from the chrono range's ends).
+    while monday <= last && weeks.len() < MAX_WEEKS {
+        let Some(next) = monday.checked_add_days(Days::new(7)) else {
+            break;
+        };
         weeks.push(week_view(dir, schedule, monday, &lanes, height));
-        monday += Duration::days(7);
+        monday = next;
     }
-    weeks
+    let cut = monday <= last;
+    (weeks, cut)
 }
 
 /// Layers in display order with how many lanes each needs: the most shifts of that layer
@@ -560,6 +616,7 @@ fn week_view(
 ) -> WeekView {
     let zone = dir.zone;
     let week_start = local_midnight(zone, monday);
+    // The caller checked that `monday` + 7 days is a valid date.
     let week_end = local_midnight(zone, monday + Duration::days(7));
     let span = (week_end - week_start).num_seconds().max(1) as f64;
     let x_of = |t: DateTime<Utc>| {
@@ -716,11 +773,61 @@ mod tests {
 
     #[test]
     fn colors_differ_for_neighbours() {
-        let colors: Vec<String> = (0..12).map(member_color).collect();
+        let colors: Vec<String> = (0..40).map(member_color).collect();
         let mut unique = colors.clone();
         unique.sort();
         unique.dedup();
         assert_eq!(unique.len(), colors.len());
+    }
+
+    #[test]
+    fn webcal_links_replace_the_http_scheme_only() {
+        assert_eq!(
+            webcal("https://oncall.example.org/team.ics").as_deref(),
+            Some("webcal://oncall.example.org/team.ics")
+        );
+        assert_eq!(
+            webcal("http://host/x.ics").as_deref(),
+            Some("webcal://host/x.ics")
+        );
+        assert_eq!(webcal("file:///srv/x.ics"), None);
+    }
+
+    #[test]
+    fn the_timeline_is_cut_at_two_years_for_any_input() {
+        let mut schedule = crate::schedule::Schedule {
+            version: 1,
+            team: "t".into(),
+            period: crate::schedule::PeriodOut {
+                start: NaiveDate::MIN,
+                end: NaiveDate::MAX,
+            },
+            generated_at: DateTime::<Utc>::MIN_UTC,
+            config_sha256: String::new(),
+            solver: crate::schedule::SolverInfo {
+                status: "optimal".into(),
+                objective: 0.0,
+                bound: 0.0,
+                gap: 0.0,
+                seconds: 0.0,
+            },
+            shifts: Vec::new(),
+            members: Vec::new(),
+            metrics: crate::schedule::Metrics::default(),
+        };
+        schedule.shifts.push(ShiftOut {
+            layer: "p".into(),
+            start: DateTime::<Utc>::MIN_UTC,
+            end: DateTime::<Utc>::MAX_UTC,
+            member: "a".into(),
+            points: 1.0,
+            uid: "u".into(),
+            sequence: 0,
+        });
+        let report = Report::new(None, &schedule);
+        assert_eq!(report.weeks.len(), MAX_WEEKS);
+        assert!(report.weeks_cut);
+        assert!(render_schedule(&schedule).contains("first 106 weeks"));
     }
 
     #[test]
