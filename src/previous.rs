@@ -322,6 +322,30 @@ mod tests {
         assert_eq!(prev.frozen, vec![true]);
     }
 
+    proptest::proptest! {
+        /// Any assignment written as a schedule and matched back gives the same members,
+        /// frozen exactly where the shift starts before the freeze instant, and no churn.
+        #[test]
+        fn proptest_matching_a_written_schedule_gives_back_its_assignment(
+            held in proptest::collection::vec(0usize..3, 8),
+            freeze_weeks in 0i64..6,
+        ) {
+            let p = problem(&TEAM, &["primary", "secondary"], 4);
+            let a = crate::assignment::Assignment {
+                members: held.iter().map(|&m| vec![m]).collect(),
+            };
+            let freeze = t0() + Duration::weeks(freeze_weeks);
+            let m = match_schedule(&p, &schedule(&p, &a), freeze);
+            proptest::prop_assert!(m.thawed.is_empty());
+            proptest::prop_assert_eq!(m.matched, 8);
+            for s in 0..8 {
+                proptest::prop_assert_eq!(m.previous.members[s].as_ref(), Some(&a.members[s]));
+                proptest::prop_assert_eq!(m.previous.frozen[s], p.shifts[s].start < freeze);
+            }
+            proptest::prop_assert_eq!(crate::evaluate::churn(&a, &m.previous), 0);
+        }
+    }
+
     #[test]
     fn freezing_the_old_assignment_satisfies_the_frozen_rule() {
         let p = problem(&TEAM, &["primary", "secondary"], 4);
