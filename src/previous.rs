@@ -158,7 +158,7 @@ pub fn match_schedule(problem: &Problem, old: &Schedule, freeze_until: DateTime<
         previous.members[s] = Some(known);
     }
 
-    matching.unmatched_old = old.shifts.len() - seats_matched;
+    matching.unmatched_old = old.shifts.len().saturating_sub(seats_matched);
     matching.previous = previous;
     matching
 }

@@ -914,6 +914,20 @@ mod tests {
     }
 
     #[test]
+    fn render_snapshot() {
+        let (mut p, a) = team();
+        p.config.rules.min_rest_hours = 24.0;
+        p.cells[0][2].blocked = Some(Exclusion::Unavailable {
+            date: t0().date_naive(),
+            reason: Some("ski trip".into()),
+        });
+        p.cells[5][0].blocked = Some(Exclusion::NotEligible);
+        p.cells[1][0].blocked = Some(Exclusion::NotEligible);
+        let text = analyze(&p, &a, 0, 0, far_past()).render(&p, 5, "team.toml");
+        insta::assert_snapshot!(text);
+    }
+
+    #[test]
     fn render_ranks_options_and_shows_how_to_apply_the_first() {
         let (mut p, a) = team();
         p.cells[0][2].blocked = Some(Exclusion::NotEligible);
