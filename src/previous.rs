@@ -8,8 +8,9 @@
 //! Freezing keeps what already happened, but the config is the newer truth. A past shift
 //! is therefore thawed (solved again, with churn still favouring its old holders) when
 //! keeping it would contradict the config as it is now:
-//! - one of its old members is no longer in the team (unknown id) — nobody can hold a
-//!   seat for someone the problem does not know;
+//! - one of its old members is no longer in the config (unknown id) — nobody can hold a
+//!   seat for someone the problem does not know (a member who left should stay in the
+//!   config with `leaves = DATE`: their shifts before that date stay frozen);
 //! - one of its old members cannot take it any more (`blocked`): someone added PTO or
 //!   changed eligibility for a week that has started — usually to record that another
 //!   person covered it, and the rest of that shift does need someone else;
@@ -57,7 +58,8 @@ impl Thawed {
         let who = |m: usize| problem.config.members[m].id.as_str();
         match &self.reason {
             ThawReason::UnknownMember(ids) => format!(
-                "{label}: not kept — {} no longer in the config",
+                "{label}: not kept — {} no longer in the config (keep a member who left with \
+                 `leaves = DATE` so their past shifts stay theirs)",
                 ids.join(", ")
             ),
             ThawReason::Blocked(m) => {
