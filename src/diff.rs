@@ -475,6 +475,44 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// Over the same shifts, every seat whose holder differs is one reassignment, and
+        /// each member's gains minus losses is the change in their number of shifts.
+        #[test]
+        fn proptest_reassignments_are_counted_once_and_balance_per_member(
+            pairs in proptest::collection::vec((0usize..4, 0usize..4), 1..30)
+        ) {
+            let ids = ["ana", "bob", "cy", "dee"];
+            let old = sched_ids(&pairs.iter().map(|p| ids[p.0]).collect::<Vec<_>>());
+            let new = sched_ids(&pairs.iter().map(|p| ids[p.1]).collect::<Vec<_>>());
+            let d = diff(&old, &new);
+            let differing = pairs.iter().filter(|p| p.0 != p.1).count();
+            proptest::prop_assert_eq!(d.changed, differing);
+            proptest::prop_assert!(d.changes.iter().all(|c| c.kind == ChangeKind::Reassigned));
+            for (i, id) in ids.iter().enumerate() {
+                let before = pairs.iter().filter(|p| p.0 == i).count() as i64;
+                let after = pairs.iter().filter(|p| p.1 == i).count() as i64;
+                let (gains, loses) = d
+                    .members
+                    .iter()
+                    .find(|m| m.member == *id)
+                    .map_or((0, 0), |m| (m.gains.len() as i64, m.loses.len() as i64));
+                proptest::prop_assert_eq!(gains - loses, after - before);
+            }
+            proptest::prop_assert_eq!(diff(&new, &old).changed, differing);
+        }
+    }
+
+    /// One weekly seat per member in `ids`, week after week.
+    fn sched_ids(ids: &[&str]) -> Schedule {
+        let seats: Vec<(&str, i64, &str)> = ids
+            .iter()
+            .enumerate()
+            .map(|(w, m)| ("primary", w as i64, *m))
+            .collect();
+        sched(&seats)
+    }
+
     #[test]
     fn json_names_kinds_and_seats() {
         let old = sched(&[("primary", 0, "ana")]);

@@ -8,8 +8,9 @@
 //! Freezing keeps what already happened, but the config is the newer truth. A past shift
 //! is therefore thawed (solved again, with churn still favouring its old holders) when
 //! keeping it would contradict the config as it is now:
-//! - one of its old members is no longer in the team (unknown id) — nobody can hold a
-//!   seat for someone the problem does not know;
+//! - one of its old members is no longer in the config (unknown id) — nobody can hold a
+//!   seat for someone the problem does not know (a member who left should stay in the
+//!   config with `leaves = DATE`: their shifts before that date stay frozen);
 //! - one of its old members cannot take it any more (`blocked`): someone added PTO or
 //!   changed eligibility for a week that has started — usually to record that another
 //!   person covered it, and the rest of that shift does need someone else;
@@ -57,7 +58,8 @@ impl Thawed {
         let who = |m: usize| problem.config.members[m].id.as_str();
         match &self.reason {
             ThawReason::UnknownMember(ids) => format!(
-                "{label}: not kept — {} no longer in the config",
+                "{label}: not kept — {} no longer in the config (keep a member who left with \
+                 `leaves = DATE` so their past shifts stay theirs)",
                 ids.join(", ")
             ),
             ThawReason::Blocked(m) => {
@@ -158,7 +160,7 @@ pub fn match_schedule(problem: &Problem, old: &Schedule, freeze_until: DateTime<
         previous.members[s] = Some(known);
     }
 
-    matching.unmatched_old = old.shifts.len() - seats_matched;
+    matching.unmatched_old = old.shifts.len().saturating_sub(seats_matched);
     matching.previous = previous;
     matching
 }
@@ -320,6 +322,30 @@ mod tests {
         let prev = from_schedule(&p, &old, t0() + Duration::weeks(1)).unwrap();
         assert_eq!(prev.members[0], Some(vec![0, 2]));
         assert_eq!(prev.frozen, vec![true]);
+    }
+
+    proptest::proptest! {
+        /// Any assignment written as a schedule and matched back gives the same members,
+        /// frozen exactly where the shift starts before the freeze instant, and no churn.
+        #[test]
+        fn proptest_matching_a_written_schedule_gives_back_its_assignment(
+            held in proptest::collection::vec(0usize..3, 8),
+            freeze_weeks in 0i64..6,
+        ) {
+            let p = problem(&TEAM, &["primary", "secondary"], 4);
+            let a = crate::assignment::Assignment {
+                members: held.iter().map(|&m| vec![m]).collect(),
+            };
+            let freeze = t0() + Duration::weeks(freeze_weeks);
+            let m = match_schedule(&p, &schedule(&p, &a), freeze);
+            proptest::prop_assert!(m.thawed.is_empty());
+            proptest::prop_assert_eq!(m.matched, 8);
+            for s in 0..8 {
+                proptest::prop_assert_eq!(m.previous.members[s].as_ref(), Some(&a.members[s]));
+                proptest::prop_assert_eq!(m.previous.frozen[s], p.shifts[s].start < freeze);
+            }
+            proptest::prop_assert_eq!(crate::evaluate::churn(&a, &m.previous), 0);
+        }
     }
 
     #[test]

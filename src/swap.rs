@@ -290,35 +290,39 @@ pub fn analyze(
                 continue;
             }
             let traded = replace(&taken, back, taker, member);
-            if let Ok(effect) = judge(&traded)
-                && best
-                    .as_ref()
-                    .is_none_or(|b| effect.objective < b.effect.objective - 1e-9)
+            let Ok(effect) = judge(&traded) else { continue };
+            let option = SwapOption {
+                taker,
+                trade: Some(back),
+                effect,
+            };
+            if best
+                .as_ref()
+                .is_none_or(|b| rank(problem, shift, &option) < rank(problem, shift, b))
             {
-                best = Some(SwapOption {
-                    taker,
-                    trade: Some(back),
-                    effect,
-                });
+                best = Some(option);
             }
         }
         match (alone, best) {
             (_, Some(trade)) => options.push(trade),
             (Ok(_), None) => {}
-            (Err(v), None) => rejected.push(Rejected {
-                member: taker,
-                reason: v.describe(problem),
-            }),
+            (Err(v), None) => {
+                // Violations name the member first; the listing already does.
+                let reason = v.describe(problem);
+                let id = &problem.config.members[taker].id;
+                let reason = match reason.strip_prefix(&format!("{id} ")) {
+                    Some(rest) => rest.to_string(),
+                    None => reason,
+                };
+                rejected.push(Rejected {
+                    member: taker,
+                    reason,
+                })
+            }
         }
     }
 
-    options.sort_by(|a, b| {
-        a.effect
-            .objective
-            .total_cmp(&b.effect.objective)
-            .then(a.trade.is_some().cmp(&b.trade.is_some()))
-            .then(a.taker.cmp(&b.taker))
-    });
+    options.sort_by_key(|o| rank(problem, shift, o));
     Analysis {
         shift,
         member,
@@ -327,6 +331,23 @@ pub fn analyze(
         options,
         rejected,
     }
+}
+
+/// Better options first: a lower objective (to a micro-point, so float noise does not
+/// reorder equals), then one change rather than two, then a trade closer in time to the
+/// shift (an easier favour to ask), then member order.
+fn rank(problem: &Problem, shift: usize, o: &SwapOption) -> (i64, bool, i64, usize) {
+    let distance = o.trade.map_or(0, |back| {
+        (problem.shifts[back].start - problem.shifts[shift].start)
+            .num_seconds()
+            .abs()
+    });
+    (
+        (o.effect.objective * 1e6).round() as i64,
+        o.trade.is_some(),
+        distance,
+        o.taker,
+    )
 }
 
 /// `assignment` with `from` replaced by `to` on `shift`.
@@ -649,6 +670,20 @@ mod tests {
     }
 
     #[test]
+    fn among_equal_trades_the_one_closest_in_time_is_offered() {
+        let (p, a) = team();
+        // ana gives up week 4: bob holds weeks 1 and 5, dee weeks 3 and 7.
+        let r = analyze(&p, &a, 4, 0, far_past());
+        let trades: Vec<(usize, Option<usize>)> = r
+            .options
+            .iter()
+            .filter(|o| o.trade.is_some())
+            .map(|o| (o.taker, o.trade))
+            .collect();
+        assert_eq!(trades, [(1, Some(5)), (3, Some(3)), (2, Some(2))]);
+    }
+
+    #[test]
     fn shifts_that_already_started_are_not_offered_in_trades() {
         let (p, a) = team();
         // From week 2 on: bob's week 1 has started, so he offers week 5.
@@ -706,10 +741,10 @@ mod tests {
         let r = analyze(&p, &a, 0, 0, far_past());
         assert_eq!(r.rejected.len(), 1);
         assert_eq!(r.rejected[0].member, 1);
-        assert!(
-            r.rejected[0].reason.contains("bob rests only 0.0 h"),
-            "{}",
-            r.rejected[0].reason
+        assert_eq!(
+            r.rejected[0].reason,
+            "rests only 0.0 h between primary 2027-01-04 10:00 and primary 2027-01-11 10:00 \
+             (min_rest_hours = 24)"
         );
     }
 
@@ -876,6 +911,20 @@ mod tests {
         assert_eq!(signed(1.25, 1), "+1.2");
         assert_eq!(signed(-3.0, 0), "-3");
         assert_eq!(signed(22_000.0, 1), "+22000.0");
+    }
+
+    #[test]
+    fn render_snapshot() {
+        let (mut p, a) = team();
+        p.config.rules.min_rest_hours = 24.0;
+        p.cells[0][2].blocked = Some(Exclusion::Unavailable {
+            date: t0().date_naive(),
+            reason: Some("ski trip".into()),
+        });
+        p.cells[5][0].blocked = Some(Exclusion::NotEligible);
+        p.cells[1][0].blocked = Some(Exclusion::NotEligible);
+        let text = analyze(&p, &a, 0, 0, far_past()).render(&p, 5, "team.toml");
+        insta::assert_snapshot!(text);
     }
 
     #[test]

@@ -69,3 +69,26 @@ fn diff_of_a_missing_or_malformed_file_is_invalid_input() {
         .code(2)
         .stderr(predicates::str::contains("not a rota schedule.json"));
 }
+
+#[test]
+fn diff_in_a_time_zone_shows_local_dates() {
+    // 2027-02-08T15:00Z is 2027-02-09 04:00 in Auckland (UTC+13 in February).
+    let out = rota()
+        .args(["diff", OLD, NEW, "--timezone", "Pacific/Auckland"])
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(
+        stdout.starts_with("2 shifts changed (times in Pacific/Auckland):\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("cy: gains primary 2027-02-09\n"),
+        "{stdout}"
+    );
+    rota()
+        .args(["diff", OLD, NEW, "--timezone", "Europe/Berln"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("did you mean \"Europe/Berlin\"?"));
+}

@@ -291,3 +291,75 @@ fn pto_added_for_a_week_that_already_started_is_honoured() {
         .assert()
         .success();
 }
+
+#[test]
+fn someone_leaving_keeps_their_past_and_hands_over_their_future() {
+    let (base_out, base_schedule) = base();
+    let old = seats(base_schedule);
+    let previous = base_out.join("schedule.json");
+    let leaver = "bob";
+    let text = std::fs::read_to_string(CONFIG).expect("read the fixture");
+
+    // With `leaves`, the shifts they held before the freeze stay theirs.
+    let dir = work_dir("leaves");
+    let config = write_config(
+        &dir,
+        &insert_after(&text, "id = \"bob\"", "leaves = 2027-02-15"),
+    );
+    let new = seats(&solve(
+        &config,
+        &dir.join("out"),
+        &[
+            "--previous",
+            previous.to_str().expect("utf-8 path"),
+            "--freeze-until",
+            FREEZE,
+        ],
+    ));
+    let left = instant("2027-02-15T05:00:00Z"); // 2027-02-15 00:00 in New York
+    for s in old.iter().filter(|s| s.member == leaver) {
+        let kept = new.iter().any(|n| n.uid == s.uid && n.member == leaver);
+        // A shift that started before the freeze and ended before they left is history.
+        assert_eq!(kept, instant(&s.end) <= left, "{s:?}");
+    }
+    assert!(
+        new.iter()
+            .all(|n| n.member != leaver || instant(&n.end) <= left)
+    );
+    rota()
+        .arg("verify")
+        .arg(&config)
+        .arg(dir.join("out").join("schedule.json"))
+        .assert()
+        .success();
+
+    // Deleted from the config instead, they are unknown: their shifts, past ones too, go
+    // to others — and the re-solve still succeeds.
+    let dir = work_dir("deleted");
+    let without = text.replace(
+        "[[member]]\nid = \"bob\"\ntimezone = \"America/New_York\"\nholidays = [\"us\"]\n",
+        "",
+    );
+    assert!(!without.contains("\"bob\""));
+    let config = write_config(&dir, &without);
+    let new = seats(&solve(
+        &config,
+        &dir.join("out"),
+        &[
+            "--previous",
+            previous.to_str().expect("utf-8 path"),
+            "--freeze-until",
+            FREEZE,
+        ],
+    ));
+    assert!(new.iter().all(|n| n.member != leaver));
+    for s in old
+        .iter()
+        .filter(|s| s.member != leaver && instant(&s.start) < freeze())
+    {
+        assert!(
+            new.iter().any(|n| n.uid == s.uid && n.member == s.member),
+            "frozen {s:?} changed"
+        );
+    }
+}

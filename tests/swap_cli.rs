@@ -150,3 +150,42 @@ fn swap_on_a_schedule_of_another_config_is_invalid_input() {
     assert!(stderr.contains("diff-old.json"), "{stderr}");
     assert!(stderr.contains("another config"), "{stderr}");
 }
+
+#[test]
+fn on_a_layer_with_several_shifts_a_day_pins_name_the_instant() {
+    // 12-hour follow-the-sun: a local date names two shifts; the member's is meant, and
+    // the pins it prints must load and match exactly the shifts they name.
+    let dir = work_dir("hours");
+    let schedule = solve(Path::new("configs/hours.toml"), &dir.join("out"), &[]);
+    let seat = seats(&schedule)
+        .into_iter()
+        .find(|s| s.start.starts_with("2027-01-20T"))
+        .expect("a shift starts on 2027-01-20");
+    let date_spec = format!("{}@2027-01-20", seat.layer);
+    let out = rota()
+        .arg("swap")
+        .arg("configs/hours.toml")
+        .arg(dir.join("out").join("schedule.json"))
+        .args(["--member", &seat.member, "--shift", &date_spec])
+        .output()
+        .expect("rota runs");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let pins = stdout
+        .split_once("solve again with --previous:\n\n")
+        .and_then(|(_, rest)| rest.split_once("To let the solver choose"))
+        .map(|(block, _)| block.to_string())
+        .unwrap_or_else(|| panic!("no config block in:\n{stdout}"));
+    assert!(
+        pins.contains(&format!("start = \"{}\"", seat.start)),
+        "{pins}"
+    );
+    let config = dir.join("hours.toml");
+    let text = std::fs::read_to_string("configs/hours.toml").expect("read hours.toml");
+    std::fs::write(&config, format!("{text}\n{pins}")).expect("write");
+    rota().arg("check").arg(&config).assert().success();
+}
