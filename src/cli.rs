@@ -123,6 +123,6 @@ pub fn run(cli: Cli, env: &Env) -> Result<(), Error> {
         Command::Solve(args) => commands::solve::run(&args, env),
         Command::Verify { config, schedule } => commands::verify::run(&config, &schedule),
         Command::Diff { old, new, json } => commands::diff::run(&old, &new, json),
-        Command::Swap(args) => commands::swap::run(&args),
+        Command::Swap(args) => commands::swap::run(&args, env),
     }
 }

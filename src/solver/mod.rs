@@ -1,10 +1,21 @@
 //! The only module that talks to good_lp/HiGHS: turns a [`Problem`] into an
 //! [`Assignment`] as fair as the rules allow, with an honest bound and gap.
 
-use std::time::Duration;
+mod diagnose;
+mod greedy;
+mod index;
+mod local;
+mod model;
+mod precheck;
+mod state;
+
+use std::time::{Duration, Instant};
 
 use crate::assignment::{Assignment, Previous};
+use crate::evaluate::evaluate;
 use crate::problem::Problem;
+use index::{Index, Rules};
+use model::{Outcome, Params};
 
 #[derive(Debug, Clone)]
 pub struct SolveOptions {
@@ -52,7 +63,8 @@ pub struct Solution {
     pub objective: f64,
     /// A proven lower bound on the exact objective.
     pub bound: f64,
-    /// (objective − bound) / max(|objective|, tiny); 0 when optimal.
+    /// (objective − bound) / max(|objective|, tiny); at most the requested gap when
+    /// optimal.
     pub gap: f64,
     pub seconds: f64,
 }
@@ -69,11 +81,116 @@ pub enum SolveError {
 }
 
 /// Solves the problem; with `previous`, frozen shifts are fixed and changes cost churn.
+///
+/// Pre-check, fair greedy plus local search, then the exact MILP warm-started from it;
+/// the better of the two is returned, so a solve is never worse than the greedy.
 pub fn solve(
     problem: &Problem,
     previous: Option<&Previous>,
     options: &SolveOptions,
 ) -> Result<Solution, SolveError> {
-    let _ = (problem, previous, options);
-    Err(SolveError::Internal("solver not built yet".into()))
+    let started = Instant::now();
+    let deadline = started + options.time_limit;
+    let index = Index::new(problem, previous, Rules::of(problem));
+    if let Some(diagnosis) = precheck::precheck(problem, &index) {
+        return Err(SolveError::Infeasible(diagnosis));
+    }
+
+    // The greedy and its polish get at most a quarter of the time; the MILP the rest.
+    let polish_deadline = started + options.time_limit / 4;
+    let greedy = greedy::greedy(problem, &index).map(|mut state| {
+        local::polish(&mut state, polish_deadline);
+        state.assignment()
+    });
+    let greedy_objective = greedy
+        .as_ref()
+        .map(|a| evaluate(problem, a, previous).objective);
+
+    let left = deadline.saturating_duration_since(Instant::now()).as_secs_f64();
+    let outcome = if left > 0.0 {
+        model::solve(
+            problem,
+            &index,
+            &Params {
+                time_limit: left,
+                gap: options.gap,
+                threads: options.threads,
+                feasibility_only: false,
+                warm: greedy.as_ref(),
+                fix: None,
+            },
+        )
+    } else {
+        Outcome::NoSolution {
+            bound: f64::NEG_INFINITY,
+        }
+    };
+
+    let finish = |assignment: Assignment, optimal: bool, bound: f64| {
+        let objective = evaluate(problem, &assignment, previous).objective;
+        let bound = if bound.is_finite() {
+            bound.min(objective)
+        } else {
+            f64::NEG_INFINITY
+        };
+        let gap = if bound.is_finite() {
+            ((objective - bound) / objective.abs().max(1e-9)).max(0.0)
+        } else {
+            f64::INFINITY
+        };
+        Solution {
+            assignment,
+            status: if optimal {
+                SolveStatus::Optimal
+            } else {
+                SolveStatus::Feasible
+            },
+            objective,
+            bound,
+            gap,
+            seconds: started.elapsed().as_secs_f64(),
+        }
+    };
+
+    match outcome {
+        Outcome::Solved {
+            assignment,
+            optimal,
+            bound,
+        } => {
+            let milp_objective = evaluate(problem, &assignment, previous).objective;
+            match (greedy, greedy_objective) {
+                (Some(g), Some(go)) if go < milp_objective => {
+                    // The MILP's optimum is exact up to float noise; the greedy matching
+                    // or beating it means it is optimal too.
+                    Ok(finish(g, optimal, bound))
+                }
+                _ => Ok(finish(assignment, optimal, bound)),
+            }
+        }
+        Outcome::NoSolution { bound } => match greedy {
+            Some(g) => Ok(finish(g, false, bound)),
+            None => Err(SolveError::NoSolution(format!(
+                "no schedule found within the time limit of {:.1} s; try a longer --time-limit",
+                options.time_limit.as_secs_f64()
+            ))),
+        },
+        Outcome::Infeasible => match greedy {
+            // A valid greedy schedule proves feasibility; HiGHS disagreeing is float noise.
+            Some(g) => Ok(finish(g, false, f64::NEG_INFINITY)),
+            None => {
+                let diagnose_until = deadline.max(Instant::now() + Duration::from_secs(10));
+                Err(SolveError::Infeasible(diagnose::diagnose(
+                    problem,
+                    previous,
+                    diagnose_until,
+                    options.threads,
+                )))
+            }
+        },
+        Outcome::Error(e) => match greedy {
+            Some(g) => Ok(finish(g, false, f64::NEG_INFINITY)),
+            None => Err(SolveError::Internal(e)),
+        },
+    }
 }

@@ -1,0 +1,189 @@
+//! Why no schedule exists when every shift has candidates: re-solve for feasibility with
+//! each hard rule relaxed in turn and name the ones that would have to give, and by how
+//! much.
+
+use std::time::Instant;
+
+use super::index::{Index, Rules};
+use super::model::{self, Outcome, Params};
+use super::precheck::precheck;
+use crate::assignment::Previous;
+use crate::problem::Problem;
+
+/// A readable diagnosis; spends at most until `deadline` (each probe is short).
+pub(crate) fn diagnose(
+    problem: &Problem,
+    previous: Option<&Previous>,
+    deadline: Instant,
+    threads: u32,
+) -> String {
+    let base = Rules::of(problem);
+    let has_frozen = previous.is_some_and(|p| {
+        p.frozen
+            .iter()
+            .zip(&p.members)
+            .any(|(&f, m)| f && m.is_some())
+    });
+    let has_max_shifts = problem.config.members.iter().any(|m| m.max_shifts.is_some());
+
+    let probe = |rules: Rules| feasible(problem, previous, rules, deadline, threads);
+    let mut found: Vec<String> = Vec::new();
+    let mut relaxable: Vec<&str> = Vec::new();
+
+    if base.min_rest_hours > 0.0 {
+        relaxable.push("min_rest_hours");
+        if probe(Rules {
+            min_rest_hours: 0.0,
+            ..base
+        }) == Some(true)
+        {
+            // Largest whole number of hours that still works (feasibility shrinks as
+            // rest grows).
+            let (mut ok, mut bad) = (0.0_f64, base.min_rest_hours);
+            while bad - ok > 1.0 {
+                let mid = ((ok + bad) / 2.0).floor();
+                let mid = if mid <= ok { ok + 1.0 } else { mid };
+                match probe(Rules {
+                    min_rest_hours: mid,
+                    ..base
+                }) {
+                    Some(true) => ok = mid,
+                    Some(false) => bad = mid,
+                    None => break,
+                }
+            }
+            found.push(format!(
+                "min_rest_hours = {} would have to drop to {ok}",
+                base.min_rest_hours
+            ));
+        }
+    }
+    if base.max_consecutive > 0 {
+        relaxable.push("max_consecutive");
+        if probe(Rules {
+            max_consecutive: 0,
+            ..base
+        }) == Some(true)
+        {
+            let mut k = base.max_consecutive + 1;
+            let mut text = format!("max_consecutive = {} would have to go", base.max_consecutive);
+            while k <= base.max_consecutive + 8 {
+                match probe(Rules {
+                    max_consecutive: k,
+                    ..base
+                }) {
+                    Some(true) => {
+                        text = format!(
+                            "max_consecutive = {} would have to rise to {k}",
+                            base.max_consecutive
+                        );
+                        break;
+                    }
+                    Some(false) => k += 1,
+                    None => break,
+                }
+            }
+            found.push(text);
+        }
+    }
+    if has_max_shifts {
+        relaxable.push("max_shifts");
+        if probe(Rules {
+            max_shifts: false,
+            ..base
+        }) == Some(true)
+        {
+            let limited: Vec<String> = problem
+                .config
+                .members
+                .iter()
+                .filter_map(|m| m.max_shifts.map(|n| format!("{} ({n})", m.id)))
+                .collect();
+            found.push(format!(
+                "max_shifts would have to rise for some of: {}",
+                limited.join(", ")
+            ));
+        }
+    }
+    if !problem.pins.is_empty() {
+        relaxable.push("pins");
+        if probe(Rules { pins: false, ..base }) == Some(true) {
+            found.push("the [[pin]] entries cannot all hold: remove or move one".to_string());
+        }
+    }
+    if has_frozen {
+        relaxable.push("frozen shifts");
+        if probe(Rules {
+            frozen: false,
+            ..base
+        }) == Some(true)
+        {
+            found.push(
+                "the frozen shifts of the previous schedule leave no valid completion: \
+                 freeze fewer (--freeze-until earlier)"
+                    .to_string(),
+            );
+        }
+    }
+
+    if !found.is_empty() {
+        return format!(
+            "no schedule satisfies every rule together; any one of these would make one possible:\n{}",
+            found
+                .iter()
+                .map(|f| format!("  - {f}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    }
+    let all = Rules {
+        min_rest_hours: 0.0,
+        max_consecutive: 0,
+        max_shifts: false,
+        pins: false,
+        frozen: false,
+    };
+    if !relaxable.is_empty() && probe(all) == Some(true) {
+        return format!(
+            "no schedule satisfies every rule together, and no single rule is to blame: \
+             relax several of {} together",
+            relaxable.join(", ")
+        );
+    }
+    "no schedule exists even without rest, consecutive, max_shifts, pin and frozen rules: \
+     overlapping shifts need more different people than can take them (check per_shift \
+     and who is eligible and available)"
+        .to_string()
+}
+
+/// `Some(true)` if a schedule exists under `rules`, `Some(false)` if HiGHS proves none
+/// does, `None` when it could not tell in time.
+fn feasible(
+    problem: &Problem,
+    previous: Option<&Previous>,
+    rules: Rules,
+    deadline: Instant,
+    threads: u32,
+) -> Option<bool> {
+    let left = deadline.saturating_duration_since(Instant::now()).as_secs_f64();
+    if left <= 0.0 {
+        return None;
+    }
+    let index = Index::new(problem, previous, rules);
+    if precheck(problem, &index).is_some() {
+        return Some(false);
+    }
+    let params = Params {
+        time_limit: left.min(5.0),
+        gap: 0.0,
+        threads,
+        feasibility_only: true,
+        warm: None,
+        fix: None,
+    };
+    match model::solve(problem, &index, &params) {
+        Outcome::Solved { .. } => Some(true),
+        Outcome::Infeasible => Some(false),
+        Outcome::NoSolution { .. } | Outcome::Error(_) => None,
+    }
+}

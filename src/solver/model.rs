@@ -1,0 +1,399 @@
+//! The exact MILP of SPEC §4 in good_lp, solved by HiGHS.
+//!
+//! Binary `x[s][m]` exists only for unblocked pairs. Its objective is term for term the
+//! one of evaluate.rs, so HiGHS's bound is a bound on the reported objective.
+
+use good_lp::solvers::highs::highs;
+use good_lp::{
+    Constraint, Expression, ProblemVariables, SolverModel, Variable, constraint, variable,
+};
+use highs::HighsModelStatus;
+
+use super::index::Index;
+use crate::assignment::Assignment;
+use crate::problem::Problem;
+
+/// How one MILP run should go.
+pub(crate) struct Params<'a> {
+    pub time_limit: f64,
+    pub gap: f64,
+    pub threads: u32,
+    /// Only ask whether any schedule exists (no objective).
+    pub feasibility_only: bool,
+    /// A complete valid assignment to start from.
+    pub warm: Option<&'a Assignment>,
+    /// Per (shift × members + member): force `x` to this value (large-neighbourhood search).
+    pub fix: Option<&'a [Option<bool>]>,
+}
+
+#[derive(Debug)]
+pub(crate) enum Outcome {
+    Solved {
+        assignment: Assignment,
+        /// HiGHS proved optimality within the requested gap.
+        optimal: bool,
+        /// HiGHS's dual bound on the objective.
+        bound: f64,
+    },
+    Infeasible,
+    /// Stopped (time limit) without a feasible schedule.
+    NoSolution {
+        bound: f64,
+    },
+    Error(String),
+}
+
+/// The model's variables and constraints, plus the warm-start value of every column.
+struct Built {
+    vars: ProblemVariables,
+    objective: Expression,
+    constraints: Vec<Constraint>,
+    /// `x[s * members + m]`.
+    x: Vec<Option<Variable>>,
+    /// Column of each `x` in creation order (good_lp keeps variable indices private).
+    xcol: Vec<usize>,
+    warm: Vec<f64>,
+}
+
+pub(crate) fn solve(problem: &Problem, index: &Index, params: &Params) -> Outcome {
+    let built = build(problem, index, params);
+    let members = index.members;
+    let x = built.x;
+    let xcol = built.xcol;
+    let warm = built.warm;
+    let mut lp = built.vars.minimise(built.objective).using(highs);
+    for c in built.constraints {
+        lp.add_constraint(c);
+    }
+    let mut model = match lp.try_into_inner() {
+        Ok(m) => m,
+        Err(e) => return Outcome::Error(e.to_string()),
+    };
+    model.make_quiet();
+    let _ = model.try_set_option("output_flag", false);
+    let _ = model.try_set_option("time_limit", params.time_limit.max(0.01));
+    let _ = model.try_set_option("mip_rel_gap", params.gap.max(0.0));
+    let _ = model.try_set_option("threads", params.threads.max(1) as i32);
+    if params.warm.is_some() {
+        let _ = model.try_set_solution(Some(&warm), None, None, None);
+    }
+    let solved = match model.try_solve() {
+        Ok(s) => s,
+        Err(e) => return Outcome::Error(format!("HiGHS failed: {e:?}")),
+    };
+    let status = solved.status();
+    let bound = solved
+        .double_info_value(c"mip_dual_bound")
+        .unwrap_or(f64::NEG_INFINITY);
+    match status {
+        HighsModelStatus::Infeasible | HighsModelStatus::UnboundedOrInfeasible => {
+            return Outcome::Infeasible;
+        }
+        HighsModelStatus::Optimal
+        | HighsModelStatus::ReachedTimeLimit
+        | HighsModelStatus::ReachedSolutionLimit
+        | HighsModelStatus::ReachedInterrupt
+        | HighsModelStatus::ReachedIterationLimit
+        | HighsModelStatus::ReachedMemoryLimit
+        | HighsModelStatus::ObjectiveBound
+        | HighsModelStatus::ObjectiveTarget => {}
+        other => return Outcome::Error(format!("HiGHS stopped with status {other:?}")),
+    }
+    if solved.primal_solution_status() != highs::HighsSolutionStatus::Feasible {
+        return Outcome::NoSolution { bound };
+    }
+    let solution = solved.get_solution();
+    let values = solution.columns();
+    let mut assignment = Assignment::empty(index.shifts);
+    for (s, held) in assignment.members.iter_mut().enumerate() {
+        for m in 0..members {
+            if x[s * members + m].is_some()
+                && values
+                    .get(xcol[s * members + m])
+                    .is_some_and(|&val| val > 0.5)
+            {
+                held.push(m);
+            }
+        }
+    }
+    Outcome::Solved {
+        assignment,
+        optimal: status == HighsModelStatus::Optimal,
+        bound,
+    }
+}
+
+fn build(problem: &Problem, index: &Index, params: &Params) -> Built {
+    let members = index.members;
+    let shifts = index.shifts;
+    let w = problem.config.objective;
+    let warm_holds = |s: usize, m: usize| params.warm.is_some_and(|a| a.holds(s, m));
+
+    let mut vars = ProblemVariables::new();
+    let mut warm: Vec<f64> = Vec::new();
+    let mut constraints: Vec<Constraint> = Vec::new();
+    let mut objective = Expression::with_capacity(shifts * members / 2 + members * 2 + 4);
+
+    // x: one binary per unblocked pair; fixed seats at 1, other holders of frozen shifts
+    // do not exist.
+    let mut x: Vec<Option<Variable>> = vec![None; shifts * members];
+    let mut xcol: Vec<usize> = vec![0; shifts * members];
+    for s in 0..shifts {
+        for &m in &index.cand[s] {
+            let fixed = index.fixed[s].binary_search(&m).is_ok();
+            if index.frozen[s] && !fixed {
+                continue;
+            }
+            let forced = params.fix.and_then(|f| f[s * members + m]);
+            let mut def = variable().binary();
+            if fixed || forced == Some(true) {
+                def = def.min(1.0);
+            } else if forced == Some(false) {
+                def = def.max(0.0);
+            }
+            xcol[s * members + m] = warm.len();
+            x[s * members + m] = Some(vars.add(def));
+            warm.push(if warm_holds(s, m) { 1.0 } else { 0.0 });
+        }
+    }
+    let xv = |s: usize, m: usize| x[s * members + m];
+
+    // Coverage.
+    for s in 0..shifts {
+        let mut e = Expression::with_capacity(index.cand[s].len());
+        for &m in &index.cand[s] {
+            if let Some(v) = xv(s, m) {
+                e.add_mul(1.0, v);
+            }
+        }
+        constraints.push(constraint!(e == problem.shifts[s].per_shift as f64));
+    }
+
+    // No overlap and min_rest: at most one shift of each clique per member. A member's
+    // part of a clique that is contained in their previous part adds nothing.
+    let mut last: Vec<Vec<usize>> = vec![Vec::new(); members];
+    for clique in &index.cliques {
+        for m in 0..members {
+            let part: Vec<usize> = clique
+                .iter()
+                .copied()
+                .filter(|&s| xv(s, m).is_some())
+                .collect();
+            if part.len() < 2 || part.iter().all(|s| last[m].binary_search(s).is_ok()) {
+                continue;
+            }
+            let mut e = Expression::with_capacity(part.len());
+            for &s in &part {
+                if let Some(v) = xv(s, m) {
+                    e.add_mul(1.0, v);
+                }
+            }
+            constraints.push(constraint!(e <= 1.0));
+            last[m] = part;
+        }
+    }
+
+    // max_consecutive: every window of K + 1 consecutive shifts of a layer holds ≤ K.
+    let k = index.max_consecutive as usize;
+    if k > 0 {
+        for list in &index.layer_shifts {
+            let seq = |i: usize| problem.shifts[list[i]].seq_in_layer;
+            for start in 0..list.len().saturating_sub(k) {
+                let window = start..=start + k;
+                if window.clone().skip(1).any(|i| seq(i - 1) + 1 != seq(i)) {
+                    continue;
+                }
+                for m in 0..members {
+                    if window.clone().any(|i| xv(list[i], m).is_none()) {
+                        continue;
+                    }
+                    let mut e = Expression::with_capacity(k + 1);
+                    for i in window.clone() {
+                        if let Some(v) = xv(list[i], m) {
+                            e.add_mul(1.0, v);
+                        }
+                    }
+                    constraints.push(constraint!(e <= k as f64));
+                }
+            }
+        }
+    }
+
+    // max_shifts.
+    for m in 0..members {
+        if let Some(max) = index.max_shifts[m] {
+            let mut e = Expression::with_capacity(shifts);
+            for s in 0..shifts {
+                if let Some(v) = xv(s, m) {
+                    e.add_mul(1.0, v);
+                }
+            }
+            constraints.push(constraint!(e <= f64::from(max)));
+        }
+    }
+
+    if params.feasibility_only {
+        return Built {
+            vars,
+            objective: Expression::with_capacity(0),
+            constraints,
+            x,
+            xcol,
+            warm,
+        };
+    }
+
+    // Linear per-seat terms: total_load, prefer_off, churn.
+    for s in 0..shifts {
+        for m in 0..members {
+            let Some(v) = xv(s, m) else { continue };
+            let cell = &problem.cells[s][m];
+            let mut c = w.total_load * cell.points;
+            if cell.prefer_off {
+                c += w.prefer_off;
+            }
+            if let Some(before) = &index.churn_prev[s]
+                && !before.contains(&m)
+            {
+                c += w.churn;
+            }
+            if c != 0.0 {
+                objective.add_mul(c, v);
+            }
+        }
+    }
+
+    fairness(
+        problem,
+        index,
+        &x,
+        params.warm,
+        &mut vars,
+        &mut warm,
+        &mut constraints,
+        &mut objective,
+    );
+
+    // Back-to-back after-hours pairs: y ≥ x_a + x_b − 1 with y in [0, 1] (minimised, so
+    // y = x_a · x_b at the optimum; with a negative weight also y ≤ x_a, y ≤ x_b).
+    let wb = w.back_to_back_after_hours;
+    if wb != 0.0 {
+        for a in 0..shifts {
+            for m in 0..members {
+                let Some(va) = xv(a, m) else { continue };
+                if !problem.cells[a][m].after_hours {
+                    continue;
+                }
+                for &b in &index.b2b_next[a] {
+                    let Some(vb) = xv(b, m) else { continue };
+                    if !problem.cells[b][m].after_hours {
+                        continue;
+                    }
+                    let y = vars.add(variable().min(0.0).max(1.0));
+                    warm.push(if warm_holds(a, m) && warm_holds(b, m) {
+                        1.0
+                    } else {
+                        0.0
+                    });
+                    objective.add_mul(wb, y);
+                    constraints.push(constraint!(y >= va + vb - 1.0));
+                    if wb < 0.0 {
+                        constraints.push(constraint!(y <= va));
+                        constraints.push(constraint!(y <= vb));
+                    }
+                }
+            }
+        }
+    }
+
+    Built {
+        vars,
+        objective,
+        constraints,
+        x,
+        xcol,
+        warm,
+    }
+}
+
+/// Imbalance (zmax ≥ normalized ≥ zmin) and deviation. Σ (load − fair share) over the
+/// members in fairness is 0, so Σ |load − share| = 2 Σ max(0, load − share): one row per
+/// member instead of two.
+#[allow(clippy::too_many_arguments)]
+fn fairness(
+    problem: &Problem,
+    index: &Index,
+    x: &[Option<Variable>],
+    warm_assignment: Option<&Assignment>,
+    vars: &mut ProblemVariables,
+    warm: &mut Vec<f64>,
+    constraints: &mut Vec<Constraint>,
+    objective: &mut Expression,
+) {
+    let w = problem.config.objective;
+    let members = index.members;
+    let fair: Vec<usize> = (0..members).filter(|&m| index.in_fairness[m]).collect();
+    if fair.is_empty() || (w.imbalance == 0.0 && w.deviation == 0.0) {
+        return;
+    }
+    let load_expr = |m: usize| {
+        let mut e = Expression::with_capacity(index.shifts);
+        for s in 0..index.shifts {
+            if let Some(v) = x[s * members + m] {
+                e.add_mul(problem.cells[s][m].points, v);
+            }
+        }
+        e
+    };
+    let warm_load = |m: usize| -> f64 {
+        warm_assignment.map_or(0.0, |a| {
+            a.shifts_of(m).map(|s| problem.cells[s][m].points).sum()
+        })
+    };
+    let total_capacity: f64 = fair.iter().map(|&m| problem.capacity[m]).sum();
+    let total_history: f64 = fair.iter().map(|&m| problem.history[m]).sum();
+    let normalized = |m: usize| (warm_load(m) + problem.history[m]) / problem.capacity[m];
+
+    if w.imbalance != 0.0 {
+        let zmax = vars.add(variable());
+        warm.push(fair.iter().map(|&m| normalized(m)).fold(f64::NEG_INFINITY, f64::max));
+        let zmin = vars.add(variable());
+        warm.push(fair.iter().map(|&m| normalized(m)).fold(f64::INFINITY, f64::min));
+        objective.add_mul(w.imbalance, zmax);
+        objective.add_mul(-w.imbalance, zmin);
+        for &m in &fair {
+            let cap = problem.capacity[m];
+            let hist = problem.history[m];
+            constraints.push(constraint!(cap * zmax - load_expr(m) >= hist));
+            constraints.push(constraint!(cap * zmin - load_expr(m) <= hist));
+        }
+    }
+
+    if w.deviation != 0.0 {
+        let total = vars.add(variable());
+        let warm_total: f64 = fair.iter().map(|&m| warm_load(m)).sum();
+        warm.push(warm_total);
+        let mut sum = Expression::with_capacity(index.shifts * fair.len());
+        for &m in &fair {
+            for s in 0..index.shifts {
+                if let Some(v) = x[s * members + m] {
+                    sum.add_mul(problem.cells[s][m].points, v);
+                }
+            }
+        }
+        constraints.push(constraint!(sum - total == 0.0));
+        for &m in &fair {
+            let share = problem.capacity[m] / total_capacity;
+            let hist = problem.history[m];
+            let d = vars.add(variable().min(0.0));
+            let warm_excess =
+                warm_load(m) + hist - share * (warm_total + total_history);
+            warm.push(warm_excess.max(0.0));
+            objective.add_mul(2.0 * w.deviation, d);
+            // d ≥ load + history − share × (total + history pool)
+            constraints.push(constraint!(
+                d - load_expr(m) + share * total >= hist - share * total_history
+            ));
+        }
+    }
+}

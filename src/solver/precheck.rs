@@ -1,0 +1,110 @@
+//! Infeasibility that shows before any search: shifts with too few candidates, and
+//! pins or frozen shifts that contradict each other or the candidates.
+
+use std::fmt::Write;
+
+use super::index::Index;
+use crate::problem::Problem;
+use crate::rules::shift_label;
+
+/// A diagnosis a person can act on, or `None` when nothing is obviously wrong.
+pub(crate) fn precheck(problem: &Problem, index: &Index) -> Option<String> {
+    let mut out = String::new();
+    let who = |m: usize| problem.config.members[m].id.as_str();
+
+    for (s, shift) in problem.shifts.iter().enumerate() {
+        let have = index.cand[s].len();
+        if have >= shift.per_shift as usize {
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "{} needs {} but only {have} can take it:",
+            shift_label(problem, s),
+            people(shift.per_shift as usize),
+        );
+        for (m, cell) in problem.cells[s].iter().enumerate() {
+            match &cell.blocked {
+                Some(why) => {
+                    let _ = writeln!(out, "  - {}: {why}", who(m));
+                }
+                None => {
+                    let _ = writeln!(out, "  - {}: available", who(m));
+                }
+            }
+        }
+    }
+
+    for s in 0..index.shifts {
+        let need = problem.shifts[s].per_shift as usize;
+        let fixed = &index.fixed[s];
+        if index.frozen[s] && fixed.len() != need {
+            let _ = writeln!(
+                out,
+                "{} is frozen with {} but needs {}",
+                shift_label(problem, s),
+                people(fixed.len()),
+                need
+            );
+        } else if fixed.len() > need {
+            let _ = writeln!(
+                out,
+                "{} has {} pinned but needs only {need}",
+                shift_label(problem, s),
+                people(fixed.len())
+            );
+        }
+        for &m in fixed {
+            if let Some(why) = &problem.cells[s][m].blocked {
+                let what = if index.frozen[s] { "frozen" } else { "pinned" };
+                let _ = writeln!(
+                    out,
+                    "{}: {what} to {}, who cannot take it ({why})",
+                    shift_label(problem, s),
+                    who(m)
+                );
+            }
+        }
+    }
+
+    // Fixed seats of one member that one person cannot hold together.
+    for a in 0..index.shifts {
+        for &m in &index.fixed[a] {
+            for &b in &index.conflicts[a] {
+                if b > a && index.fixed[b].contains(&m) {
+                    let sa = &problem.shifts[a];
+                    let sb = &problem.shifts[b];
+                    let why = if sa.overlaps(sb) {
+                        "the shifts overlap".to_string()
+                    } else {
+                        format!(
+                            "less than min_rest_hours = {} between them",
+                            problem.config.rules.min_rest_hours
+                        )
+                    };
+                    let _ = writeln!(
+                        out,
+                        "{} is fixed (pin or frozen) to both {} and {}: {why}",
+                        who(m),
+                        shift_label(problem, a),
+                        shift_label(problem, b)
+                    );
+                }
+            }
+        }
+    }
+
+    if out.is_empty() {
+        None
+    } else {
+        Some(format!("no schedule satisfies the rules:\n{}", out.trim_end()))
+    }
+}
+
+fn people(n: usize) -> String {
+    if n == 1 {
+        "1 person".to_string()
+    } else {
+        format!("{n} people")
+    }
+}

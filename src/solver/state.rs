@@ -1,0 +1,194 @@
+//! A mutable partial assignment with hard-rule checks and an incrementally maintained
+//! objective, for the greedy and the local search.
+
+use super::index::Index;
+use crate::assignment::Assignment;
+use crate::config::ObjectiveWeights;
+use crate::problem::Problem;
+
+#[derive(Debug, Clone)]
+pub(crate) struct State<'a> {
+    problem: &'a Problem,
+    index: &'a Index,
+    weights: ObjectiveWeights,
+    /// `hold[s * members + m]`.
+    hold: Vec<bool>,
+    pub members_of: Vec<Vec<usize>>,
+    pub count: Vec<u32>,
+    pub load: Vec<f64>,
+    back_to_back: i64,
+    prefer_off: i64,
+    churn: i64,
+    /// Members inside fairness, with their capacity and history.
+    fair: Vec<usize>,
+    total_capacity: f64,
+    fair_history: f64,
+}
+
+impl<'a> State<'a> {
+    pub fn new(problem: &'a Problem, index: &'a Index) -> State<'a> {
+        let fair: Vec<usize> = (0..index.members)
+            .filter(|&m| index.in_fairness[m])
+            .collect();
+        State {
+            problem,
+            index,
+            weights: problem.config.objective,
+            hold: vec![false; index.shifts * index.members],
+            members_of: vec![Vec::new(); index.shifts],
+            count: vec![0; index.members],
+            load: vec![0.0; index.members],
+            back_to_back: 0,
+            prefer_off: 0,
+            churn: 0,
+            total_capacity: fair.iter().map(|&m| problem.capacity[m]).sum(),
+            fair_history: fair.iter().map(|&m| problem.history[m]).sum(),
+            fair,
+        }
+    }
+
+    pub fn from_assignment(
+        problem: &'a Problem,
+        index: &'a Index,
+        assignment: &Assignment,
+    ) -> State<'a> {
+        let mut state = State::new(problem, index);
+        for (s, ms) in assignment.members.iter().enumerate() {
+            for &m in ms {
+                state.add(s, m);
+            }
+        }
+        state
+    }
+
+    /// Members who may take `s` (borrowed from the index, not from the state).
+    pub fn candidates(&self, s: usize) -> &'a [usize] {
+        &self.index.cand[s]
+    }
+
+    pub fn holds(&self, s: usize, m: usize) -> bool {
+        self.hold[s * self.index.members + m]
+    }
+
+    pub fn is_fixed(&self, s: usize, m: usize) -> bool {
+        self.index.fixed[s].binary_search(&m).is_ok()
+    }
+
+    /// Whether `m` may take `s` on top of what is held now, by every hard rule.
+    pub fn can_add(&self, s: usize, m: usize) -> bool {
+        let ix = self.index;
+        if self.holds(s, m) || !ix.is_candidate(s, m) {
+            return false;
+        }
+        if self.members_of[s].len() >= self.problem.shifts[s].per_shift as usize {
+            return false;
+        }
+        if ix.max_shifts[m].is_some_and(|max| self.count[m] >= max) {
+            return false;
+        }
+        if ix.conflicts[s].iter().any(|&o| self.holds(o, m)) {
+            return false;
+        }
+        ix.max_consecutive == 0 || self.run_with(s, m) <= ix.max_consecutive
+    }
+
+    /// Length of `m`'s run of consecutive shifts in `s`'s layer if `m` also held `s`.
+    fn run_with(&self, s: usize, m: usize) -> u32 {
+        let ix = self.index;
+        let list = &ix.layer_shifts[self.problem.shifts[s].layer];
+        let seq = |i: usize| self.problem.shifts[list[i]].seq_in_layer;
+        let pos = ix.pos_in_layer[s];
+        let mut run = 1;
+        let mut i = pos;
+        while i > 0 && seq(i - 1) + 1 == seq(i) && self.holds(list[i - 1], m) {
+            run += 1;
+            i -= 1;
+        }
+        let mut i = pos;
+        while i + 1 < list.len() && seq(i) + 1 == seq(i + 1) && self.holds(list[i + 1], m) {
+            run += 1;
+            i += 1;
+        }
+        run
+    }
+
+    /// Pairs `m` would form with `s` among the shifts held now (both after-hours for `m`).
+    fn pairs_with(&self, s: usize, m: usize) -> i64 {
+        let cells = &self.problem.cells;
+        if !cells[s][m].after_hours {
+            return 0;
+        }
+        let ix = self.index;
+        let linked = ix.b2b_next[s].iter().chain(ix.b2b_prev[s].iter());
+        linked
+            .filter(|&&o| self.holds(o, m) && cells[o][m].after_hours)
+            .count() as i64
+    }
+
+    fn churn_of(&self, s: usize, m: usize) -> i64 {
+        match &self.index.churn_prev[s] {
+            Some(before) if !before.contains(&m) => 1,
+            _ => 0,
+        }
+    }
+
+    pub fn add(&mut self, s: usize, m: usize) {
+        let cell = &self.problem.cells[s][m];
+        self.back_to_back += self.pairs_with(s, m);
+        self.churn += self.churn_of(s, m);
+        self.prefer_off += i64::from(cell.prefer_off);
+        self.load[m] += cell.points;
+        self.count[m] += 1;
+        self.hold[s * self.index.members + m] = true;
+        let seats = &mut self.members_of[s];
+        let at = seats.partition_point(|&x| x < m);
+        seats.insert(at, m);
+    }
+
+    pub fn remove(&mut self, s: usize, m: usize) {
+        let cell = &self.problem.cells[s][m];
+        self.hold[s * self.index.members + m] = false;
+        self.back_to_back -= self.pairs_with(s, m);
+        self.churn -= self.churn_of(s, m);
+        self.prefer_off -= i64::from(cell.prefer_off);
+        self.load[m] -= cell.points;
+        self.count[m] -= 1;
+        self.members_of[s].retain(|&x| x != m);
+    }
+
+    /// The objective of evaluate.rs for the current (complete) assignment.
+    pub fn objective(&self) -> f64 {
+        let w = &self.weights;
+        let mut total = 0.0;
+        for &l in &self.load {
+            total += l;
+        }
+        let mut fairness = 0.0;
+        if !self.fair.is_empty() {
+            let pool: f64 = self.fair.iter().map(|&m| self.load[m]).sum::<f64>() + self.fair_history;
+            let (mut max_n, mut min_n) = (f64::NEG_INFINITY, f64::INFINITY);
+            let mut deviation = 0.0;
+            for &m in &self.fair {
+                let cap = self.problem.capacity[m];
+                let hist = self.problem.history[m];
+                let n = (self.load[m] + hist) / cap;
+                max_n = max_n.max(n);
+                min_n = min_n.min(n);
+                let share = cap / self.total_capacity * pool - hist;
+                deviation += (self.load[m] - share).abs();
+            }
+            fairness = w.imbalance * (max_n - min_n) + w.deviation * deviation;
+        }
+        fairness
+            + w.total_load * total
+            + w.back_to_back_after_hours * self.back_to_back as f64
+            + w.prefer_off * self.prefer_off as f64
+            + w.churn * self.churn as f64
+    }
+
+    pub fn assignment(&self) -> Assignment {
+        Assignment {
+            members: self.members_of.clone(),
+        }
+    }
+}
