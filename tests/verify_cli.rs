@@ -147,7 +147,7 @@ fn a_resolved_schedule_with_churn_verifies() {
     std::fs::write(&config, edited).expect("writable");
 
     let second = tmp.path().join("second");
-    solve(
+    let run = solve(
         &config,
         &second,
         &[
@@ -157,6 +157,9 @@ fn a_resolved_schedule_with_churn_verifies() {
             "2027-01-01T00:00:00Z",
         ],
     );
+    let summary = stdout(&run);
+    assert!(summary.contains("compared with"), "{summary}");
+    assert!(summary.contains("aki: loses"), "{summary}");
     let new = read_json(&second.join("schedule.json"));
     assert!(new["metrics"]["churn"].as_u64().expect("churn") > 0);
     let old_events = old["shifts"].as_array().expect("shifts");

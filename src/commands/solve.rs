@@ -14,7 +14,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::cli::{Env, SolveArgs};
 use crate::error::Error;
 use crate::evaluate::evaluate;
-use crate::output::{atomic, calendar, json, terminal};
+use crate::output::{atomic, calendar, html, json, terminal};
 use crate::schedule::Schedule;
 use crate::solver::{self, SolveError, SolveOptions};
 
@@ -68,7 +68,13 @@ pub fn run(args: &SolveArgs, env: &Env) -> Result<(), Error> {
     let schedule_json = json::render(&schedule)?;
     let calendars = calendar::render_all(&problem.config, &schedule, old.as_ref(), env.now);
     let calendar_count = calendars.len();
-    let mut files = vec![(PathBuf::from("schedule.json"), schedule_json.clone())];
+    let mut files = vec![
+        (PathBuf::from("schedule.json"), schedule_json.clone()),
+        (
+            PathBuf::from("report.html"),
+            html::render(&problem.config, &schedule),
+        ),
+    ];
     files.extend(calendars);
     atomic::write_all(&args.out, &files)?;
 
@@ -83,11 +89,11 @@ pub fn run(args: &SolveArgs, env: &Env) -> Result<(), Error> {
         text.push_str(&terminal::status_line(&schedule));
         text.push('\n');
         text.push_str(&format!(
-            "wrote schedule.json and {calendar_count} calendars to {}\n",
+            "wrote schedule.json, report.html and {calendar_count} calendars to {}\n",
             args.out.display()
         ));
         if let (Some(old), Some(path)) = (&old, &args.previous) {
-            text.push_str(&changes(old, &schedule, path));
+            text.push_str(&changes(old, &schedule, path, problem.config.team.timezone));
         }
     }
     emit(&text)
@@ -154,13 +160,14 @@ fn solve_error(e: SolveError) -> Error {
 }
 
 /// What changed against the previous schedule, grouped by member.
-fn changes(old: &Schedule, new: &Schedule, path: &Path) -> String {
+/// Times are shown in the team's zone.
+fn changes(old: &Schedule, new: &Schedule, path: &Path, zone: chrono_tz::Tz) -> String {
     let diff = crate::diff::diff(old, new);
     if diff.changed == 0 {
         return format!("no shift changed against {}\n", path.display());
     }
     let mut text = format!("compared with {}:\n", path.display());
-    text.push_str(&diff.render());
+    text.push_str(&diff.render_in(zone));
     if !text.ends_with('\n') {
         text.push('\n');
     }
