@@ -6,6 +6,10 @@
 //! schedule of a re-solve, which the file does not name). The objective is recomputed with
 //! the file's churn. Frozen shifts cannot be told apart either, so a frozen shift whose
 //! holder became unavailable afterwards shows as a rule violation.
+//!
+//! A `config_sha256` that is not the config's hash is a failure, not a warning: points,
+//! capacities and fair shares all derive from the config, so a schedule verified against
+//! another version of it proves nothing. Every other check still runs and is reported.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;

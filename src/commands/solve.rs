@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::cli::{Env, SolveArgs};
@@ -63,10 +63,12 @@ pub fn run(args: &SolveArgs, env: &Env) -> Result<(), Error> {
     .map_err(solve_error)?;
 
     let evaluation = evaluate(&problem, &solution.assignment, previous.as_ref());
-    let schedule = Schedule::build(&problem, &solution, &evaluation, env.now, old.as_ref());
+    // Whole seconds: generated_at is for people, and sub-second noise makes diffs louder.
+    let generated_at = env.now.trunc_subsecs(0);
+    let schedule = Schedule::build(&problem, &solution, &evaluation, generated_at, old.as_ref());
 
     let schedule_json = json::render(&schedule)?;
-    let calendars = calendar::render_all(&problem.config, &schedule, old.as_ref(), env.now);
+    let calendars = calendar::render_all(&problem.config, &schedule, old.as_ref(), generated_at);
     let calendar_count = calendars.len();
     let mut files = vec![
         (PathBuf::from("schedule.json"), schedule_json.clone()),
