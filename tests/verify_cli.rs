@@ -177,3 +177,56 @@ fn a_resolved_schedule_with_churn_verifies() {
     let run = verify(&config, &second.join("schedule.json"));
     expect_code(&run, 0);
 }
+
+/// Past (frozen) shifts that the edited config no longer allows are solved again, the
+/// summary says which and why, and the result verifies.
+#[test]
+fn frozen_shifts_the_config_no_longer_allows_are_noted_and_verify() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let first = tmp.path().join("first");
+    solve(&fixture("pair.toml"), &first, &["--quiet"]);
+    let config = tmp.path().join("pair.toml");
+    let text = std::fs::read_to_string(fixture("pair.toml")).expect("readable");
+    std::fs::write(
+        &config,
+        text.replace(
+            "id = \"aki\"\n",
+            "id = \"aki\"\nunavailable = [{ date = 2027-01-05 }]\n",
+        ),
+    )
+    .expect("writable");
+
+    let second = tmp.path().join("second");
+    let run = solve(
+        &config,
+        &second,
+        &[
+            "--previous",
+            first.join("schedule.json").to_str().expect("utf-8"),
+            "--freeze-until",
+            "2027-02-01T00:00:00Z",
+        ],
+    );
+    let summary = stdout(&run);
+    assert!(
+        summary.contains("not kept — aki cannot take it now (unavailable on 2027-01-05)"),
+        "{summary}"
+    );
+    let new = read_json(&second.join("schedule.json"));
+    let aki_on_jan5 = new["shifts"]
+        .as_array()
+        .expect("shifts")
+        .iter()
+        .filter(|e| e["member"] == "aki")
+        .filter(|e| {
+            // Shifts touching 2027-01-05 in Tokyo (UTC+9): from 01-04T15:00Z to 01-05T15:00Z.
+            let (start, end) = (
+                e["start"].as_str().expect("start"),
+                e["end"].as_str().expect("end"),
+            );
+            start < "2027-01-05T15:00:00Z" && end > "2027-01-04T15:00:00Z"
+        })
+        .count();
+    assert_eq!(aki_on_jan5, 0);
+    expect_code(&verify(&config, &second.join("schedule.json")), 0);
+}

@@ -39,10 +39,11 @@ pub fn run(args: &SolveArgs, env: &Env) -> Result<(), Error> {
     let config = crate::config::load(&args.config)?;
     let problem = crate::problem::build(config)?;
     let old = args.previous.as_deref().map(Schedule::read).transpose()?;
-    let previous = match (&old, checked.freeze_until) {
-        (Some(old), Some(freeze)) => Some(crate::previous::from_schedule(&problem, old, freeze)?),
+    let matching = match (&old, checked.freeze_until) {
+        (Some(old), Some(freeze)) => Some(crate::previous::match_schedule(&problem, old, freeze)),
         _ => None,
     };
+    let previous = matching.as_ref().map(|m| &m.previous);
 
     let show_progress = env.stderr_is_terminal && !args.quiet;
     let options = SolveOptions {
@@ -58,11 +59,11 @@ pub fn run(args: &SolveArgs, env: &Env) -> Result<(), Error> {
         args.time_limit
     );
     let solution = with_spinner(show_progress, message, || {
-        solver::solve(&problem, previous.as_ref(), &options)
+        solver::solve(&problem, previous, &options)
     })
     .map_err(solve_error)?;
 
-    let evaluation = evaluate(&problem, &solution.assignment, previous.as_ref());
+    let evaluation = evaluate(&problem, &solution.assignment, previous);
     // Whole seconds: generated_at is for people, and sub-second noise makes diffs louder.
     let generated_at = env.now.trunc_subsecs(0);
     let schedule = Schedule::build(&problem, &solution, &evaluation, generated_at, old.as_ref());
@@ -96,6 +97,9 @@ pub fn run(args: &SolveArgs, env: &Env) -> Result<(), Error> {
         ));
         if let (Some(old), Some(path)) = (&old, &args.previous) {
             text.push_str(&changes(old, &schedule, path, problem.config.team.timezone));
+        }
+        if let Some(matching) = &matching {
+            text.push_str(&matching_notes(&problem, matching));
         }
     }
     emit(&text)
@@ -172,6 +176,24 @@ fn changes(old: &Schedule, new: &Schedule, path: &Path, zone: chrono_tz::Tz) -> 
     text.push_str(&diff.render_in(zone));
     if !text.ends_with('\n') {
         text.push('\n');
+    }
+    text
+}
+
+/// Past shifts the re-solve could not keep, and old seats that fit no shift any more.
+fn matching_notes(
+    problem: &crate::problem::Problem,
+    matching: &crate::previous::Matching,
+) -> String {
+    let mut text = String::new();
+    for thawed in &matching.thawed {
+        text.push_str(&format!("note: {}\n", thawed.describe(problem)));
+    }
+    if matching.unmatched_old > 0 {
+        text.push_str(&format!(
+            "note: {} seats of the previous schedule match no shift of this config (its period or rotation changed)\n",
+            matching.unmatched_old
+        ));
     }
     text
 }
