@@ -432,7 +432,6 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::assignment::Assignment;
 
     fn verified(schedule: &Schedule) -> Report {
         verify(&fixture::problem(), schedule)
@@ -627,30 +626,9 @@ mod tests {
         assert!(!close(0.0, 2e-6));
     }
 
-    /// Every valid assignment of the fixture: per day, a permutation of the members who
-    /// can work (c is away on day 3), first on primary, next two on pair.
-    fn valid_assignment() -> impl Strategy<Value = Assignment> {
-        let day = Just(vec![0usize, 1, 2, 3]).prop_shuffle();
-        proptest::collection::vec(day, fixture::DAYS).prop_map(|days| {
-            let mut a = Assignment::empty(fixture::DAYS * 2);
-            for (d, order) in days.into_iter().enumerate() {
-                let working: Vec<usize> = order
-                    .into_iter()
-                    .filter(|&m| !(m == 2 && d == fixture::C_AWAY))
-                    .take(3)
-                    .collect();
-                a.members[fixture::shift(d, 0)] = vec![working[0]];
-                let mut pair = vec![working[1], working[2]];
-                pair.sort_unstable();
-                a.members[fixture::shift(d, 1)] = pair;
-            }
-            a
-        })
-    }
-
     proptest! {
         #[test]
-        fn proptest_every_built_schedule_verifies(a in valid_assignment()) {
+        fn proptest_every_built_schedule_verifies(a in fixture::valid_assignment()) {
             let p = fixture::problem();
             let s = fixture::schedule(&p, a);
             let report = verify(&p, &s);
@@ -658,14 +636,14 @@ mod tests {
         }
 
         #[test]
-        fn proptest_uids_are_the_same_for_every_assignee(a in valid_assignment(), b in valid_assignment()) {
+        fn proptest_uids_are_the_same_for_every_assignee(a in fixture::valid_assignment(), b in fixture::valid_assignment()) {
             let p = fixture::problem();
             let uids = |s: Schedule| s.shifts.into_iter().map(|e| e.uid).collect::<Vec<_>>();
             prop_assert_eq!(uids(fixture::schedule(&p, a)), uids(fixture::schedule(&p, b)));
         }
 
         #[test]
-        fn proptest_a_changed_member_field_fails(a in valid_assignment(), who in 0usize..4, delta in 0.01f64..100.0) {
+        fn proptest_a_changed_member_field_fails(a in fixture::valid_assignment(), who in 0usize..4, delta in 0.01f64..100.0) {
             let p = fixture::problem();
             let mut s = fixture::schedule(&p, a);
             s.members[who].load += delta;
@@ -690,6 +668,7 @@ pub(crate) mod fixture {
     use crate::problem::{Cell, ClassHours, Exclusion, Problem, Shift};
     use crate::schedule::Schedule;
     use crate::solver::{Solution, SolveStatus};
+    use proptest::prelude::*;
 
     pub(crate) const DAYS: usize = 4;
     /// The day `c` is unavailable (0-based).
@@ -877,5 +856,26 @@ pub(crate) mod fixture {
     pub(crate) fn schedule(problem: &Problem, assignment: Assignment) -> Schedule {
         let (solution, evaluation) = solution(problem, assignment);
         Schedule::build(problem, &solution, &evaluation, generated_at(), None)
+    }
+
+    /// Every valid assignment of the fixture: per day, a permutation of the members who
+    /// can work (c is away on day 3), first on primary, next two on pair.
+    pub(crate) fn valid_assignment() -> impl Strategy<Value = Assignment> {
+        let day = Just(vec![0usize, 1, 2, 3]).prop_shuffle();
+        proptest::collection::vec(day, DAYS).prop_map(|days| {
+            let mut a = Assignment::empty(DAYS * 2);
+            for (d, order) in days.into_iter().enumerate() {
+                let working: Vec<usize> = order
+                    .into_iter()
+                    .filter(|&m| !(m == 2 && d == C_AWAY))
+                    .take(3)
+                    .collect();
+                a.members[shift(d, 0)] = vec![working[0]];
+                let mut pair = vec![working[1], working[2]];
+                pair.sort_unstable();
+                a.members[shift(d, 1)] = pair;
+            }
+            a
+        })
     }
 }
