@@ -18,6 +18,9 @@ use crate::output::{atomic, calendar, html, json, terminal};
 use crate::schedule::Schedule;
 use crate::solver::{self, SolveError, SolveOptions};
 
+/// A year: far beyond any useful solve, and far from overflowing a deadline `Instant`.
+const MAX_TIME_LIMIT: f64 = 365.0 * 24.0 * 3600.0;
+
 /// The arguments after checking: what `clap` cannot check by type.
 #[derive(Debug, Clone, PartialEq)]
 struct Checked {
@@ -109,11 +112,11 @@ pub fn run(args: &SolveArgs, env: &Env) -> Result<(), Error> {
 /// `--freeze-until` (RFC 3339 or `now`, default `now`) only together with `--previous`.
 fn check_args(args: &SolveArgs, now: DateTime<Utc>) -> Result<Checked, Error> {
     let time_limit = Some(args.time_limit)
-        .filter(|t| t.is_finite() && *t > 0.0)
+        .filter(|t| t.is_finite() && *t > 0.0 && *t <= MAX_TIME_LIMIT)
         .and_then(|t| Duration::try_from_secs_f64(t).ok())
         .ok_or_else(|| {
             Error::Usage(format!(
-                "--time-limit {} must be a positive number of seconds",
+                "--time-limit {} must be a positive number of seconds, at most {MAX_TIME_LIMIT}",
                 args.time_limit
             ))
         })?;
@@ -272,7 +275,7 @@ mod tests {
 
     #[test]
     fn bad_time_limits_are_usage_errors() {
-        for t in ["0", "-1", "inf", "NaN", "1e300"] {
+        for t in ["0", "-1", "inf", "NaN", "1e300", "1e19", "31536001"] {
             let arg = format!("--time-limit={t}");
             let err = check_args(&args(&[&arg]), now()).expect_err(t);
             assert!(matches!(err, Error::Usage(_)), "{t}: {err:?}");
