@@ -80,25 +80,27 @@ impl Report {
         out
     }
 
-    /// `3 problems: 1 rule broken, 2 metrics differ`.
+    /// `verify failed: 3 problems (1 rule violation, 2 metric mismatches)`.
     pub fn headline(&self) -> String {
         let count = |k: Kind| self.findings.iter().filter(|f| f.kind == k).count();
-        let mut parts = Vec::new();
-        let schedule = count(Kind::Schedule);
-        if schedule > 0 {
-            parts.push(format!("{schedule} schedule entries wrong"));
-        }
-        let rule = count(Kind::Rule);
-        if rule > 0 {
-            parts.push(format!("{rule} rule violations"));
-        }
-        let metric = count(Kind::Metric);
-        if metric > 0 {
-            parts.push(format!("{metric} metric mismatches"));
-        }
+        let plural =
+            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        let parts: Vec<String> = [
+            (
+                Kind::Schedule,
+                "schedule entry wrong",
+                "schedule entries wrong",
+            ),
+            (Kind::Rule, "rule violation", "rule violations"),
+            (Kind::Metric, "metric mismatch", "metric mismatches"),
+        ]
+        .into_iter()
+        .filter(|(k, ..)| count(*k) > 0)
+        .map(|(k, one, many)| plural(count(k), one, many))
+        .collect();
         format!(
-            "verify failed: {} problems ({})",
-            self.findings.len(),
+            "verify failed: {} ({})",
+            plural(self.findings.len(), "problem", "problems"),
             parts.join(", ")
         )
     }
@@ -159,6 +161,8 @@ pub fn verify(problem: &Problem, schedule: &Schedule) -> Report {
     }
 
     compare_numbers(problem, schedule, &assignment, &mut report);
+    // What the file claims first, then broken rules, then the numbers that follow.
+    report.findings.sort_by_key(|f| f.kind);
     report
 }
 
@@ -482,6 +486,18 @@ mod tests {
         // Loads moved too, and the recorded metrics no longer match.
         assert!(!messages(&report, Kind::Metric).is_empty());
         assert!(report.headline().starts_with("verify failed:"));
+    }
+
+    #[test]
+    fn headline_counts_each_kind() {
+        let mut s = good();
+        s.team = "Other".into();
+        s.metrics.imbalance += 1.0;
+        s.metrics.deviation += 1.0;
+        assert_eq!(
+            verified(&s).headline(),
+            "verify failed: 3 problems (1 schedule entry wrong, 2 metric mismatches)"
+        );
     }
 
     #[test]
