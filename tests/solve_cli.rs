@@ -191,6 +191,25 @@ fn summary_has_a_row_per_member_and_a_status_line() {
     assert!(status.contains("— objective "), "{status}");
 }
 
+/// The whole terminal summary of the forced fixture (one feasible schedule), with the
+/// solve time and the temp directory redacted.
+#[test]
+fn forced_summary_snapshot() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let out = tmp.path().join("out");
+    let text = stdout(&solve(&fixture("forced.toml"), &out, &[]));
+    let redacted: Vec<String> = text
+        .lines()
+        .map(|line| match line.split_once(" s — ") {
+            Some((head, rest)) if head.starts_with("optimal in ") => {
+                format!("optimal in [seconds] s — {rest}")
+            }
+            _ => line.replace(out.to_str().expect("utf-8"), "[out]"),
+        })
+        .collect();
+    insta::assert_snapshot!(redacted.join("\n"));
+}
+
 #[test]
 fn quiet_prints_only_the_status_line() {
     let tmp = tempfile::tempdir().expect("temp dir");
