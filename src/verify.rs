@@ -4,8 +4,9 @@
 //! Two things cannot be recomputed from the config alone and are taken from the file:
 //! `metrics.churn` and each event's `sequence` (both are relative to the previous
 //! schedule of a re-solve, which the file does not name). The objective is recomputed with
-//! the file's churn. Frozen shifts cannot be told apart either, so a frozen shift whose
-//! holder became unavailable afterwards shows as a rule violation.
+//! the file's churn. Which shifts were frozen is not recorded either, and need not be: a
+//! re-solve thaws every past shift the config no longer allows (see [`crate::previous`]),
+//! so every shift of a written schedule obeys the config it was solved from.
 //!
 //! A `config_sha256` that is not the config's hash is a failure, not a warning: points,
 //! capacities and fair shares all derive from the config, so a schedule verified against
