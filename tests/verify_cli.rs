@@ -35,6 +35,36 @@ fn verify_passes_on_every_solved_fixture() {
     }
 }
 
+/// The same for every config shipped in configs/, with a short time limit: a schedule
+/// cut off by the time limit must verify as well as an optimal one.
+#[test]
+fn verify_passes_on_every_shipped_config() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("configs");
+    let mut configs: Vec<_> = std::fs::read_dir(&dir)
+        .expect("configs/")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    configs.sort();
+    assert!(!configs.is_empty());
+    for (i, config) in configs.iter().enumerate() {
+        let out = tmp.path().join(i.to_string());
+        let run = rota(&[
+            "solve",
+            config.to_str().expect("utf-8"),
+            "-o",
+            out.to_str().expect("utf-8"),
+            "--time-limit",
+            "1",
+            "--quiet",
+        ]);
+        expect_code(&run, 0);
+        let run = verify(config, &out.join("schedule.json"));
+        expect_code(&run, 0);
+    }
+}
+
 /// Solves forced.toml (ana Mon+Wed, ben Tue+Thu) and returns the schedule's path.
 fn forced(tmp: &Path) -> std::path::PathBuf {
     solve(&fixture("forced.toml"), tmp, &["--quiet"]);
