@@ -242,6 +242,10 @@ fn frozen_shifts_the_config_no_longer_allows_are_noted_and_verify() {
         summary.contains("not kept — aki cannot take it now (unavailable on 2027-01-05)"),
         "{summary}"
     );
+    assert!(
+        summary.contains("shifts starting before 2027-02-01T00:00:00Z as they were"),
+        "{summary}"
+    );
     let new = read_json(&second.join("schedule.json"));
     let aki_on_jan5 = new["shifts"]
         .as_array()

@@ -101,8 +101,8 @@ pub fn run(args: &SolveArgs, env: &Env) -> Result<(), Error> {
         if let (Some(old), Some(path)) = (&old, &args.previous) {
             text.push_str(&changes(old, &schedule, path, problem.config.team.timezone));
         }
-        if let Some(matching) = &matching {
-            text.push_str(&matching_notes(&problem, matching));
+        if let (Some(matching), Some(freeze)) = (&matching, checked.freeze_until) {
+            text.push_str(&matching_notes(&problem, matching, freeze));
         }
     }
     emit(&text)
@@ -183,12 +183,21 @@ fn changes(old: &Schedule, new: &Schedule, path: &Path, zone: chrono_tz::Tz) -> 
     text
 }
 
-/// Past shifts the re-solve could not keep, and old seats that fit no shift any more.
+/// How many past shifts were kept, those the re-solve could not keep, and old seats that
+/// fit no shift any more.
 fn matching_notes(
     problem: &crate::problem::Problem,
     matching: &crate::previous::Matching,
+    freeze_until: DateTime<Utc>,
 ) -> String {
     let mut text = String::new();
+    let frozen = matching.previous.frozen.iter().filter(|&&f| f).count();
+    if frozen > 0 {
+        text.push_str(&format!(
+            "kept {frozen} shifts starting before {} as they were\n",
+            freeze_until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        ));
+    }
     for thawed in &matching.thawed {
         text.push_str(&format!("note: {}\n", thawed.describe(problem)));
     }
