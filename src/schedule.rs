@@ -550,6 +550,38 @@ mod tests {
         assert_eq!(s.solver.gap, 1.0);
     }
 
+    proptest::proptest! {
+        /// Re-solving from a published schedule: the events (UIDs) stay the same, a
+        /// member who stays on a shift keeps their seat, and SEQUENCE grows by one
+        /// exactly on the events whose holder changed.
+        #[test]
+        fn proptest_resolve_keeps_uids_seats_and_bumps_sequence_on_change(
+            a in fixture::valid_assignment(),
+            b in fixture::valid_assignment(),
+        ) {
+            let p = fixture::problem();
+            let old = fixture::schedule(&p, a);
+            let (solution, evaluation) = fixture::solution(&p, b);
+            let new = Schedule::build(&p, &solution, &evaluation, old.generated_at, Some(&old));
+            proptest::prop_assert_eq!(old.shifts.len(), new.shifts.len());
+            for (o, n) in old.shifts.iter().zip(&new.shifts) {
+                proptest::prop_assert_eq!(&o.uid, &n.uid);
+                let changed = u32::from(o.member != n.member);
+                proptest::prop_assert_eq!(n.sequence, o.sequence + changed);
+            }
+            for o in &old.shifts {
+                let stays = new
+                    .shifts
+                    .iter()
+                    .any(|n| n.layer == o.layer && n.start == o.start && n.member == o.member);
+                if stays {
+                    let n = new.shifts.iter().find(|n| n.uid == o.uid);
+                    proptest::prop_assert_eq!(n.map(|n| &n.member), Some(&o.member));
+                }
+            }
+        }
+    }
+
     #[test]
     fn slug_keeps_ascii_letters_and_digits() {
         assert_eq!(slug("Payments SRE"), "payments-sre");

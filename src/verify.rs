@@ -4,8 +4,13 @@
 //! Two things cannot be recomputed from the config alone and are taken from the file:
 //! `metrics.churn` and each event's `sequence` (both are relative to the previous
 //! schedule of a re-solve, which the file does not name). The objective is recomputed with
-//! the file's churn. Frozen shifts cannot be told apart either, so a frozen shift whose
-//! holder became unavailable afterwards shows as a rule violation.
+//! the file's churn. Which shifts were frozen is not recorded either, and need not be: a
+//! re-solve thaws every past shift the config no longer allows (see [`crate::previous`]),
+//! so every shift of a written schedule obeys the config it was solved from.
+//!
+//! A `config_sha256` that is not the config's hash is a failure, not a warning: points,
+//! capacities and fair shares all derive from the config, so a schedule verified against
+//! another version of it proves nothing. Every other check still runs and is reported.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -76,25 +81,27 @@ impl Report {
         out
     }
 
-    /// `3 problems: 1 rule broken, 2 metrics differ`.
+    /// `verify failed: 3 problems (1 rule violation, 2 metric mismatches)`.
     pub fn headline(&self) -> String {
         let count = |k: Kind| self.findings.iter().filter(|f| f.kind == k).count();
-        let mut parts = Vec::new();
-        let schedule = count(Kind::Schedule);
-        if schedule > 0 {
-            parts.push(format!("{schedule} schedule entries wrong"));
-        }
-        let rule = count(Kind::Rule);
-        if rule > 0 {
-            parts.push(format!("{rule} rule violations"));
-        }
-        let metric = count(Kind::Metric);
-        if metric > 0 {
-            parts.push(format!("{metric} metric mismatches"));
-        }
+        let plural =
+            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        let parts: Vec<String> = [
+            (
+                Kind::Schedule,
+                "schedule entry wrong",
+                "schedule entries wrong",
+            ),
+            (Kind::Rule, "rule violation", "rule violations"),
+            (Kind::Metric, "metric mismatch", "metric mismatches"),
+        ]
+        .into_iter()
+        .filter(|(k, ..)| count(*k) > 0)
+        .map(|(k, one, many)| plural(count(k), one, many))
+        .collect();
         format!(
-            "verify failed: {} problems ({})",
-            self.findings.len(),
+            "verify failed: {} ({})",
+            plural(self.findings.len(), "problem", "problems"),
             parts.join(", ")
         )
     }
@@ -155,6 +162,8 @@ pub fn verify(problem: &Problem, schedule: &Schedule) -> Report {
     }
 
     compare_numbers(problem, schedule, &assignment, &mut report);
+    // What the file claims first, then broken rules, then the numbers that follow.
+    report.findings.sort_by_key(|f| f.kind);
     report
 }
 
@@ -428,7 +437,6 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::assignment::Assignment;
 
     fn verified(schedule: &Schedule) -> Report {
         verify(&fixture::problem(), schedule)
@@ -479,6 +487,18 @@ mod tests {
         // Loads moved too, and the recorded metrics no longer match.
         assert!(!messages(&report, Kind::Metric).is_empty());
         assert!(report.headline().starts_with("verify failed:"));
+    }
+
+    #[test]
+    fn headline_counts_each_kind() {
+        let mut s = good();
+        s.team = "Other".into();
+        s.metrics.imbalance += 1.0;
+        s.metrics.deviation += 1.0;
+        assert_eq!(
+            verified(&s).headline(),
+            "verify failed: 3 problems (1 schedule entry wrong, 2 metric mismatches)"
+        );
     }
 
     #[test]
@@ -623,30 +643,9 @@ mod tests {
         assert!(!close(0.0, 2e-6));
     }
 
-    /// Every valid assignment of the fixture: per day, a permutation of the members who
-    /// can work (c is away on day 3), first on primary, next two on pair.
-    fn valid_assignment() -> impl Strategy<Value = Assignment> {
-        let day = Just(vec![0usize, 1, 2, 3]).prop_shuffle();
-        proptest::collection::vec(day, fixture::DAYS).prop_map(|days| {
-            let mut a = Assignment::empty(fixture::DAYS * 2);
-            for (d, order) in days.into_iter().enumerate() {
-                let working: Vec<usize> = order
-                    .into_iter()
-                    .filter(|&m| !(m == 2 && d == fixture::C_AWAY))
-                    .take(3)
-                    .collect();
-                a.members[fixture::shift(d, 0)] = vec![working[0]];
-                let mut pair = vec![working[1], working[2]];
-                pair.sort_unstable();
-                a.members[fixture::shift(d, 1)] = pair;
-            }
-            a
-        })
-    }
-
     proptest! {
         #[test]
-        fn proptest_every_built_schedule_verifies(a in valid_assignment()) {
+        fn proptest_every_built_schedule_verifies(a in fixture::valid_assignment()) {
             let p = fixture::problem();
             let s = fixture::schedule(&p, a);
             let report = verify(&p, &s);
@@ -654,14 +653,14 @@ mod tests {
         }
 
         #[test]
-        fn proptest_uids_are_the_same_for_every_assignee(a in valid_assignment(), b in valid_assignment()) {
+        fn proptest_uids_are_the_same_for_every_assignee(a in fixture::valid_assignment(), b in fixture::valid_assignment()) {
             let p = fixture::problem();
             let uids = |s: Schedule| s.shifts.into_iter().map(|e| e.uid).collect::<Vec<_>>();
             prop_assert_eq!(uids(fixture::schedule(&p, a)), uids(fixture::schedule(&p, b)));
         }
 
         #[test]
-        fn proptest_a_changed_member_field_fails(a in valid_assignment(), who in 0usize..4, delta in 0.01f64..100.0) {
+        fn proptest_a_changed_member_field_fails(a in fixture::valid_assignment(), who in 0usize..4, delta in 0.01f64..100.0) {
             let p = fixture::problem();
             let mut s = fixture::schedule(&p, a);
             s.members[who].load += delta;
@@ -686,6 +685,7 @@ pub(crate) mod fixture {
     use crate::problem::{Cell, ClassHours, Exclusion, Problem, Shift};
     use crate::schedule::Schedule;
     use crate::solver::{Solution, SolveStatus};
+    use proptest::prelude::*;
 
     pub(crate) const DAYS: usize = 4;
     /// The day `c` is unavailable (0-based).
@@ -873,5 +873,26 @@ pub(crate) mod fixture {
     pub(crate) fn schedule(problem: &Problem, assignment: Assignment) -> Schedule {
         let (solution, evaluation) = solution(problem, assignment);
         Schedule::build(problem, &solution, &evaluation, generated_at(), None)
+    }
+
+    /// Every valid assignment of the fixture: per day, a permutation of the members who
+    /// can work (c is away on day 3), first on primary, next two on pair.
+    pub(crate) fn valid_assignment() -> impl Strategy<Value = Assignment> {
+        let day = Just(vec![0usize, 1, 2, 3]).prop_shuffle();
+        proptest::collection::vec(day, DAYS).prop_map(|days| {
+            let mut a = Assignment::empty(DAYS * 2);
+            for (d, order) in days.into_iter().enumerate() {
+                let working: Vec<usize> = order
+                    .into_iter()
+                    .filter(|&m| !(m == 2 && d == C_AWAY))
+                    .take(3)
+                    .collect();
+                a.members[shift(d, 0)] = vec![working[0]];
+                let mut pair = vec![working[1], working[2]];
+                pair.sort_unstable();
+                a.members[shift(d, 1)] = pair;
+            }
+            a
+        })
     }
 }

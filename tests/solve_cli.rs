@@ -105,8 +105,15 @@ fn same_input_same_bytes() {
     let tmp = tempfile::tempdir().expect("temp dir");
     for config in feasible_fixtures() {
         let (one, two) = (tmp.path().join("one"), tmp.path().join("two"));
-        solve(&config, &one, &["--quiet"]);
-        solve(&config, &two, &["--quiet"]);
+        for dir in [&one, &two] {
+            let status = stdout(&solve(&config, dir, &["--quiet"]));
+            // Only a proven optimum is reproducible: a time-limited search is not.
+            assert!(
+                status.starts_with("optimal"),
+                "{}: {status}",
+                config.display()
+            );
+        }
         let files = files_under(&one);
         assert_eq!(files, files_under(&two), "{}", config.display());
         for file in files {
@@ -121,6 +128,15 @@ fn same_input_same_bytes() {
                     v
                 };
                 assert_eq!(strip(&a), strip(&b), "{}", config.display());
+            } else if file.ends_with("report.html") {
+                // The report shows how long the solve took ("in 0.41 s"); nothing else
+                // may differ.
+                let strip = |t: &str, dir: &std::path::Path| {
+                    let s = read_json(&dir.join("schedule.json"));
+                    let seconds = s["solver"]["seconds"].as_f64().expect("seconds");
+                    t.replace(&format!("in {seconds:.2} s"), "in [seconds] s")
+                };
+                assert_eq!(strip(&a, &one), strip(&b, &two), "{}", config.display());
             } else {
                 assert_eq!(a, b, "{} {}", config.display(), file.display());
             }
@@ -136,7 +152,19 @@ fn writes_calendars_beside_the_schedule() {
     let out = tmp.path().join("out");
     let run = solve(&fixture("small.toml"), &out, &[]);
     let files = files_under(&out);
-    assert!(files.iter().any(|f| f.ends_with("schedule.json")));
+    for file in [
+        "schedule.json",
+        "report.html",
+        "calendars/team.ics",
+        "calendars/primary.ics",
+        "calendars/secondary.ics",
+        "calendars/ana.ics",
+        "calendars/dara.ics",
+    ] {
+        assert!(files.iter().any(|f| f.ends_with(file)), "{file}: {files:?}");
+    }
+    // Nothing else: no temp files left behind by the atomic writes.
+    assert_eq!(files.len(), 2 + 2 + 1 + 4, "{files:?}");
     let text = stdout(&run);
     assert!(
         text.contains(&format!("to {}", out.display())),
@@ -168,6 +196,25 @@ fn summary_has_a_row_per_member_and_a_status_line() {
         "{status}"
     );
     assert!(status.contains("— objective "), "{status}");
+}
+
+/// The whole terminal summary of the forced fixture (one feasible schedule), with the
+/// solve time and the temp directory redacted.
+#[test]
+fn forced_summary_snapshot() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let out = tmp.path().join("out");
+    let text = stdout(&solve(&fixture("forced.toml"), &out, &[]));
+    let redacted: Vec<String> = text
+        .lines()
+        .map(|line| match line.split_once(" s — ") {
+            Some((head, rest)) if head.starts_with("optimal in ") => {
+                format!("optimal in [seconds] s — {rest}")
+            }
+            _ => line.replace(out.to_str().expect("utf-8"), "[out]"),
+        })
+        .collect();
+    insta::assert_snapshot!(redacted.join("\n"));
 }
 
 #[test]

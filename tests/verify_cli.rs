@@ -35,6 +35,36 @@ fn verify_passes_on_every_solved_fixture() {
     }
 }
 
+/// The same for every config shipped in configs/, with a short time limit: a schedule
+/// cut off by the time limit must verify as well as an optimal one.
+#[test]
+fn verify_passes_on_every_shipped_config() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("configs");
+    let mut configs: Vec<_> = std::fs::read_dir(&dir)
+        .expect("configs/")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    configs.sort();
+    assert!(!configs.is_empty());
+    for (i, config) in configs.iter().enumerate() {
+        let out = tmp.path().join(i.to_string());
+        let run = rota(&[
+            "solve",
+            config.to_str().expect("utf-8"),
+            "-o",
+            out.to_str().expect("utf-8"),
+            "--time-limit",
+            "1",
+            "--quiet",
+        ]);
+        expect_code(&run, 0);
+        let run = verify(config, &out.join("schedule.json"));
+        expect_code(&run, 0);
+    }
+}
+
 /// Solves forced.toml (ana Mon+Wed, ben Tue+Thu) and returns the schedule's path.
 fn forced(tmp: &Path) -> std::path::PathBuf {
     solve(&fixture("forced.toml"), tmp, &["--quiet"]);
@@ -147,7 +177,7 @@ fn a_resolved_schedule_with_churn_verifies() {
     std::fs::write(&config, edited).expect("writable");
 
     let second = tmp.path().join("second");
-    solve(
+    let run = solve(
         &config,
         &second,
         &[
@@ -157,6 +187,9 @@ fn a_resolved_schedule_with_churn_verifies() {
             "2027-01-01T00:00:00Z",
         ],
     );
+    let summary = stdout(&run);
+    assert!(summary.contains("compared with"), "{summary}");
+    assert!(summary.contains("aki: loses"), "{summary}");
     let new = read_json(&second.join("schedule.json"));
     assert!(new["metrics"]["churn"].as_u64().expect("churn") > 0);
     let old_events = old["shifts"].as_array().expect("shifts");
@@ -173,4 +206,61 @@ fn a_resolved_schedule_with_churn_verifies() {
 
     let run = verify(&config, &second.join("schedule.json"));
     expect_code(&run, 0);
+}
+
+/// Past (frozen) shifts that the edited config no longer allows are solved again, the
+/// summary says which and why, and the result verifies.
+#[test]
+fn frozen_shifts_the_config_no_longer_allows_are_noted_and_verify() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let first = tmp.path().join("first");
+    solve(&fixture("pair.toml"), &first, &["--quiet"]);
+    let config = tmp.path().join("pair.toml");
+    let text = std::fs::read_to_string(fixture("pair.toml")).expect("readable");
+    std::fs::write(
+        &config,
+        text.replace(
+            "id = \"aki\"\n",
+            "id = \"aki\"\nunavailable = [{ date = 2027-01-05 }]\n",
+        ),
+    )
+    .expect("writable");
+
+    let second = tmp.path().join("second");
+    let run = solve(
+        &config,
+        &second,
+        &[
+            "--previous",
+            first.join("schedule.json").to_str().expect("utf-8"),
+            "--freeze-until",
+            "2027-02-01T00:00:00Z",
+        ],
+    );
+    let summary = stdout(&run);
+    assert!(
+        summary.contains("not kept — aki cannot take it now (unavailable on 2027-01-05)"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("shifts starting before 2027-02-01T00:00:00Z as they were"),
+        "{summary}"
+    );
+    let new = read_json(&second.join("schedule.json"));
+    let aki_on_jan5 = new["shifts"]
+        .as_array()
+        .expect("shifts")
+        .iter()
+        .filter(|e| e["member"] == "aki")
+        .filter(|e| {
+            // Shifts touching 2027-01-05 in Tokyo (UTC+9): from 01-04T15:00Z to 01-05T15:00Z.
+            let (start, end) = (
+                e["start"].as_str().expect("start"),
+                e["end"].as_str().expect("end"),
+            );
+            start < "2027-01-05T15:00:00Z" && end > "2027-01-04T15:00:00Z"
+        })
+        .count();
+    assert_eq!(aki_on_jan5, 0);
+    expect_code(&verify(&config, &second.join("schedule.json")), 0);
 }

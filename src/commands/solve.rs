@@ -8,15 +8,18 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::cli::{Env, SolveArgs};
 use crate::error::Error;
 use crate::evaluate::evaluate;
-use crate::output::{atomic, calendar, json, terminal};
+use crate::output::{atomic, calendar, html, json, terminal};
 use crate::schedule::Schedule;
 use crate::solver::{self, SolveError, SolveOptions};
+
+/// A year: far beyond any useful solve, and far from overflowing a deadline `Instant`.
+const MAX_TIME_LIMIT: f64 = 365.0 * 24.0 * 3600.0;
 
 /// The arguments after checking: what `clap` cannot check by type.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,10 +42,11 @@ pub fn run(args: &SolveArgs, env: &Env) -> Result<(), Error> {
     let config = crate::config::load(&args.config)?;
     let problem = crate::problem::build(config)?;
     let old = args.previous.as_deref().map(Schedule::read).transpose()?;
-    let previous = match (&old, checked.freeze_until) {
-        (Some(old), Some(freeze)) => Some(crate::previous::from_schedule(&problem, old, freeze)?),
+    let matching = match (&old, checked.freeze_until) {
+        (Some(old), Some(freeze)) => Some(crate::previous::match_schedule(&problem, old, freeze)),
         _ => None,
     };
+    let previous = matching.as_ref().map(|m| &m.previous);
 
     let show_progress = env.stderr_is_terminal && !args.quiet;
     let options = SolveOptions {
@@ -58,17 +62,25 @@ pub fn run(args: &SolveArgs, env: &Env) -> Result<(), Error> {
         args.time_limit
     );
     let solution = with_spinner(show_progress, message, || {
-        solver::solve(&problem, previous.as_ref(), &options)
+        solver::solve(&problem, previous, &options)
     })
     .map_err(solve_error)?;
 
-    let evaluation = evaluate(&problem, &solution.assignment, previous.as_ref());
-    let schedule = Schedule::build(&problem, &solution, &evaluation, env.now, old.as_ref());
+    let evaluation = evaluate(&problem, &solution.assignment, previous);
+    // Whole seconds: generated_at is for people, and sub-second noise makes diffs louder.
+    let generated_at = env.now.trunc_subsecs(0);
+    let schedule = Schedule::build(&problem, &solution, &evaluation, generated_at, old.as_ref());
 
     let schedule_json = json::render(&schedule)?;
-    let calendars = calendar::render_all(&problem.config, &schedule, old.as_ref(), env.now);
+    let calendars = calendar::render_all(&problem.config, &schedule, old.as_ref(), generated_at);
     let calendar_count = calendars.len();
-    let mut files = vec![(PathBuf::from("schedule.json"), schedule_json.clone())];
+    let mut files = vec![
+        (PathBuf::from("schedule.json"), schedule_json.clone()),
+        (
+            PathBuf::from("report.html"),
+            html::render(&problem.config, &schedule),
+        ),
+    ];
     files.extend(calendars);
     atomic::write_all(&args.out, &files)?;
 
@@ -83,11 +95,14 @@ pub fn run(args: &SolveArgs, env: &Env) -> Result<(), Error> {
         text.push_str(&terminal::status_line(&schedule));
         text.push('\n');
         text.push_str(&format!(
-            "wrote schedule.json and {calendar_count} calendars to {}\n",
+            "wrote schedule.json, report.html and {calendar_count} calendars to {}\n",
             args.out.display()
         ));
         if let (Some(old), Some(path)) = (&old, &args.previous) {
-            text.push_str(&changes(old, &schedule, path));
+            text.push_str(&changes(old, &schedule, path, problem.config.team.timezone));
+        }
+        if let (Some(matching), Some(freeze)) = (&matching, checked.freeze_until) {
+            text.push_str(&matching_notes(&problem, matching, freeze));
         }
     }
     emit(&text)
@@ -97,11 +112,11 @@ pub fn run(args: &SolveArgs, env: &Env) -> Result<(), Error> {
 /// `--freeze-until` (RFC 3339 or `now`, default `now`) only together with `--previous`.
 fn check_args(args: &SolveArgs, now: DateTime<Utc>) -> Result<Checked, Error> {
     let time_limit = Some(args.time_limit)
-        .filter(|t| t.is_finite() && *t > 0.0)
+        .filter(|t| t.is_finite() && *t > 0.0 && *t <= MAX_TIME_LIMIT)
         .and_then(|t| Duration::try_from_secs_f64(t).ok())
         .ok_or_else(|| {
             Error::Usage(format!(
-                "--time-limit {} must be a positive number of seconds",
+                "--time-limit {} must be a positive number of seconds, at most {MAX_TIME_LIMIT}",
                 args.time_limit
             ))
         })?;
@@ -154,15 +169,43 @@ fn solve_error(e: SolveError) -> Error {
 }
 
 /// What changed against the previous schedule, grouped by member.
-fn changes(old: &Schedule, new: &Schedule, path: &Path) -> String {
+/// Times are shown in the team's zone.
+fn changes(old: &Schedule, new: &Schedule, path: &Path, zone: chrono_tz::Tz) -> String {
     let diff = crate::diff::diff(old, new);
     if diff.changed == 0 {
         return format!("no shift changed against {}\n", path.display());
     }
     let mut text = format!("compared with {}:\n", path.display());
-    text.push_str(&diff.render());
+    text.push_str(&diff.render_in(zone));
     if !text.ends_with('\n') {
         text.push('\n');
+    }
+    text
+}
+
+/// How many past shifts were kept, those the re-solve could not keep, and old seats that
+/// fit no shift any more.
+fn matching_notes(
+    problem: &crate::problem::Problem,
+    matching: &crate::previous::Matching,
+    freeze_until: DateTime<Utc>,
+) -> String {
+    let mut text = String::new();
+    let frozen = matching.previous.frozen.iter().filter(|&&f| f).count();
+    if frozen > 0 {
+        text.push_str(&format!(
+            "kept {frozen} shifts starting before {} as they were\n",
+            freeze_until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        ));
+    }
+    for thawed in &matching.thawed {
+        text.push_str(&format!("note: {}\n", thawed.describe(problem)));
+    }
+    if matching.unmatched_old > 0 {
+        text.push_str(&format!(
+            "note: {} seats of the previous schedule match no shift of this config (its period or rotation changed)\n",
+            matching.unmatched_old
+        ));
     }
     text
 }
@@ -241,7 +284,7 @@ mod tests {
 
     #[test]
     fn bad_time_limits_are_usage_errors() {
-        for t in ["0", "-1", "inf", "NaN", "1e300"] {
+        for t in ["0", "-1", "inf", "NaN", "1e300", "1e19", "31536001"] {
             let arg = format!("--time-limit={t}");
             let err = check_args(&args(&[&arg]), now()).expect_err(t);
             assert!(matches!(err, Error::Usage(_)), "{t}: {err:?}");

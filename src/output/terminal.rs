@@ -13,7 +13,7 @@ pub fn summary(config: &Config, schedule: &Schedule) -> String {
         "member",
         "shifts",
         "business h",
-        "after-hours h",
+        "after h",
         "weekend h",
         "holiday h",
         "points",
@@ -59,9 +59,13 @@ pub fn summary(config: &Config, schedule: &Schedule) -> String {
         }
         table.add_row(row);
     }
-    for i in 1..header.len() {
+    for i in 0..header.len() {
         if let Some(column) = table.column_mut(i) {
-            column.set_cell_alignment(CellAlignment::Right);
+            // Two spaces between columns keep the table within 100 columns.
+            column.set_padding((1, 0));
+            if i > 0 {
+                column.set_cell_alignment(CellAlignment::Right);
+            }
         }
     }
     let mut text = table.trim_fmt();
