@@ -1,6 +1,7 @@
 //! The only module that talks to good_lp/HiGHS: turns a [`Problem`] into an
 //! [`Assignment`] as fair as the rules allow, with an honest bound and gap.
 
+mod bounds;
 mod diagnose;
 mod greedy;
 mod index;
@@ -106,9 +107,10 @@ pub fn solve(
         .as_ref()
         .map(|a| evaluate(problem, a, previous).objective);
 
-    let left = deadline
-        .saturating_duration_since(Instant::now())
-        .as_secs_f64();
+    if std::env::var_os("ROTA_SOLVER_TRACE").is_some() {
+        eprintln!("TRACE greedy+polish {:?} at {:.3}s", greedy_objective, started.elapsed().as_secs_f64());
+    }
+    let left = deadline.saturating_duration_since(Instant::now()).as_secs_f64();
     let outcome = if left > 0.0 {
         model::solve(
             problem,
@@ -161,6 +163,9 @@ pub fn solve(
             bound,
         } => {
             let milp_objective = evaluate(problem, &assignment, previous).objective;
+            if std::env::var_os("ROTA_SOLVER_TRACE").is_some() {
+                eprintln!("TRACE milp {milp_objective} optimal {optimal} bound {bound} at {:.3}s", started.elapsed().as_secs_f64());
+            }
             match (greedy, greedy_objective) {
                 (Some(g), Some(go)) if go < milp_objective => {
                     // The MILP's optimum is exact up to float noise; the greedy matching

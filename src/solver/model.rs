@@ -9,6 +9,7 @@ use good_lp::{
 };
 use highs::HighsModelStatus;
 
+use super::bounds::{fairness_bounds, snap_down};
 use super::index::Index;
 use crate::assignment::Assignment;
 use crate::problem::Problem;
@@ -354,19 +355,12 @@ fn fairness(
     let total_history: f64 = fair.iter().map(|&m| problem.history[m]).sum();
     let normalized = |m: usize| (warm_load(m) + problem.history[m]) / problem.capacity[m];
 
+    let bounds = fairness_bounds(problem, index, &fair);
     if w.imbalance != 0.0 {
-        let zmax = vars.add(variable());
-        warm.push(
-            fair.iter()
-                .map(|&m| normalized(m))
-                .fold(f64::NEG_INFINITY, f64::max),
-        );
-        let zmin = vars.add(variable());
-        warm.push(
-            fair.iter()
-                .map(|&m| normalized(m))
-                .fold(f64::INFINITY, f64::min),
-        );
+        let zmax = vars.add(variable().min(bounds.zmax_lb));
+        warm.push(fair.iter().map(|&m| normalized(m)).fold(f64::NEG_INFINITY, f64::max));
+        let zmin = vars.add(variable().max(bounds.zmin_ub));
+        warm.push(fair.iter().map(|&m| normalized(m)).fold(f64::INFINITY, f64::min));
         objective.add_mul(w.imbalance, zmax);
         objective.add_mul(-w.imbalance, zmin);
         for &m in &fair {
@@ -377,7 +371,34 @@ fn fairness(
         }
     }
 
-    if w.deviation != 0.0 {
+    if w.deviation != 0.0
+        && let Some(total) = bounds.constant_total
+    {
+        // Fair shares are constants: |load − share| ≥ both sides and the chord of the
+        // grid points around the share.
+        for &m in &fair {
+            let share =
+                problem.capacity[m] / total_capacity * (total + total_history) - problem.history[m];
+            // d = max(0, load − share) = (|load − share| + load − share) / 2.
+            let d = vars.add(variable().min(0.0));
+            warm.push((warm_load(m) - share).max(0.0));
+            objective.add_mul(2.0 * w.deviation, d);
+            constraints.push(constraint!(d - load_expr(m) >= -share));
+            if let Some(g) = bounds.grid[m] {
+                let a = snap_down(share, Some(g));
+                let b = a + g;
+                let (fa, fb) = (share - a, b - share);
+                if fa > 1e-9 && fb > 1e-9 && std::env::var_os("NOCHORD").is_none() {
+                    // |load − share| ≥ fa + (fb − fa) (load − a) / g, so
+                    // 2d ≥ fa + (fb − fa)(load − a)/g + load − share.
+                    let slope = (fb - fa) / g;
+                    constraints.push(constraint!(
+                        2.0 * d - (slope + 1.0) * load_expr(m) >= fa - slope * a - share
+                    ));
+                }
+            }
+        }
+    } else if w.deviation != 0.0 {
         let total = vars.add(variable());
         let warm_total: f64 = fair.iter().map(|&m| warm_load(m)).sum();
         warm.push(warm_total);
@@ -394,7 +415,8 @@ fn fairness(
             let share = problem.capacity[m] / total_capacity;
             let hist = problem.history[m];
             let d = vars.add(variable().min(0.0));
-            let warm_excess = warm_load(m) + hist - share * (warm_total + total_history);
+            let warm_excess =
+                warm_load(m) + hist - share * (warm_total + total_history);
             warm.push(warm_excess.max(0.0));
             objective.add_mul(2.0 * w.deviation, d);
             // d ≥ load + history − share × (total + history pool)
