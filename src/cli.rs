@@ -39,6 +39,9 @@ pub enum Command {
         /// Machine-readable output.
         #[arg(long)]
         json: bool,
+        /// Show dates and times in this IANA zone (e.g. the team's) instead of UTC.
+        #[arg(long)]
+        timezone: Option<String>,
     },
     /// Rank replacements for one shift by their effect on fairness and rules.
     Swap(SwapArgs),
@@ -122,7 +125,12 @@ pub fn run(cli: Cli, env: &Env) -> Result<(), Error> {
         Command::Check { config } => commands::check::run(&config),
         Command::Solve(args) => commands::solve::run(&args, env),
         Command::Verify { config, schedule } => commands::verify::run(&config, &schedule),
-        Command::Diff { old, new, json } => commands::diff::run(&old, &new, json),
-        Command::Swap(args) => commands::swap::run(&args),
+        Command::Diff {
+            old,
+            new,
+            json,
+            timezone,
+        } => commands::diff::run(&old, &new, json, timezone.as_deref()),
+        Command::Swap(args) => commands::swap::run(&args, env),
     }
 }

@@ -1,10 +1,15 @@
 //! `schedule.json`: the solved rotation as written to disk and read back by
 //! `verify`, `report`, `diff`, `swap`, `--previous` and `fairness.history`.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::problem::ClassHours;
+use crate::config::Config;
+use crate::evaluate::Evaluation;
+use crate::problem::{ClassHours, Problem, Shift};
+use crate::solver::Solution;
 
 pub const SCHEDULE_VERSION: u32 = 1;
 
@@ -98,5 +103,509 @@ impl Schedule {
             });
         }
         Ok(schedule)
+    }
+}
+
+impl Schedule {
+    /// The schedule.json of a solved problem.
+    ///
+    /// `evaluation` must be `evaluate(problem, &solution.assignment, previous)`: its
+    /// objective is what the file records (and `verify` recomputes). With `previous` (the
+    /// schedule a re-solve started from), a member who keeps a seat of a multi-person shift
+    /// keeps its slot, so its UID, and SEQUENCE grows on events whose holder or time changed.
+    pub fn build(
+        problem: &Problem,
+        solution: &Solution,
+        evaluation: &Evaluation,
+        generated_at: DateTime<Utc>,
+        previous: Option<&Schedule>,
+    ) -> Schedule {
+        let config = &problem.config;
+        let prev = PreviousEvents::new(previous);
+
+        let mut shifts = Vec::new();
+        for (s, shift) in problem.shifts.iter().enumerate() {
+            let held = solution
+                .assignment
+                .members
+                .get(s)
+                .map_or(&[][..], Vec::as_slice);
+            let layer = &config.layers[shift.layer].name;
+            let slots = assign_slots(config, shift, held, &prev);
+            for (slot, m) in slots {
+                let member = &config.members[m].id;
+                let uid = uid(config, shift, slot);
+                let sequence = prev.sequence(&uid, member, shift);
+                shifts.push((
+                    (shift.start, shift.layer, slot),
+                    ShiftOut {
+                        layer: layer.clone(),
+                        start: shift.start,
+                        end: shift.end,
+                        member: member.clone(),
+                        points: round6(problem.cells[s][m].points),
+                        uid,
+                        sequence,
+                    },
+                ));
+            }
+        }
+        shifts.sort_by_key(|(key, _)| *key);
+        let shifts = shifts.into_iter().map(|(_, out)| out).collect();
+
+        let members = config
+            .members
+            .iter()
+            .zip(&evaluation.members)
+            .map(|(member, e)| MemberOut {
+                id: member.id.clone(),
+                capacity: round6(e.capacity),
+                load: round6(e.load),
+                history: round6(e.history),
+                normalized: round6(e.normalized),
+                fair_share: round6(e.fair_share),
+                shifts: e.shifts,
+                hours: ClassHours {
+                    business: round6(e.hours.business),
+                    after_hours: round6(e.hours.after_hours),
+                    weekend: round6(e.hours.weekend),
+                    holiday: round6(e.hours.holiday),
+                },
+                back_to_back_after_hours: e.back_to_back_after_hours,
+            })
+            .collect();
+
+        // The solver reports an infinite bound (and gap) when it proved nothing; JSON
+        // has no infinity. Every objective term and weight is non-negative, so 0 is a
+        // valid lower bound, and the gap follows from it.
+        let objective = evaluation.objective;
+        let bound = if solution.bound.is_finite() {
+            solution.bound
+        } else {
+            0.0
+        };
+        let gap = if solution.gap.is_finite() {
+            solution.gap
+        } else {
+            ((objective - bound) / objective.abs().max(1e-9)).max(0.0)
+        };
+
+        let m = &evaluation.metrics;
+        Schedule {
+            version: SCHEDULE_VERSION,
+            team: config.team.name.clone(),
+            period: PeriodOut {
+                start: config.period.start,
+                end: config.period.end,
+            },
+            generated_at,
+            config_sha256: config.sha256.clone(),
+            solver: SolverInfo {
+                status: solution.status.as_str().to_string(),
+                objective: round6(objective),
+                bound: round6(bound),
+                gap: round6(gap),
+                seconds: round6(solution.seconds),
+            },
+            shifts,
+            members,
+            metrics: Metrics {
+                imbalance: round6(m.imbalance),
+                deviation: round6(m.deviation),
+                back_to_back_after_hours: m.back_to_back_after_hours,
+                total_load: round6(m.total_load),
+                prefer_off_violations: m.prefer_off_violations,
+                churn: m.churn,
+            },
+        }
+    }
+}
+
+/// The event UID of one seat of a shift: `{layer}-{start}[-{slot}].{team}@{uid_domain}`.
+///
+/// Derived from the team, the layer and the start instant (plus the seat for
+/// `per_shift > 1`), never from the assignee, so a re-solve that hands the shift to
+/// someone else updates the same calendar event instead of creating a new one.
+pub fn uid(config: &Config, shift: &Shift, slot: u32) -> String {
+    let layer = &config.layers[shift.layer].name;
+    let start = shift.start.format("%Y%m%dT%H%M%SZ");
+    let seat = if shift.per_shift > 1 {
+        format!("-{slot}")
+    } else {
+        String::new()
+    };
+    format!(
+        "{layer}-{start}{seat}.{}@{}",
+        slug(&config.team.name),
+        config.team.uid_domain
+    )
+}
+
+/// Lower-case ASCII letters and digits, runs of anything else as one `-`.
+fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    if out.is_empty() {
+        out.push_str("team");
+    }
+    out
+}
+
+/// Rounds to 1e-6 so the bytes of schedule.json do not depend on summation order noise;
+/// `-0` becomes `0` and a non-finite value (which JSON cannot hold) becomes 0.
+pub fn round6(x: f64) -> f64 {
+    if !x.is_finite() {
+        return 0.0;
+    }
+    let r = (x * 1e6).round() / 1e6;
+    if r == 0.0 { 0.0 } else { r }
+}
+
+/// The events of the schedule a re-solve started from, by UID and by (layer, start).
+struct PreviousEvents<'a> {
+    by_uid: BTreeMap<&'a str, &'a ShiftOut>,
+    by_shift: BTreeMap<(&'a str, DateTime<Utc>), Vec<&'a ShiftOut>>,
+}
+
+impl<'a> PreviousEvents<'a> {
+    fn new(previous: Option<&'a Schedule>) -> Self {
+        let mut by_uid = BTreeMap::new();
+        let mut by_shift: BTreeMap<_, Vec<_>> = BTreeMap::new();
+        for event in previous.into_iter().flat_map(|p| &p.shifts) {
+            by_uid.entry(event.uid.as_str()).or_insert(event);
+            by_shift
+                .entry((event.layer.as_str(), event.start))
+                .or_default()
+                .push(event);
+        }
+        PreviousEvents { by_uid, by_shift }
+    }
+
+    /// 0 for a new event; else the previous one's, +1 when its holder or time changed.
+    fn sequence(&self, uid: &str, member: &str, shift: &Shift) -> u32 {
+        match self.by_uid.get(uid) {
+            None => 0,
+            Some(old) => {
+                let changed =
+                    old.member != member || old.start != shift.start || old.end != shift.end;
+                old.sequence.saturating_add(u32::from(changed))
+            }
+        }
+    }
+}
+
+/// Seats `0..` of a shift for the members holding it, as (slot, member) sorted by slot.
+///
+/// A member who held a seat of the same shift (same layer and start) in the previous
+/// schedule keeps it; everyone else fills the free seats in member order.
+fn assign_slots(
+    config: &Config,
+    shift: &Shift,
+    held: &[usize],
+    prev: &PreviousEvents<'_>,
+) -> Vec<(u32, usize)> {
+    let mut members = held.to_vec();
+    members.sort_unstable();
+    if shift.per_shift <= 1 {
+        return members.into_iter().map(|m| (0, m)).collect();
+    }
+    let seats = (shift.per_shift as usize).max(members.len()) as u32;
+    let layer = config.layers[shift.layer].name.as_str();
+    let mut kept: BTreeMap<usize, u32> = BTreeMap::new();
+    if let Some(events) = prev.by_shift.get(&(layer, shift.start)) {
+        for (i, event) in events.iter().enumerate() {
+            // The seat is the one whose UID the event carries; a UID from another
+            // uid_domain or team name falls back to the event's position.
+            let slot = (0..seats)
+                .find(|&k| uid(config, shift, k) == event.uid)
+                .unwrap_or(i as u32);
+            let Some(&m) = members
+                .iter()
+                .find(|&&m| config.members[m].id == event.member)
+            else {
+                continue;
+            };
+            if slot < seats && !kept.contains_key(&m) && !kept.values().any(|&s| s == slot) {
+                kept.insert(m, slot);
+            }
+        }
+    }
+    let mut free = (0..seats).filter(|k| !kept.values().any(|s| s == k));
+    let mut out: Vec<(u32, usize)> = members
+        .iter()
+        .map(|&m| match kept.get(&m) {
+            Some(&slot) => (slot, m),
+            None => (free.next().unwrap_or(seats), m),
+        })
+        .collect();
+    out.sort_unstable();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::verify::fixture;
+
+    fn find<'a>(s: &'a Schedule, layer: &str, day: usize) -> Vec<&'a ShiftOut> {
+        s.shifts
+            .iter()
+            .filter(|e| e.layer == layer && e.start == fixture::start(day))
+            .collect()
+    }
+
+    #[test]
+    fn one_entry_per_seat_sorted_by_start_layer_slot() {
+        let p = fixture::problem();
+        let s = fixture::schedule(&p, fixture::assignment());
+        assert_eq!(s.shifts.len(), fixture::DAYS * 3);
+        let keys: Vec<_> = s
+            .shifts
+            .iter()
+            .map(|e| (e.start, e.layer != "primary", e.uid.clone()))
+            .collect();
+        let mut sorted = keys.clone();
+        sorted.sort();
+        assert_eq!(keys, sorted);
+        let day0: Vec<_> = find(&s, "pair", 0).iter().map(|e| &e.member).collect();
+        assert_eq!(day0, ["b", "c"]);
+    }
+
+    #[test]
+    fn header_fields_come_from_config_and_solution() {
+        let p = fixture::problem();
+        let s = fixture::schedule(&p, fixture::assignment());
+        assert_eq!(s.version, 1);
+        assert_eq!(s.team, "Test Team");
+        assert_eq!(s.period.start.to_string(), "2027-01-04");
+        assert_eq!(s.period.end.to_string(), "2027-01-08");
+        assert_eq!(s.generated_at, fixture::generated_at());
+        assert_eq!(s.config_sha256, "ab".repeat(32));
+        assert_eq!(s.solver.status, "optimal");
+        assert_eq!(s.solver.seconds, 0.123457);
+        assert_eq!(s.solver.gap, 0.0);
+    }
+
+    /// Expected numbers computed by hand from the fixture (see `fixture::cell`):
+    /// per-shift points a 40⅓, b 48⅓, c 48⅓, d 25⅓; each member holds three shifts;
+    /// b has 10 points of history; capacities 1, 1, 0.5, 1.
+    #[test]
+    fn members_and_metrics_match_a_hand_computation() {
+        let p = fixture::problem();
+        let s = fixture::schedule(&p, fixture::assignment());
+        let ids: Vec<_> = s.members.iter().map(|m| m.id.as_str()).collect();
+        assert_eq!(ids, ["a", "b", "c", "d"]);
+        let load: Vec<_> = s.members.iter().map(|m| m.load).collect();
+        assert_eq!(load, [121.0, 145.0, 145.0, 76.0]);
+        let fair: Vec<_> = s.members.iter().map(|m| m.fair_share).collect();
+        assert_eq!(fair, [142.0, 132.0, 71.0, 142.0]);
+        let normalized: Vec<_> = s.members.iter().map(|m| m.normalized).collect();
+        assert_eq!(normalized, [121.0, 155.0, 290.0, 76.0]);
+        assert_eq!(s.members[1].history, 10.0);
+        assert_eq!(s.members[2].capacity, 0.5);
+        assert_eq!(s.members[0].shifts, 3);
+        assert_eq!(s.members[0].hours.business, 24.0);
+        assert_eq!(s.members[0].hours.after_hours, 48.0);
+        let b2b: Vec<_> = s
+            .members
+            .iter()
+            .map(|m| m.back_to_back_after_hours)
+            .collect();
+        assert_eq!(b2b, [1, 1, 2, 2]);
+        assert_eq!(s.metrics.imbalance, 214.0);
+        assert_eq!(s.metrics.deviation, 174.0);
+        assert_eq!(s.metrics.back_to_back_after_hours, 6);
+        assert_eq!(s.metrics.total_load, 487.0);
+        assert_eq!(s.metrics.prefer_off_violations, 1);
+        assert_eq!(s.metrics.churn, 0);
+        assert_eq!(
+            s.solver.objective,
+            1000.0 * 214.0 + 100.0 * 174.0 + 50.0 * 6.0 + 487.0 + 20.0
+        );
+    }
+
+    #[test]
+    fn points_are_rounded_to_micro_points() {
+        let p = fixture::problem();
+        let s = fixture::schedule(&p, fixture::assignment());
+        assert_eq!(find(&s, "primary", 0)[0].points, 40.333333);
+        assert_eq!(find(&s, "primary", 3)[0].points, 25.333333);
+    }
+
+    #[test]
+    fn uids_name_layer_start_slot_and_team() {
+        let p = fixture::problem();
+        let s = fixture::schedule(&p, fixture::assignment());
+        assert_eq!(
+            find(&s, "primary", 0)[0].uid,
+            "primary-20270104T090000Z.test-team@test-team.rota"
+        );
+        let pair: Vec<_> = find(&s, "pair", 1).iter().map(|e| e.uid.clone()).collect();
+        assert_eq!(
+            pair,
+            [
+                "pair-20270105T090000Z-0.test-team@test-team.rota",
+                "pair-20270105T090000Z-1.test-team@test-team.rota"
+            ]
+        );
+        let unique: std::collections::BTreeSet<_> = s.shifts.iter().map(|e| &e.uid).collect();
+        assert_eq!(unique.len(), s.shifts.len());
+    }
+
+    #[test]
+    fn uids_do_not_depend_on_the_assignee() {
+        let p = fixture::problem();
+        let one = fixture::schedule(&p, fixture::assignment());
+        let mut other = fixture::assignment();
+        other.members[fixture::shift(0, 0)] = vec![3];
+        other.members[fixture::shift(1, 1)] = vec![0, 2];
+        let two = fixture::schedule(&p, other);
+        let uids = |s: &Schedule| s.shifts.iter().map(|e| e.uid.clone()).collect::<Vec<_>>();
+        assert_eq!(uids(&one), uids(&two));
+    }
+
+    #[test]
+    fn sequence_is_zero_without_previous_and_kept_when_unchanged() {
+        let p = fixture::problem();
+        let first = fixture::schedule(&p, fixture::assignment());
+        assert!(first.shifts.iter().all(|e| e.sequence == 0));
+        let (solution, evaluation) = fixture::solution(&p, fixture::assignment());
+        let again = Schedule::build(&p, &solution, &evaluation, first.generated_at, Some(&first));
+        assert_eq!(again, first);
+    }
+
+    #[test]
+    fn sequence_grows_only_on_changed_events() {
+        let p = fixture::problem();
+        let mut old = fixture::schedule(&p, fixture::assignment());
+        for e in &mut old.shifts {
+            e.sequence = 3;
+        }
+        let mut changed = fixture::assignment();
+        // primary day 0 goes from a to d; pair day 0 keeps b and c.
+        changed.members[fixture::shift(0, 0)] = vec![3];
+        let (solution, evaluation) = fixture::solution(&p, changed);
+        let new = Schedule::build(&p, &solution, &evaluation, old.generated_at, Some(&old));
+        for e in &new.shifts {
+            let moved = e.layer == "primary" && e.start == fixture::start(0);
+            assert_eq!(e.sequence, if moved { 4 } else { 3 }, "{}", e.uid);
+        }
+    }
+
+    #[test]
+    fn a_member_who_stays_on_a_shift_keeps_their_seat() {
+        let p = fixture::problem();
+        let old = fixture::schedule(&p, fixture::assignment());
+        // pair day 0 was b (seat 0), c (seat 1); now a and c: c must stay in seat 1 so
+        // only seat 0's event changes hands.
+        let mut changed = fixture::assignment();
+        changed.members[fixture::shift(0, 0)] = vec![1];
+        changed.members[fixture::shift(0, 1)] = vec![0, 2];
+        let (solution, evaluation) = fixture::solution(&p, changed);
+        let new = Schedule::build(&p, &solution, &evaluation, old.generated_at, Some(&old));
+        let seats: Vec<_> = find(&new, "pair", 0)
+            .iter()
+            .map(|e| (e.uid.clone(), e.member.clone(), e.sequence))
+            .collect();
+        assert_eq!(
+            seats,
+            [
+                (
+                    "pair-20270104T090000Z-0.test-team@test-team.rota".to_string(),
+                    "a".to_string(),
+                    1
+                ),
+                (
+                    "pair-20270104T090000Z-1.test-team@test-team.rota".to_string(),
+                    "c".to_string(),
+                    0
+                ),
+            ]
+        );
+        // Without the previous schedule, seats follow member order.
+        let fresh = fixture::schedule(&p, solution.assignment.clone());
+        let members: Vec<_> = find(&fresh, "pair", 0).iter().map(|e| &e.member).collect();
+        assert_eq!(members, ["a", "c"]);
+    }
+
+    #[test]
+    fn an_unknown_bound_becomes_zero_and_the_gap_follows() {
+        let p = fixture::problem();
+        let (mut solution, evaluation) = fixture::solution(&p, fixture::assignment());
+        solution.status = crate::solver::SolveStatus::Feasible;
+        solution.bound = f64::NEG_INFINITY;
+        solution.gap = f64::INFINITY;
+        let s = Schedule::build(&p, &solution, &evaluation, fixture::generated_at(), None);
+        assert_eq!(s.solver.status, "feasible");
+        assert_eq!(s.solver.bound, 0.0);
+        assert_eq!(s.solver.gap, 1.0);
+    }
+
+    proptest::proptest! {
+        /// Re-solving from a published schedule: the events (UIDs) stay the same, a
+        /// member who stays on a shift keeps their seat, and SEQUENCE grows by one
+        /// exactly on the events whose holder changed.
+        #[test]
+        fn proptest_resolve_keeps_uids_seats_and_bumps_sequence_on_change(
+            a in fixture::valid_assignment(),
+            b in fixture::valid_assignment(),
+        ) {
+            let p = fixture::problem();
+            let old = fixture::schedule(&p, a);
+            let (solution, evaluation) = fixture::solution(&p, b);
+            let new = Schedule::build(&p, &solution, &evaluation, old.generated_at, Some(&old));
+            proptest::prop_assert_eq!(old.shifts.len(), new.shifts.len());
+            for (o, n) in old.shifts.iter().zip(&new.shifts) {
+                proptest::prop_assert_eq!(&o.uid, &n.uid);
+                let changed = u32::from(o.member != n.member);
+                proptest::prop_assert_eq!(n.sequence, o.sequence + changed);
+            }
+            for o in &old.shifts {
+                let stays = new
+                    .shifts
+                    .iter()
+                    .any(|n| n.layer == o.layer && n.start == o.start && n.member == o.member);
+                if stays {
+                    let n = new.shifts.iter().find(|n| n.uid == o.uid);
+                    proptest::prop_assert_eq!(n.map(|n| &n.member), Some(&o.member));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn slug_keeps_ascii_letters_and_digits() {
+        assert_eq!(slug("Payments SRE"), "payments-sre");
+        assert_eq!(slug("  Ops / Night-Crew 2 "), "ops-night-crew-2");
+        assert_eq!(slug("Équipe Zürich"), "quipe-z-rich");
+        assert_eq!(slug("!!!"), "team");
+    }
+
+    #[test]
+    fn round6_is_stable() {
+        assert_eq!(round6(1.0 / 3.0), 0.333333);
+        assert_eq!(round6(2.0 / 3.0), 0.666667);
+        assert_eq!(round6(-1e-9).to_string(), "0");
+        assert_eq!(round6(f64::NAN), 0.0);
+        assert_eq!(round6(f64::INFINITY), 0.0);
+    }
+
+    #[test]
+    fn json_round_trips() {
+        let p = fixture::problem();
+        let s = fixture::schedule(&p, fixture::assignment());
+        let text = crate::output::json::render(&s).expect("serializes");
+        assert!(text.ends_with("}\n"));
+        let back: Schedule = serde_json::from_str(&text).expect("parses");
+        assert_eq!(back, s);
     }
 }

@@ -1,9 +1,368 @@
 //! `rota solve CONFIG`: solve and write every output.
+//!
+//! Every output is rendered in memory first and written only when all of it is ready, so
+//! a failure at any step leaves the output directory as it was.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use chrono::{DateTime, SubsecRound, Utc};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::cli::{Env, SolveArgs};
 use crate::error::Error;
+use crate::evaluate::evaluate;
+use crate::output::{atomic, calendar, html, json, terminal};
+use crate::schedule::Schedule;
+use crate::solver::{self, SolveError, SolveOptions};
+
+/// A year: far beyond any useful solve, and far from overflowing a deadline `Instant`.
+const MAX_TIME_LIMIT: f64 = 365.0 * 24.0 * 3600.0;
+
+/// The arguments after checking: what `clap` cannot check by type.
+#[derive(Debug, Clone, PartialEq)]
+struct Checked {
+    time_limit: Duration,
+    gap: f64,
+    /// Previous shifts starting before this instant are kept; `Some` iff `--previous`.
+    freeze_until: Option<DateTime<Utc>>,
+}
 
 pub fn run(args: &SolveArgs, env: &Env) -> Result<(), Error> {
-    let _ = (args, env);
-    Err(Error::Internal("solve not built yet".into()))
+    let checked = check_args(args, env.now)?;
+    if args.out.exists() && !args.out.is_dir() {
+        return Err(Error::Usage(format!(
+            "-o {}: exists and is not a directory",
+            args.out.display()
+        )));
+    }
+
+    let config = crate::config::load(&args.config)?;
+    let problem = crate::problem::build(config)?;
+    let old = args.previous.as_deref().map(Schedule::read).transpose()?;
+    let matching = match (&old, checked.freeze_until) {
+        (Some(old), Some(freeze)) => Some(crate::previous::match_schedule(&problem, old, freeze)),
+        _ => None,
+    };
+    let previous = matching.as_ref().map(|m| &m.previous);
+
+    let show_progress = env.stderr_is_terminal && !args.quiet;
+    let options = SolveOptions {
+        time_limit: checked.time_limit,
+        gap: checked.gap,
+        progress: show_progress,
+        ..SolveOptions::default()
+    };
+    let message = format!(
+        "solving {} shifts for {} members (time limit {} s)",
+        problem.shifts.len(),
+        problem.members(),
+        args.time_limit
+    );
+    let solution = with_spinner(show_progress, message, || {
+        solver::solve(&problem, previous, &options)
+    })
+    .map_err(solve_error)?;
+
+    let evaluation = evaluate(&problem, &solution.assignment, previous);
+    // Whole seconds: generated_at is for people, and sub-second noise makes diffs louder.
+    let generated_at = env.now.trunc_subsecs(0);
+    let schedule = Schedule::build(&problem, &solution, &evaluation, generated_at, old.as_ref());
+
+    let schedule_json = json::render(&schedule)?;
+    let calendars = calendar::render_all(&problem.config, &schedule, old.as_ref(), generated_at);
+    let calendar_count = calendars.len();
+    let mut files = vec![
+        (PathBuf::from("schedule.json"), schedule_json.clone()),
+        (
+            PathBuf::from("report.html"),
+            html::render(&problem.config, &schedule),
+        ),
+    ];
+    files.extend(calendars);
+    atomic::write_all(&args.out, &files)?;
+
+    let mut text = String::new();
+    if args.json {
+        text = schedule_json;
+    } else if args.quiet {
+        text.push_str(&terminal::status_line(&schedule));
+        text.push('\n');
+    } else {
+        text.push_str(&terminal::summary(&problem.config, &schedule));
+        text.push_str(&terminal::status_line(&schedule));
+        text.push('\n');
+        text.push_str(&format!(
+            "wrote schedule.json, report.html and {calendar_count} calendars to {}\n",
+            args.out.display()
+        ));
+        if let (Some(old), Some(path)) = (&old, &args.previous) {
+            text.push_str(&changes(old, &schedule, path, problem.config.team.timezone));
+        }
+        if let (Some(matching), Some(freeze)) = (&matching, checked.freeze_until) {
+            text.push_str(&matching_notes(&problem, matching, freeze));
+        }
+    }
+    emit(&text)
+}
+
+/// Checks what clap cannot: a positive finite time limit, a gap in [0, 1), and
+/// `--freeze-until` (RFC 3339 or `now`, default `now`) only together with `--previous`.
+fn check_args(args: &SolveArgs, now: DateTime<Utc>) -> Result<Checked, Error> {
+    let time_limit = Some(args.time_limit)
+        .filter(|t| t.is_finite() && *t > 0.0 && *t <= MAX_TIME_LIMIT)
+        .and_then(|t| Duration::try_from_secs_f64(t).ok())
+        .ok_or_else(|| {
+            Error::Usage(format!(
+                "--time-limit {} must be a positive number of seconds, at most {MAX_TIME_LIMIT}",
+                args.time_limit
+            ))
+        })?;
+    if !(0.0..1.0).contains(&args.gap) {
+        return Err(Error::Usage(format!(
+            "--gap {} must be at least 0 and below 1 (a relative gap: 0.01 = 1 %)",
+            args.gap
+        )));
+    }
+    let freeze_until = match (&args.previous, args.freeze_until.as_deref()) {
+        (None, None) => None,
+        (None, Some(_)) => {
+            return Err(Error::Usage(
+                "--freeze-until needs --previous: it says which shifts of the previous schedule to keep"
+                    .into(),
+            ));
+        }
+        (Some(_), None) => Some(now),
+        (Some(_), Some(when)) => Some(parse_instant(when, now)?),
+    };
+    Ok(Checked {
+        time_limit,
+        gap: args.gap,
+        freeze_until,
+    })
+}
+
+/// `now` or an RFC 3339 instant such as `2027-02-01T00:00:00Z`.
+fn parse_instant(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, Error> {
+    if text.trim().eq_ignore_ascii_case("now") {
+        return Ok(now);
+    }
+    DateTime::parse_from_rfc3339(text.trim())
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| {
+            Error::Usage(format!(
+                "--freeze-until {text:?}: {e}; expected `now` or an RFC 3339 instant such as 2027-02-01T09:00:00Z"
+            ))
+        })
+}
+
+/// The solver's messages already say what happened and what to do; they become errors
+/// with the exit code of their kind (3 infeasible, 4 no solution in time, 1 internal).
+fn solve_error(e: SolveError) -> Error {
+    match e {
+        SolveError::Infeasible(diagnosis) => Error::Infeasible(format!("error: {diagnosis}")),
+        SolveError::NoSolution(detail) => Error::NoSolution(format!("error: {detail}")),
+        SolveError::Internal(detail) => Error::Internal(detail),
+    }
+}
+
+/// What changed against the previous schedule, grouped by member.
+/// Times are shown in the team's zone.
+fn changes(old: &Schedule, new: &Schedule, path: &Path, zone: chrono_tz::Tz) -> String {
+    let diff = crate::diff::diff(old, new);
+    if diff.changed == 0 {
+        return format!("no shift changed against {}\n", path.display());
+    }
+    let mut text = format!("compared with {}:\n", path.display());
+    text.push_str(&diff.render_in(zone));
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text
+}
+
+/// How many past shifts were kept, those the re-solve could not keep, and old seats that
+/// fit no shift any more.
+fn matching_notes(
+    problem: &crate::problem::Problem,
+    matching: &crate::previous::Matching,
+    freeze_until: DateTime<Utc>,
+) -> String {
+    let mut text = String::new();
+    let frozen = matching.previous.frozen.iter().filter(|&&f| f).count();
+    if frozen > 0 {
+        text.push_str(&format!(
+            "kept {frozen} shifts starting before {} as they were\n",
+            freeze_until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        ));
+    }
+    for thawed in &matching.thawed {
+        text.push_str(&format!("note: {}\n", thawed.describe(problem)));
+    }
+    if matching.unmatched_old > 0 {
+        text.push_str(&format!(
+            "note: {} seats of the previous schedule match no shift of this config (its period or rotation changed)\n",
+            matching.unmatched_old
+        ));
+    }
+    text
+}
+
+/// Runs `work` on this thread; when `show` and it takes over a second, a spinner on
+/// stderr says that it is still working. Hidden otherwise, so pipes and logs stay clean.
+fn with_spinner<T>(show: bool, message: String, work: impl FnOnce() -> T) -> T {
+    if !show {
+        return work();
+    }
+    let bar = ProgressBar::hidden();
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg} {elapsed}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    bar.set_message(message);
+    let (done, finished) = mpsc::channel::<()>();
+    std::thread::scope(|scope| {
+        let bar = &bar;
+        scope.spawn(move || {
+            if finished.recv_timeout(Duration::from_secs(1)) == Err(mpsc::RecvTimeoutError::Timeout)
+            {
+                bar.set_draw_target(ProgressDrawTarget::stderr());
+                bar.enable_steady_tick(Duration::from_millis(120));
+                // Returns when `done` is dropped: the work has finished.
+                let _ = finished.recv();
+                bar.finish_and_clear();
+            }
+        });
+        let out = work();
+        drop(done);
+        out
+    })
+}
+
+/// Writes to stdout; a closed pipe (`rota solve … | head`) is not an error.
+fn emit(text: &str) -> Result<(), Error> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Write {
+            path: PathBuf::from("<stdout>"),
+            source: e,
+        }),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(extra: &[&str]) -> SolveArgs {
+        use clap::Parser;
+        let mut argv = vec!["rota", "solve", "team.toml"];
+        argv.extend(extra);
+        match crate::cli::Cli::try_parse_from(argv) {
+            Ok(crate::cli::Cli {
+                command: crate::cli::Command::Solve(a),
+            }) => a,
+            other => panic!("not a solve command: {other:?}"),
+        }
+    }
+
+    fn now() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2027-02-03T12:00:00Z")
+            .expect("valid instant")
+            .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn defaults_are_accepted() {
+        let c = check_args(&args(&[]), now()).expect("defaults are valid");
+        assert_eq!(c.time_limit, Duration::from_secs(10));
+        assert_eq!(c.freeze_until, None);
+    }
+
+    #[test]
+    fn bad_time_limits_are_usage_errors() {
+        for t in ["0", "-1", "inf", "NaN", "1e300", "1e19", "31536001"] {
+            let arg = format!("--time-limit={t}");
+            let err = check_args(&args(&[&arg]), now()).expect_err(t);
+            assert!(matches!(err, Error::Usage(_)), "{t}: {err:?}");
+        }
+    }
+
+    #[test]
+    fn gap_must_be_in_zero_to_one() {
+        for g in ["-0.1", "1", "2", "NaN"] {
+            let arg = format!("--gap={g}");
+            let err = check_args(&args(&[&arg]), now()).expect_err(g);
+            assert!(matches!(err, Error::Usage(_)), "{g}: {err:?}");
+        }
+        assert!(check_args(&args(&["--gap", "0"]), now()).is_ok());
+        assert!(check_args(&args(&["--gap", "0.05"]), now()).is_ok());
+    }
+
+    #[test]
+    fn freeze_defaults_to_now_with_previous() {
+        let c = check_args(&args(&["--previous", "old.json"]), now()).expect("valid");
+        assert_eq!(c.freeze_until, Some(now()));
+        let c = check_args(
+            &args(&["--previous", "old.json", "--freeze-until", "now"]),
+            now(),
+        )
+        .expect("valid");
+        assert_eq!(c.freeze_until, Some(now()));
+    }
+
+    #[test]
+    fn freeze_until_takes_rfc3339_with_offset() {
+        let c = check_args(
+            &args(&[
+                "--previous",
+                "old.json",
+                "--freeze-until",
+                "2027-02-01T10:00:00+01:00",
+            ]),
+            now(),
+        )
+        .expect("valid");
+        let want = DateTime::parse_from_rfc3339("2027-02-01T09:00:00Z")
+            .expect("valid")
+            .with_timezone(&Utc);
+        assert_eq!(c.freeze_until, Some(want));
+    }
+
+    #[test]
+    fn freeze_until_errors() {
+        let err = check_args(
+            &args(&["--previous", "old.json", "--freeze-until", "tomorrow"]),
+            now(),
+        )
+        .expect_err("not an instant");
+        assert!(matches!(err, Error::Usage(_)));
+        let err =
+            check_args(&args(&["--freeze-until", "now"]), now()).expect_err("needs --previous");
+        assert!(matches!(err, Error::Usage(_)));
+    }
+
+    #[test]
+    fn solve_errors_keep_their_exit_codes() {
+        use crate::error::exit_code;
+        let code = |e| solve_error(e).exit_code();
+        assert_eq!(
+            code(SolveError::Infeasible("x".into())),
+            exit_code::INFEASIBLE
+        );
+        assert_eq!(
+            code(SolveError::NoSolution("x".into())),
+            exit_code::NO_SOLUTION
+        );
+        assert_eq!(code(SolveError::Internal("x".into())), exit_code::INTERNAL);
+    }
+
+    #[test]
+    fn spinner_returns_the_work_result() {
+        assert_eq!(with_spinner(false, String::new(), || 7), 7);
+        assert_eq!(with_spinner(true, String::new(), || 8), 8);
+    }
 }

@@ -1,10 +1,31 @@
 //! Reading and validating the team's TOML file.
+//!
+//! `load` reads the file; `parse_str` / `parse_with` do the work on a string: TOML →
+//! `raw` (types, unknown keys, self-contained values) → `validate` (defaults,
+//! references, referenced files) → [`Config`]. Every problem found on the way is collected
+//! and rendered together by `diagnostic` (annotate-snippets).
 
+mod clock;
+mod dates;
+pub(crate) mod diagnostic;
+mod fields;
+mod history;
+mod holidays;
 mod model;
+mod raw;
+pub mod starter;
+mod suggest;
+mod validate;
 
 pub use model::*;
 
+use std::io;
 use std::path::Path;
+
+use sha2::{Digest, Sha256};
+use toml::de::DeTable;
+
+use diagnostic::Diagnostic;
 
 /// Invalid config, already rendered for people: file, line:column, the line, a fix.
 #[derive(Debug, thiserror::Error)]
@@ -15,8 +36,105 @@ pub struct ConfigError {
     pub count: usize,
 }
 
+impl ConfigError {
+    /// A problem with the file as a whole (unreadable, not UTF-8), not with a line of it.
+    fn whole_file(message: String) -> Self {
+        ConfigError {
+            rendered: message,
+            count: 1,
+        }
+    }
+}
+
 /// Reads and validates a config file (and the holiday .ics and history files it names).
 pub fn load(path: &Path) -> Result<Config, ConfigError> {
-    let _ = path;
-    unimplemented!("config::load")
+    let bytes = std::fs::read(path).map_err(|e| {
+        ConfigError::whole_file(format!("error: cannot read config {}: {e}", path.display()))
+    })?;
+    let source = String::from_utf8(bytes).map_err(|e| {
+        ConfigError::whole_file(format!(
+            "error: config {} is not UTF-8 text (invalid byte at offset {})",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        ))
+    })?;
+    parse_str(path, &source)
+}
+
+/// Validates config text as if read from `path`; referenced files are read from disk
+/// relative to `path`'s folder.
+pub fn parse_str(path: &Path, source: &str) -> Result<Config, ConfigError> {
+    parse_with(path, source, &|p: &Path| std::fs::read_to_string(p))
+}
+
+/// Validates config text, reading referenced files (.ics, history) through `read`.
+pub fn parse_with(
+    path: &Path,
+    source: &str,
+    read: &dyn Fn(&Path) -> io::Result<String>,
+) -> Result<Config, ConfigError> {
+    let (doc, errors) = DeTable::parse_recoverable(source);
+    if !errors.is_empty() {
+        // A document that is not valid TOML cannot be checked further with any confidence,
+        // and the parser's recovery after the first error mostly reports echoes of it.
+        let diags = errors
+            .iter()
+            .take(1)
+            .map(|e| {
+                let span = e.span().unwrap_or(0..0);
+                let mut lines = e.message().lines();
+                let title = lines.next().unwrap_or("invalid TOML").trim();
+                let rest: Vec<&str> = lines.map(str::trim).filter(|l| !l.is_empty()).collect();
+                Diagnostic::new(span, format!("invalid TOML: {title}"))
+                    .label(rest.join("; "))
+                    .help("see https://toml.io for the syntax")
+            })
+            .collect();
+        return Err(diagnostic::render(path, source, diags));
+    }
+    let mut diags = Vec::new();
+    let raw = raw::read(&doc, source, &mut diags);
+    let ctx = validate::Context {
+        path,
+        source,
+        sha256: hex_sha256(source.as_bytes()),
+        read,
+    };
+    match validate::validate(raw, &ctx, &mut diags) {
+        Some(config) if diags.is_empty() => Ok(config),
+        _ => Err(diagnostic::render(path, source, diags)),
+    }
+}
+
+fn hex_sha256(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sha256_is_lower_hex_of_the_bytes() {
+        // FIPS 180-2 test vector.
+        assert_eq!(
+            hex_sha256(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn only_the_first_toml_syntax_error_is_shown() {
+        let err = parse_str(
+            Path::new("x.toml"),
+            "a = { b = 1
+c = \"\nd = [\n",
+        )
+        .unwrap_err();
+        assert_eq!(err.count, 1, "{err}");
+        assert!(err.rendered.contains("invalid TOML"), "{err}");
+    }
 }

@@ -1,21 +1,332 @@
 //! iCalendar feeds (RFC 5545): team, one per layer, one per member; times in UTC.
+//!
+//! Subscribers identify an event by its UID and take the highest SEQUENCE as current, so
+//! both come from schedule.json (derived from team, layer and start, never the assignee)
+//! and DTSTAMP/LAST-MODIFIED are the `now` passed in: the same schedule renders to the
+//! same bytes.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 
 use crate::config::Config;
-use crate::schedule::Schedule;
+use crate::output::ics::IcsWriter;
+use crate::schedule::{Schedule, ShiftOut};
+
+const PRODID: &str = "-//rota//rota on-call scheduler//EN";
 
 /// Every feed as `(calendars/NAME.ics, text)`: `team.ics`, one per layer, one per member
 /// (empty calendar for a member without shifts). With `previous`, a member's feed keeps
-/// shifts that moved away from them as STATUS:CANCELLED with the same UID.
+/// shifts that moved away from them as STATUS:CANCELLED with the same UID; a member of
+/// `previous` no longer in the config keeps a feed of just those cancellations.
 pub fn render_all(
     config: &Config,
     schedule: &Schedule,
     previous: Option<&Schedule>,
     now: DateTime<Utc>,
 ) -> Vec<(PathBuf, String)> {
-    let _ = (config, schedule, previous, now);
-    Vec::new()
+    let ctx = Context::new(config, schedule);
+    let active: Vec<Event> = schedule.shifts.iter().map(Event::active).collect();
+    let moved = moved_away(schedule, previous);
+
+    let mut files = Vec::new();
+    let mut push = |file: &str, title: String, events: Vec<Event>| {
+        let text = ctx.render_feed(&title, events, now);
+        files.push((PathBuf::from("calendars").join(format!("{file}.ics")), text));
+    };
+
+    push(
+        "team",
+        format!("{} — on call", config.team.name),
+        active.clone(),
+    );
+    for layer in &config.layers {
+        let events = active
+            .iter()
+            .filter(|e| e.shift.layer == layer.name)
+            .cloned()
+            .collect();
+        push(
+            &layer.name,
+            format!("{} — {}", config.team.name, layer.name),
+            events,
+        );
+    }
+    for member in &config.members {
+        let mut events: Vec<Event> = active
+            .iter()
+            .filter(|e| e.shift.member == member.id)
+            .cloned()
+            .collect();
+        events.extend(
+            moved
+                .iter()
+                .filter(|e| e.shift.member == member.id)
+                .cloned(),
+        );
+        push(
+            &member.id,
+            format!("{} — {}", config.team.name, member.name),
+            events,
+        );
+    }
+    // Someone who left the team since `previous` still has subscribers: their feed stays,
+    // holding only the cancellations, instead of going stale at its last version.
+    let taken: BTreeSet<&str> = std::iter::once("team")
+        .chain(config.layers.iter().map(|l| l.name.as_str()))
+        .chain(config.members.iter().map(|m| m.id.as_str()))
+        .collect();
+    let departed: BTreeSet<&str> = moved
+        .iter()
+        .map(|e| e.shift.member.as_str())
+        .filter(|id| !taken.contains(id))
+        .collect();
+    for id in departed {
+        let events = moved
+            .iter()
+            .filter(|e| e.shift.member == id)
+            .cloned()
+            .collect();
+        push(id, format!("{} — {id}", config.team.name), events);
+    }
+    files
+}
+
+/// One VEVENT: a shift of the schedule, or a shift of the previous schedule that is now
+/// someone else's (cancelled in its former holder's feed).
+#[derive(Debug, Clone)]
+struct Event<'a> {
+    shift: &'a ShiftOut,
+    sequence: u32,
+    /// The member now holding a shift that moved away from `shift.member`.
+    moved_to: Option<&'a str>,
+}
+
+impl<'a> Event<'a> {
+    fn active(shift: &'a ShiftOut) -> Self {
+        Event {
+            shift,
+            sequence: shift.sequence,
+            moved_to: None,
+        }
+    }
+}
+
+/// Shifts of `previous` whose UID now belongs to someone else. Their SEQUENCE is above
+/// the previous one and at least the new event's, so clients that imported the old event
+/// apply the cancellation.
+fn moved_away<'a>(schedule: &'a Schedule, previous: Option<&'a Schedule>) -> Vec<Event<'a>> {
+    let Some(previous) = previous else {
+        return Vec::new();
+    };
+    let now_held: BTreeMap<&str, &ShiftOut> = schedule
+        .shifts
+        .iter()
+        .map(|s| (s.uid.as_str(), s))
+        .collect();
+    previous
+        .shifts
+        .iter()
+        .filter_map(|old| {
+            let new = now_held.get(old.uid.as_str())?;
+            (new.member != old.member).then(|| Event {
+                shift: old,
+                sequence: (old.sequence + 1).max(new.sequence),
+                moved_to: Some(new.member.as_str()),
+            })
+        })
+        .collect()
+}
+
+/// What the descriptions need to know besides the event itself.
+struct Context<'a> {
+    config: &'a Config,
+    /// Holders of each layer's shifts by (layer, start) and by (layer, end), for
+    /// "takes over from" and "hands over to".
+    by_start: BTreeMap<(&'a str, DateTime<Utc>), Vec<&'a str>>,
+    by_end: BTreeMap<(&'a str, DateTime<Utc>), Vec<&'a str>>,
+}
+
+impl<'a> Context<'a> {
+    fn new(config: &'a Config, schedule: &'a Schedule) -> Self {
+        let mut by_start: BTreeMap<_, Vec<&str>> = BTreeMap::new();
+        let mut by_end: BTreeMap<_, Vec<&str>> = BTreeMap::new();
+        for s in &schedule.shifts {
+            by_start
+                .entry((s.layer.as_str(), s.start))
+                .or_default()
+                .push(s.member.as_str());
+            by_end
+                .entry((s.layer.as_str(), s.end))
+                .or_default()
+                .push(s.member.as_str());
+        }
+        Context {
+            config,
+            by_start,
+            by_end,
+        }
+    }
+
+    fn member_name<'s>(&'s self, id: &'s str) -> &'s str {
+        self.config
+            .members
+            .iter()
+            .find(|m| m.id == id)
+            .map_or(id, |m| m.name.as_str())
+    }
+
+    /// The member's own zone; the team's for an id the config no longer has.
+    fn member_zone(&self, id: &str) -> Tz {
+        self.config
+            .members
+            .iter()
+            .find(|m| m.id == id)
+            .map_or(self.config.team.timezone, |m| m.timezone)
+    }
+
+    /// Layers in config order; a layer the config no longer has sorts after, by name.
+    fn layer_rank(&self, name: &str) -> usize {
+        self.config
+            .layers
+            .iter()
+            .position(|l| l.name == name)
+            .unwrap_or(self.config.layers.len())
+    }
+
+    fn render_feed(&self, title: &str, mut events: Vec<Event>, now: DateTime<Utc>) -> String {
+        events.sort_by(|a, b| {
+            (
+                a.shift.start,
+                self.layer_rank(&a.shift.layer),
+                &a.shift.layer,
+            )
+                .cmp(&(
+                    b.shift.start,
+                    self.layer_rank(&b.shift.layer),
+                    &b.shift.layer,
+                ))
+                .then_with(|| a.shift.uid.cmp(&b.shift.uid))
+                .then_with(|| a.moved_to.is_some().cmp(&b.moved_to.is_some()))
+        });
+        let mut w = IcsWriter::new();
+        w.begin("VCALENDAR");
+        w.raw("VERSION", "2.0");
+        w.text("PRODID", PRODID);
+        w.raw("CALSCALE", "GREGORIAN");
+        w.raw("METHOD", "PUBLISH");
+        w.text("NAME", title);
+        w.text("X-WR-CALNAME", title);
+        w.text("X-WR-TIMEZONE", self.config.team.timezone.name());
+        w.raw("REFRESH-INTERVAL;VALUE=DURATION", "PT1H");
+        w.raw("X-PUBLISHED-TTL", "PT1H");
+        for event in &events {
+            self.write_event(&mut w, event, now);
+        }
+        w.end("VCALENDAR");
+        w.finish()
+    }
+
+    fn write_event(&self, w: &mut IcsWriter, event: &Event, now: DateTime<Utc>) {
+        let shift = event.shift;
+        let name = self.member_name(&shift.member);
+        w.begin("VEVENT");
+        w.text("UID", &shift.uid);
+        w.utc("DTSTAMP", now);
+        w.utc("LAST-MODIFIED", now);
+        w.utc("DTSTART", shift.start);
+        w.utc("DTEND", shift.end);
+        w.raw("SEQUENCE", &event.sequence.to_string());
+        let summary = format!("On call: {} — {name}", shift.layer);
+        match event.moved_to {
+            // Clients that ignore STATUS would otherwise still show the shift as theirs.
+            Some(to) => w.text(
+                "SUMMARY",
+                &format!("Cancelled: {summary} (now {})", self.member_name(to)),
+            ),
+            None => w.text("SUMMARY", &summary),
+        }
+        w.text("DESCRIPTION", &self.description(event));
+        w.text("CATEGORIES", "On call");
+        w.raw(
+            "STATUS",
+            if event.moved_to.is_some() {
+                "CANCELLED"
+            } else {
+                "CONFIRMED"
+            },
+        );
+        w.raw("TRANSP", "TRANSPARENT");
+        let alarm = self.config.calendar.alarm_minutes;
+        if alarm > 0 && event.moved_to.is_none() {
+            w.begin("VALARM");
+            w.raw("ACTION", "DISPLAY");
+            w.text("DESCRIPTION", &format!("On call soon: {}", shift.layer));
+            w.raw("TRIGGER", &format!("-PT{alarm}M"));
+            w.end("VALARM");
+        }
+        w.end("VEVENT");
+    }
+
+    fn description(&self, event: &Event) -> String {
+        let shift = event.shift;
+        let name = self.member_name(&shift.member);
+        let mut lines = Vec::new();
+        if let Some(to) = event.moved_to {
+            lines.push(format!(
+                "Cancelled for {name}: this shift is now {}'s.",
+                self.member_name(to)
+            ));
+        } else {
+            lines.push(format!(
+                "{name} is on call for {} ({}).",
+                shift.layer, self.config.team.name
+            ));
+        }
+        let zone = self.member_zone(&shift.member);
+        lines.push(format!("Starts: {}", self.both_zones(shift.start, zone)));
+        lines.push(format!("Ends: {}", self.both_zones(shift.end, zone)));
+        if event.moved_to.is_none() {
+            let key = |at| (shift.layer.as_str(), at);
+            lines.push(format!(
+                "Takes over from: {}",
+                self.names(self.by_end.get(&key(shift.start)))
+            ));
+            lines.push(format!(
+                "Hands over to: {}",
+                self.names(self.by_start.get(&key(shift.end)))
+            ));
+        }
+        lines.join("\n")
+    }
+
+    /// `Mon 2027-01-04 16:00 CET (Europe/Berlin)`, then the team's zone when it differs.
+    fn both_zones(&self, at: DateTime<Utc>, member_zone: Tz) -> String {
+        let team = self.config.team.timezone;
+        let local = |tz: Tz| {
+            format!(
+                "{} ({})",
+                at.with_timezone(&tz).format("%a %Y-%m-%d %H:%M %Z"),
+                tz.name()
+            )
+        };
+        if member_zone == team {
+            local(team)
+        } else {
+            format!("{} / team: {}", local(member_zone), local(team))
+        }
+    }
+
+    fn names(&self, holders: Option<&Vec<&str>>) -> String {
+        match holders {
+            Some(ids) if !ids.is_empty() => ids
+                .iter()
+                .map(|id| self.member_name(id))
+                .collect::<Vec<_>>()
+                .join(", "),
+            _ => "nobody (no adjoining shift in this schedule)".to_owned(),
+        }
+    }
 }

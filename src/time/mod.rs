@@ -1,2 +1,11 @@
 //! Local wall-clock time → UTC with an explicit DST policy, shift generation and
 //! per-member classification of every minute (SPEC §3).
+
+pub mod availability;
+pub mod calendar;
+pub mod classify;
+pub mod local;
+pub mod shifts;
+
+#[cfg(test)]
+pub(crate) mod fixtures;

@@ -1,0 +1,489 @@
+//! The benchmark of SPEC §6: rota's solver against the best known objective and against
+//! round-robin, on generated teams, printed as markdown tables for the README.
+//!
+//! `cargo run --release --example bench [-- --cases small,team12 --long 120 --max 60 --scaling]`
+//!
+//! Per instance: size (members, shifts, binaries = (shift, member) pairs not blocked),
+//! problem build time, the objective after separate solves limited to 1 s, 10 s and 60 s,
+//! the bound, gap and status of the longest of them, a long run whose objective serves as
+//! the best known, the distance of each solve to it, round-robin's objective, imbalance
+//! and back-to-back after-hours pairs, and the peak resident memory of the whole
+//! instance. `--scaling` adds the time to come within 1 % of the best known along the
+//! scaling series (5..300 members × 1..12 months).
+
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+
+use rota::assignment::Assignment;
+use rota::baseline::round_robin;
+use rota::evaluate::evaluate;
+use rota::instance::{NAMED, Spec, generate, scaling_series};
+use rota::problem::{self, Problem};
+use rota::rules;
+use rota::schedule::Metrics;
+use rota::solver::{self, SolveOptions};
+
+#[derive(Debug, Parser)]
+#[command(about = "rota's solver on generated teams, against round-robin and the best known")]
+struct Args {
+    /// Instances to run, comma-separated: small, team12, team40, fts150, or a scaling
+    /// instance such as scale-40x3. Default: the four SPEC §6 cases.
+    #[arg(long, value_delimiter = ',')]
+    cases: Vec<String>,
+    /// Seconds of the long run whose objective is the best known (0: no long run; the
+    /// best of the limited solves stands in).
+    #[arg(long, default_value_t = 120.0)]
+    long: f64,
+    /// Skip the 1 s / 10 s / 60 s limits above this many seconds.
+    #[arg(long, default_value_t = 60.0)]
+    max: f64,
+    /// Also measure the scaling curve: time to come within 1 % of the best known.
+    #[arg(long)]
+    scaling: bool,
+    /// Only scaling instances with at most this many members.
+    #[arg(long, default_value_t = 300)]
+    scaling_upto: usize,
+    /// Seconds of the long run of each scaling instance.
+    #[arg(long, default_value_t = 60.0)]
+    scaling_long: f64,
+    /// Solver threads.
+    #[arg(long, default_value_t = 1)]
+    threads: u32,
+}
+
+/// The time limits of the main table.
+const LIMITS: [f64; 3] = [1.0, 10.0, 60.0];
+/// The time limits tried, in order, for the scaling curve.
+const LADDER: [f64; 6] = [1.0, 2.0, 5.0, 10.0, 30.0, 60.0];
+/// "Within 1 %" of the best known.
+const NEAR: f64 = 0.01;
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let names = if args.cases.is_empty() {
+        NAMED.iter().map(|n| n.to_string()).collect()
+    } else {
+        args.cases.clone()
+    };
+    let mut specs = Vec::new();
+    for name in &names {
+        match find(name) {
+            Some(spec) => specs.push(spec),
+            None => {
+                eprintln!(
+                    "error: unknown case {name:?} (known: {})",
+                    known().join(", ")
+                );
+                return ExitCode::from(2);
+            }
+        }
+    }
+
+    let mut rows = Vec::new();
+    for spec in &specs {
+        match run_case(spec, &args) {
+            Ok(row) => rows.push(row),
+            Err(e) => eprintln!("{}: {e}", spec.name),
+        }
+    }
+    print_cases(&rows, &args);
+
+    if args.scaling {
+        let points: Vec<ScalePoint> = scaling_series()
+            .iter()
+            .filter(|s| s.members <= args.scaling_upto)
+            .filter_map(|spec| match run_scaling(spec, &args) {
+                Ok(point) => Some(point),
+                Err(e) => {
+                    eprintln!("{}: {e}", spec.name);
+                    None
+                }
+            })
+            .collect();
+        print_scaling(&points, &args);
+    }
+    ExitCode::SUCCESS
+}
+
+fn known() -> Vec<String> {
+    NAMED
+        .iter()
+        .map(|n| n.to_string())
+        .chain(scaling_series().into_iter().map(|s| s.name))
+        .collect()
+}
+
+fn find(name: &str) -> Option<Spec> {
+    Spec::named(name).or_else(|| scaling_series().into_iter().find(|s| s.name == name))
+}
+
+/// One solve: what it returned, or why it returned nothing.
+#[derive(Debug, Clone)]
+struct Run {
+    limit: f64,
+    outcome: Result<Solved, String>,
+}
+
+#[derive(Debug, Clone)]
+struct Solved {
+    status: &'static str,
+    objective: f64,
+    bound: f64,
+    gap: f64,
+    seconds: f64,
+    metrics: Metrics,
+    violations: usize,
+}
+
+impl Run {
+    fn objective(&self) -> Option<f64> {
+        self.outcome.as_ref().ok().map(|s| s.objective)
+    }
+}
+
+/// The instance as built, with its round-robin evaluation.
+struct Built {
+    problem: Problem,
+    build_seconds: f64,
+    binaries: usize,
+    /// `None` when the rotation dead-ends.
+    round_robin: Option<RoundRobin>,
+}
+
+struct RoundRobin {
+    objective: f64,
+    metrics: Metrics,
+    violations: usize,
+}
+
+fn build(spec: &Spec) -> Result<Built, String> {
+    let config = generate(spec);
+    let started = Instant::now();
+    let problem = problem::build(config).map_err(|e| format!("cannot build: {e}"))?;
+    let build_seconds = started.elapsed().as_secs_f64();
+    let binaries = problem
+        .cells
+        .iter()
+        .flatten()
+        .filter(|c| c.blocked.is_none())
+        .count();
+    let round_robin = round_robin(&problem).map(|a| {
+        let eval = evaluate(&problem, &a, None);
+        let violations = rules::check(&problem, &a, None).len();
+        RoundRobin {
+            objective: eval.objective,
+            metrics: eval.metrics,
+            violations,
+        }
+    });
+    Ok(Built {
+        problem,
+        build_seconds,
+        binaries,
+        round_robin,
+    })
+}
+
+fn solve(problem: &Problem, limit: f64, threads: u32) -> Run {
+    let options = SolveOptions {
+        time_limit: Duration::from_secs_f64(limit),
+        threads,
+        ..SolveOptions::default()
+    };
+    let outcome = solver::solve(problem, None, &options)
+        .map(|solution| {
+            let assignment: &Assignment = &solution.assignment;
+            Solved {
+                status: solution.status.as_str(),
+                objective: solution.objective,
+                bound: solution.bound,
+                gap: solution.gap,
+                seconds: solution.seconds,
+                metrics: evaluate(problem, assignment, None).metrics,
+                violations: rules::check(problem, assignment, None).len(),
+            }
+        })
+        .map_err(|e| e.to_string());
+    eprintln!("  {limit:>5} s: {}", describe(&outcome));
+    Run { limit, outcome }
+}
+
+fn describe(outcome: &Result<Solved, String>) -> String {
+    match outcome {
+        Ok(s) => format!(
+            "{} objective {:.1} bound {:.1} gap {:.2} % in {:.2} s",
+            s.status,
+            s.objective,
+            s.bound,
+            100.0 * s.gap,
+            s.seconds
+        ),
+        Err(e) => format!("no schedule: {}", e.lines().next().unwrap_or("")),
+    }
+}
+
+struct CaseRow {
+    name: String,
+    members: usize,
+    shifts: usize,
+    built: Built,
+    runs: Vec<Run>,
+    best_known: Option<f64>,
+    peak_mib: Option<f64>,
+}
+
+fn run_case(spec: &Spec, args: &Args) -> Result<CaseRow, String> {
+    reset_peak_memory();
+    eprintln!("{}: building", spec.name);
+    let built = build(spec)?;
+    let problem = &built.problem;
+    eprintln!(
+        "{}: {} members, {} shifts, {} binaries, built in {:.3} s",
+        spec.name,
+        problem.members(),
+        problem.shifts.len(),
+        built.binaries,
+        built.build_seconds
+    );
+    let mut runs: Vec<Run> = LIMITS
+        .iter()
+        .filter(|&&l| l <= args.max)
+        .map(|&l| solve(problem, l, args.threads))
+        .collect();
+    let long = (args.long > 0.0).then(|| solve(problem, args.long, args.threads));
+    let best_known = runs
+        .iter()
+        .chain(long.iter())
+        .filter_map(Run::objective)
+        .min_by(f64::total_cmp);
+    runs.extend(long);
+    Ok(CaseRow {
+        name: spec.name.clone(),
+        members: problem.members(),
+        shifts: problem.shifts.len(),
+        runs,
+        best_known,
+        peak_mib: peak_memory_mib(),
+        built,
+    })
+}
+
+/// How far `objective` is above the best known, in percent.
+fn distance(objective: f64, best: f64) -> f64 {
+    100.0 * (objective - best) / best.abs().max(1e-9)
+}
+
+fn print_cases(rows: &[CaseRow], args: &Args) {
+    let limits: Vec<f64> = LIMITS.iter().copied().filter(|&l| l <= args.max).collect();
+    println!();
+    print!("| case | members | shifts | binaries | build s |");
+    for l in &limits {
+        print!(" objective @{l} s (vs best) |");
+    }
+    println!(
+        " bound | gap | status | best known | imbalance rota / RR | b2b after-hours rota / RR | RR objective | peak MiB |"
+    );
+    print!("|---|--:|--:|--:|--:|");
+    for _ in &limits {
+        print!("--:|");
+    }
+    println!("--:|--:|---|--:|--:|--:|--:|--:|");
+
+    for row in rows {
+        let limited: Vec<&Run> = row
+            .runs
+            .iter()
+            .filter(|r| limits.contains(&r.limit))
+            .collect();
+        print!(
+            "| {} | {} | {} | {} | {:.3} |",
+            row.name, row.members, row.shifts, row.built.binaries, row.built.build_seconds
+        );
+        for run in &limited {
+            match (&run.outcome, row.best_known) {
+                (Ok(s), Some(best)) => {
+                    print!(
+                        " {:.1} (+{:.2} %) |",
+                        s.objective,
+                        distance(s.objective, best)
+                    )
+                }
+                _ => print!(" none |"),
+            }
+        }
+        let last = limited.last().and_then(|r| r.outcome.as_ref().ok());
+        match last {
+            Some(s) => print!(" {:.1} | {:.2} % | {} |", s.bound, 100.0 * s.gap, s.status),
+            None => print!(" – | – | none |"),
+        }
+        match row.best_known {
+            Some(best) => print!(" {best:.1} |"),
+            None => print!(" – |"),
+        }
+        let rr = row.built.round_robin.as_ref();
+        let rota = last.map(|s| s.metrics);
+        print!(
+            " {} / {} |",
+            rota.map_or("–".into(), |m| format!("{:.1}", m.imbalance)),
+            rr.map_or("dead end".into(), |r| format!("{:.1}", r.metrics.imbalance))
+        );
+        print!(
+            " {} / {} |",
+            rota.map_or("–".into(), |m| m.back_to_back_after_hours.to_string()),
+            rr.map_or("–".into(), |r| r
+                .metrics
+                .back_to_back_after_hours
+                .to_string())
+        );
+        print!(
+            " {} |",
+            rr.map_or("–".into(), |r| format!("{:.1}", r.objective))
+        );
+        println!(
+            " {} |",
+            row.peak_mib.map_or("–".into(), |m| format!("{m:.0}"))
+        );
+    }
+
+    println!();
+    println!(
+        "| case | limit s | status | objective | bound | gap | seconds | vs best known | rule violations |"
+    );
+    println!("|---|--:|---|--:|--:|--:|--:|--:|--:|");
+    for row in rows {
+        for run in &row.runs {
+            match &run.outcome {
+                Ok(s) => println!(
+                    "| {} | {} | {} | {:.1} | {:.1} | {:.2} % | {:.2} | +{:.2} % | {} |",
+                    row.name,
+                    run.limit,
+                    s.status,
+                    s.objective,
+                    s.bound,
+                    100.0 * s.gap,
+                    s.seconds,
+                    row.best_known
+                        .map_or(f64::NAN, |b| distance(s.objective, b)),
+                    s.violations
+                ),
+                Err(e) => println!(
+                    "| {} | {} | {} | – | – | – | – | – | – |",
+                    row.name,
+                    run.limit,
+                    e.lines().next().unwrap_or("error")
+                ),
+            }
+        }
+        if let Some(rr) = &row.built.round_robin {
+            println!(
+                "| {} | round-robin | – | {:.1} | – | – | – | +{:.2} % | {} |",
+                row.name,
+                rr.objective,
+                row.best_known
+                    .map_or(f64::NAN, |b| distance(rr.objective, b)),
+                rr.violations
+            );
+        }
+    }
+}
+
+struct ScalePoint {
+    name: String,
+    members: usize,
+    shifts: usize,
+    binaries: usize,
+    best_known: Option<f64>,
+    /// The first limit of the ladder whose solve came within 1 %, and its solve.
+    reached: Option<(f64, Solved)>,
+}
+
+fn run_scaling(spec: &Spec, args: &Args) -> Result<ScalePoint, String> {
+    eprintln!("{}: building", spec.name);
+    let built = build(spec)?;
+    let problem = &built.problem;
+    let long = (args.scaling_long > 0.0).then(|| solve(problem, args.scaling_long, args.threads));
+    let mut best_known = long.as_ref().and_then(Run::objective);
+    let mut reached = None;
+    let mut ladder = Vec::new();
+    for &limit in LADDER.iter().filter(|&&l| l <= args.max) {
+        let run = solve(problem, limit, args.threads);
+        if let Ok(s) = &run.outcome {
+            // A limited solve may beat the long run; then it is the best known.
+            best_known = Some(best_known.map_or(s.objective, |b: f64| b.min(s.objective)));
+        }
+        ladder.push(run);
+        let best = best_known.unwrap_or(f64::INFINITY);
+        reached = ladder.iter().find_map(|r| match &r.outcome {
+            Ok(s) if distance(s.objective, best) <= 100.0 * NEAR => Some((r.limit, s.clone())),
+            _ => None,
+        });
+        if reached.is_some() {
+            break;
+        }
+    }
+    Ok(ScalePoint {
+        name: spec.name.clone(),
+        members: problem.members(),
+        shifts: problem.shifts.len(),
+        binaries: built.binaries,
+        best_known,
+        reached,
+    })
+}
+
+fn print_scaling(points: &[ScalePoint], args: &Args) {
+    println!();
+    println!(
+        "Time to come within 1 % of the best known ({} s run; limits tried: {}):",
+        args.scaling_long,
+        LADDER
+            .iter()
+            .filter(|&&l| l <= args.max)
+            .map(|l| format!("{l} s"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    println!();
+    println!(
+        "| instance | members | shifts | members × shifts | binaries | best known | within 1 % at limit | solve seconds | status |"
+    );
+    println!("|---|--:|--:|--:|--:|--:|--:|--:|---|");
+    for p in points {
+        let (limit, seconds, status) = match &p.reached {
+            Some((limit, s)) => (
+                format!("{limit} s"),
+                format!("{:.2}", s.seconds),
+                s.status.to_string(),
+            ),
+            None => (format!("> {} s", args.max), "–".into(), "–".into()),
+        };
+        println!(
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            p.name,
+            p.members,
+            p.shifts,
+            p.members * p.shifts,
+            p.binaries,
+            p.best_known.map_or("–".into(), |b| format!("{b:.1}")),
+            limit,
+            seconds,
+            status
+        );
+    }
+}
+
+/// Resets the kernel's peak-RSS mark so the next reading covers one instance only.
+fn reset_peak_memory() {
+    // Linux ≥ 4.0; elsewhere the peak is the whole process's, which is still an upper bound.
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// VmHWM from /proc/self/status, in MiB.
+fn peak_memory_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}

@@ -1,0 +1,106 @@
+//! `fairness.history`: points that earlier schedules (schedule.json) gave each member.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use crate::schedule::{SCHEDULE_VERSION, Schedule};
+
+/// Why a history file cannot be used, and where in it (byte range).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct HistoryError {
+    pub(crate) message: String,
+    pub(crate) span: Range<usize>,
+}
+
+/// Byte offset of a 1-based line and column.
+fn offset_of(text: &str, line: usize, column: usize) -> usize {
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    (line_start + column.saturating_sub(1)).min(text.len())
+}
+
+/// Σ `shifts[].points` per member id of one schedule.json text.
+pub(crate) fn points_per_member(text: &str) -> Result<BTreeMap<String, f64>, HistoryError> {
+    let schedule: Schedule = serde_json::from_str(text).map_err(|e| {
+        let at = offset_of(text, e.line(), e.column());
+        HistoryError {
+            message: format!("not a rota schedule.json: {e}"),
+            span: at..at,
+        }
+    })?;
+    if schedule.version != SCHEDULE_VERSION {
+        let at = text.find("\"version\"").unwrap_or(0);
+        return Err(HistoryError {
+            message: format!(
+                "schedule version {} is not supported (expected {SCHEDULE_VERSION})",
+                schedule.version
+            ),
+            span: at..at + "\"version\"".len().min(text.len() - at),
+        });
+    }
+    let mut points = BTreeMap::new();
+    for shift in &schedule.shifts {
+        if !shift.points.is_finite() {
+            return Err(HistoryError {
+                message: format!(
+                    "shift of {} at {} has no finite points",
+                    shift.member, shift.start
+                ),
+                span: 0..0,
+            });
+        }
+        *points.entry(shift.member.clone()).or_insert(0.0) += shift.points;
+    }
+    Ok(points)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(crate) const HISTORY: &str = r#"{
+  "version": 1,
+  "team": "t",
+  "period": { "start": "2026-10-05", "end": "2027-01-04" },
+  "generated_at": "2026-10-01T00:00:00Z",
+  "config_sha256": "00",
+  "solver": { "status": "optimal", "objective": 1.0, "bound": 1.0, "gap": 0.0, "seconds": 0.1 },
+  "shifts": [
+    { "layer": "primary", "start": "2026-10-05T14:00:00Z", "end": "2026-10-12T14:00:00Z", "member": "alice", "points": 200.5, "uid": "a", "sequence": 0 },
+    { "layer": "primary", "start": "2026-10-12T14:00:00Z", "end": "2026-10-19T14:00:00Z", "member": "bob", "points": 180.0, "uid": "b", "sequence": 0 },
+    { "layer": "primary", "start": "2026-10-19T14:00:00Z", "end": "2026-10-26T14:00:00Z", "member": "alice", "points": 10.0, "uid": "c", "sequence": 0 }
+  ],
+  "members": [],
+  "metrics": { "imbalance": 0.0, "deviation": 0.0, "back_to_back_after_hours": 0, "total_load": 0.0, "prefer_off_violations": 0, "churn": 0 }
+}"#;
+
+    #[test]
+    fn sums_points_per_member() {
+        let points = points_per_member(HISTORY).unwrap();
+        assert_eq!(points.len(), 2);
+        assert_eq!(points["alice"], 210.5);
+        assert_eq!(points["bob"], 180.0);
+    }
+
+    #[test]
+    fn malformed_files_point_at_the_problem() {
+        let text = "{\n  \"version\": 1,\n  \"team\": 5\n}";
+        let err = points_per_member(text).unwrap_err();
+        assert!(err.message.starts_with("not a rota schedule.json"));
+        assert_eq!(
+            crate::config::diagnostic::line_col(text, err.span.start).0,
+            3
+        );
+        let v2 = HISTORY.replace("\"version\": 1", "\"version\": 2");
+        assert!(
+            points_per_member(&v2)
+                .unwrap_err()
+                .message
+                .contains("version 2")
+        );
+        assert!(points_per_member("").is_err());
+    }
+}

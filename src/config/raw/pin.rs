@@ -1,0 +1,79 @@
+//! `[[pin]]`: a fixed assignment, its layer and member by name and its start.
+
+use std::ops::Range;
+
+use chrono::{DateTime, Utc};
+use toml::de::{DeTable, DeValue};
+
+use crate::config::dates;
+use crate::config::diagnostic::Diagnostic;
+use crate::config::fields::{self, Fields, Sp, Value};
+use crate::config::model::PinStart;
+
+#[derive(Debug)]
+pub(crate) struct RawPin {
+    pub(crate) line: usize,
+    pub(crate) layer: Option<Sp<String>>,
+    pub(crate) member: Option<Sp<String>>,
+    pub(crate) start: Option<PinStart>,
+}
+
+/// `start` of a pin: a local date, or an instant with an offset.
+fn pin_start(value: &Value<'_>, diags: &mut Vec<Diagnostic>) -> Option<PinStart> {
+    let text = match value.get_ref() {
+        DeValue::Datetime(dt) => dt.to_string(),
+        DeValue::String(s) => s.to_string(),
+        _ => {
+            diags.push(fields::wrong_type(
+                value,
+                "start",
+                "a date or an RFC 3339 time",
+            ));
+            return None;
+        }
+    };
+    if let Some(d) = dates::parse_date_str(&text) {
+        return Some(PinStart::LocalDate(d));
+    }
+    match DateTime::parse_from_rfc3339(&text) {
+        Ok(t) => Some(PinStart::Instant(t.with_timezone(&Utc))),
+        Err(_) => {
+            diags.push(
+                Diagnostic::new(value.span(), format!("pin `start` \"{text}\" is neither a date nor an RFC 3339 time"))
+                    .label("expected a date or a time with offset")
+                    .help("use the shift's local start date (2027-02-01) or an instant like 2027-02-01T10:00:00-05:00"),
+            );
+            None
+        }
+    }
+}
+
+pub(super) fn pin(
+    t: &DeTable<'_>,
+    span: Range<usize>,
+    source: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> RawPin {
+    let f = Fields::new(
+        t,
+        span.clone(),
+        "[[pin]]",
+        &["layer", "start", "member"],
+        diags,
+    );
+    for (key, example) in [
+        ("layer", "\"primary\""),
+        ("start", "2027-02-01"),
+        ("member", "\"bob\""),
+    ] {
+        if f.get(key).is_none() {
+            diags.push(f.missing(key, example));
+        }
+    }
+    RawPin {
+        line: crate::config::diagnostic::line_col(source, span.start).0,
+        layer: f.string("layer", diags),
+        member: f.string("member", diags),
+        start: f.get("start").and_then(|v| pin_start(v, diags)),
+    }
+}

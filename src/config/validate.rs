@@ -1,0 +1,725 @@
+//! `RawConfig` → `Config`: defaults applied, slugs and uniqueness checked, references
+//! (holiday sets, members, layers) resolved, and referenced files (.ics, history) read.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use chrono::{NaiveDate, NaiveTime, Weekday};
+
+use super::diagnostic::{Diagnostic, line_col};
+use super::fields::Sp;
+use super::model::{
+    Config, Eligibility, Fairness, Layer, Member, Period, Pin, Team, TimeWindow, WeekdaySet,
+};
+use super::raw::{HolidaySource, RawConfig, RawEligible, RawHolidaySet};
+use super::{history, holidays, suggest};
+
+/// Reads a file the config refers to; the edge where validation touches the disk.
+pub(crate) type ReadFile<'a> = &'a dyn Fn(&Path) -> io::Result<String>;
+
+/// Everything `validate` needs besides the raw config.
+pub(crate) struct Context<'a> {
+    pub(crate) path: &'a Path,
+    pub(crate) source: &'a str,
+    pub(crate) sha256: String,
+    pub(crate) read: ReadFile<'a>,
+}
+
+impl Context<'_> {
+    /// A path written in the config, relative to the config's folder.
+    fn resolve(&self, relative: &str) -> PathBuf {
+        let rel = Path::new(relative);
+        if rel.is_absolute() {
+            return rel.to_path_buf();
+        }
+        match self.path.parent() {
+            Some(dir) => dir.join(rel),
+            None => rel.to_path_buf(),
+        }
+    }
+}
+
+/// Lower-case ASCII letters and digits, everything else folded into single `-`.
+pub(crate) fn slugify(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    out
+}
+
+/// Checks a slug against its alphabet (`extra` = allowed punctuation besides `a-z0-9`).
+fn check_slug(value: &Sp<String>, what: &str, extra: &str, diags: &mut Vec<Diagnostic>) -> bool {
+    let s = value.get_ref();
+    let ok = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || extra.contains(c));
+    if !ok {
+        let pattern = format!("[a-z0-9{extra}]+");
+        let fixed = slugify(s);
+        let help = if fixed.is_empty() {
+            format!("a {what} uses only {pattern}")
+        } else {
+            format!("a {what} uses only {pattern}: try \"{fixed}\"")
+        };
+        diags.push(
+            Diagnostic::new(value.span(), format!("\"{s}\" is not a valid {what}"))
+                .label(format!("expected {pattern}"))
+                .help(help),
+        );
+    }
+    ok
+}
+
+/// Layers and members each get `calendars/NAME.ics` next to `calendars/team.ics`, so
+/// their names must not collide with each other or with `team`.
+fn check_calendar_names(
+    layers: &[&Sp<String>],
+    members: &[&Sp<String>],
+    diags: &mut Vec<Diagnostic>,
+) {
+    for name in layers.iter().chain(members) {
+        if name.get_ref() == "team" {
+            diags.push(
+                Diagnostic::new(name.span(), "\"team\" is reserved")
+                    .label("reserved name")
+                    .help("calendars/team.ics holds every shift; choose another name"),
+            );
+        }
+    }
+    for layer in layers {
+        if members.iter().any(|m| m.get_ref() == layer.get_ref()) {
+            diags.push(
+                Diagnostic::new(
+                    layer.span(),
+                    format!(
+                        "layer \"{}\" has the same name as a member",
+                        layer.get_ref()
+                    ),
+                )
+                .label("also a member id")
+                .help(format!(
+                    "both would be written to calendars/{}.ics; rename the layer",
+                    layer.get_ref()
+                )),
+            );
+        }
+    }
+}
+
+/// Reports the second and later uses of a name; returns the names seen first, in order.
+fn check_unique<'a>(
+    names: impl IntoIterator<Item = &'a Sp<String>>,
+    what: &str,
+    source: &str,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let mut seen: BTreeMap<&str, Range<usize>> = BTreeMap::new();
+    for name in names {
+        if let Some(first) = seen.get(name.get_ref().as_str()) {
+            let line = line_col(source, first.start).0;
+            diags.push(
+                Diagnostic::new(
+                    name.span(),
+                    format!("duplicate {what} \"{}\"", name.get_ref()),
+                )
+                .label("used before")
+                .help(format!(
+                    "{what}s must be unique; \"{}\" is first defined on line {line}",
+                    name.get_ref()
+                )),
+            );
+        } else {
+            seen.insert(name.get_ref(), name.span());
+        }
+    }
+}
+
+/// Known names of one kind; `complete` is false when some entry had no readable name,
+/// so a reference that matches none of them may just be that entry's.
+struct Names<'a> {
+    what: &'static str,
+    names: Vec<&'a str>,
+    complete: bool,
+}
+
+impl Names<'_> {
+    /// Index of `value` among the names, or `None` (reported when surely unknown).
+    fn find(&self, value: &Sp<String>, diags: &mut Vec<Diagnostic>) -> Option<usize> {
+        let found = self.names.iter().position(|n| *n == value.get_ref());
+        if found.is_none() && self.complete {
+            unknown(value, self.what, &self.names, diags);
+        }
+        found
+    }
+}
+
+/// An unknown reference, with the closest known name as the fix.
+fn unknown(value: &Sp<String>, what: &str, known: &[&str], diags: &mut Vec<Diagnostic>) {
+    let help = suggest::did_you_mean(value.get_ref(), known.iter().copied()).unwrap_or_else(|| {
+        if known.is_empty() {
+            format!("no {what} is defined")
+        } else {
+            format!("known {what}s: {}", known.join(", "))
+        }
+    });
+    diags.push(
+        Diagnostic::new(
+            value.span(),
+            format!("unknown {what} \"{}\"", value.get_ref()),
+        )
+        .label(format!("no such {what}"))
+        .help(help),
+    );
+}
+
+/// Loads every holiday set: dates written in the config, or the events of an .ics file.
+fn holiday_sets(
+    sets: Vec<RawHolidaySet>,
+    ctx: &Context<'_>,
+    diags: &mut Vec<Diagnostic>,
+) -> BTreeMap<String, BTreeSet<NaiveDate>> {
+    let mut out = BTreeMap::new();
+    for set in sets {
+        let dates = match set.source {
+            HolidaySource::Dates(d) => d,
+            HolidaySource::Ics(file) => {
+                let path = ctx.resolve(file.get_ref());
+                match (ctx.read)(&path) {
+                    Err(e) => {
+                        diags.push(
+                            Diagnostic::new(
+                                file.span(),
+                                format!("cannot read holiday file {}: {e}", path.display()),
+                            )
+                            .label("cannot read this file")
+                            .help("the path is relative to the config file's folder"),
+                        );
+                        // Keep the name so references to it are not reported as unknown too.
+                        BTreeSet::new()
+                    }
+                    Ok(text) => match holidays::parse_ics(&text) {
+                        Ok(d) => d,
+                        Err(e) => {
+                            diags.push(
+                                Diagnostic::new(
+                                    file.span(),
+                                    format!("{}: {}", path.display(), e.message),
+                                )
+                                .label("here")
+                                .maybe_help(e.help)
+                                .in_file(&path, text, e.span),
+                            );
+                            BTreeSet::new()
+                        }
+                    },
+                }
+            }
+        };
+        out.insert(set.name.into_inner(), dates);
+    }
+    out
+}
+
+/// The named holiday sets exist; returns their names as given.
+fn check_sets(
+    names: &[Sp<String>],
+    sets: &BTreeMap<String, BTreeSet<NaiveDate>>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<String> {
+    let known: Vec<&str> = sets.keys().map(String::as_str).collect();
+    for name in names {
+        if !sets.contains_key(name.get_ref()) {
+            unknown(name, "holiday set", &known, diags);
+        }
+    }
+    names.iter().map(|n| n.get_ref().clone()).collect()
+}
+
+fn eligibility(raw: &RawEligible, ids: &Names<'_>, diags: &mut Vec<Diagnostic>) -> Eligibility {
+    for id in raw.members.iter().chain(&raw.exclude) {
+        ids.find(id, diags);
+    }
+    let plain = |v: &[Sp<String>]| v.iter().map(|s| s.get_ref().clone()).collect();
+    Eligibility {
+        any_tags: raw.any_tags.clone(),
+        all_tags: raw.all_tags.clone(),
+        members: plain(&raw.members),
+        exclude: plain(&raw.exclude),
+    }
+}
+
+/// Σ points per member of every history file, then the manual adjustments.
+fn history_points(
+    files: &[Sp<String>],
+    adjust: &[(Sp<String>, f64)],
+    ids: &Names<'_>,
+    ctx: &Context<'_>,
+    diags: &mut Vec<Diagnostic>,
+) -> (Vec<PathBuf>, BTreeMap<String, f64>) {
+    let mut paths = Vec::new();
+    let mut points: BTreeMap<String, f64> = BTreeMap::new();
+    for file in files {
+        let path = ctx.resolve(file.get_ref());
+        match (ctx.read)(&path) {
+            Err(e) => diags.push(
+                Diagnostic::new(file.span(), format!("cannot read history file {}: {e}", path.display()))
+                    .label("cannot read this file")
+                    .help("history files are earlier schedule.json files; the path is relative to the config file's folder"),
+            ),
+            Ok(text) => match history::points_per_member(&text) {
+                Ok(p) => {
+                    for (id, x) in p {
+                        *points.entry(id).or_insert(0.0) += x;
+                    }
+                }
+                Err(e) => diags.push(
+                    Diagnostic::new(file.span(), format!("{}: {}", path.display(), e.message))
+                        .label("here")
+                        .help("history files must be schedule.json files written by `rota solve`")
+                        .in_file(&path, text, e.span),
+                ),
+            },
+        }
+        paths.push(path);
+    }
+    for (member, x) in adjust {
+        if ids.find(member, diags).is_some() {
+            *points.entry(member.get_ref().clone()).or_insert(0.0) += x;
+        }
+    }
+    (paths, points)
+}
+
+/// Builds the validated config, or pushes what is wrong and returns `None`.
+pub(crate) fn validate(
+    raw: RawConfig,
+    ctx: &Context<'_>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Config> {
+    let sets = holiday_sets(raw.holidays, ctx, diags);
+    let default_sets = raw
+        .defaults
+        .holidays
+        .as_deref()
+        .map(|names| check_sets(names, &sets, diags))
+        .unwrap_or_default();
+    let team_zone = raw.team.as_ref().and_then(|t| t.timezone);
+
+    // Members first: layers, pins and adjustments refer to their ids.
+    let member_ids: Vec<&Sp<String>> = raw.members.iter().filter_map(|m| m.id.as_ref()).collect();
+    for id in &member_ids {
+        check_slug(id, "member id", "._-", diags);
+    }
+    check_unique(member_ids.iter().copied(), "member id", ctx.source, diags);
+    let ids = Names {
+        what: "member",
+        names: member_ids.iter().map(|s| s.get_ref().as_str()).collect(),
+        complete: raw.members_complete && raw.members.iter().all(|m| m.id.is_some()),
+    };
+
+    let default_hours = raw.defaults.working_hours.unwrap_or(TimeWindow {
+        start: NaiveTime::from_hms_opt(9, 0, 0).unwrap_or(NaiveTime::MIN),
+        end: NaiveTime::from_hms_opt(17, 0, 0).unwrap_or(NaiveTime::MIN),
+    });
+    let default_days = raw.defaults.working_days.unwrap_or_else(|| {
+        WeekdaySet::from_days([
+            Weekday::Mon,
+            Weekday::Tue,
+            Weekday::Wed,
+            Weekday::Thu,
+            Weekday::Fri,
+        ])
+    });
+    let mut members = Vec::new();
+    for m in &raw.members {
+        let holiday_sets = match &m.holidays {
+            Some(names) => check_sets(names, &sets, diags),
+            None => default_sets.clone(),
+        };
+        let holidays = holiday_sets
+            .iter()
+            .filter_map(|name| sets.get(name))
+            .flatten()
+            .copied()
+            .collect();
+        let (Some(id), Some(timezone)) = (&m.id, m.timezone.or(team_zone)) else {
+            continue;
+        };
+        members.push(Member {
+            id: id.get_ref().clone(),
+            name: m.name.clone().unwrap_or_else(|| id.get_ref().clone()),
+            email: m.email.clone(),
+            timezone,
+            working_hours: m.working_hours.unwrap_or(default_hours),
+            working_days: m.working_days.unwrap_or(default_days),
+            holidays,
+            holiday_sets,
+            tags: m.tags.clone(),
+            fte: m.fte,
+            joins: m.joins,
+            leaves: m.leaves,
+            max_shifts: m.max_shifts,
+            unavailable: m.unavailable.clone(),
+            prefer_off: m.prefer_off.clone(),
+        });
+    }
+
+    let layer_names: Vec<&Sp<String>> = raw.layers.iter().filter_map(|l| l.name.as_ref()).collect();
+    for name in &layer_names {
+        check_slug(name, "layer name", "_-", diags);
+    }
+    check_unique(layer_names.iter().copied(), "layer name", ctx.source, diags);
+    check_calendar_names(&layer_names, &member_ids, diags);
+    let names = Names {
+        what: "layer",
+        names: layer_names.iter().map(|s| s.get_ref().as_str()).collect(),
+        complete: raw.layers_complete && raw.layers.iter().all(|l| l.name.is_some()),
+    };
+    let mut layers = Vec::new();
+    for l in &raw.layers {
+        let eligible = eligibility(&l.eligible, &ids, diags);
+        let (Some(name), Some(rotation), Some(timezone)) =
+            (&l.name, &l.rotation, l.timezone.or(team_zone))
+        else {
+            continue;
+        };
+        layers.push(Layer {
+            name: name.get_ref().clone(),
+            rotation: rotation.clone(),
+            timezone,
+            days: l.days,
+            eligible,
+            per_shift: l.per_shift,
+        });
+    }
+
+    let mut pins = Vec::new();
+    for p in raw.pins {
+        let layer = p.layer.as_ref().and_then(|l| names.find(l, diags));
+        let member = p.member.as_ref().and_then(|m| ids.find(m, diags));
+        if let (Some(layer), Some(member), Some(start)) = (layer, member, p.start) {
+            pins.push(Pin {
+                layer,
+                start,
+                member,
+                line: p.line,
+            });
+        }
+    }
+
+    let (history, history_points) = history_points(
+        &raw.fairness.history,
+        &raw.fairness.adjust,
+        &ids,
+        ctx,
+        diags,
+    );
+
+    if !diags.is_empty() {
+        return None;
+    }
+    let team = raw.team?;
+    let name = team.name?.into_inner();
+    let uid_domain = match team.uid_domain {
+        Some(d) => d.into_inner(),
+        None => {
+            let slug = slugify(&name);
+            format!("{}.rota", if slug.is_empty() { "team" } else { &slug })
+        }
+    };
+    let period = raw.period?;
+    Some(Config {
+        path: ctx.path.to_path_buf(),
+        sha256: ctx.sha256.clone(),
+        team: Team {
+            name,
+            timezone: team.timezone?,
+            uid_domain,
+        },
+        period: Period {
+            start: period.start,
+            end: period.end,
+        },
+        layers,
+        members,
+        rules: raw.rules,
+        fairness: Fairness {
+            weights: raw.fairness.weights,
+            capacity: raw.fairness.capacity,
+            history,
+            history_points,
+        },
+        objective: raw.objective,
+        calendar: raw.calendar,
+        pins,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugify_folds_punctuation() {
+        assert_eq!(slugify("Payments SRE"), "payments-sre");
+        assert_eq!(slugify("  Ops / On-Call!! "), "ops-on-call");
+        assert_eq!(slugify("Über"), "ber");
+        assert_eq!(slugify("---"), "");
+    }
+}
+
+#[cfg(test)]
+mod resolution_tests {
+    use std::path::Path;
+
+    use chrono::{DateTime, NaiveDate, NaiveTime, Utc, Weekday};
+
+    use crate::config::{Config, ConfigError, PinStart, WeekdaySet, parse_with};
+
+    const HISTORY_1: &str = r#"{"version":1,"team":"t","period":{"start":"2026-10-05","end":"2027-01-04"},
+      "generated_at":"2026-10-01T00:00:00Z","config_sha256":"00",
+      "solver":{"status":"optimal","objective":1.0,"bound":1.0,"gap":0.0,"seconds":0.1},
+      "shifts":[
+        {"layer":"p","start":"2026-10-05T14:00:00Z","end":"2026-10-12T14:00:00Z","member":"ann","points":100.0,"uid":"a","sequence":0},
+        {"layer":"p","start":"2026-10-12T14:00:00Z","end":"2026-10-19T14:00:00Z","member":"gone","points":50.0,"uid":"b","sequence":0},
+        {"layer":"p","start":"2026-10-19T14:00:00Z","end":"2026-10-26T14:00:00Z","member":"ann","points":20.5,"uid":"c","sequence":0}],
+      "members":[],
+      "metrics":{"imbalance":0.0,"deviation":0.0,"back_to_back_after_hours":0,"total_load":0.0,"prefer_off_violations":0,"churn":0}}"#;
+
+    const ICS: &str = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20270301\r\nDTEND;VALUE=DATE:20270303\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+
+    /// Parses as `team/rota.toml` with an in-memory folder of referenced files.
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        let files = [
+            ("team/h1.json", HISTORY_1.to_string()),
+            ("team/old/h2.json", HISTORY_1.replace("\"ann\"", "\"ben\"")),
+            ("team/holidays.ics", ICS.to_string()),
+        ];
+        parse_with(Path::new("team/rota.toml"), text, &|p: &Path| {
+            files
+                .iter()
+                .find(|(name, _)| Path::new(name) == p)
+                .map(|(_, text)| text.clone())
+                .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"))
+        })
+    }
+
+    fn ok(text: &str) -> Config {
+        match parse(text) {
+            Ok(c) => c,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    fn t(h: u32, m: u32) -> NaiveTime {
+        NaiveTime::from_hms_opt(h, m, 0).unwrap()
+    }
+
+    const HEAD: &str = "[team]\nname = \"Ops / Team!\"\ntimezone = \"Asia/Tokyo\"\n\
+        [period]\nstart = 2027-01-04\nend = \"2027-02-01\"\n\
+        [[layer]]\nname = \"p\"\nrotation = \"weekly\"\nhandoff = \"mon 10:00\"\n";
+
+    #[test]
+    fn defaults_come_from_the_member_then_defaults_then_built_ins() {
+        let c = ok(&format!(
+            "{HEAD}[holidays]\nx = [2027-01-10]\nics = {{ ics = \"holidays.ics\" }}\n\
+             [defaults]\nworking_hours = \"10:00-18:00\"\nholidays = [\"x\"]\n\
+             [[member]]\nid = \"ann\"\n\
+             [[member]]\nid = \"ben\"\nname = \"Ben B\"\ntimezone = \"Europe/Paris\"\nworking_hours = \"22:00-06:00\"\nworking_days = [\"sat\"]\nholidays = [\"ics\", \"x\"]\n"
+        ));
+        assert_eq!(c.team.uid_domain, "ops-team.rota");
+        assert_eq!(c.layers[0].timezone, chrono_tz::Asia::Tokyo);
+        assert_eq!(c.layers[0].per_shift, 1);
+        assert_eq!(c.layers[0].days, None);
+        let ann = &c.members[0];
+        assert_eq!(
+            (ann.name.as_str(), ann.timezone),
+            ("ann", chrono_tz::Asia::Tokyo)
+        );
+        assert_eq!(
+            (ann.working_hours.start, ann.working_hours.end),
+            (t(10, 0), t(18, 0))
+        );
+        assert_eq!(
+            ann.working_days,
+            WeekdaySet::from_days([
+                Weekday::Mon,
+                Weekday::Tue,
+                Weekday::Wed,
+                Weekday::Thu,
+                Weekday::Fri
+            ])
+        );
+        assert_eq!(ann.holidays, [d(2027, 1, 10)].into());
+        assert_eq!(ann.fte, 1.0);
+        let ben = &c.members[1];
+        assert_eq!(
+            (ben.name.as_str(), ben.timezone),
+            ("Ben B", chrono_tz::Europe::Paris)
+        );
+        assert!(ben.working_hours.wraps());
+        assert_eq!(ben.working_days, WeekdaySet::from_days([Weekday::Sat]));
+        assert_eq!(
+            ben.holidays,
+            [d(2027, 1, 10), d(2027, 3, 1), d(2027, 3, 2)].into()
+        );
+        assert_eq!(ben.holiday_sets, vec!["ics".to_string(), "x".to_string()]);
+
+        // Without [defaults]: 09:00-17:00, Monday to Friday, no holidays.
+        let c = ok(&format!("{HEAD}[[member]]\nid = \"ann\"\n"));
+        let ann = &c.members[0];
+        assert_eq!(
+            (ann.working_hours.start, ann.working_hours.end),
+            (t(9, 0), t(17, 0))
+        );
+        assert_eq!(ann.working_days.iter().count(), 5);
+        assert!(ann.holidays.is_empty() && ann.holiday_sets.is_empty());
+    }
+
+    #[test]
+    fn eligibility_resolves_members_tags_and_exclusions() {
+        let c = ok(&format!(
+            "{HEAD}[[layer]]\nname = \"s\"\nrotation = \"daily\"\nhandoff = \"09:00\"\n\
+             eligible = {{ any_tags = [\"senior\"], members = [\"dan\"], exclude = [\"cat\"] }}\n\
+             [[member]]\nid = \"ann\"\ntags = [\"senior\"]\n\
+             [[member]]\nid = \"ben\"\n\
+             [[member]]\nid = \"cat\"\ntags = [\"senior\"]\n\
+             [[member]]\nid = \"dan\"\n"
+        ));
+        let layer = &c.layers[1];
+        let admitted: Vec<&str> = c
+            .members
+            .iter()
+            .filter(|m| layer.eligible.admits(m))
+            .map(|m| m.id.as_str())
+            .collect();
+        // ann by tag, dan by name; cat is excluded despite the tag; ben has neither.
+        assert_eq!(admitted, ["ann", "dan"]);
+        assert!(c.members.iter().all(|m| c.layers[0].eligible.admits(m)));
+    }
+
+    #[test]
+    fn history_files_and_adjustments_add_up() {
+        let c = ok(&format!(
+            "{HEAD}[[member]]\nid = \"ann\"\n[[member]]\nid = \"ben\"\n\
+             [fairness]\nhistory = [\"h1.json\", \"old/h2.json\"]\n\
+             [[fairness.adjust]]\nmember = \"ann\"\npoints = -20.5\n\
+             [[fairness.adjust]]\nmember = \"ann\"\npoints = 5\n"
+        ));
+        let h = &c.fairness.history_points;
+        // h1: ann 100 + 20.5, gone 50; h2: ben 100 + 20.5, gone 50; adjust ann −20.5 + 5.
+        assert_eq!(h.get("ann"), Some(&105.0));
+        assert_eq!(h.get("ben"), Some(&120.5));
+        assert_eq!(h.get("gone"), Some(&100.0));
+        assert_eq!(
+            c.fairness.history,
+            vec![
+                Path::new("team/h1.json").to_path_buf(),
+                Path::new("team/old/h2.json").to_path_buf()
+            ]
+        );
+    }
+
+    #[test]
+    fn pins_resolve_to_indices_and_starts() {
+        let c = ok(&format!(
+            "{HEAD}[[layer]]\nname = \"q\"\nrotation = {{ hours = 8 }}\nhandoff = \"06:00\"\n\
+             [[member]]\nid = \"ann\"\n[[member]]\nid = \"ben\"\n\
+             [[pin]]\nlayer = \"q\"\nstart = 2027-01-05T06:00:00+09:00\nmember = \"ben\"\n\
+             [[pin]]\nlayer = \"p\"\nstart = \"2027-01-11\"\nmember = \"ann\"\n"
+        ));
+        assert_eq!(c.pins.len(), 2);
+        assert_eq!((c.pins[0].layer, c.pins[0].member), (1, 1));
+        let instant: DateTime<Utc> = "2027-01-04T21:00:00Z".parse().unwrap();
+        assert_eq!(c.pins[0].start, PinStart::Instant(instant));
+        // HEAD is 10 lines; the first `[[pin]]` header is line 19.
+        assert_eq!(c.pins[0].line, 19);
+        assert_eq!((c.pins[1].layer, c.pins[1].member), (0, 0));
+        assert_eq!(c.pins[1].start, PinStart::LocalDate(d(2027, 1, 11)));
+    }
+
+    #[test]
+    fn every_problem_is_collected() {
+        let err = parse(
+            "[team]\nname = \"x\"\ntimezone = \"Mars/Olympus\"\nfoo = 1\n\
+             [period]\nstart = 2027-02-01\nend = 2027-01-01\n\
+             [[layer]]\nname = \"P\"\nrotation = \"weekly\"\nhandoff = \"10:00\"\n\
+             [[member]]\nid = \"a\"\nfte = 0\nholidays = [\"nope\"]\n\
+             [fairness]\nhistory = [\"missing.json\"]\n",
+        )
+        .unwrap_err();
+        assert_eq!(err.count, 8, "{err}");
+        for expected in [
+            "unknown time zone \"Mars/Olympus\"",
+            "unknown key `foo` in [team]",
+            "the period ends (2027-01-01) on or before it starts",
+            "\"P\" is not a valid layer name",
+            "a weekly handoff is \"DAY HH:MM\"",
+            "`fte` must be more than 0",
+            "unknown holiday set \"nope\"",
+            "cannot read history file team/missing.json",
+        ] {
+            assert!(err.rendered.contains(expected), "{expected}:\n{err}");
+        }
+    }
+
+    #[test]
+    fn calendar_file_names_do_not_collide() {
+        let err = parse(&format!(
+            "{HEAD}[[layer]]\nname = \"ann\"\nrotation = \"daily\"\nhandoff = \"09:00\"\n\
+             [[member]]\nid = \"ann\"\n[[member]]\nid = \"team\"\n"
+        ))
+        .unwrap_err();
+        assert_eq!(err.count, 2, "{err}");
+        assert!(
+            err.rendered
+                .contains("layer \"ann\" has the same name as a member")
+        );
+        assert!(err.rendered.contains("\"team\" is reserved"));
+    }
+
+    #[test]
+    fn empty_lists_of_layers_or_members_are_reported() {
+        let err = parse(
+            "layer = []\nmember = []\n[team]\nname = \"x\"\ntimezone = \"UTC\"\n\
+             [period]\nstart = 2027-01-04\nend = 2027-02-01\n",
+        )
+        .unwrap_err();
+        assert_eq!(err.count, 2, "{err}");
+        assert!(
+            err.rendered.contains("the config has no [[layer]]"),
+            "{err}"
+        );
+        assert!(
+            err.rendered.contains("the config has no [[member]]"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn missing_sections_are_reported() {
+        let err = parse("").unwrap_err();
+        assert_eq!(err.count, 4, "{err}");
+        for section in ["[team]", "[period]", "[[layer]]", "[[member]]"] {
+            assert!(
+                err.rendered
+                    .contains(&format!("the config has no {section}")),
+                "{err}"
+            );
+        }
+    }
+}

@@ -1,0 +1,169 @@
+//! iCalendar content lines (RFC 5545 §3.1): TEXT escaping, 75-octet folding, CRLF.
+//!
+//! The calendar writer builds feeds from these pieces instead of a general-purpose crate so
+//! that every byte (property order, UIDs, DTSTAMP) is under our control and deterministic.
+
+use chrono::{DateTime, Utc};
+
+/// The longest a physical line may be, in octets, not counting its CRLF.
+const MAX_OCTETS: usize = 75;
+
+/// Accumulates folded CRLF-terminated content lines.
+#[derive(Debug, Default)]
+pub struct IcsWriter {
+    out: String,
+}
+
+impl IcsWriter {
+    pub fn new() -> Self {
+        IcsWriter::default()
+    }
+
+    /// A property whose value is already in its wire form (dates, durations, integers,
+    /// enumerated values): written as is, folded.
+    pub fn raw(&mut self, name: &str, value: &str) {
+        fold_into(&mut self.out, &format!("{name}:{value}"));
+    }
+
+    /// A TEXT property: the value is escaped first.
+    pub fn text(&mut self, name: &str, value: &str) {
+        self.raw(name, &escape_text(value));
+    }
+
+    /// A DATE-TIME property in UTC (`20270104T150000Z`).
+    pub fn utc(&mut self, name: &str, at: DateTime<Utc>) {
+        self.raw(name, &utc_stamp(at));
+    }
+
+    pub fn begin(&mut self, component: &str) {
+        self.raw("BEGIN", component);
+    }
+
+    pub fn end(&mut self, component: &str) {
+        self.raw("END", component);
+    }
+
+    pub fn finish(self) -> String {
+        self.out
+    }
+}
+
+/// A UTC DATE-TIME value (RFC 5545 §3.3.5, form #2).
+pub fn utc_stamp(at: DateTime<Utc>) -> String {
+    at.format("%Y%m%dT%H%M%SZ").to_string()
+}
+
+/// Escapes a TEXT value (RFC 5545 §3.3.11): backslash, semicolon, comma and newline.
+///
+/// Other control characters are not allowed in TEXT at all, so they are dropped (a tab
+/// is allowed and kept); a CR LF pair or a lone CR counts as one newline.
+pub fn escape_text(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    let mut chars = value.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            ';' => out.push_str("\\;"),
+            ',' => out.push_str("\\,"),
+            '\n' => out.push_str("\\n"),
+            '\r' => {
+                if chars.peek() == Some(&'\n') {
+                    chars.next();
+                }
+                out.push_str("\\n");
+            }
+            '\t' => out.push('\t'),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Appends `line` folded into physical lines of at most 75 octets each (continuations
+/// start with one space, which counts), each ending in CRLF. A UTF-8 character is never
+/// split across lines.
+fn fold_into(out: &mut String, line: &str) {
+    let mut budget = MAX_OCTETS;
+    let mut used = 0;
+    for c in line.chars() {
+        let len = c.len_utf8();
+        if used + len > budget {
+            out.push_str("\r\n ");
+            // The leading space of a continuation line takes one octet of the budget.
+            budget = MAX_OCTETS - 1;
+            used = 0;
+        }
+        out.push(c);
+        used += len;
+    }
+    out.push_str("\r\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn folded(line: &str) -> String {
+        let mut out = String::new();
+        fold_into(&mut out, line);
+        out
+    }
+
+    #[test]
+    fn escapes_the_four_specials_and_keeps_colons_and_non_ascii() {
+        assert_eq!(
+            escape_text("Ødegård, Sæther; a\\b\nc: d"),
+            "Ødegård\\, Sæther\\; a\\\\b\\nc: d"
+        );
+    }
+
+    #[test]
+    fn carriage_returns_become_one_newline_and_controls_are_dropped() {
+        assert_eq!(escape_text("a\r\nb\rc\u{7}d\te"), "a\\nb\\ncd\te");
+    }
+
+    #[test]
+    fn short_lines_are_not_folded() {
+        assert_eq!(folded("SUMMARY:short"), "SUMMARY:short\r\n");
+        let exactly = format!("X:{}", "a".repeat(73));
+        assert_eq!(folded(&exactly), format!("{exactly}\r\n"));
+    }
+
+    #[test]
+    fn long_lines_fold_at_75_octets_with_a_leading_space() {
+        let line = format!("X:{}", "a".repeat(200));
+        let text = folded(&line);
+        let physical: Vec<&str> = text.split_terminator("\r\n").collect();
+        assert_eq!(physical[0].len(), 75);
+        assert!(
+            physical[1..]
+                .iter()
+                .all(|l| l.starts_with(' ') && l.len() <= 75)
+        );
+        assert_eq!(physical[1].len(), 75);
+        // Unfolding (drop CRLF + one space) gives the logical line back.
+        assert_eq!(text.replace("\r\n ", ""), format!("{line}\r\n"));
+    }
+
+    #[test]
+    fn folding_never_splits_a_multibyte_character() {
+        // "é" is two octets and "😀" four: with an odd offset a naive split would cut one.
+        for prefix in ["X:", "XY:", "XYZ:"] {
+            let line = format!("{prefix}{}", "é😀".repeat(40));
+            let text = folded(&line);
+            for physical in text.split_terminator("\r\n") {
+                assert!(physical.len() <= 75, "{} octets", physical.len());
+            }
+            assert_eq!(text.replace("\r\n ", ""), format!("{line}\r\n"));
+        }
+    }
+
+    #[test]
+    fn utc_stamps_are_basic_format_with_z() {
+        let at = DateTime::parse_from_rfc3339("2027-01-04T15:00:09Z")
+            .map(|d| d.with_timezone(&Utc))
+            .expect("valid instant");
+        assert_eq!(utc_stamp(at), "20270104T150009Z");
+    }
+}

@@ -1,0 +1,182 @@
+//! The summary `rota solve` prints: a table per member and one status line.
+
+use comfy_table::{CellAlignment, ContentArrangement, Table, TableComponent, presets};
+
+use crate::config::Config;
+use crate::schedule::Schedule;
+
+/// One row per member (config order): shifts, hours by class, points, fair share and the
+/// difference; members outside fairness (eligible for no layer, or no capacity) show `—`.
+pub fn summary(config: &Config, schedule: &Schedule) -> String {
+    let with_history = schedule.members.iter().any(|m| m.history != 0.0);
+    let mut header = vec![
+        "member",
+        "shifts",
+        "business h",
+        "after h",
+        "weekend h",
+        "holiday h",
+        "points",
+    ];
+    if with_history {
+        header.push("history");
+    }
+    header.extend(["fair share", "difference"]);
+
+    let mut table = Table::new();
+    table
+        .load_preset(presets::UTF8_HORIZONTAL_ONLY)
+        .remove_style(TableComponent::HorizontalLines)
+        .remove_style(TableComponent::MiddleIntersections)
+        .remove_style(TableComponent::LeftBorderIntersections)
+        .remove_style(TableComponent::RightBorderIntersections)
+        .set_content_arrangement(ContentArrangement::Disabled)
+        .force_no_tty()
+        .set_header(header.clone());
+    for m in &schedule.members {
+        let in_fairness = m.capacity > 0.0
+            && config
+                .members
+                .iter()
+                .any(|cm| cm.id == m.id && config.layers.iter().any(|l| l.eligible.admits(cm)));
+        let mut row = vec![
+            m.id.clone(),
+            m.shifts.to_string(),
+            format!("{:.1}", m.hours.business),
+            format!("{:.1}", m.hours.after_hours),
+            format!("{:.1}", m.hours.weekend),
+            format!("{:.1}", m.hours.holiday),
+            format!("{:.1}", m.load),
+        ];
+        if with_history {
+            row.push(format!("{:.1}", m.history));
+        }
+        if in_fairness {
+            row.push(format!("{:.1}", m.fair_share));
+            row.push(signed(m.load - m.fair_share));
+        } else {
+            row.extend(["—".to_string(), "—".to_string()]);
+        }
+        table.add_row(row);
+    }
+    for i in 0..header.len() {
+        if let Some(column) = table.column_mut(i) {
+            // Two spaces between columns keep the table within 100 columns.
+            column.set_padding((1, 0));
+            if i > 0 {
+                column.set_cell_alignment(CellAlignment::Right);
+            }
+        }
+    }
+    let mut text = table.trim_fmt();
+    text.push('\n');
+    text
+}
+
+/// `optimal in 0.41 s — imbalance 2.5 points/FTE — objective 3120.5 (gap 0.0 %)`.
+pub fn status_line(schedule: &Schedule) -> String {
+    let s = &schedule.solver;
+    let status = match s.status.as_str() {
+        "feasible" => "feasible (time limit reached)".to_string(),
+        other => other.to_string(),
+    };
+    let bound = if s.status == "optimal" {
+        String::new()
+    } else {
+        format!("bound {}, ", trimmed(s.bound, 1))
+    };
+    format!(
+        "{status} in {:.2} s — imbalance {} points/FTE — objective {} ({bound}gap {:.1} %)",
+        s.seconds,
+        trimmed(schedule.metrics.imbalance, 2),
+        trimmed(s.objective, 1),
+        s.gap * 100.0,
+    )
+}
+
+/// `+3.5`, `-0.5`, `0.0`: the sign says over or under the fair share.
+fn signed(x: f64) -> String {
+    let text = format!("{x:+.1}");
+    match text.as_str() {
+        "+0.0" | "-0.0" => "0.0".to_string(),
+        _ => text,
+    }
+}
+
+/// At most `decimals` decimals, without trailing zeros: 2.5, 3, 0.25.
+fn trimmed(x: f64, decimals: usize) -> String {
+    let text = format!("{x:.decimals$}");
+    let text = if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    };
+    if text == "-0" { "0".to_string() } else { text }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use crate::verify::fixture;
+
+    #[test]
+    fn summary_snapshot() {
+        let p = fixture::problem();
+        let s = fixture::schedule(&p, fixture::assignment());
+        let text = format!("{}{}\n", summary(&p.config, &s), status_line(&s));
+        insta::assert_snapshot!(text);
+    }
+
+    #[test]
+    fn feasible_status_names_bound_and_gap() {
+        let p = fixture::problem();
+        let mut s = fixture::schedule(&p, fixture::assignment());
+        s.solver.status = "feasible".into();
+        s.solver.bound = 200_000.0;
+        s.solver.gap = 0.1387;
+        s.solver.seconds = 10.004;
+        assert_eq!(
+            status_line(&s),
+            "feasible (time limit reached) in 10.00 s — imbalance 214 points/FTE — \
+             objective 232207 (bound 200000, gap 13.9 %)"
+        );
+    }
+
+    #[test]
+    fn members_outside_fairness_show_no_fair_share() {
+        let mut p = fixture::problem();
+        p.capacity[3] = 0.0;
+        let (solution, mut evaluation) = fixture::solution(&p, fixture::assignment());
+        evaluation.members[3].capacity = 0.0;
+        let s = crate::schedule::Schedule::build(
+            &p,
+            &solution,
+            &evaluation,
+            fixture::generated_at(),
+            None,
+        );
+        let text = summary(&p.config, &s);
+        let d = text
+            .lines()
+            .find(|l| l.trim_start().starts_with('d'))
+            .expect("row of d");
+        assert!(d.contains('—'), "{d}");
+    }
+
+    #[test]
+    fn trimmed_drops_trailing_zeros_only() {
+        assert_eq!(trimmed(2.5, 2), "2.5");
+        assert_eq!(trimmed(3.0, 2), "3");
+        assert_eq!(trimmed(0.254, 2), "0.25");
+        assert_eq!(trimmed(120.0, 1), "120");
+        assert_eq!(trimmed(-0.0001, 2), "0");
+    }
+
+    #[test]
+    fn signed_shows_direction() {
+        assert_eq!(signed(3.46), "+3.5");
+        assert_eq!(signed(-0.5), "-0.5");
+        assert_eq!(signed(-0.01), "0.0");
+    }
+}

@@ -1,0 +1,190 @@
+//! Small hand-built configs, problems and schedules for unit tests of re-solving,
+//! diffing and swapping, independent of the TOML loader and the time model.
+
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
+
+use crate::assignment::Assignment;
+use crate::config::{
+    CalendarSettings, Config, Eligibility, Fairness, Layer, Member, ObjectiveWeights, Period,
+    Rotation, Rules, Team, TimeWindow, WeekdaySet, WeeklyTime,
+};
+use crate::problem::{Cell, ClassHours, Problem, Shift};
+use crate::schedule::{Metrics, PeriodOut, Schedule, ShiftOut, SolverInfo};
+
+/// Monday 2027-01-04 10:00 UTC: the first handoff of every test layer.
+pub(crate) fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2027, 1, 4, 10, 0, 0).unwrap()
+}
+
+pub(crate) fn member(id: &str) -> Member {
+    Member {
+        id: id.to_string(),
+        name: id.to_string(),
+        email: None,
+        timezone: chrono_tz::UTC,
+        working_hours: TimeWindow {
+            start: NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
+            end: NaiveTime::from_hms_opt(17, 0, 0).unwrap(),
+        },
+        working_days: WeekdaySet::from_days([
+            Weekday::Mon,
+            Weekday::Tue,
+            Weekday::Wed,
+            Weekday::Thu,
+            Weekday::Fri,
+        ]),
+        holidays: Default::default(),
+        holiday_sets: Vec::new(),
+        tags: Default::default(),
+        fte: 1.0,
+        joins: None,
+        leaves: None,
+        max_shifts: None,
+        unavailable: Vec::new(),
+        prefer_off: Vec::new(),
+    }
+}
+
+/// A team in UTC with weekly layers handing off on Mondays at 10:00, for `weeks` weeks.
+pub(crate) fn config(members: &[&str], layers: &[&str], weeks: u32) -> Config {
+    let start = NaiveDate::from_ymd_opt(2027, 1, 4).unwrap();
+    Config {
+        path: "test.toml".into(),
+        sha256: "0".repeat(64),
+        team: Team {
+            name: "Test".into(),
+            timezone: chrono_tz::UTC,
+            uid_domain: "test.rota".into(),
+        },
+        period: Period {
+            start,
+            end: start + Duration::weeks(i64::from(weeks)),
+        },
+        layers: layers
+            .iter()
+            .map(|name| Layer {
+                name: name.to_string(),
+                rotation: Rotation::Weekly {
+                    handoff: WeeklyTime {
+                        weekday: Weekday::Mon,
+                        time: NaiveTime::from_hms_opt(10, 0, 0).unwrap(),
+                    },
+                },
+                timezone: chrono_tz::UTC,
+                days: None,
+                eligible: Eligibility::default(),
+                per_shift: 1,
+            })
+            .collect(),
+        members: members.iter().map(|id| member(id)).collect(),
+        rules: Rules::default(),
+        fairness: Fairness::default(),
+        objective: ObjectiveWeights::default(),
+        calendar: CalendarSettings::default(),
+        pins: Vec::new(),
+    }
+}
+
+/// The problem of [`config`]: one shift per layer per week, every cell worth 10 points
+/// (10 business hours), nobody blocked, full capacity, no history.
+pub(crate) fn problem(members: &[&str], layers: &[&str], weeks: u32) -> Problem {
+    let config = config(members, layers, weeks);
+    let mut shifts = Vec::new();
+    for w in 0..weeks as usize {
+        for l in 0..layers.len() {
+            let start = t0() + Duration::weeks(w as i64);
+            shifts.push(Shift {
+                layer: l,
+                start,
+                end: start + Duration::weeks(1),
+                local_start: start.naive_utc(),
+                per_shift: 1,
+                seq_in_layer: w,
+            });
+        }
+    }
+    let cell = Cell {
+        hours: ClassHours {
+            business: 10.0,
+            ..ClassHours::default()
+        },
+        points: 10.0,
+        after_hours: false,
+        prefer_off: false,
+        blocked: None,
+    };
+    Problem {
+        cells: vec![vec![cell; members.len()]; shifts.len()],
+        capacity: vec![1.0; members.len()],
+        history: vec![0.0; members.len()],
+        pins: Vec::new(),
+        shifts,
+        config,
+    }
+}
+
+/// Round robin over the members, shift by shift.
+pub(crate) fn round_robin(problem: &Problem) -> Assignment {
+    let n = problem.members();
+    Assignment {
+        members: (0..problem.shifts.len()).map(|s| vec![s % n]).collect(),
+    }
+}
+
+/// A schedule.json holding `assignment`, with just enough filled in for diff and
+/// previous (metrics and member summaries are not computed).
+pub(crate) fn schedule(problem: &Problem, assignment: &Assignment) -> Schedule {
+    let mut shifts = Vec::new();
+    for (s, held) in assignment.members.iter().enumerate() {
+        let shift = &problem.shifts[s];
+        for &m in held {
+            shifts.push(seat(
+                &problem.config.layers[shift.layer].name,
+                shift.start,
+                shift.end,
+                &problem.config.members[m].id,
+            ));
+        }
+    }
+    schedule_of(shifts)
+}
+
+pub(crate) fn seat(
+    layer: &str,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    member: &str,
+) -> ShiftOut {
+    ShiftOut {
+        layer: layer.to_string(),
+        start,
+        end,
+        member: member.to_string(),
+        points: 10.0,
+        uid: format!("{layer}-{}@test.rota", start.format("%Y%m%dT%H%M%SZ")),
+        sequence: 0,
+    }
+}
+
+pub(crate) fn schedule_of(shifts: Vec<ShiftOut>) -> Schedule {
+    Schedule {
+        version: crate::schedule::SCHEDULE_VERSION,
+        team: "Test".into(),
+        period: PeriodOut {
+            start: NaiveDate::from_ymd_opt(2027, 1, 4).unwrap(),
+            end: NaiveDate::from_ymd_opt(2027, 4, 5).unwrap(),
+        },
+        generated_at: t0(),
+        config_sha256: "0".repeat(64),
+        solver: SolverInfo {
+            status: "optimal".into(),
+            objective: 0.0,
+            bound: 0.0,
+            gap: 0.0,
+            seconds: 0.0,
+        },
+        shifts,
+        members: Vec::new(),
+        metrics: Metrics::default(),
+    }
+}

@@ -1,0 +1,98 @@
+//! SPEC §6: on the same input and under the same hard rules, rota's schedule is fairer
+//! than the round-robin rotation of common on-call tools — lower imbalance, and no more
+//! back-to-back after-hours pairs.
+
+use std::time::Duration;
+
+use rota::baseline::round_robin;
+use rota::config::Config;
+use rota::evaluate::evaluate;
+use rota::instance::{LayerKind, LayerSpec, Spec, generate};
+use rota::problem;
+use rota::rules;
+use rota::solver::{SolveOptions, solve};
+
+/// Solves `config` for at most 2 s and compares the result with round-robin.
+fn assert_fairer_than_round_robin(config: Config) {
+    let name = config.team.name.clone();
+    let problem = problem::build(config).expect("the instance builds");
+
+    let rr = round_robin(&problem).expect("round-robin finds a rotation");
+    let violations = rules::check(&problem, &rr, None);
+    assert!(
+        violations.is_empty(),
+        "{name}: round-robin breaks {violations:?}"
+    );
+
+    let options = SolveOptions {
+        time_limit: Duration::from_secs(2),
+        ..SolveOptions::default()
+    };
+    let solution = solve(&problem, None, &options).expect("rota solves");
+    let violations = rules::check(&problem, &solution.assignment, None);
+    assert!(violations.is_empty(), "{name}: rota breaks {violations:?}");
+
+    let rota = evaluate(&problem, &solution.assignment, None).metrics;
+    let base = evaluate(&problem, &rr, None).metrics;
+    assert!(
+        rota.imbalance < base.imbalance,
+        "{name}: imbalance {} is not below round-robin's {}",
+        rota.imbalance,
+        base.imbalance
+    );
+    assert!(
+        rota.back_to_back_after_hours <= base.back_to_back_after_hours,
+        "{name}: {} back-to-back after-hours pairs, round-robin has {}",
+        rota.back_to_back_after_hours,
+        base.back_to_back_after_hours
+    );
+}
+
+fn named(name: &str) -> Spec {
+    Spec::named(name).expect("a SPEC §6 case")
+}
+
+#[test]
+fn small_team_over_a_month() {
+    assert_fairer_than_round_robin(generate(&named("small")));
+}
+
+#[test]
+fn twelve_people_two_weekly_layers_a_quarter() {
+    assert_fairer_than_round_robin(generate(&named("team12")));
+}
+
+#[test]
+fn daily_layers_across_four_zones_with_pto() {
+    // team40's shape over one month, to stay within a short test.
+    let spec = Spec {
+        members: 20,
+        months: 1,
+        ..named("team40")
+    };
+    assert_fairer_than_round_robin(generate(&spec));
+}
+
+#[test]
+fn twelve_hour_follow_the_sun() {
+    // fts150's shape, smaller: the nights of one zone are the days of another.
+    let spec = Spec {
+        members: 24,
+        months: 1,
+        ..named("fts150")
+    };
+    assert_fairer_than_round_robin(generate(&spec));
+}
+
+#[test]
+fn regional_windows_and_a_weekly_escalation() {
+    let spec = Spec {
+        name: "regional".to_string(),
+        layers: vec![
+            LayerSpec::new("desk", LayerKind::FollowTheSun),
+            LayerSpec::tagged("escalation", LayerKind::Weekly, "senior"),
+        ],
+        ..Spec::scaling(18, 1)
+    };
+    assert_fairer_than_round_robin(generate(&spec));
+}
