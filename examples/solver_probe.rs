@@ -99,6 +99,21 @@ fn main() {
     let name = args.get(1).map(String::as_str).unwrap_or("quarter12");
     let secs: f64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(10.0);
     let threads: u32 = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(1);
+    if let Some(case) = name.strip_prefix("bench:") {
+        let Some(spec) = rota::instance::Spec::named(case) else {
+            eprintln!("unknown bench case {case}");
+            std::process::exit(2);
+        };
+        let problem = match rota::problem::build(rota::instance::generate(&spec)) {
+            Ok(p) => p,
+            Err(e) => {
+                eprintln!("{e}");
+                std::process::exit(2);
+            }
+        };
+        report(name, &problem, secs, threads);
+        return;
+    }
     let spec = match name {
         // ≤ 5 people, a month of daily shifts handing off at 10:00 New York.
         "small" => instance(Shape {
@@ -149,7 +164,11 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let problem = spec.problem();
+    report(name, &spec.problem(), secs, threads);
+}
+
+fn report(name: &str, problem: &rota::problem::Problem, secs: f64, threads: u32) {
+    let problem = problem.clone();
     let options = SolveOptions {
         time_limit: Duration::from_secs_f64(secs),
         gap: 1e-4,

@@ -10,17 +10,131 @@
 use super::index::Index;
 use crate::problem::Problem;
 
-/// Bounds on the fairness terms, derived from the load grids.
+/// Bounds on the fairness terms, derived from the reachable load levels.
 #[derive(Debug, Clone)]
 pub(crate) struct FairnessBounds {
-    /// Per member: the step of achievable loads, when their points have one.
-    pub grid: Vec<Option<f64>>,
+    /// Per member: the loads they can reach at all.
+    pub levels: Vec<Levels>,
     /// `zmax ≥ this` (max normalized load).
     pub zmax_lb: f64,
     /// `zmin ≤ this` (min normalized load).
     pub zmin_ub: f64,
+    /// `zmax − zmin ≥ this`.
+    pub imbalance_lb: f64,
     /// Σ load of the members in fairness when it is the same for every assignment.
     pub constant_total: Option<f64>,
+    /// Range of Σ load of the members in fairness (when every candidate is in fairness).
+    pub total_range: Option<(f64, f64)>,
+}
+
+/// The loads one member can reach: fixed seats plus any subset of their free pairs'
+/// points (a superset of what the rules allow, so bounds from it are valid).
+#[derive(Debug, Clone)]
+pub(crate) enum Levels {
+    /// Points without a common step: any load ≥ `base`.
+    Continuous { base: f64 },
+    /// Every `base + k × unit`, k ≥ 0 (too many points for a subset-sum table).
+    Grid { base: f64, unit: f64 },
+    /// `base + k × unit` for the `k` set in `bits` (subset sums).
+    Sums {
+        base: f64,
+        unit: f64,
+        bits: Vec<u64>,
+    },
+}
+
+/// Subset-sum tables above this many units fall back to a plain grid.
+const MAX_UNITS: usize = 1 << 22;
+
+impl Levels {
+    fn build(fixed: &[f64], free: &[f64]) -> Levels {
+        let base: f64 = fixed.iter().sum();
+        if free.is_empty() {
+            return Levels::Sums {
+                base,
+                unit: 1.0,
+                bits: vec![1],
+            };
+        }
+        let Some(unit) = step(free.iter().copied()) else {
+            return Levels::Continuous { base };
+        };
+        let units: Vec<usize> = free.iter().map(|p| (p / unit).round() as usize).collect();
+        let total: usize = units.iter().sum();
+        if total > MAX_UNITS {
+            return Levels::Grid { base, unit };
+        }
+        let words = total / 64 + 1;
+        let mut bits = vec![0u64; words];
+        bits[0] = 1;
+        for &k in &units {
+            if k == 0 {
+                continue;
+            }
+            // bits |= bits << k, from the top so each item is used once.
+            let (shift_words, shift_bits) = (k / 64, k % 64);
+            for w in (0..words).rev() {
+                let mut v = 0u64;
+                if w >= shift_words {
+                    v |= bits[w - shift_words] << shift_bits;
+                    if shift_bits > 0 && w > shift_words {
+                        v |= bits[w - shift_words - 1] >> (64 - shift_bits);
+                    }
+                }
+                bits[w] |= v;
+            }
+        }
+        Levels::Sums { base, unit, bits }
+    }
+
+    fn has(bits: &[u64], k: usize) -> bool {
+        bits.get(k / 64).is_some_and(|w| w >> (k % 64) & 1 == 1)
+    }
+
+    /// The largest reachable load ≤ x.
+    pub fn below(&self, x: f64) -> Option<f64> {
+        match self {
+            Levels::Continuous { base } => (x >= *base - 1e-9).then_some(x),
+            Levels::Grid { base, unit } => {
+                let k = ((x - base) / unit + 1e-9).floor();
+                (k >= 0.0).then(|| base + k * unit)
+            }
+            Levels::Sums { base, unit, bits } => {
+                let k = ((x - base) / unit + 1e-9).floor();
+                if k < 0.0 {
+                    return None;
+                }
+                let top = (bits.len() * 64 - 1) as f64;
+                let mut k = k.min(top) as usize;
+                loop {
+                    if Self::has(bits, k) {
+                        return Some(base + k as f64 * unit);
+                    }
+                    if k == 0 {
+                        return None;
+                    }
+                    k -= 1;
+                }
+            }
+        }
+    }
+
+    /// The smallest reachable load ≥ x.
+    pub fn above(&self, x: f64) -> Option<f64> {
+        match self {
+            Levels::Continuous { base } => Some(x.max(*base)),
+            Levels::Grid { base, unit } => {
+                let k = ((x - base) / unit - 1e-9).ceil().max(0.0);
+                Some(base + k * unit)
+            }
+            Levels::Sums { base, unit, bits } => {
+                let k = ((x - base) / unit - 1e-9).ceil().max(0.0) as usize;
+                (k..bits.len() * 64)
+                    .find(|&k| Self::has(bits, k))
+                    .map(|k| base + k as f64 * unit)
+            }
+        }
+    }
 }
 
 /// Points are hours × class weights: a scale of 1000 makes realistic ones integral.
@@ -40,12 +154,22 @@ pub(crate) fn fairness_bounds(
     let is_free =
         |s: usize, m: usize| !index.frozen[s] && !is_fixed(s, m) && forced(s, m).is_none();
 
-    let grid: Vec<Option<f64>> = (0..members)
+    let levels: Vec<Levels> = (0..members)
         .map(|m| {
-            let points = (0..index.shifts)
-                .filter(|&s| index.is_candidate(s, m) && (is_fixed(s, m) || is_free(s, m)))
-                .map(|s| problem.cells[s][m].points);
-            step(points)
+            let mut fixed = Vec::new();
+            let mut free = Vec::new();
+            for s in 0..index.shifts {
+                if !index.is_candidate(s, m) {
+                    continue;
+                }
+                let p = problem.cells[s][m].points;
+                if is_fixed(s, m) {
+                    fixed.push(p);
+                } else if is_free(s, m) {
+                    free.push(p);
+                }
+            }
+            Levels::build(&fixed, &free)
         })
         .collect();
 
@@ -81,36 +205,42 @@ pub(crate) fn fairness_bounds(
     }
 
     let mut bounds = FairnessBounds {
-        grid,
+        levels,
         zmax_lb: f64::NEG_INFINITY,
         zmin_ub: f64::INFINITY,
+        imbalance_lb: 0.0,
         constant_total: constant.then_some(low),
+        total_range: all_fair.then_some((low, high)),
     };
     if !all_fair || fair.is_empty() {
         return bounds;
     }
 
-    // zmax = Z means every member's load fits under Z × capacity − history, on their
-    // grid; the members together must still carry at least `low`.
+    // zmax = Z means every member's load fits under Z × capacity − history at a level
+    // they can reach; together they must still carry at least `low`.
     let fits_under = |z: f64| -> f64 {
-        fair.iter()
-            .map(|&m| {
-                let cap = problem.capacity[m];
-                let room = z * cap - problem.history[m];
-                snap_down(room, bounds.grid[m]).max(0.0)
-            })
-            .sum()
+        let mut sum = 0.0;
+        for &m in fair {
+            let room = z * problem.capacity[m] - problem.history[m];
+            match bounds.levels[m].below(room) {
+                Some(level) => sum += level,
+                None => return f64::NEG_INFINITY,
+            }
+        }
+        sum
     };
-    // zmin = Z means every member carries at least Z × capacity − history (on their
-    // grid); together they carry at most `high`.
+    // zmin = Z means every member carries at least Z × capacity − history (at a level
+    // they can reach); together they carry at most `high`.
     let at_least = |z: f64| -> f64 {
-        fair.iter()
-            .map(|&m| {
-                let cap = problem.capacity[m];
-                let need = z * cap - problem.history[m];
-                snap_up(need, bounds.grid[m]).max(0.0)
-            })
-            .sum()
+        let mut sum = 0.0;
+        for &m in fair {
+            let need = z * problem.capacity[m] - problem.history[m];
+            match bounds.levels[m].above(need) {
+                Some(level) => sum += level,
+                None => return f64::INFINITY,
+            }
+        }
+        sum
     };
     let spread = fair
         .iter()
@@ -149,11 +279,88 @@ pub(crate) fn fairness_bounds(
         }
         bounds.zmin_ub = over;
     }
+    if bounds.zmax_lb.is_finite() && bounds.zmin_ub.is_finite() {
+        bounds.imbalance_lb = (bounds.zmax_lb - bounds.zmin_ub).max(0.0);
+        if let Some(joint) = joint_imbalance(problem, fair, &bounds, (low, high), spread) {
+            bounds.imbalance_lb = bounds.imbalance_lb.max(joint);
+        }
+    }
     bounds
 }
 
+/// Most breakpoints × members the joint imbalance bound may evaluate.
+const JOINT_BUDGET: usize = 400_000;
+
+/// max − min ≥ min over Z' of (Z(Z') − Z'), where Z(Z') is the least max normalized load
+/// when every member is at least at Z': each member needs a reachable level between
+/// Z' × capacity − history and Z × capacity − history, and the levels must be able to
+/// sum into the total's range. Z' only matters where it equals some member's level.
+fn joint_imbalance(
+    problem: &Problem,
+    fair: &[usize],
+    bounds: &FairnessBounds,
+    (low, high): (f64, f64),
+    spread: f64,
+) -> Option<f64> {
+    let normalized = |m: usize, level: f64| (level + problem.history[m]) / problem.capacity[m];
+    let mut breakpoints: Vec<f64> = Vec::new();
+    for &m in fair {
+        let top = bounds.zmin_ub * problem.capacity[m] - problem.history[m];
+        let mut level = bounds.levels[m].above(f64::MIN)?;
+        while level <= top + 1e-9 {
+            breakpoints.push(normalized(m, level));
+            if breakpoints.len() * fair.len() > JOINT_BUDGET {
+                return None;
+            }
+            level = bounds.levels[m].above(level + 1e-6)?;
+        }
+    }
+    breakpoints.sort_by(f64::total_cmp);
+    breakpoints.dedup_by(|a, b| (*a - *b).abs() < 1e-12);
+
+    let feasible = |zmin: f64, zmax: f64| -> bool {
+        let (mut sum_lo, mut sum_hi) = (0.0, 0.0);
+        for &m in fair {
+            let cap = problem.capacity[m];
+            let hist = problem.history[m];
+            let Some(lo) = bounds.levels[m].above(zmin * cap - hist) else {
+                return false;
+            };
+            match bounds.levels[m].below(zmax * cap - hist) {
+                Some(hi) if hi >= lo - 1e-9 => {
+                    sum_lo += lo;
+                    sum_hi += hi;
+                }
+                _ => return false,
+            }
+        }
+        sum_lo <= high + 1e-9 && sum_hi >= low - 1e-9
+    };
+    let mut best = f64::INFINITY;
+    for &zmin in &breakpoints {
+        if !feasible(zmin, spread) {
+            continue;
+        }
+        // Least zmax for this zmin; `bad` stays infeasible, so it is a valid bound.
+        let (mut bad, mut good) = (zmin - 1e-9, spread);
+        if feasible(zmin, bad) {
+            return Some(0.0);
+        }
+        for _ in 0..60 {
+            let mid = 0.5 * (bad + good);
+            if feasible(zmin, mid) {
+                good = mid;
+            } else {
+                bad = mid;
+            }
+        }
+        best = best.min(bad - zmin);
+    }
+    best.is_finite().then_some(best.max(0.0))
+}
+
 /// A lower bound on the whole objective without any LP: total load at least the
-/// cheapest candidates, imbalance at least what the load grids force, other terms ≥ 0.
+/// cheapest candidates, imbalance at least what the load levels force, other terms ≥ 0.
 /// `-inf` when a negative weight makes the simple argument invalid.
 pub(crate) fn objective_floor(problem: &Problem, index: &Index) -> f64 {
     let w = problem.config.objective;
@@ -182,9 +389,7 @@ pub(crate) fn objective_floor(problem: &Problem, index: &Index) -> f64 {
         .filter(|&m| index.in_fairness[m])
         .collect();
     let b = fairness_bounds(problem, index, &fair, None);
-    if b.zmax_lb.is_finite() && b.zmin_ub.is_finite() {
-        floor += w.imbalance * (b.zmax_lb - b.zmin_ub).max(0.0);
-    }
+    floor += w.imbalance * b.imbalance_lb;
     floor
 }
 
@@ -206,22 +411,6 @@ fn gcd(a: u64, b: u64) -> u64 {
     if b == 0 { a } else { gcd(b, a % b) }
 }
 
-/// The largest grid value ≤ x (x itself without a grid), with a little slack for floats.
-pub(crate) fn snap_down(x: f64, grid: Option<f64>) -> f64 {
-    match grid {
-        Some(g) => ((x / g) + 1e-9).floor() * g,
-        None => x,
-    }
-}
-
-/// The smallest grid value ≥ x.
-pub(crate) fn snap_up(x: f64, grid: Option<f64>) -> f64 {
-    match grid {
-        Some(g) => ((x / g) - 1e-9).ceil() * g,
-        None => x,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -235,11 +424,16 @@ mod tests {
     }
 
     #[test]
-    fn snapping_stays_on_the_grid() {
-        assert_eq!(snap_down(641.3, Some(296.0)), 592.0);
-        assert_eq!(snap_up(641.3, Some(296.0)), 888.0);
-        assert_eq!(snap_down(592.0, Some(296.0)), 592.0);
-        assert_eq!(snap_up(592.0, Some(296.0)), 592.0);
-        assert_eq!(snap_up(2.5, None), 2.5);
+    fn levels_are_the_subset_sums() {
+        // Fixed 10, free 296, 296, 304: reachable 10 + {0, 296, 304, 592, 600, 896}.
+        let levels = Levels::build(&[10.0], &[296.0, 296.0, 304.0]);
+        assert_eq!(levels.below(650.0), Some(610.0));
+        assert_eq!(levels.above(320.0), Some(602.0));
+        assert_eq!(levels.above(306.0), Some(306.0));
+        assert_eq!(levels.below(5.0), None);
+        assert_eq!(levels.above(907.0), None);
+        assert_eq!(levels.below(5000.0), Some(906.0));
+        let free = Levels::build(&[], &[1.0 / 3.0]);
+        assert_eq!(free.below(0.5), Some(0.5));
     }
 }

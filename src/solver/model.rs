@@ -9,7 +9,7 @@ use good_lp::{
 };
 use highs::HighsModelStatus;
 
-use super::bounds::{fairness_bounds, snap_down};
+use super::bounds::{Levels, fairness_bounds};
 use super::index::Index;
 use crate::assignment::Assignment;
 use crate::problem::Problem;
@@ -375,6 +375,9 @@ fn fairness(
         );
         objective.add_mul(w.imbalance, zmax);
         objective.add_mul(-w.imbalance, zmin);
+        if bounds.imbalance_lb > 0.0 {
+            constraints.push(constraint!(zmax - zmin >= bounds.imbalance_lb));
+        }
         for &m in &fair {
             let cap = problem.capacity[m];
             let hist = problem.history[m];
@@ -396,18 +399,11 @@ fn fairness(
             warm.push((warm_load(m) - share).max(0.0));
             objective.add_mul(2.0 * w.deviation, d);
             constraints.push(constraint!(d - load_expr(m) >= -share));
-            if let Some(g) = bounds.grid[m] {
-                let a = snap_down(share, Some(g));
-                let b = a + g;
-                let (fa, fb) = (share - a, b - share);
-                if fa > 1e-9 && fb > 1e-9 {
-                    // |load − share| ≥ fa + (fb − fa) (load − a) / g, so
-                    // 2d ≥ fa + (fb − fa)(load − a)/g + load − share.
-                    let slope = (fb - fa) / g;
-                    constraints.push(constraint!(
-                        2.0 * d - (slope + 1.0) * load_expr(m) >= fa - slope * a - share
-                    ));
-                }
+            if let Some(row) = chord(&bounds.levels[m], share, share) {
+                // |load − share| ≥ row(load) and |load − share| = 2d − (load − share).
+                constraints.push(constraint!(
+                    2.0 * d - (row.slope + 1.0) * load_expr(m) >= row.at_zero - share
+                ));
             }
         }
     } else if w.deviation != 0.0 {
@@ -434,6 +430,46 @@ fn fairness(
             constraints.push(constraint!(
                 d - load_expr(m) + share * total >= hist - share * total_history
             ));
+            // The fair share moves with the total, within the total's range.
+            if let Some((low, high)) = bounds.total_range {
+                let lo = share * (low + total_history) - hist;
+                let hi = share * (high + total_history) - hist;
+                if let Some(row) = chord(&bounds.levels[m], lo, hi) {
+                    // |e| = 2d − e with e = load + hist − share (total + pool) ≥ row(load).
+                    constraints.push(constraint!(
+                        2.0 * d - (row.slope + 1.0) * load_expr(m) + share * total
+                            >= row.at_zero + hist - share * total_history
+                    ));
+                }
+            }
         }
     }
+}
+
+/// `|load − F| ≥ at_zero + slope × load` for every reachable load and every fair share
+/// F in `[lo, hi]`.
+struct Chord {
+    at_zero: f64,
+    slope: f64,
+}
+
+/// The line through (a, lo − a) and (b, b − hi), with a the highest level ≤ lo and b the
+/// lowest ≥ hi. At a and b it is below |load − F|; beyond them |load − F| rises with
+/// slope 1 while the line's slope is within [−1, 1], so it stays below at every level.
+/// Without a level strictly between lo and hi there is nothing to gain and no row.
+fn chord(levels: &Levels, lo: f64, hi: f64) -> Option<Chord> {
+    let a = levels.below(lo)?;
+    let b = levels.above(hi)?;
+    if b - a < 1e-9 || levels.above(lo + 1e-9).is_some_and(|l| l < hi - 1e-9) {
+        return None;
+    }
+    let (fa, fb) = (lo - a, b - hi);
+    if fa < 1e-9 && fb < 1e-9 {
+        return None;
+    }
+    let slope = (fb - fa) / (b - a);
+    Some(Chord {
+        at_zero: fa - slope * a,
+        slope,
+    })
 }
