@@ -85,8 +85,10 @@ pub enum SolveError {
     Internal(String),
 }
 
-/// Above this many (shift, member) pairs the whole MILP is not attempted; LNS is.
+/// Above this many (shift, member) pairs LNS improves the greedy before the whole MILP.
 const FULL_MILP_BINARIES: usize = 2500;
+/// Above this many the whole MILP is not attempted at all.
+const BOUND_MILP_BINARIES: usize = 12_000;
 
 /// Solves the problem; with `previous`, frozen shifts are fixed and changes cost churn.
 ///
@@ -124,26 +126,40 @@ pub fn solve(
         );
         state.assignment()
     });
+    // Large teams: improve by exact re-optimisation of neighbourhoods (LNS). Mid-size
+    // ones then hand the rest of the time to the whole MILP, warm-started, for its bound;
+    // the largest keep LNS to the end (the whole model's root LP alone can outlast the
+    // limit there) and report a bound without LP.
+    let mut whole_milp = true;
+    let greedy = match greedy {
+        Some(start) if large => {
+            whole_milp = binaries <= BOUND_MILP_BINARIES;
+            let until = if whole_milp {
+                started + options.time_limit.mul_f64(0.6)
+            } else {
+                deadline
+            };
+            Some(lns::lns(
+                problem,
+                &index,
+                previous,
+                start,
+                until,
+                options.threads,
+            ))
+        }
+        other => other,
+    };
     let greedy_objective = greedy
         .as_ref()
         .map(|a| evaluate(problem, a, previous).objective);
+    let floor = bounds::objective_floor(problem, &index);
 
     let left = deadline
         .saturating_duration_since(Instant::now())
         .as_secs_f64();
-    let outcome = if left <= 0.0 {
-        Outcome::NoSolution {
-            bound: f64::NEG_INFINITY,
-        }
-    } else if large && let Some(start) = greedy.clone() {
-        // Too large for the whole MILP to move in time (SOLVER-NOTES): improve the
-        // greedy by exact re-optimisation of neighbourhoods; bound without LP.
-        let assignment = lns::lns(problem, &index, previous, start, deadline, options.threads);
-        Outcome::Solved {
-            assignment,
-            optimal: false,
-            bound: bounds::objective_floor(problem, &index),
-        }
+    let outcome = if left <= 0.0 || !whole_milp {
+        Outcome::NoSolution { bound: floor }
     } else {
         model::solve(
             problem,
@@ -161,6 +177,7 @@ pub fn solve(
 
     let finish = |assignment: Assignment, optimal: bool, bound: f64| {
         let objective = evaluate(problem, &assignment, previous).objective;
+        let bound = bound.max(floor);
         let bound = if bound.is_finite() {
             bound.min(objective)
         } else {
