@@ -268,3 +268,12 @@ fn rest_rule_that_cannot_hold_is_blamed_with_the_hours_that_would_work() {
         other => panic!("expected infeasible, got {other:?}"),
     }
 }
+
+#[test]
+fn no_shifts_is_trivially_optimal() {
+    let problem = Spec::tiling(3, 1, 0, 24).problem();
+    let solution = solve(&problem, None, &options()).expect("nothing to assign");
+    assert_eq!(solution.status, SolveStatus::Optimal);
+    assert!(solution.assignment.members.is_empty());
+    assert_eq!(solution.objective, 0.0);
+}

@@ -43,8 +43,10 @@ pub(crate) enum Levels {
     },
 }
 
-/// Subset-sum tables above this many units fall back to a plain grid.
-const MAX_UNITS: usize = 1 << 22;
+/// Subset-sum tables above this many units, or costing more than this many word
+/// operations to fill, fall back to a plain grid.
+const MAX_UNITS: usize = 1 << 20;
+const MAX_WORK: usize = 1 << 22;
 
 impl Levels {
     fn build(fixed: &[f64], free: &[f64]) -> Levels {
@@ -61,7 +63,7 @@ impl Levels {
         };
         let units: Vec<usize> = free.iter().map(|p| (p / unit).round() as usize).collect();
         let total: usize = units.iter().sum();
-        if total > MAX_UNITS {
+        if total > MAX_UNITS || (total / 64 + 1) * units.len() > MAX_WORK {
             return Levels::Grid { base, unit };
         }
         let words = total / 64 + 1;
@@ -281,7 +283,10 @@ pub(crate) fn fairness_bounds(
     }
     if bounds.zmax_lb.is_finite() && bounds.zmin_ub.is_finite() {
         bounds.imbalance_lb = (bounds.zmax_lb - bounds.zmin_ub).max(0.0);
-        if let Some(joint) = joint_imbalance(problem, fair, &bounds, (low, high), spread) {
+        // Only for the whole model: LNS builds many restricted ones and needs them fast.
+        if fix.is_none()
+            && let Some(joint) = joint_imbalance(problem, fair, &bounds, (low, high), spread)
+        {
             bounds.imbalance_lb = bounds.imbalance_lb.max(joint);
         }
     }

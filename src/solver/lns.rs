@@ -18,10 +18,11 @@ use crate::problem::Problem;
 const START_SIZE: f64 = 400.0;
 /// Seconds per neighbourhood: improvements come early, proofs of mixed ones rarely.
 const SUB_LIMIT: f64 = 0.7;
-/// Neighbourhood kinds in turn: 0 window, 1 mixed members, 2 members of one class.
+/// Neighbourhood kinds in turn: 0 window, 1 mixed members, 2 members of one class, 3
+/// members of two classes (one over, one under their shares).
 /// Measured on a 150-person instance: mixed members find most improvements, windows
 /// almost none, one-class ones a few (fast, proven).
-const PATTERN: [usize; 4] = [1, 1, 2, 1];
+const PATTERN: [usize; 4] = [1, 3, 2, 3];
 
 pub(crate) fn lns(
     problem: &Problem,
@@ -34,8 +35,8 @@ pub(crate) fn lns(
     let members = index.members;
     let mut current = start;
     let mut value = evaluate(problem, &current, previous).objective;
-    // Neighbourhood size per kind: window, mixed members, members of one class.
-    let mut sizes = [START_SIZE; 3];
+    // Neighbourhood size per kind (see PATTERN).
+    let mut sizes = [START_SIZE; 4];
     let mut rng = 0x2545_f491_4f6c_dd1d_u64;
     let mut window_at = 0usize;
     let mut round = 0u64;
@@ -75,7 +76,11 @@ pub(crate) fn lns(
             // Every other member neighbourhood stays within one class of members who
             // score every shift alike: the total load is then fixed and the fair shares
             // are constants, which gives HiGHS the tight deviation cuts.
-            let within = (kind == 2).then_some(class.as_slice());
+            let within = match kind {
+                2 => Some((class.as_slice(), false)),
+                3 => Some((class.as_slice(), true)),
+                _ => None,
+            };
             let chosen = pick_members(problem, index, &current, size, within, &mut rng);
             for s in 0..index.shifts {
                 if !current.members[s].iter().any(|m| chosen.contains(m)) {
@@ -138,7 +143,7 @@ fn pick_members(
     index: &Index,
     current: &Assignment,
     size: f64,
-    class: Option<&[usize]>,
+    class: Option<(&[usize], bool)>,
     rng: &mut u64,
 ) -> Vec<usize> {
     let members = index.members;
@@ -163,10 +168,14 @@ fn pick_members(
         let excess =
             |m: usize| load[m] + problem.history[m] - problem.capacity[m] / capacity * pool;
         fair.sort_by(|&a, &b| excess(b).total_cmp(&excess(a)).then(a.cmp(&b)));
-        if let Some(class) = class {
-            // One of the most loaded members and the members of their class.
-            let anchor = fair[next(rng) as usize % 8.min(fair.len())];
-            fair.retain(|&m| class[m] == class[anchor]);
+        if let Some((class, two)) = class {
+            // One of the most loaded members and the members of their class (with `two`,
+            // also the class of one of the least loaded).
+            let reach = 8.min(fair.len());
+            let over = fair[next(rng) as usize % reach];
+            let under = fair[fair.len() - 1 - next(rng) as usize % reach];
+            let keep = |m: usize| class[m] == class[over] || (two && class[m] == class[under]);
+            fair.retain(|&m| keep(m));
             chosen.clear();
         }
         let reach = 8.min(fair.len());

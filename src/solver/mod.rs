@@ -10,6 +10,7 @@ mod lns;
 mod local;
 mod model;
 mod precheck;
+mod progress;
 mod state;
 #[cfg(test)]
 mod testkit;
@@ -101,20 +102,42 @@ pub fn solve(
 ) -> Result<Solution, SolveError> {
     let started = Instant::now();
     let deadline = started + options.time_limit;
+    if problem.shifts.is_empty() {
+        let assignment = Assignment::empty(0);
+        let objective = evaluate(problem, &assignment, previous).objective;
+        return Ok(Solution {
+            assignment,
+            status: SolveStatus::Optimal,
+            objective,
+            bound: objective,
+            gap: 0.0,
+            seconds: started.elapsed().as_secs_f64(),
+        });
+    }
+    let progress = progress::Progress::new(options.progress);
+    progress.stage("fair greedy");
     let index = Index::new(problem, previous, Rules::of(problem));
     if let Some(diagnosis) = precheck::precheck(problem, &index) {
         return Err(SolveError::Infeasible(diagnosis));
     }
 
-    // The greedy and its polish get at most a quarter of the time; the MILP the rest.
+    // The greedy and its polish get at most a quarter of the time, annealing a share;
+    // LNS and the MILP the rest.
     let polish_deadline = started + options.time_limit / 4;
     let binaries: usize = index.cand.iter().map(Vec::len).sum();
     let large = binaries > FULL_MILP_BINARIES;
     let greedy = greedy::greedy(problem, &index).map(|mut state| {
         local::polish(&mut state, polish_deadline);
         // Annealing: a fixed number of steps (reproducible) within a share of the time.
-        let share = if large { 0.2 } else { 0.1 };
+        let share = if binaries > BOUND_MILP_BINARIES {
+            0.05
+        } else if large {
+            0.2
+        } else {
+            0.1
+        };
         let steps = (binaries as u64 * 400).clamp(20_000, 20_000_000);
+        progress.stage("annealing");
         anneal::anneal(
             &mut state,
             steps,
@@ -134,6 +157,7 @@ pub fn solve(
     let greedy = match greedy {
         Some(start) if large => {
             whole_milp = binaries <= BOUND_MILP_BINARIES;
+            progress.stage("re-optimising neighbourhoods (LNS)");
             let until = if whole_milp {
                 started + options.time_limit.mul_f64(0.6)
             } else {
@@ -158,6 +182,7 @@ pub fn solve(
     let left = deadline
         .saturating_duration_since(Instant::now())
         .as_secs_f64();
+    progress.stage("searching with HiGHS (MILP)");
     let outcome = if left <= 0.0 || !whole_milp {
         Outcome::NoSolution { bound: floor }
     } else {
@@ -229,6 +254,7 @@ pub fn solve(
             // A valid greedy schedule proves feasibility; HiGHS disagreeing is float noise.
             Some(g) => Ok(finish(g, false, f64::NEG_INFINITY)),
             None => {
+                progress.stage("diagnosing infeasibility");
                 let diagnose_until = deadline.max(Instant::now() + Duration::from_secs(10));
                 Err(SolveError::Infeasible(diagnose::diagnose(
                     problem,
