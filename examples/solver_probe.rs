@@ -168,7 +168,11 @@ fn main() {
 }
 
 fn report(name: &str, problem: &rota::problem::Problem, secs: f64, threads: u32) {
-    let problem = problem.clone();
+    let mut problem = problem.clone();
+    // Optional: another back-to-back weight, to see what avoiding pairs costs.
+    if let Some(w) = std::env::var("PROBE_B2B").ok().and_then(|v| v.parse().ok()) {
+        problem.config.objective.back_to_back_after_hours = w;
+    }
     let options = SolveOptions {
         time_limit: Duration::from_secs_f64(secs),
         gap: 1e-4,

@@ -190,7 +190,8 @@ pub fn solve(
             problem,
             &index,
             &Params {
-                time_limit: left,
+                // A little headroom for reading the solution back and evaluating it.
+                time_limit: (left * 0.98 - 0.02).max(0.01),
                 gap: options.gap,
                 threads: options.threads,
                 feasibility_only: false,
@@ -203,7 +204,11 @@ pub fn solve(
     let finish = |assignment: Assignment, optimal: bool, bound: f64| {
         let objective = evaluate(problem, &assignment, previous).objective;
         let bound = bound.max(floor);
-        let bound = if bound.is_finite() {
+        // HiGHS's dual bound carries its tolerances (~1e-6 relative); closer than that
+        // is the objective itself.
+        let bound = if bound.is_finite() && objective - bound <= 1e-6 * objective.abs().max(1.0) {
+            objective
+        } else if bound.is_finite() {
             bound.min(objective)
         } else {
             f64::NEG_INFINITY
