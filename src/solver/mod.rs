@@ -93,8 +93,10 @@ const BOUND_MILP_BINARIES: usize = 12_000;
 
 /// Solves the problem; with `previous`, frozen shifts are fixed and changes cost churn.
 ///
-/// Pre-check, fair greedy plus local search, then the exact MILP warm-started from it;
-/// the better of the two is returned, so a solve is never worse than the greedy.
+/// Pre-check; fair greedy, local search and annealing; for large teams LNS (HiGHS on
+/// neighbourhoods); then the exact MILP warm-started from the best so far (skipped for
+/// the largest). The better schedule is returned, so a solve is never worse than the
+/// greedy.
 pub fn solve(
     problem: &Problem,
     previous: Option<&Previous>,
