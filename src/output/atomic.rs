@@ -58,6 +58,23 @@ pub fn write_all(dir: &Path, files: &[(PathBuf, String)]) -> Result<(), Error> {
     Ok(())
 }
 
+/// Writes one file atomically (`rota report --html FILE`); its directory must exist.
+pub fn write_file(path: &Path, contents: &str) -> Result<(), Error> {
+    // A bare file name has the empty path as parent; its temp file goes beside it in ".".
+    let in_cwd;
+    let path = if path.parent() == Some(Path::new("")) {
+        in_cwd = Path::new(".").join(path);
+        in_cwd.as_path()
+    } else {
+        path
+    };
+    let temp = stage(path, contents)?;
+    temp.persist(path).map_err(|e| Error::Write {
+        path: path.to_path_buf(),
+        source: e.error,
+    })
+}
+
 /// No root, prefix, `..` or `.`: the file stays inside the output directory.
 fn is_plain_relative(path: &Path) -> bool {
     path.components().next().is_some()

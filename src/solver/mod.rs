@@ -108,9 +108,15 @@ pub fn solve(
         .map(|a| evaluate(problem, a, previous).objective);
 
     if std::env::var_os("ROTA_SOLVER_TRACE").is_some() {
-        eprintln!("TRACE greedy+polish {:?} at {:.3}s", greedy_objective, started.elapsed().as_secs_f64());
+        eprintln!(
+            "TRACE greedy+polish {:?} at {:.3}s",
+            greedy_objective,
+            started.elapsed().as_secs_f64()
+        );
     }
-    let left = deadline.saturating_duration_since(Instant::now()).as_secs_f64();
+    let left = deadline
+        .saturating_duration_since(Instant::now())
+        .as_secs_f64();
     let outcome = if left > 0.0 {
         model::solve(
             problem,
@@ -164,7 +170,10 @@ pub fn solve(
         } => {
             let milp_objective = evaluate(problem, &assignment, previous).objective;
             if std::env::var_os("ROTA_SOLVER_TRACE").is_some() {
-                eprintln!("TRACE milp {milp_objective} optimal {optimal} bound {bound} at {:.3}s", started.elapsed().as_secs_f64());
+                eprintln!(
+                    "TRACE milp {milp_objective} optimal {optimal} bound {bound} at {:.3}s",
+                    started.elapsed().as_secs_f64()
+                );
             }
             match (greedy, greedy_objective) {
                 (Some(g), Some(go)) if go < milp_objective => {
