@@ -419,7 +419,8 @@ body { font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 56re
 h1 { font-size: 1.5rem; margin-bottom: .2rem; }
 h2 { font-size: 1.1rem; margin-top: 1.6rem; }
 .sub { color: #59636e; margin-top: 0; }
-table { border-collapse: collapse; width: 100%; }
+table { border-collapse: collapse; width: 100%; table-layout: fixed; }
+th:nth-child(1) { width: 20%; } th:nth-child(2) { width: 12%; } th:nth-child(4) { width: 22%; }
 td, th { text-align: left; padding: .3rem .6rem; border-bottom: 1px solid #d1d9e0; }
 th { font-weight: 600; color: #59636e; }
 code { font-size: .85rem; }

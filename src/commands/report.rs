@@ -40,7 +40,6 @@ pub fn render_text(schedule: &Schedule) -> String {
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
     );
     text.push_str(&terminal::schedule_summary(schedule));
-    text.push('\n');
     text.push_str(&terminal::status_line(schedule));
     text.push_str("\n\n");
     let m = &schedule.metrics;
@@ -49,11 +48,14 @@ pub fn render_text(schedule: &Schedule) -> String {
         ("deviation", format!("{} points", number(m.deviation))),
         (
             "back-to-back after-hours",
-            format!("{} pairs", m.back_to_back_after_hours),
+            count(m.back_to_back_after_hours, "pair", "pairs"),
         ),
         ("total load", format!("{} points", number(m.total_load))),
         ("prefer-off violations", m.prefer_off_violations.to_string()),
-        ("churn", format!("{} shifts changed hands", m.churn)),
+        (
+            "churn",
+            format!("{} changed hands", count(m.churn, "shift", "shifts")),
+        ),
     ];
     let width = rows.iter().map(|(label, _)| label.len()).max().unwrap_or(0);
     for (label, value) in rows {
@@ -88,6 +90,10 @@ pub fn render_json(schedule: &Schedule) -> Result<String, Error> {
         .map_err(|e| Error::Internal(format!("cannot serialize the report: {e}")))?;
     text.push('\n');
     Ok(text)
+}
+
+fn count(n: u32, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// One decimal, without a trailing `.0`: 348, 26.7.
@@ -144,6 +150,13 @@ mod tests {
         assert_eq!(v["members"].as_array().map(Vec::len), Some(s.members.len()));
         assert_eq!(v["members"][1]["history"], 10.0);
         assert!(v.get("shifts").is_none());
+    }
+
+    #[test]
+    fn counts_agree_in_number() {
+        assert_eq!(count(1, "pair", "pairs"), "1 pair");
+        assert_eq!(count(0, "pair", "pairs"), "0 pairs");
+        assert_eq!(count(2, "shift", "shifts"), "2 shifts");
     }
 
     #[test]
