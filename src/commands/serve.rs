@@ -38,11 +38,7 @@ pub fn run(dir: &Path, addr: &str) -> Result<(), Error> {
     }
     super::print(&text)?;
     if !site.calendars().is_dir() {
-        eprintln!(
-            "note: {} does not exist yet; feeds appear once `rota solve -o {}` has run",
-            site.calendars().display(),
-            dir.display()
-        );
+        eprintln!("note: {}", missing_calendars_hint(dir));
     }
 
     std::thread::scope(|scope| {
@@ -55,6 +51,29 @@ pub fn run(dir: &Path, addr: &str) -> Result<(), Error> {
         }
     });
     Ok(())
+}
+
+/// Why no feed is listed yet, and what to do: most likely nothing was solved into DIR,
+/// or DIR is the calendars directory itself.
+fn missing_calendars_hint(dir: &Path) -> String {
+    let holds_feeds = std::fs::read_dir(dir).is_ok_and(|entries| {
+        entries
+            .filter_map(Result::ok)
+            .any(|e| e.path().extension().is_some_and(|x| x == "ics"))
+    });
+    if holds_feeds {
+        format!(
+            "{} holds .ics files but no calendars/ directory: give the directory that \
+             contains calendars/ (the -o DIR of `rota solve`)",
+            dir.display()
+        )
+    } else {
+        format!(
+            "{}/calendars does not exist yet; feeds appear once `rota solve CONFIG -o {}` has run",
+            dir.display(),
+            dir.display()
+        )
+    }
 }
 
 /// `HOST:PORT`, e.g. `127.0.0.1:8080`, `[::1]:0`, `localhost:8080`.
@@ -136,6 +155,14 @@ mod tests {
             let err = parse_addr(bad).expect_err(bad);
             assert!(matches!(err, Error::Usage(_)), "{bad}: {err:?}");
         }
+    }
+
+    #[test]
+    fn a_calendars_directory_given_as_dir_is_pointed_out() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        assert!(missing_calendars_hint(dir.path()).contains("does not exist yet"));
+        std::fs::write(dir.path().join("team.ics"), "x").expect("write");
+        assert!(missing_calendars_hint(dir.path()).contains("contains calendars/"));
     }
 
     #[test]

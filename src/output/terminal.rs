@@ -182,6 +182,37 @@ mod tests {
     }
 
     #[test]
+    fn schedule_summary_matches_the_config_summary() {
+        let p = fixture::problem();
+        let s = fixture::schedule(&p, fixture::assignment());
+        assert_eq!(schedule_summary(&s), summary(&p.config, &s));
+    }
+
+    #[test]
+    fn schedule_summary_reads_outside_fairness_from_the_numbers() {
+        let p = fixture::problem();
+        let mut s = fixture::schedule(&p, fixture::assignment());
+        // d: no capacity. c: capacity but nothing to compare (eligible for no layer).
+        s.members[3].capacity = 0.0;
+        s.members[2].normalized = 0.0;
+        s.members[2].fair_share = 0.0;
+        let text = schedule_summary(&s);
+        // The last two cells: fair share and difference.
+        let tail = |id: &str| {
+            let cells: Vec<&str> = text
+                .lines()
+                .map(|l| l.split_whitespace().collect::<Vec<_>>())
+                .find(|cells| cells.first() == Some(&id))
+                .unwrap_or_else(|| panic!("row of {id}"));
+            cells[cells.len() - 2..].join(" ")
+        };
+        assert_eq!(tail("d"), "— —", "{text}");
+        assert_eq!(tail("c"), "— —", "{text}");
+        assert!(!tail("a").contains('—'), "{text}");
+        assert!(!tail("b").contains('—'), "{text}");
+    }
+
+    #[test]
     fn trimmed_drops_trailing_zeros_only() {
         assert_eq!(trimmed(2.5, 2), "2.5");
         assert_eq!(trimmed(3.0, 2), "3");
