@@ -10,24 +10,22 @@
 //! (apart from the one report page). Files are read on every request: `rota solve`
 //! replaces them by atomic rename, and the next poll sees the new feed.
 
-use std::collections::BTreeSet;
+mod index;
+mod route;
+
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
 
 use chrono::{DateTime, Utc};
-use minijinja::{AutoEscape, Environment};
-use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::schedule::Schedule;
 
+pub use route::{Route, is_feed_name, route};
+
 pub const ICS_TYPE: &str = "text/calendar; charset=utf-8";
 const HTML_TYPE: &str = "text/html; charset=utf-8";
 const TEXT_TYPE: &str = "text/plain; charset=utf-8";
-
-/// The longest feed name served; ids and layer names are short slugs.
-const MAX_NAME: usize = 200;
 
 /// One HTTP request, as far as the site cares.
 #[derive(Debug, Clone, Copy, Default)]
@@ -71,69 +69,6 @@ impl Reply {
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     }
-}
-
-/// What a request target names.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Route {
-    Index,
-    /// `NAME.ics` in `DIR/calendars`: a plain file name, checked by [`is_feed_name`].
-    Feed(String),
-    Report,
-    NotFound,
-}
-
-/// Routes a request target: the path is percent-decoded once, and only `/`,
-/// `/report.html` and `/NAME.ics` with a plain file name match. A slash, backslash, NUL or
-/// `..` anywhere in the name — sent plainly or encoded — matches nothing.
-pub fn route(target: &str) -> Route {
-    let path = target.split(['?', '#']).next().unwrap_or_default();
-    let Some(path) = percent_decode(path) else {
-        return Route::NotFound;
-    };
-    let Some(rest) = path.strip_prefix('/') else {
-        return Route::NotFound;
-    };
-    match rest {
-        "" | "index.html" => Route::Index,
-        "report.html" => Route::Report,
-        name if is_feed_name(name) => Route::Feed(name.to_string()),
-        _ => Route::NotFound,
-    }
-}
-
-/// `NAME.ics` where NAME is ASCII letters, digits, `.`, `_` and `-`, starts with a letter
-/// or digit and holds no `..`: every member id and layer name rota writes, and nothing
-/// that a file system could read as another directory.
-pub fn is_feed_name(name: &str) -> bool {
-    let Some(stem) = name.strip_suffix(".ics") else {
-        return false;
-    };
-    name.len() <= MAX_NAME
-        && stem.starts_with(|c: char| c.is_ascii_alphanumeric())
-        && stem
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
-        && !stem.contains("..")
-}
-
-/// `%XX` decoding of a URL path; `None` for a malformed escape or bytes that are not UTF-8.
-fn percent_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = bytes.get(i + 1..i + 3)?;
-            let hex = std::str::from_utf8(hex).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 /// An output directory of `rota solve`, served read-only.
@@ -220,13 +155,13 @@ impl Site {
     fn index(&self, host: Option<&str>) -> Reply {
         let host = host.filter(|h| is_host(h)).unwrap_or(&self.fallback_host);
         let schedule = Schedule::read(&self.root.join("schedule.json")).ok();
-        let page = IndexPage::new(
-            &list_feeds(&self.calendars()),
+        let page = index::page(
+            &self.calendars(),
             schedule.as_ref(),
             host,
             self.root.join("report.html").is_file(),
         );
-        let mut reply = Reply::new(200, HTML_TYPE, render_index(&page).into_bytes());
+        let mut reply = Reply::new(200, HTML_TYPE, page.into_bytes());
         reply
             .headers
             .push(("Cache-Control", "no-cache".to_string()));
@@ -289,247 +224,9 @@ fn is_host(host: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
 }
 
-/// The feed files of `dir` (plain names only), sorted; none when it cannot be read.
-fn list_feeds(dir: &Path) -> Vec<Feed> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut feeds: Vec<Feed> = entries
-        .filter_map(Result::ok)
-        .filter_map(|entry| {
-            let name = entry.file_name().into_string().ok()?;
-            let meta = entry.metadata().ok()?;
-            (is_feed_name(&name) && meta.is_file()).then(|| Feed {
-                name,
-                modified: meta.modified().ok(),
-            })
-        })
-        .collect();
-    feeds.sort_by(|a, b| a.name.cmp(&b.name));
-    feeds
-}
-
-#[derive(Debug, Clone)]
-struct Feed {
-    name: String,
-    modified: Option<SystemTime>,
-}
-
-#[derive(Debug, Serialize)]
-struct IndexPage {
-    title: String,
-    period: Option<String>,
-    /// Groups in order: team, layers, members, other; empty groups are left out.
-    groups: Vec<FeedGroup>,
-    report: bool,
-    base: String,
-}
-
-#[derive(Debug, Serialize)]
-struct FeedGroup {
-    heading: &'static str,
-    feeds: Vec<FeedRow>,
-}
-
-#[derive(Debug, Serialize)]
-struct FeedRow {
-    name: String,
-    path: String,
-    http: String,
-    webcal: String,
-    updated: String,
-}
-
-impl IndexPage {
-    /// With the directory's schedule.json, feeds are grouped into the team's, the layers'
-    /// and the members'; without it they are one list.
-    fn new(feeds: &[Feed], schedule: Option<&Schedule>, host: &str, report: bool) -> IndexPage {
-        let layers: BTreeSet<&str> = schedule
-            .iter()
-            .flat_map(|s| s.shifts.iter().map(|e| e.layer.as_str()))
-            .collect();
-        let members: BTreeSet<&str> = schedule
-            .iter()
-            .flat_map(|s| {
-                let ids = s.members.iter().map(|m| m.id.as_str());
-                ids.chain(s.shifts.iter().map(|e| e.member.as_str()))
-            })
-            .collect();
-        let mut groups = [
-            FeedGroup::new("Team"),
-            FeedGroup::new("Layers"),
-            FeedGroup::new("Members"),
-            FeedGroup::new(if schedule.is_some() { "Other" } else { "Feeds" }),
-        ];
-        for feed in feeds {
-            let stem = feed.name.trim_end_matches(".ics");
-            let group = if schedule.is_none() {
-                3
-            } else if stem == "team" {
-                0
-            } else if layers.contains(stem) {
-                1
-            } else if members.contains(stem) {
-                2
-            } else {
-                3
-            };
-            groups[group].feeds.push(FeedRow {
-                name: stem.to_string(),
-                path: format!("/{}", feed.name),
-                http: format!("http://{host}/{}", feed.name),
-                webcal: format!("webcal://{host}/{}", feed.name),
-                updated: feed
-                    .modified
-                    .map(|t| {
-                        DateTime::<Utc>::from(t)
-                            .format("%Y-%m-%d %H:%M UTC")
-                            .to_string()
-                    })
-                    .unwrap_or_default(),
-            });
-        }
-        IndexPage {
-            title: schedule.map_or_else(|| "rota".to_string(), |s| s.team.clone()),
-            period: schedule.map(|s| format!("{} until {}", s.period.start, s.period.end)),
-            groups: groups.into_iter().filter(|g| !g.feeds.is_empty()).collect(),
-            report,
-            base: format!("http://{host}/"),
-        }
-    }
-}
-
-impl FeedGroup {
-    fn new(heading: &'static str) -> FeedGroup {
-        FeedGroup {
-            heading,
-            feeds: Vec::new(),
-        }
-    }
-}
-
-const INDEX_TEMPLATE: &str = r#"<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{ title }} — on-call calendars</title>
-<style>
-body { font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 56rem; padding: 0 1rem; color: #1f2328; }
-h1 { font-size: 1.5rem; margin-bottom: .2rem; }
-h2 { font-size: 1.1rem; margin-top: 1.6rem; }
-.sub { color: #59636e; margin-top: 0; }
-table { border-collapse: collapse; width: 100%; table-layout: fixed; }
-th:nth-child(1) { width: 20%; } th:nth-child(2) { width: 12%; } th:nth-child(4) { width: 22%; }
-td, th { text-align: left; padding: .3rem .6rem; border-bottom: 1px solid #d1d9e0; }
-th { font-weight: 600; color: #59636e; }
-code { font-size: .85rem; }
-a { color: #0550ae; }
-</style>
-</head>
-<body>
-<h1>{{ title }}</h1>
-<p class="sub">On-call calendars{% if period %} for {{ period }}{% endif %}. Subscribe in your calendar app; it refreshes about every hour.{% if report %} <a href="/report.html">Fairness report</a>.{% endif %}</p>
-{% if not groups %}<p>No calendars yet: run <code>rota solve CONFIG -o DIR</code> for the directory this server reads.</p>{% endif %}
-{% for group in groups %}
-<h2>{{ group.heading }}</h2>
-<table>
-<tr><th>calendar</th><th>subscribe</th><th>address</th><th>updated</th></tr>
-{% for feed in group.feeds %}
-<tr><td><a href="{{ feed.path }}">{{ feed.name }}</a></td><td><a href="{{ feed.webcal }}">webcal</a></td><td><code>{{ feed.http }}</code></td><td>{{ feed.updated }}</td></tr>
-{% endfor %}
-</table>
-{% endfor %}
-</body>
-</html>
-"#;
-
-fn render_index(page: &IndexPage) -> String {
-    let mut env = Environment::new();
-    env.set_auto_escape_callback(|_| AutoEscape::Html);
-    env.add_template("index.html", INDEX_TEMPLATE)
-        .and_then(|()| env.get_template("index.html"))
-        .and_then(|t| t.render(page))
-        // The template is fixed and tested; should it fail anyway, say so in the page.
-        .unwrap_or_else(|e| {
-            format!("<!DOCTYPE html><title>rota</title><p>internal error: {e}</p>\n")
-        })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn routes_only_the_three_kinds_of_path() {
-        assert_eq!(route("/"), Route::Index);
-        assert_eq!(route("/?refresh=1"), Route::Index);
-        assert_eq!(route("/report.html"), Route::Report);
-        assert_eq!(route("/team.ics"), Route::Feed("team.ics".into()));
-        assert_eq!(
-            route("/al.ice_b-2.ics?x=1"),
-            Route::Feed("al.ice_b-2.ics".into())
-        );
-        assert_eq!(route("/te%61m.ics"), Route::Feed("team.ics".into()));
-        assert_eq!(route("/schedule.json"), Route::NotFound);
-        assert_eq!(route("/calendars/team.ics"), Route::NotFound);
-        assert_eq!(route("team.ics"), Route::NotFound);
-        assert_eq!(route("http://host/team.ics"), Route::NotFound);
-        assert_eq!(route(""), Route::NotFound);
-    }
-
-    #[test]
-    fn traversal_in_any_spelling_is_not_found() {
-        for target in [
-            "/../schedule.json",
-            "/../calendars/team.ics",
-            "/..%2fschedule.json",
-            "/%2e%2e/schedule.json",
-            "/%2E%2E%2Fcalendars%2Fteam.ics",
-            "/..ics",
-            "/...ics",
-            "/a..b.ics",
-            "/.team.ics",
-            "/%2fetc%2fpasswd.ics",
-            "/..%5cteam.ics",
-            "/team%00.ics",
-            "/team.ics%00",
-            "/%252e%252e/team.ics",
-            "/%zz.ics",
-            "/%c3.ics",
-            "//team.ics",
-            "/\\team.ics",
-        ] {
-            assert!(
-                !matches!(route(target), Route::Index | Route::Report),
-                "{target}"
-            );
-            if let Route::Feed(name) = route(target) {
-                panic!("{target} routed to feed {name:?}");
-            }
-        }
-    }
-
-    #[test]
-    fn feed_names_are_plain_file_names() {
-        assert!(is_feed_name("team.ics"));
-        assert!(is_feed_name("j.doe.ics"));
-        assert!(!is_feed_name("team"));
-        assert!(!is_feed_name(".ics"));
-        assert!(!is_feed_name("-x.ics"));
-        assert!(!is_feed_name("a/b.ics"));
-        assert!(!is_feed_name("ä.ics"));
-        assert!(!is_feed_name(&format!("{}.ics", "a".repeat(MAX_NAME))));
-    }
-
-    #[test]
-    fn percent_decoding() {
-        assert_eq!(percent_decode("a%20b").as_deref(), Some("a b"));
-        assert_eq!(percent_decode("%41%6a").as_deref(), Some("Aj"));
-        assert_eq!(percent_decode("100%"), None);
-        assert_eq!(percent_decode("%4"), None);
-        assert_eq!(percent_decode("%ff"), None);
-    }
 
     #[test]
     fn etags_follow_contents_and_match_weakly() {
