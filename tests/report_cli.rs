@@ -138,6 +138,19 @@ fn report_html_writes_the_schedule_report() {
 }
 
 #[test]
+fn report_html_to_a_bare_file_name_lands_in_the_working_directory() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    assert_cmd::Command::cargo_bin("rota")
+        .expect("the rota binary is built")
+        .args(["report", &fixture(), "--html", "report.html"])
+        .current_dir(dir.path())
+        .assert()
+        .success();
+    let written = std::fs::read_to_string(dir.path().join("report.html")).expect("written");
+    assert!(written.starts_with("<!DOCTYPE html>"), "{}", &written[..80]);
+}
+
+#[test]
 fn a_missing_or_malformed_schedule_is_invalid_input() {
     let broken = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/broken/not-a-schedule.json");
     for path in [

@@ -122,6 +122,29 @@ mod tests {
     use super::*;
 
     #[test]
+    fn write_file_replaces_the_file_and_leaves_nothing_else() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("report.html");
+        write_file(&path, "old").expect("first write");
+        write_file(&path, "new").expect("second write");
+        assert_eq!(std::fs::read_to_string(&path).expect("read"), "new");
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .expect("dir")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        assert_eq!(names, ["report.html"]);
+    }
+
+    #[test]
+    fn write_file_into_a_missing_directory_is_a_write_error() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let err = write_file(&dir.path().join("no/such/report.html"), "x").expect_err("no dir");
+        assert!(matches!(err, Error::Write { .. }), "{err:?}");
+        let err = write_file(dir.path(), "x").expect_err("a directory");
+        assert!(matches!(err, Error::Write { .. }), "{err:?}");
+    }
+
+    #[test]
     fn only_plain_relative_paths_are_accepted() {
         assert!(is_plain_relative(Path::new("calendars/team.ics")));
         assert!(is_plain_relative(Path::new("schedule.json")));
