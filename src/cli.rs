@@ -47,6 +47,7 @@ pub enum Command {
     Swap(SwapArgs),
     /// Print the fairness report of a schedule.json: status, metrics, load per member.
     Report {
+        /// A schedule.json written by `rota solve`.
         schedule: PathBuf,
         /// Also write the HTML report to FILE.
         #[arg(long, value_name = "FILE")]
