@@ -780,7 +780,10 @@ mod tests {
         let mut short = s;
         short.shifts.remove(2);
         let err = assignment_from_schedule(&p, &short).unwrap_err();
-        assert!(err.0.contains("nobody on primary 2027-01-18 10:00"), "{err}");
+        assert!(
+            err.0.contains("nobody on primary 2027-01-18 10:00"),
+            "{err}"
+        );
     }
 
     #[test]

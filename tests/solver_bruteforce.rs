@@ -26,7 +26,12 @@ fn brute_force(problem: &Problem, previous: Option<&Previous>) -> Option<f64> {
     let shifts = problem.shifts.len();
     // Per shift: every set of `per_shift` unblocked members.
     let choices: Vec<Vec<Vec<usize>>> = (0..shifts)
-        .map(|s| subsets(&problem.candidates(s).collect::<Vec<_>>(), problem.shifts[s].per_shift as usize))
+        .map(|s| {
+            subsets(
+                &problem.candidates(s).collect::<Vec<_>>(),
+                problem.shifts[s].per_shift as usize,
+            )
+        })
         .collect();
     if choices.iter().any(|c| c.is_empty()) {
         return None;
@@ -77,7 +82,11 @@ fn random_spec(seed: u64) -> Spec {
     let mut rng = Lcg(seed);
     let members = 3 + rng.below(2) as usize;
     let layers = 1 + rng.below(2) as usize;
-    let per_layer = if layers == 1 { 6 + rng.below(3) as usize } else { 3 + rng.below(2) as usize };
+    let per_layer = if layers == 1 {
+        6 + rng.below(3) as usize
+    } else {
+        3 + rng.below(2) as usize
+    };
     let hours = [12, 24][rng.below(2) as usize];
     let mut spec = Spec::tiling(members, layers, per_layer, hours);
     for s in 0..spec.shifts.len() {
@@ -118,7 +127,10 @@ fn proven_optimum_equals_brute_force_minimum() {
         let best = brute_force(&problem, None);
         match (solve(&problem, None, &options()), best) {
             (Ok(solution), Some(best)) => {
-                assert!(check(&problem, &solution.assignment, None).is_empty(), "seed {seed}");
+                assert!(
+                    check(&problem, &solution.assignment, None).is_empty(),
+                    "seed {seed}"
+                );
                 let exact = evaluate(&problem, &solution.assignment, None).objective;
                 assert!((solution.objective - exact).abs() < 1e-9, "seed {seed}");
                 assert_eq!(solution.status, SolveStatus::Optimal, "seed {seed}");
@@ -212,7 +224,10 @@ fn a_shift_nobody_can_take_is_named_with_reasons() {
     match solve(&problem, None, &options()) {
         Err(SolveError::Infeasible(text)) => {
             assert!(text.contains("layer0 2027-01-06 00:00"), "{text}");
-            assert!(text.contains("m0: unavailable on 2027-01-06 (test)"), "{text}");
+            assert!(
+                text.contains("m0: unavailable on 2027-01-06 (test)"),
+                "{text}"
+            );
         }
         other => panic!("expected infeasible, got {other:?}"),
     }
@@ -226,7 +241,10 @@ fn clashing_pins_are_named() {
     let problem = spec.problem();
     match solve(&problem, None, &options()) {
         Err(SolveError::Infeasible(text)) => {
-            assert!(text.contains("m1 is fixed (pin or frozen) to both"), "{text}");
+            assert!(
+                text.contains("m1 is fixed (pin or frozen) to both"),
+                "{text}"
+            );
             assert!(text.contains("overlap"), "{text}");
         }
         other => panic!("expected infeasible, got {other:?}"),

@@ -24,7 +24,11 @@ pub(crate) fn diagnose(
             .zip(&p.members)
             .any(|(&f, m)| f && m.is_some())
     });
-    let has_max_shifts = problem.config.members.iter().any(|m| m.max_shifts.is_some());
+    let has_max_shifts = problem
+        .config
+        .members
+        .iter()
+        .any(|m| m.max_shifts.is_some());
 
     let probe = |rules: Rules| feasible(problem, previous, rules, deadline, threads);
     let mut found: Vec<String> = Vec::new();
@@ -66,7 +70,10 @@ pub(crate) fn diagnose(
         }) == Some(true)
         {
             let mut k = base.max_consecutive + 1;
-            let mut text = format!("max_consecutive = {} would have to go", base.max_consecutive);
+            let mut text = format!(
+                "max_consecutive = {} would have to go",
+                base.max_consecutive
+            );
             while k <= base.max_consecutive + 8 {
                 match probe(Rules {
                     max_consecutive: k,
@@ -107,7 +114,11 @@ pub(crate) fn diagnose(
     }
     if !problem.pins.is_empty() {
         relaxable.push("pins");
-        if probe(Rules { pins: false, ..base }) == Some(true) {
+        if probe(Rules {
+            pins: false,
+            ..base
+        }) == Some(true)
+        {
             found.push("the [[pin]] entries cannot all hold: remove or move one".to_string());
         }
     }
@@ -165,7 +176,9 @@ fn feasible(
     deadline: Instant,
     threads: u32,
 ) -> Option<bool> {
-    let left = deadline.saturating_duration_since(Instant::now()).as_secs_f64();
+    let left = deadline
+        .saturating_duration_since(Instant::now())
+        .as_secs_f64();
     if left <= 0.0 {
         return None;
     }

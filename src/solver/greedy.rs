@@ -30,7 +30,11 @@ pub(crate) fn greedy<'a>(problem: &'a Problem, index: &'a Index) -> Option<State
                 .min_by(|&a, &b| {
                     key(problem, &state, s, a)
                         .total_cmp(&key(problem, &state, s, b))
-                        .then(problem.cells[s][a].points.total_cmp(&problem.cells[s][b].points))
+                        .then(
+                            problem.cells[s][a]
+                                .points
+                                .total_cmp(&problem.cells[s][b].points),
+                        )
                         .then(a.cmp(&b))
                 })?;
             state.add(s, best);

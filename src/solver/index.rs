@@ -64,7 +64,9 @@ impl Index {
     pub fn new(problem: &Problem, previous: Option<&Previous>, rules: Rules) -> Index {
         let shifts = problem.shifts.len();
         let members = problem.members();
-        let cand: Vec<Vec<usize>> = (0..shifts).map(|s| problem.candidates(s).collect()).collect();
+        let cand: Vec<Vec<usize>> = (0..shifts)
+            .map(|s| problem.candidates(s).collect())
+            .collect();
 
         let rest_secs = (rules.min_rest_hours.max(0.0) * 3600.0).round() as i64;
         let (conflicts, cliques) = conflicts(problem, rest_secs);

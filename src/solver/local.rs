@@ -90,7 +90,14 @@ fn swaps(state: &mut State, mut current: f64, shifts: usize, deadline: Instant) 
 }
 
 /// Applies the swap if it is valid and improves on `current`; returns the new value.
-fn try_swap(state: &mut State, s: usize, a: usize, t: usize, b: usize, current: f64) -> Option<f64> {
+fn try_swap(
+    state: &mut State,
+    s: usize,
+    a: usize,
+    t: usize,
+    b: usize,
+    current: f64,
+) -> Option<f64> {
     state.remove(s, a);
     state.remove(t, b);
     if state.can_add(t, a) {

@@ -106,7 +106,9 @@ pub fn solve(
         .as_ref()
         .map(|a| evaluate(problem, a, previous).objective);
 
-    let left = deadline.saturating_duration_since(Instant::now()).as_secs_f64();
+    let left = deadline
+        .saturating_duration_since(Instant::now())
+        .as_secs_f64();
     let outcome = if left > 0.0 {
         model::solve(
             problem,

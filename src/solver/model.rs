@@ -356,9 +356,17 @@ fn fairness(
 
     if w.imbalance != 0.0 {
         let zmax = vars.add(variable());
-        warm.push(fair.iter().map(|&m| normalized(m)).fold(f64::NEG_INFINITY, f64::max));
+        warm.push(
+            fair.iter()
+                .map(|&m| normalized(m))
+                .fold(f64::NEG_INFINITY, f64::max),
+        );
         let zmin = vars.add(variable());
-        warm.push(fair.iter().map(|&m| normalized(m)).fold(f64::INFINITY, f64::min));
+        warm.push(
+            fair.iter()
+                .map(|&m| normalized(m))
+                .fold(f64::INFINITY, f64::min),
+        );
         objective.add_mul(w.imbalance, zmax);
         objective.add_mul(-w.imbalance, zmin);
         for &m in &fair {
@@ -386,8 +394,7 @@ fn fairness(
             let share = problem.capacity[m] / total_capacity;
             let hist = problem.history[m];
             let d = vars.add(variable().min(0.0));
-            let warm_excess =
-                warm_load(m) + hist - share * (warm_total + total_history);
+            let warm_excess = warm_load(m) + hist - share * (warm_total + total_history);
             warm.push(warm_excess.max(0.0));
             objective.add_mul(2.0 * w.deviation, d);
             // d ≥ load + history − share × (total + history pool)

@@ -97,7 +97,10 @@ pub(crate) fn precheck(problem: &Problem, index: &Index) -> Option<String> {
     if out.is_empty() {
         None
     } else {
-        Some(format!("no schedule satisfies the rules:\n{}", out.trim_end()))
+        Some(format!(
+            "no schedule satisfies the rules:\n{}",
+            out.trim_end()
+        ))
     }
 }
 

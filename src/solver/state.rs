@@ -165,7 +165,8 @@ impl<'a> State<'a> {
         }
         let mut fairness = 0.0;
         if !self.fair.is_empty() {
-            let pool: f64 = self.fair.iter().map(|&m| self.load[m]).sum::<f64>() + self.fair_history;
+            let pool: f64 =
+                self.fair.iter().map(|&m| self.load[m]).sum::<f64>() + self.fair_history;
             let (mut max_n, mut min_n) = (f64::NEG_INFINITY, f64::INFINITY);
             let mut deviation = 0.0;
             for &m in &self.fair {

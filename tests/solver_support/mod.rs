@@ -58,7 +58,10 @@ impl Spec {
         Spec {
             members,
             layers,
-            points: shifts.iter().map(|s| vec![s.hours as f64; members]).collect(),
+            points: shifts
+                .iter()
+                .map(|s| vec![s.hours as f64; members])
+                .collect(),
             after_hours: vec![vec![false; members]; n],
             prefer_off: vec![vec![false; members]; n],
             blocked: vec![vec![false; members]; n],
