@@ -30,16 +30,28 @@ fn hour_class(utc_hour: i64, offset: i64) -> (f64, bool) {
 
 /// `layers` layers of `hours`-long shifts from `first_h`, members spread over `zones`,
 /// `pto` = chance in percent that a member has one week off in each month.
-fn instance(
+struct Shape {
     members: usize,
     layers: usize,
     hours: i64,
     days: i64,
     first_h: i64,
-    zones: &[i64],
+    zones: &'static [i64],
     pto: u64,
     seed: u64,
-) -> Spec {
+}
+
+fn instance(shape: Shape) -> Spec {
+    let Shape {
+        members,
+        layers,
+        hours,
+        days,
+        first_h,
+        zones,
+        pto,
+        seed,
+    } = shape;
     let count = (days * 24 / hours) as usize;
     let mut spec = Spec::tiling(members, layers, count, hours);
     for s in &mut spec.shifts {
@@ -48,8 +60,7 @@ fn instance(
     let offset: Vec<i64> = (0..members).map(|m| zones[m % zones.len()]).collect();
     let mut rng = Lcg(seed);
     let mut off_days: Vec<Vec<(i64, i64)>> = vec![Vec::new(); members];
-    for (m, off) in off_days.iter_mut().enumerate() {
-        let _ = m;
+    for off in off_days.iter_mut() {
         for month in 0..(days / 30).max(1) {
             if rng.chance(pto) {
                 let from = month * 30 + rng.below(23) as i64;
@@ -76,8 +87,8 @@ fn instance(
             spec.blocked[i][m] = off_days[m].iter().any(|&(a, b)| d0 < b && a <= d1);
         }
     }
-    for m in 0..members {
-        let off: i64 = off_days[m].iter().map(|(a, b)| b - a).sum();
+    for (m, off) in off_days.iter().enumerate() {
+        let off: i64 = off.iter().map(|(a, b)| b - a).sum();
         spec.capacity[m] = 1.0 - off as f64 / days as f64;
     }
     spec
@@ -90,13 +101,49 @@ fn main() {
     let threads: u32 = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(1);
     let spec = match name {
         // ≤ 5 people, a month of daily shifts handing off at 10:00 New York.
-        "small" => instance(5, 1, 24, 28, 15, &[-5], 30, 1),
+        "small" => instance(Shape {
+            members: 5,
+            layers: 1,
+            hours: 24,
+            days: 28,
+            first_h: 15,
+            zones: &[-5],
+            pto: 30,
+            seed: 1,
+        }),
         // 12 people, primary + secondary weekly (Mon 10:00 New York), a quarter.
-        "quarter12" => instance(12, 2, 168, 91, 15, &[-5], 20, 2),
+        "quarter12" => instance(Shape {
+            members: 12,
+            layers: 2,
+            hours: 168,
+            days: 91,
+            first_h: 15,
+            zones: &[-5],
+            pto: 20,
+            seed: 2,
+        }),
         // 40 people in 4 zones, 2 daily layers, a quarter, PTO.
-        "daily40" => instance(40, 2, 24, 91, 15, &[-5, 0, 1, 8], 40, 3),
+        "daily40" => instance(Shape {
+            members: 40,
+            layers: 2,
+            hours: 24,
+            days: 91,
+            first_h: 15,
+            zones: &[-5, 0, 1, 8],
+            pto: 40,
+            seed: 3,
+        }),
         // 150 people around the world, 12-hour follow-the-sun, 6 months.
-        "sun150" => instance(150, 1, 12, 182, 0, &[-8, -5, 0, 1, 5, 8, 9, 10], 30, 4),
+        "sun150" => instance(Shape {
+            members: 150,
+            layers: 1,
+            hours: 12,
+            days: 182,
+            first_h: 0,
+            zones: &[-8, -5, 0, 1, 5, 8, 9, 10],
+            pto: 30,
+            seed: 4,
+        }),
         other => {
             eprintln!("unknown instance {other}");
             std::process::exit(2);
@@ -114,6 +161,27 @@ fn main() {
         .sum();
     match solve(&problem, None, &options) {
         Ok(sol) => {
+            let exact = evaluate(&problem, &sol.assignment, None);
+            if std::env::var_os("PROBE_MEMBERS").is_some() {
+                let mut rows: Vec<(f64, usize)> = exact
+                    .members
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, e)| e.in_fairness)
+                    .map(|(m, e)| (e.normalized, m))
+                    .collect();
+                rows.sort_by(|a, b| a.0.total_cmp(&b.0));
+                for &(n, m) in rows.iter().take(3).chain(rows.iter().rev().take(3)) {
+                    let e = &exact.members[m];
+                    let free = (0..problem.shifts.len())
+                        .filter(|&s| problem.cells[s][m].blocked.is_none())
+                        .count();
+                    println!(
+                        "  m{m}: normalized {n:.2} load {:.1} cap {:.3} shifts {} can-take {free}",
+                        e.load, e.capacity, e.shifts
+                    );
+                }
+            }
             let violations = check(&problem, &sol.assignment, None).len();
             let exact = evaluate(&problem, &sol.assignment, None);
             println!(

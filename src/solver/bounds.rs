@@ -26,32 +26,55 @@ pub(crate) struct FairnessBounds {
 /// Points are hours × class weights: a scale of 1000 makes realistic ones integral.
 const SCALE: f64 = 1000.0;
 
-pub(crate) fn fairness_bounds(problem: &Problem, index: &Index, fair: &[usize]) -> FairnessBounds {
-    let grid: Vec<Option<f64>> = (0..index.members)
+pub(crate) fn fairness_bounds(
+    problem: &Problem,
+    index: &Index,
+    fair: &[usize],
+    fix: Option<&[Option<bool>]>,
+) -> FairnessBounds {
+    let members = index.members;
+    let forced = |s: usize, m: usize| fix.and_then(|f| f[s * members + m]);
+    let is_fixed =
+        |s: usize, m: usize| index.fixed[s].binary_search(&m).is_ok() || forced(s, m) == Some(true);
+    // Pairs that may still change: unblocked, not fixed, not excluded.
+    let is_free =
+        |s: usize, m: usize| !index.frozen[s] && !is_fixed(s, m) && forced(s, m).is_none();
+
+    let grid: Vec<Option<f64>> = (0..members)
         .map(|m| {
             let points = (0..index.shifts)
-                .filter(|&s| index.is_candidate(s, m))
+                .filter(|&s| index.is_candidate(s, m) && (is_fixed(s, m) || is_free(s, m)))
                 .map(|s| problem.cells[s][m].points);
             step(points)
         })
         .collect();
 
-    // Range of Σ load over the members in fairness: per seat the least and most points
-    // any candidate brings. Only meaningful when every candidate is in fairness.
+    // Range of Σ load over the members in fairness: fixed seats as they are, free seats
+    // with the least and most points any free candidate brings. Only meaningful when
+    // every candidate is in fairness.
     let all_fair = (0..index.shifts).all(|s| index.cand[s].iter().all(|&m| index.in_fairness[m]));
     let mut low = 0.0;
     let mut high = 0.0;
     let mut constant = all_fair;
     for s in 0..index.shifts {
-        let need = f64::from(problem.shifts[s].per_shift);
-        let points = index.cand[s].iter().map(|&m| problem.cells[s][m].points);
-        let min = points.clone().fold(f64::INFINITY, f64::min);
-        let max = points.fold(f64::NEG_INFINITY, f64::max);
-        if index.cand[s].is_empty() {
+        let mut seats = f64::from(problem.shifts[s].per_shift);
+        let (mut min, mut max) = (f64::INFINITY, f64::NEG_INFINITY);
+        for &m in &index.cand[s] {
+            let p = problem.cells[s][m].points;
+            if is_fixed(s, m) {
+                low += p;
+                high += p;
+                seats -= 1.0;
+            } else if is_free(s, m) {
+                min = min.min(p);
+                max = max.max(p);
+            }
+        }
+        if seats <= 0.0 || !min.is_finite() {
             continue;
         }
-        low += need * min;
-        high += need * max;
+        low += seats * min;
+        high += seats * max;
         if (max - min).abs() > 1e-9 * max.abs().max(1.0) {
             constant = false;
         }
@@ -127,6 +150,42 @@ pub(crate) fn fairness_bounds(problem: &Problem, index: &Index, fair: &[usize]) 
         bounds.zmin_ub = over;
     }
     bounds
+}
+
+/// A lower bound on the whole objective without any LP: total load at least the
+/// cheapest candidates, imbalance at least what the load grids force, other terms ≥ 0.
+/// `-inf` when a negative weight makes the simple argument invalid.
+pub(crate) fn objective_floor(problem: &Problem, index: &Index) -> f64 {
+    let w = problem.config.objective;
+    let weights = [
+        w.imbalance,
+        w.deviation,
+        w.back_to_back_after_hours,
+        w.total_load,
+        w.prefer_off,
+        w.churn,
+    ];
+    if weights.iter().any(|&x| x < 0.0) {
+        return f64::NEG_INFINITY;
+    }
+    let mut floor = 0.0;
+    for s in 0..index.shifts {
+        let cheapest = index.cand[s]
+            .iter()
+            .map(|&m| problem.cells[s][m].points)
+            .fold(f64::INFINITY, f64::min);
+        if cheapest.is_finite() {
+            floor += w.total_load * f64::from(problem.shifts[s].per_shift) * cheapest;
+        }
+    }
+    let fair: Vec<usize> = (0..index.members)
+        .filter(|&m| index.in_fairness[m])
+        .collect();
+    let b = fairness_bounds(problem, index, &fair, None);
+    if b.zmax_lb.is_finite() && b.zmin_ub.is_finite() {
+        floor += w.imbalance * (b.zmax_lb - b.zmin_ub).max(0.0);
+    }
+    floor
 }
 
 /// The largest common step of `values` (each a multiple of it), if they have one at

@@ -205,8 +205,8 @@ fn back_to_back(problem: &Problem) -> (Vec<Vec<usize>>, Vec<Vec<usize>>) {
         .iter()
         .map(|&s| problem.shifts[s].start.timestamp())
         .collect();
-    for a in 0..n {
-        let end = problem.shifts[a].end.timestamp();
+    for (a, shift) in problem.shifts.iter().enumerate() {
+        let end = shift.end.timestamp();
         let from = starts.partition_point(|&t| t < end);
         for (k, &t) in starts.iter().enumerate().skip(from) {
             if t > end + gap {
@@ -223,4 +223,61 @@ fn back_to_back(problem: &Problem) -> (Vec<Vec<usize>>, Vec<Vec<usize>>) {
         v.sort_unstable();
     }
     (next, prev)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Rules as ConfigRules;
+    use crate::solver::testkit;
+
+    fn index(shifts: &[(usize, i64, i64)], rest: f64, gap: f64) -> Index {
+        let rules = ConfigRules {
+            min_rest_hours: rest,
+            back_to_back_gap_hours: gap,
+            ..ConfigRules::default()
+        };
+        let problem = testkit::problem(3, shifts, rules);
+        Index::new(&problem, None, Rules::of(&problem))
+    }
+
+    #[test]
+    fn back_to_back_shifts_conflict_only_through_rest() {
+        let daily = [(0, 0, 24), (0, 24, 24), (0, 48, 24)];
+        let free = index(&daily, 0.0, 12.0);
+        assert!(free.conflicts.iter().all(Vec::is_empty));
+        assert!(free.cliques.is_empty());
+
+        let rested = index(&daily, 12.0, 12.0);
+        assert_eq!(rested.conflicts, vec![vec![1], vec![0, 2], vec![1]]);
+        assert_eq!(rested.cliques, vec![vec![0, 1], vec![1, 2]]);
+
+        // 24 h of rest: shift 0 ends at 24, shift 2 starts at 48 — exactly enough.
+        let long = index(&daily, 24.0, 12.0);
+        assert_eq!(long.cliques, vec![vec![0, 1], vec![1, 2]]);
+        let longer = index(&daily, 25.0, 12.0);
+        assert_eq!(longer.cliques, vec![vec![0, 1, 2]]);
+    }
+
+    #[test]
+    fn parallel_layers_form_cliques_of_overlapping_shifts() {
+        // Two layers of 12 h shifts, the second offset by 6 h.
+        let shifts = [(0, 0, 12), (1, 6, 12), (0, 12, 12), (1, 18, 12)];
+        let ix = index(&shifts, 0.0, 12.0);
+        assert_eq!(ix.conflicts, vec![vec![1], vec![0, 2], vec![1, 3], vec![2]]);
+        assert_eq!(ix.cliques, vec![vec![0, 1], vec![1, 2], vec![2, 3]]);
+        assert_eq!(ix.layer_shifts, vec![vec![0, 2], vec![1, 3]]);
+        assert_eq!(ix.pos_in_layer, vec![0, 0, 1, 1]);
+    }
+
+    #[test]
+    fn back_to_back_pairs_follow_the_gap() {
+        // Ends at 12; next starts at 12 (pair), 30 (18 h later: pair only with gap ≥ 18).
+        let shifts = [(0, 0, 12), (0, 12, 6), (1, 30, 6)];
+        let ix = index(&shifts, 0.0, 12.0);
+        assert_eq!(ix.b2b_next, vec![vec![1], vec![2], vec![]]);
+        assert_eq!(ix.b2b_prev, vec![vec![], vec![0], vec![1]]);
+        let wide = index(&shifts, 0.0, 18.0);
+        assert_eq!(wide.b2b_next, vec![vec![1, 2], vec![2], vec![]]);
+    }
 }

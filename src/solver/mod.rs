@@ -1,14 +1,18 @@
 //! The only module that talks to good_lp/HiGHS: turns a [`Problem`] into an
 //! [`Assignment`] as fair as the rules allow, with an honest bound and gap.
 
+mod anneal;
 mod bounds;
 mod diagnose;
 mod greedy;
 mod index;
+mod lns;
 mod local;
 mod model;
 mod precheck;
 mod state;
+#[cfg(test)]
+mod testkit;
 
 use std::time::{Duration, Instant};
 
@@ -81,6 +85,9 @@ pub enum SolveError {
     Internal(String),
 }
 
+/// Above this many (shift, member) pairs the whole MILP is not attempted; LNS is.
+const FULL_MILP_BINARIES: usize = 2500;
+
 /// Solves the problem; with `previous`, frozen shifts are fixed and changes cost churn.
 ///
 /// Pre-check, fair greedy plus local search, then the exact MILP warm-started from it;
@@ -99,25 +106,45 @@ pub fn solve(
 
     // The greedy and its polish get at most a quarter of the time; the MILP the rest.
     let polish_deadline = started + options.time_limit / 4;
+    let binaries: usize = index.cand.iter().map(Vec::len).sum();
+    let large = binaries > FULL_MILP_BINARIES;
     let greedy = greedy::greedy(problem, &index).map(|mut state| {
         local::polish(&mut state, polish_deadline);
+        // Annealing: a fixed number of steps (reproducible) within a share of the time.
+        let share = if large { 0.2 } else { 0.1 };
+        let steps = (binaries as u64 * 400).clamp(20_000, 20_000_000);
+        anneal::anneal(
+            &mut state,
+            steps,
+            started + options.time_limit.mul_f64(share),
+        );
+        local::polish(
+            &mut state,
+            (Instant::now() + options.time_limit / 10).min(deadline),
+        );
         state.assignment()
     });
     let greedy_objective = greedy
         .as_ref()
         .map(|a| evaluate(problem, a, previous).objective);
 
-    if std::env::var_os("ROTA_SOLVER_TRACE").is_some() {
-        eprintln!(
-            "TRACE greedy+polish {:?} at {:.3}s",
-            greedy_objective,
-            started.elapsed().as_secs_f64()
-        );
-    }
     let left = deadline
         .saturating_duration_since(Instant::now())
         .as_secs_f64();
-    let outcome = if left > 0.0 {
+    let outcome = if left <= 0.0 {
+        Outcome::NoSolution {
+            bound: f64::NEG_INFINITY,
+        }
+    } else if large && let Some(start) = greedy.clone() {
+        // Too large for the whole MILP to move in time (SOLVER-NOTES): improve the
+        // greedy by exact re-optimisation of neighbourhoods; bound without LP.
+        let assignment = lns::lns(problem, &index, previous, start, deadline, options.threads);
+        Outcome::Solved {
+            assignment,
+            optimal: false,
+            bound: bounds::objective_floor(problem, &index),
+        }
+    } else {
         model::solve(
             problem,
             &index,
@@ -130,10 +157,6 @@ pub fn solve(
                 fix: None,
             },
         )
-    } else {
-        Outcome::NoSolution {
-            bound: f64::NEG_INFINITY,
-        }
     };
 
     let finish = |assignment: Assignment, optimal: bool, bound: f64| {
@@ -169,12 +192,6 @@ pub fn solve(
             bound,
         } => {
             let milp_objective = evaluate(problem, &assignment, previous).objective;
-            if std::env::var_os("ROTA_SOLVER_TRACE").is_some() {
-                eprintln!(
-                    "TRACE milp {milp_objective} optimal {optimal} bound {bound} at {:.3}s",
-                    started.elapsed().as_secs_f64()
-                );
-            }
             match (greedy, greedy_objective) {
                 (Some(g), Some(go)) if go < milp_objective => {
                     // The MILP's optimum is exact up to float noise; the greedy matching

@@ -146,11 +146,13 @@ fn build(problem: &Problem, index: &Index, params: &Params) -> Built {
                 continue;
             }
             let forced = params.fix.and_then(|f| f[s * members + m]);
+            if forced == Some(false) && !fixed {
+                // Outside the neighbourhood and not held: the pair does not exist.
+                continue;
+            }
             let mut def = variable().binary();
             if fixed || forced == Some(true) {
                 def = def.min(1.0);
-            } else if forced == Some(false) {
-                def = def.max(0.0);
             }
             xcol[s * members + m] = warm.len();
             x[s * members + m] = Some(vars.add(def));
@@ -174,13 +176,13 @@ fn build(problem: &Problem, index: &Index, params: &Params) -> Built {
     // part of a clique that is contained in their previous part adds nothing.
     let mut last: Vec<Vec<usize>> = vec![Vec::new(); members];
     for clique in &index.cliques {
-        for m in 0..members {
+        for (m, last) in last.iter_mut().enumerate() {
             let part: Vec<usize> = clique
                 .iter()
                 .copied()
                 .filter(|&s| xv(s, m).is_some())
                 .collect();
-            if part.len() < 2 || part.iter().all(|s| last[m].binary_search(s).is_ok()) {
+            if part.len() < 2 || part.iter().all(|s| last.binary_search(s).is_ok()) {
                 continue;
             }
             let mut e = Expression::with_capacity(part.len());
@@ -190,7 +192,7 @@ fn build(problem: &Problem, index: &Index, params: &Params) -> Built {
                 }
             }
             constraints.push(constraint!(e <= 1.0));
-            last[m] = part;
+            *last = part;
         }
     }
 
@@ -268,6 +270,7 @@ fn build(problem: &Problem, index: &Index, params: &Params) -> Built {
         problem,
         index,
         &x,
+        params.fix,
         params.warm,
         &mut vars,
         &mut warm,
@@ -325,6 +328,7 @@ fn fairness(
     problem: &Problem,
     index: &Index,
     x: &[Option<Variable>],
+    fix: Option<&[Option<bool>]>,
     warm_assignment: Option<&Assignment>,
     vars: &mut ProblemVariables,
     warm: &mut Vec<f64>,
@@ -355,7 +359,7 @@ fn fairness(
     let total_history: f64 = fair.iter().map(|&m| problem.history[m]).sum();
     let normalized = |m: usize| (warm_load(m) + problem.history[m]) / problem.capacity[m];
 
-    let bounds = fairness_bounds(problem, index, &fair);
+    let bounds = fairness_bounds(problem, index, &fair, fix);
     if w.imbalance != 0.0 {
         let zmax = vars.add(variable().min(bounds.zmax_lb));
         warm.push(
@@ -396,7 +400,7 @@ fn fairness(
                 let a = snap_down(share, Some(g));
                 let b = a + g;
                 let (fa, fb) = (share - a, b - share);
-                if fa > 1e-9 && fb > 1e-9 && std::env::var_os("NOCHORD").is_none() {
+                if fa > 1e-9 && fb > 1e-9 {
                     // |load − share| ≥ fa + (fb − fa) (load − a) / g, so
                     // 2d ≥ fa + (fb − fa)(load − a)/g + load − share.
                     let slope = (fb - fa) / g;

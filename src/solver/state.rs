@@ -47,20 +47,6 @@ impl<'a> State<'a> {
         }
     }
 
-    pub fn from_assignment(
-        problem: &'a Problem,
-        index: &'a Index,
-        assignment: &Assignment,
-    ) -> State<'a> {
-        let mut state = State::new(problem, index);
-        for (s, ms) in assignment.members.iter().enumerate() {
-            for &m in ms {
-                state.add(s, m);
-            }
-        }
-        state
-    }
-
     /// Members who may take `s` (borrowed from the index, not from the state).
     pub fn candidates(&self, s: usize) -> &'a [usize] {
         &self.index.cand[s]
@@ -191,5 +177,69 @@ impl<'a> State<'a> {
         Assignment {
             members: self.members_of.clone(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Rules as ConfigRules;
+    use crate::evaluate::evaluate;
+    use crate::solver::index::Rules;
+    use crate::solver::testkit;
+
+    fn daily(days: i64, rules: ConfigRules) -> Problem {
+        let shifts: Vec<(usize, i64, i64)> = (0..days).map(|d| (0, d * 24, 24)).collect();
+        testkit::problem(3, &shifts, rules)
+    }
+
+    #[test]
+    fn incremental_objective_matches_evaluate() {
+        let problem = daily(6, ConfigRules::default());
+        let index = Index::new(&problem, None, Rules::of(&problem));
+        let mut state = State::new(&problem, &index);
+        for (s, m) in [(0, 0), (1, 0), (2, 1), (3, 2), (4, 2), (5, 0)] {
+            state.add(s, m);
+        }
+        let exact = evaluate(&problem, &state.assignment(), None).objective;
+        assert!((state.objective() - exact).abs() < 1e-9);
+        state.remove(1, 0);
+        state.add(1, 1);
+        let exact = evaluate(&problem, &state.assignment(), None).objective;
+        assert!((state.objective() - exact).abs() < 1e-9);
+    }
+
+    #[test]
+    fn can_add_enforces_consecutive_rest_and_max_shifts() {
+        let rules = ConfigRules {
+            max_consecutive: 2,
+            ..ConfigRules::default()
+        };
+        let mut problem = daily(6, rules);
+        problem.config.members[2].max_shifts = Some(1);
+        let index = Index::new(&problem, None, Rules::of(&problem));
+        let mut state = State::new(&problem, &index);
+        state.add(0, 0);
+        state.add(1, 0);
+        assert!(!state.can_add(2, 0), "a third day in a row");
+        state.add(3, 0);
+        assert!(!state.can_add(2, 0), "would join two runs into four");
+        assert!(state.can_add(2, 1));
+        state.add(2, 2);
+        assert!(!state.can_add(4, 2), "max_shifts = 1");
+        assert!(!state.can_add(2, 1), "the shift is full");
+
+        let rested = daily(
+            4,
+            ConfigRules {
+                min_rest_hours: 24.0,
+                ..ConfigRules::default()
+            },
+        );
+        let index = Index::new(&rested, None, Rules::of(&rested));
+        let mut state = State::new(&rested, &index);
+        state.add(0, 0);
+        assert!(!state.can_add(1, 0));
+        assert!(state.can_add(2, 0));
     }
 }

@@ -1,0 +1,223 @@
+//! Large-neighbourhood search: keep most of the schedule fixed and let HiGHS re-optimise
+//! a part of it exactly, over and over, keeping every improvement.
+//!
+//! For teams too large for the whole MILP to make progress in the time limit. Two kinds
+//! of neighbourhood alternate: a few members (the most and least loaded plus others)
+//! redistributing the shifts they hold among themselves, and a window of consecutive
+//! shifts open to every candidate.
+
+use std::time::Instant;
+
+use super::index::Index;
+use super::model::{self, Outcome, Params};
+use crate::assignment::{Assignment, Previous};
+use crate::evaluate::evaluate;
+use crate::problem::Problem;
+
+/// Free binaries per neighbourhood to start with; adapted to how fast HiGHS solves them.
+const START_SIZE: f64 = 400.0;
+/// Seconds per neighbourhood: improvements come early, proofs of mixed ones rarely.
+const SUB_LIMIT: f64 = 0.7;
+/// Neighbourhood kinds in turn: 0 window, 1 mixed members, 2 members of one class.
+/// Measured on a 150-person instance: mixed members find most improvements, windows
+/// almost none, one-class ones a few (fast, proven).
+const PATTERN: [usize; 4] = [1, 1, 2, 1];
+
+pub(crate) fn lns(
+    problem: &Problem,
+    index: &Index,
+    previous: Option<&Previous>,
+    start: Assignment,
+    deadline: Instant,
+    threads: u32,
+) -> Assignment {
+    let members = index.members;
+    let mut current = start;
+    let mut value = evaluate(problem, &current, previous).objective;
+    // Neighbourhood size per kind: window, mixed members, members of one class.
+    let mut sizes = [START_SIZE; 3];
+    let mut rng = 0x2545_f491_4f6c_dd1d_u64;
+    let mut window_at = 0usize;
+    let mut round = 0u64;
+    let total_free: usize = index.cand.iter().map(Vec::len).sum();
+    let class = point_classes(problem, index);
+
+    loop {
+        let left = deadline
+            .saturating_duration_since(Instant::now())
+            .as_secs_f64();
+        if left < 0.05 {
+            break;
+        }
+        round += 1;
+        let mut fix: Vec<Option<bool>> = vec![None; index.shifts * members];
+        for s in 0..index.shifts {
+            for m in 0..members {
+                fix[s * members + m] = Some(current.holds(s, m));
+            }
+        }
+        let mut free = 0usize;
+        let kind = PATTERN[round as usize % PATTERN.len()];
+        let size = sizes[kind];
+        if kind == 0 {
+            // A window of consecutive shifts, every candidate free.
+            let per_shift = (total_free as f64 / index.shifts.max(1) as f64).max(1.0);
+            let width = ((size / per_shift).ceil() as usize).clamp(2, index.shifts);
+            window_at = (window_at + width / 2 + next(&mut rng) as usize % width.max(1))
+                % index.shifts.max(1);
+            for s in window_at..(window_at + width).min(index.shifts) {
+                for &m in &index.cand[s] {
+                    fix[s * members + m] = None;
+                    free += 1;
+                }
+            }
+        } else {
+            // Every other member neighbourhood stays within one class of members who
+            // score every shift alike: the total load is then fixed and the fair shares
+            // are constants, which gives HiGHS the tight deviation cuts.
+            let within = (kind == 2).then_some(class.as_slice());
+            let chosen = pick_members(problem, index, &current, size, within, &mut rng);
+            for s in 0..index.shifts {
+                if !current.members[s].iter().any(|m| chosen.contains(m)) {
+                    continue;
+                }
+                for &m in &chosen {
+                    if index.is_candidate(s, m) {
+                        fix[s * members + m] = None;
+                        free += 1;
+                    }
+                }
+            }
+        }
+        if free == 0 {
+            continue;
+        }
+        let limit = left.min(SUB_LIMIT);
+        let began = Instant::now();
+        let outcome = model::solve(
+            problem,
+            index,
+            &Params {
+                time_limit: limit,
+                gap: 1e-6,
+                threads,
+                feasibility_only: false,
+                warm: Some(&current),
+                fix: Some(&fix),
+            },
+        );
+        let took = began.elapsed().as_secs_f64();
+        match outcome {
+            Outcome::Solved {
+                assignment,
+                optimal,
+                ..
+            } => {
+                let v = evaluate(problem, &assignment, previous).objective;
+                if v < value - 1e-9 * value.abs().max(1.0) {
+                    value = v;
+                    current = assignment;
+                }
+                // Grow while neighbourhoods solve quickly, shrink when they time out.
+                if optimal && took < 0.25 * limit {
+                    sizes[kind] = (size * 1.25).min(20_000.0);
+                } else if !optimal {
+                    sizes[kind] = (size * 0.7).max(50.0);
+                }
+            }
+            _ => sizes[kind] = (size * 0.7).max(50.0),
+        }
+    }
+    current
+}
+
+/// The most and least loaded members in fairness, then others at random, until about
+/// `size` binaries would be free.
+fn pick_members(
+    problem: &Problem,
+    index: &Index,
+    current: &Assignment,
+    size: f64,
+    class: Option<&[usize]>,
+    rng: &mut u64,
+) -> Vec<usize> {
+    let members = index.members;
+    let mut load = vec![0.0; members];
+    for (s, ms) in current.members.iter().enumerate() {
+        for &m in ms {
+            load[m] += problem.cells[s][m].points;
+        }
+    }
+    let mut fair: Vec<usize> = (0..members).filter(|&m| index.in_fairness[m]).collect();
+    let normalized =
+        |m: usize| (load[m] + problem.history[m]) / problem.capacity[m].max(f64::MIN_POSITIVE);
+    let mut chosen: Vec<usize> = Vec::new();
+    if !fair.is_empty() {
+        // The extremes of imbalance ...
+        fair.sort_by(|&a, &b| normalized(b).total_cmp(&normalized(a)).then(a.cmp(&b)));
+        chosen.push(fair[0]);
+        chosen.push(fair[fair.len() - 1]);
+        // ... and some of the members furthest above and below their fair share.
+        let capacity: f64 = fair.iter().map(|&m| problem.capacity[m]).sum();
+        let pool: f64 = fair.iter().map(|&m| load[m] + problem.history[m]).sum();
+        let excess =
+            |m: usize| load[m] + problem.history[m] - problem.capacity[m] / capacity * pool;
+        fair.sort_by(|&a, &b| excess(b).total_cmp(&excess(a)).then(a.cmp(&b)));
+        if let Some(class) = class {
+            // One of the most loaded members and the members of their class.
+            let anchor = fair[next(rng) as usize % 8.min(fair.len())];
+            fair.retain(|&m| class[m] == class[anchor]);
+            chosen.clear();
+        }
+        let reach = 8.min(fair.len());
+        for _ in 0..2 {
+            chosen.push(fair[next(rng) as usize % reach]);
+            chosen.push(fair[fair.len() - 1 - next(rng) as usize % reach]);
+        }
+        chosen.sort_unstable();
+        chosen.dedup();
+    }
+    let avg_held = (current.members.iter().map(Vec::len).sum::<usize>() as f64
+        / members.max(1) as f64)
+        .max(1.0);
+    let target = ((size / avg_held).sqrt().ceil() as usize).clamp(3, members);
+    let pool: Vec<usize> = match class {
+        Some(_) => fair.clone(),
+        None => (0..members).collect(),
+    };
+    let mut guard = 0;
+    while chosen.len() < target && guard < 10 * members && !pool.is_empty() {
+        guard += 1;
+        let m = pool[next(rng) as usize % pool.len()];
+        if !chosen.contains(&m) {
+            chosen.push(m);
+        }
+    }
+    chosen.sort_unstable();
+    chosen.dedup();
+    chosen
+}
+
+/// Per member: the first member whose points are the same on every shift.
+fn point_classes(problem: &Problem, index: &Index) -> Vec<usize> {
+    let same = |a: usize, b: usize| {
+        (0..index.shifts).all(|s| problem.cells[s][a].points == problem.cells[s][b].points)
+    };
+    let mut class: Vec<usize> = (0..index.members).collect();
+    for m in 0..index.members {
+        if let Some(first) = (0..m).find(|&o| class[o] == o && same(o, m)) {
+            class[m] = first;
+        }
+    }
+    class
+}
+
+/// xorshift64: a fixed sequence, so runs that finish in time are reproducible.
+fn next(state: &mut u64) -> u64 {
+    let mut x = *state;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    *state = x;
+    x
+}

@@ -1,0 +1,124 @@
+//! Tiny hand-made problems for the solver's unit tests (UTC, points = hours).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use chrono::{Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
+
+use crate::config::{
+    CalendarSettings, Config, Eligibility, Fairness, Layer, Member, ObjectiveWeights, Period,
+    Rotation, Rules, Team, TimeWindow, WeekdaySet, WeeklyTime,
+};
+use crate::problem::{Cell, ClassHours, Problem, Shift};
+
+/// `shifts` are (layer, start hour, length in hours) from 2027-01-04 00:00 UTC, given in
+/// start order.
+pub(crate) fn problem(members: usize, shifts: &[(usize, i64, i64)], rules: Rules) -> Problem {
+    let base = Utc.with_ymd_and_hms(2027, 1, 4, 0, 0, 0).unwrap();
+    let layers = shifts.iter().map(|s| s.0 + 1).max().unwrap_or(1);
+    let mut seq = vec![0; layers];
+    let shift_list: Vec<Shift> = shifts
+        .iter()
+        .map(|&(layer, start_h, hours)| {
+            let start = base + Duration::hours(start_h);
+            seq[layer] += 1;
+            Shift {
+                layer,
+                start,
+                end: start + Duration::hours(hours),
+                local_start: start.naive_utc(),
+                per_shift: 1,
+                seq_in_layer: seq[layer] - 1,
+            }
+        })
+        .collect();
+    let cells = shifts
+        .iter()
+        .map(|&(_, _, hours)| {
+            (0..members)
+                .map(|_| Cell {
+                    hours: ClassHours {
+                        after_hours: hours as f64,
+                        ..ClassHours::default()
+                    },
+                    points: hours as f64,
+                    after_hours: true,
+                    prefer_off: false,
+                    blocked: None,
+                })
+                .collect()
+        })
+        .collect();
+    Problem {
+        config: config(members, layers, rules),
+        shifts: shift_list,
+        cells,
+        capacity: vec![1.0; members],
+        history: vec![0.0; members],
+        pins: Vec::new(),
+    }
+}
+
+fn config(members: usize, layers: usize, rules: Rules) -> Config {
+    let tz = chrono_tz::UTC;
+    let nine = NaiveTime::from_hms_opt(9, 0, 0).unwrap();
+    let five = NaiveTime::from_hms_opt(17, 0, 0).unwrap();
+    Config {
+        path: PathBuf::from("unit.toml"),
+        sha256: String::new(),
+        team: Team {
+            name: "unit".into(),
+            timezone: tz,
+            uid_domain: "unit.rota".into(),
+        },
+        period: Period {
+            start: NaiveDate::from_ymd_opt(2027, 1, 4).unwrap(),
+            end: NaiveDate::from_ymd_opt(2027, 2, 1).unwrap(),
+        },
+        layers: (0..layers)
+            .map(|l| Layer {
+                name: format!("l{l}"),
+                rotation: Rotation::Weekly {
+                    handoff: WeeklyTime {
+                        weekday: Weekday::Mon,
+                        time: nine,
+                    },
+                },
+                timezone: tz,
+                days: None,
+                eligible: Eligibility::default(),
+                per_shift: 1,
+            })
+            .collect(),
+        members: (0..members)
+            .map(|m| Member {
+                id: format!("m{m}"),
+                name: format!("m{m}"),
+                email: None,
+                timezone: tz,
+                working_hours: TimeWindow {
+                    start: nine,
+                    end: five,
+                },
+                working_days: WeekdaySet::ALL,
+                holidays: BTreeSet::new(),
+                holiday_sets: Vec::new(),
+                tags: BTreeSet::new(),
+                fte: 1.0,
+                joins: None,
+                leaves: None,
+                max_shifts: None,
+                unavailable: Vec::new(),
+                prefer_off: Vec::new(),
+            })
+            .collect(),
+        rules,
+        fairness: Fairness {
+            history_points: BTreeMap::new(),
+            ..Fairness::default()
+        },
+        objective: ObjectiveWeights::default(),
+        calendar: CalendarSettings::default(),
+        pins: Vec::new(),
+    }
+}
