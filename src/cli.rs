@@ -45,6 +45,25 @@ pub enum Command {
     },
     /// Rank replacements for one shift by their effect on fairness and rules.
     Swap(SwapArgs),
+    /// Print the fairness report of a schedule.json: status, metrics, load per member.
+    Report {
+        /// A schedule.json written by `rota solve`.
+        schedule: PathBuf,
+        /// Also write the HTML report to FILE.
+        #[arg(long, value_name = "FILE")]
+        html: Option<PathBuf>,
+        /// Print members, metrics and solver status as JSON instead of the table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Serve DIR/calendars/NAME.ics read-only at /NAME.ics for calendar subscriptions.
+    Serve {
+        /// An output directory of `rota solve -o DIR`.
+        dir: PathBuf,
+        /// Address to listen on; port 0 picks a free port.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: String,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -132,5 +151,11 @@ pub fn run(cli: Cli, env: &Env) -> Result<(), Error> {
             timezone,
         } => commands::diff::run(&old, &new, json, timezone.as_deref()),
         Command::Swap(args) => commands::swap::run(&args, env),
+        Command::Report {
+            schedule,
+            html,
+            json,
+        } => commands::report::run(&schedule, html.as_deref(), json),
+        Command::Serve { dir, addr } => commands::serve::run(&dir, &addr),
     }
 }

@@ -58,6 +58,23 @@ pub fn write_all(dir: &Path, files: &[(PathBuf, String)]) -> Result<(), Error> {
     Ok(())
 }
 
+/// Writes one file atomically (`rota report --html FILE`); its directory must exist.
+pub fn write_file(path: &Path, contents: &str) -> Result<(), Error> {
+    // A bare file name has the empty path as parent; its temp file goes beside it in ".".
+    let in_cwd;
+    let path = if path.parent() == Some(Path::new("")) {
+        in_cwd = Path::new(".").join(path);
+        in_cwd.as_path()
+    } else {
+        path
+    };
+    let temp = stage(path, contents)?;
+    temp.persist(path).map_err(|e| Error::Write {
+        path: path.to_path_buf(),
+        source: e.error,
+    })
+}
+
 /// No root, prefix, `..` or `.`: the file stays inside the output directory.
 fn is_plain_relative(path: &Path) -> bool {
     path.components().next().is_some()
@@ -103,6 +120,29 @@ fn readable_by_others(_temp: &NamedTempFile) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn write_file_replaces_the_file_and_leaves_nothing_else() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("report.html");
+        write_file(&path, "old").expect("first write");
+        write_file(&path, "new").expect("second write");
+        assert_eq!(std::fs::read_to_string(&path).expect("read"), "new");
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .expect("dir")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        assert_eq!(names, ["report.html"]);
+    }
+
+    #[test]
+    fn write_file_into_a_missing_directory_is_a_write_error() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let err = write_file(&dir.path().join("no/such/report.html"), "x").expect_err("no dir");
+        assert!(matches!(err, Error::Write { .. }), "{err:?}");
+        let err = write_file(dir.path(), "x").expect_err("a directory");
+        assert!(matches!(err, Error::Write { .. }), "{err:?}");
+    }
 
     #[test]
     fn only_plain_relative_paths_are_accepted() {

@@ -3,11 +3,32 @@
 use comfy_table::{CellAlignment, ContentArrangement, Table, TableComponent, presets};
 
 use crate::config::Config;
-use crate::schedule::Schedule;
+use crate::schedule::{MemberOut, Schedule};
 
 /// One row per member (config order): shifts, hours by class, points, fair share and the
 /// difference; members outside fairness (eligible for no layer, or no capacity) show `—`.
 pub fn summary(config: &Config, schedule: &Schedule) -> String {
+    member_table(schedule, |m| {
+        m.capacity > 0.0
+            && config
+                .members
+                .iter()
+                .any(|cm| cm.id == m.id && config.layers.iter().any(|l| l.eligible.admits(cm)))
+    })
+}
+
+/// The same table for a schedule.json on its own (`rota report`), without its config.
+///
+/// Who is outside fairness is read from the numbers: no capacity, or nothing to compare
+/// (normalized load and fair share both 0, which for a member inside fairness happens
+/// only when nobody in the team carries any points at all).
+pub fn schedule_summary(schedule: &Schedule) -> String {
+    member_table(schedule, |m| {
+        m.capacity > 0.0 && !(m.normalized == 0.0 && m.fair_share == 0.0)
+    })
+}
+
+fn member_table(schedule: &Schedule, in_fairness: impl Fn(&MemberOut) -> bool) -> String {
     let with_history = schedule.members.iter().any(|m| m.history != 0.0);
     let mut header = vec![
         "member",
@@ -34,11 +55,7 @@ pub fn summary(config: &Config, schedule: &Schedule) -> String {
         .force_no_tty()
         .set_header(header.clone());
     for m in &schedule.members {
-        let in_fairness = m.capacity > 0.0
-            && config
-                .members
-                .iter()
-                .any(|cm| cm.id == m.id && config.layers.iter().any(|l| l.eligible.admits(cm)));
+        let in_fairness = in_fairness(m);
         let mut row = vec![
             m.id.clone(),
             m.shifts.to_string(),
@@ -162,6 +179,37 @@ mod tests {
             .find(|l| l.trim_start().starts_with('d'))
             .expect("row of d");
         assert!(d.contains('—'), "{d}");
+    }
+
+    #[test]
+    fn schedule_summary_matches_the_config_summary() {
+        let p = fixture::problem();
+        let s = fixture::schedule(&p, fixture::assignment());
+        assert_eq!(schedule_summary(&s), summary(&p.config, &s));
+    }
+
+    #[test]
+    fn schedule_summary_reads_outside_fairness_from_the_numbers() {
+        let p = fixture::problem();
+        let mut s = fixture::schedule(&p, fixture::assignment());
+        // d: no capacity. c: capacity but nothing to compare (eligible for no layer).
+        s.members[3].capacity = 0.0;
+        s.members[2].normalized = 0.0;
+        s.members[2].fair_share = 0.0;
+        let text = schedule_summary(&s);
+        // The last two cells: fair share and difference.
+        let tail = |id: &str| {
+            let cells: Vec<&str> = text
+                .lines()
+                .map(|l| l.split_whitespace().collect::<Vec<_>>())
+                .find(|cells| cells.first() == Some(&id))
+                .unwrap_or_else(|| panic!("row of {id}"));
+            cells[cells.len() - 2..].join(" ")
+        };
+        assert_eq!(tail("d"), "— —", "{text}");
+        assert_eq!(tail("c"), "— —", "{text}");
+        assert!(!tail("a").contains('—'), "{text}");
+        assert!(!tail("b").contains('—'), "{text}");
     }
 
     #[test]
