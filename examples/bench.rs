@@ -219,11 +219,11 @@ fn solve(problem: &Problem, limit: f64, threads: u32) -> Run {
 fn describe(outcome: &Result<Solved, String>) -> String {
     match outcome {
         Ok(s) => format!(
-            "{} objective {:.1} bound {:.1} gap {:.2} % in {:.2} s",
+            "{} objective {:.1} bound {} gap {} in {:.2} s",
             s.status,
             s.objective,
-            s.bound,
-            100.0 * s.gap,
+            number(s.bound),
+            percent(s.gap),
             s.seconds
         ),
         Err(e) => format!("no schedule: {}", e.lines().next().unwrap_or("")),
@@ -279,6 +279,24 @@ fn run_case(spec: &Spec, args: &Args) -> Result<CaseRow, String> {
     })
 }
 
+/// A bound with one decimal; "–" when the solver had none (±∞ or NaN).
+fn number(x: f64) -> String {
+    if x.is_finite() {
+        format!("{x:.1}")
+    } else {
+        "–".to_string()
+    }
+}
+
+/// A relative gap in percent; "–" when there is no finite gap.
+fn percent(x: f64) -> String {
+    if x.is_finite() {
+        format!("{:.2} %", 100.0 * x)
+    } else {
+        "–".to_string()
+    }
+}
+
 /// How far `objective` is above the best known, in percent.
 fn distance(objective: f64, best: f64) -> f64 {
     100.0 * (objective - best) / best.abs().max(1e-9)
@@ -320,7 +338,7 @@ fn print_cases(rows: &[CaseRow], args: &Args) {
         }
         let last = limited.last().and_then(|r| r.outcome.as_ref().ok());
         match last {
-            Some(s) => print!(" {:.1} | {:.2} % | {} |", s.bound, 100.0 * s.gap, s.status),
+            Some(s) => print!(" {} | {} | {} |", number(s.bound), percent(s.gap), s.status),
             None => print!(" – | – | none |"),
         }
         match row.best_known {
@@ -366,13 +384,13 @@ fn print_cases(rows: &[CaseRow], args: &Args) {
             };
             match &run.outcome {
                 Ok(s) => println!(
-                    "| {} | {} | {} | {:.1} | {:.1} | {:.2} % | {:.2} | +{:.2} % | {} |",
+                    "| {} | {} | {} | {:.1} | {} | {} | {:.2} | +{:.2} % | {} |",
                     row.name,
                     limit,
                     s.status,
                     s.objective,
-                    s.bound,
-                    100.0 * s.gap,
+                    number(s.bound),
+                    percent(s.gap),
                     s.seconds,
                     row.best_known
                         .map_or(f64::NAN, |b| distance(s.objective, b)),
