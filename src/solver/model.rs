@@ -14,6 +14,9 @@ use super::index::Index;
 use crate::assignment::Assignment;
 use crate::problem::Problem;
 
+/// Most binaries for which the model gets integer class counts (see `class_counts`).
+const CLASS_COUNT_BINARIES: usize = 2500;
+
 /// How one MILP run should go.
 pub(crate) struct Params<'a> {
     pub time_limit: f64,
@@ -266,7 +269,9 @@ fn build(problem: &Problem, index: &Index, params: &Params) -> Built {
         }
     }
 
-    let loads = if params.fix.is_none() {
+    // Only for the whole model of small and mid-size teams: on larger ones (tried at
+    // 4 471 binaries) HiGHS spends seconds past its time limit on them.
+    let loads = if params.fix.is_none() && warm.len() <= CLASS_COUNT_BINARIES {
         class_counts(
             problem,
             index,
