@@ -271,7 +271,19 @@ fn build(problem: &Problem, index: &Index, params: &Params) -> Built {
 
     // Only for the whole model of small and mid-size teams: on larger ones (tried at
     // 4 471 binaries) HiGHS spends seconds past its time limit on them.
-    let loads = if params.fix.is_none() && warm.len() <= CLASS_COUNT_BINARIES {
+    let whole = params.fix.is_none() && warm.len() <= CLASS_COUNT_BINARIES;
+    if whole {
+        count_rows(
+            problem,
+            index,
+            &x,
+            params.warm,
+            &mut vars,
+            &mut warm,
+            &mut constraints,
+        );
+    }
+    let loads = if whole {
         class_counts(
             problem,
             index,
@@ -337,6 +349,82 @@ fn build(problem: &Problem, index: &Index, params: &Params) -> Built {
         x,
         xcol,
         warm,
+    }
+}
+
+/// Each member's number of shifts as an integer `c`, and their load `L` between the
+/// tangents of the least and the most it can be with `c` shifts: the sum of the `c`
+/// smallest free points is convex in `c` (increments sorted up), so every tangent is
+/// below it at every whole `c`; the sum of the `c` largest is concave, likewise above.
+/// Branching on `c` then splits loads into the bands that a count allows.
+fn count_rows(
+    problem: &Problem,
+    index: &Index,
+    x: &[Option<Variable>],
+    warm_assignment: Option<&Assignment>,
+    vars: &mut ProblemVariables,
+    warm: &mut Vec<f64>,
+    constraints: &mut Vec<Constraint>,
+) {
+    let members = index.members;
+    for m in 0..members {
+        if !index.in_fairness[m] {
+            continue;
+        }
+        let mut base = 0.0;
+        let mut fixed = 0.0;
+        let mut free: Vec<f64> = Vec::new();
+        let mut load = Expression::with_capacity(index.shifts + 1);
+        let mut count = Expression::with_capacity(index.shifts + 1);
+        for s in 0..index.shifts {
+            let Some(v) = x[s * members + m] else {
+                continue;
+            };
+            let p = problem.cells[s][m].points;
+            load.add_mul(p, v);
+            count.add_mul(1.0, v);
+            if index.frozen[s] || index.fixed[s].binary_search(&m).is_ok() {
+                base += p;
+                fixed += 1.0;
+            } else {
+                free.push(p);
+            }
+        }
+        if free.len() < 2 {
+            continue;
+        }
+        free.sort_by(f64::total_cmp);
+        let (warm_load, warm_count) = warm_assignment.map_or((0.0, 0.0), |a| {
+            a.shifts_of(m).fold((0.0, 0.0), |(l, c), s| {
+                (l + problem.cells[s][m].points, c + 1.0)
+            })
+        });
+        let l = vars.add(variable());
+        warm.push(warm_load);
+        let c = vars.add(
+            variable()
+                .integer()
+                .min(fixed)
+                .max(fixed + free.len() as f64),
+        );
+        warm.push(warm_count);
+        load.add_mul(-1.0, l);
+        count.add_mul(-1.0, c);
+        constraints.push(constraint!(load == 0.0));
+        constraints.push(constraint!(count == 0.0));
+        let n = free.len();
+        let (mut low, mut high) = (base, base);
+        for k in 0..n {
+            // At c = fixed + k: least load `low`, next increment free[k]; most `high`,
+            // next increment free[n − 1 − k].
+            let at = fixed + k as f64;
+            let up = free[k];
+            let down = free[n - 1 - k];
+            constraints.push(constraint!(l - up * c >= low - up * at));
+            constraints.push(constraint!(l - down * c <= high - down * at));
+            low += up;
+            high += down;
+        }
     }
 }
 
