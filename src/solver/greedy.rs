@@ -10,6 +10,33 @@ use crate::problem::Problem;
 /// A complete assignment by every hard rule, or `None` when the greedy runs into a shift
 /// it cannot fill (the MILP may still find one).
 pub(crate) fn greedy<'a>(problem: &'a Problem, index: &'a Index) -> Option<State<'a>> {
+    let mut state = fixed_seats(problem, index)?;
+    fill(problem, index, &mut state)?;
+    Some(state)
+}
+
+/// A start for a re-solve that changes as little as possible: every unfrozen shift keeps
+/// its previous holders where the rules still allow them, given what is already placed
+/// (earlier shifts first, so a conflict costs the later seat); the freed seats are filled
+/// by the fair greedy. `None` without a previous schedule or when the fill dead-ends.
+pub(crate) fn from_previous<'a>(problem: &'a Problem, index: &'a Index) -> Option<State<'a>> {
+    if index.churn_prev.iter().all(Option::is_none) {
+        return None;
+    }
+    let mut state = fixed_seats(problem, index)?;
+    for (s, before) in index.churn_prev.iter().enumerate() {
+        for &m in before.iter().flatten() {
+            if state.can_add(s, m) {
+                state.add(s, m);
+            }
+        }
+    }
+    fill(problem, index, &mut state)?;
+    Some(state)
+}
+
+/// Pinned and frozen seats; `None` when they break a rule among themselves.
+fn fixed_seats<'a>(problem: &'a Problem, index: &'a Index) -> Option<State<'a>> {
     let mut state = State::new(problem, index);
     for s in 0..index.shifts {
         for &m in &index.fixed[s] {
@@ -19,6 +46,11 @@ pub(crate) fn greedy<'a>(problem: &'a Problem, index: &'a Index) -> Option<State
             state.add(s, m);
         }
     }
+    Some(state)
+}
+
+/// Fills every open seat, in time order, with the least loaded available candidate.
+fn fill(problem: &Problem, index: &Index, state: &mut State) -> Option<()> {
     // `problem.shifts` is sorted by start, so index order is time order.
     for s in 0..index.shifts {
         let need = problem.shifts[s].per_shift as usize;
@@ -28,8 +60,8 @@ pub(crate) fn greedy<'a>(problem: &'a Problem, index: &'a Index) -> Option<State
                 .copied()
                 .filter(|&m| state.can_add(s, m))
                 .min_by(|&a, &b| {
-                    key(problem, &state, s, a)
-                        .total_cmp(&key(problem, &state, s, b))
+                    key(problem, state, s, a)
+                        .total_cmp(&key(problem, state, s, b))
                         .then(
                             problem.cells[s][a]
                                 .points
@@ -40,7 +72,7 @@ pub(crate) fn greedy<'a>(problem: &'a Problem, index: &'a Index) -> Option<State
             state.add(s, best);
         }
     }
-    Some(state)
+    Some(())
 }
 
 /// (load + history + points) / capacity after taking `s`; members outside fairness come
@@ -51,4 +83,65 @@ fn key(problem: &Problem, state: &State, s: usize, m: usize) -> f64 {
         return f64::INFINITY;
     }
     (state.load[m] + problem.history[m] + problem.cells[s][m].points) / cap
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::assignment::Previous;
+    use crate::config::Rules as ConfigRules;
+    use crate::solver::index::Rules;
+    use crate::solver::testkit;
+
+    fn daily(days: i64) -> Problem {
+        let shifts: Vec<(usize, i64, i64)> = (0..days).map(|d| (0, d * 24, 24)).collect();
+        testkit::problem(3, &shifts, ConfigRules::default())
+    }
+
+    fn previous(members: &[usize]) -> Previous {
+        Previous {
+            members: members.iter().map(|&m| Some(vec![m])).collect(),
+            frozen: vec![false; members.len()],
+        }
+    }
+
+    #[test]
+    fn a_still_valid_previous_schedule_is_kept_as_it_is() {
+        let problem = daily(6);
+        // Deliberately not what the fair greedy would pick (it would rotate 0, 1, 2).
+        let prev = previous(&[2, 2, 0, 1, 1, 0]);
+        let index = Index::new(&problem, Some(&prev), Rules::of(&problem));
+        let fair = greedy(&problem, &index).map(|s| s.assignment());
+        let kept = from_previous(&problem, &index).map(|s| s.assignment());
+        let expected: Vec<Vec<usize>> = vec![vec![2], vec![2], vec![0], vec![1], vec![1], vec![0]];
+        assert_eq!(kept.map(|a| a.members), Some(expected.clone()));
+        assert_ne!(fair.map(|a| a.members), Some(expected));
+    }
+
+    #[test]
+    fn only_seats_the_rules_now_forbid_are_refilled() {
+        let mut problem = daily(6);
+        // Member 0 may now take one shift only: the later of its two goes to someone else.
+        problem.config.members[0].max_shifts = Some(1);
+        let prev = previous(&[0, 1, 2, 0, 1, 2]);
+        let index = Index::new(&problem, Some(&prev), Rules::of(&problem));
+        let kept = from_previous(&problem, &index).map(|s| s.assignment().members);
+        let kept = kept.unwrap_or_default();
+        assert_eq!(kept.len(), 6);
+        for (s, seats) in kept.iter().enumerate() {
+            if s == 3 {
+                assert_ne!(seats, &vec![0]);
+                assert_eq!(seats.len(), 1);
+            } else {
+                assert_eq!(seats, &vec![[0, 1, 2, 0, 1, 2][s]]);
+            }
+        }
+    }
+
+    #[test]
+    fn without_a_previous_schedule_there_is_no_kept_start() {
+        let problem = daily(3);
+        let index = Index::new(&problem, None, Rules::of(&problem));
+        assert!(from_previous(&problem, &index).is_none());
+    }
 }

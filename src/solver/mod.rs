@@ -91,6 +91,14 @@ const FULL_MILP_BINARIES: usize = 2500;
 /// Above this many the whole MILP is not attempted at all.
 const BOUND_MILP_BINARIES: usize = 12_000;
 
+/// The start after local search.
+fn polished(start: Option<state::State<'_>>, until: Instant) -> Option<state::State<'_>> {
+    start.map(|mut state| {
+        local::polish(&mut state, until);
+        state
+    })
+}
+
 /// Solves the problem; with `previous`, frozen shifts are fixed and changes cost churn.
 ///
 /// Pre-check; fair greedy, local search and annealing; for large teams LNS (HiGHS on
@@ -128,8 +136,15 @@ pub fn solve(
     let polish_deadline = started + options.time_limit / 4;
     let binaries: usize = index.cand.iter().map(Vec::len).sum();
     let large = binaries > FULL_MILP_BINARIES;
-    let greedy = greedy::greedy(problem, &index).map(|mut state| {
-        local::polish(&mut state, polish_deadline);
+    // A re-solve also starts from the previous schedule, so a search cut short by the
+    // time limit does not reshuffle shifts the new inputs did not touch.
+    let fair = polished(greedy::greedy(problem, &index), polish_deadline);
+    let kept = polished(greedy::from_previous(problem, &index), polish_deadline);
+    let start = match (fair, kept) {
+        (Some(f), Some(k)) => Some(if k.objective() <= f.objective() { k } else { f }),
+        (f, k) => f.or(k),
+    };
+    let greedy = start.map(|mut state| {
         // Annealing: a fixed number of steps (reproducible) within a share of the time.
         let share = if binaries > BOUND_MILP_BINARIES {
             0.05

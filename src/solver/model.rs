@@ -14,6 +14,9 @@ use super::index::Index;
 use crate::assignment::Assignment;
 use crate::problem::Problem;
 
+/// Most binaries for which the model gets integer class counts (see `class_counts`).
+const CLASS_COUNT_BINARIES: usize = 2500;
+
 /// How one MILP run should go.
 pub(crate) struct Params<'a> {
     pub time_limit: f64,
@@ -266,10 +269,39 @@ fn build(problem: &Problem, index: &Index, params: &Params) -> Built {
         }
     }
 
+    // Only for the whole model of small and mid-size teams: on larger ones (tried at
+    // 4 471 binaries) HiGHS spends seconds past its time limit on them.
+    let whole = params.fix.is_none() && warm.len() <= CLASS_COUNT_BINARIES;
+    if whole {
+        count_rows(
+            problem,
+            index,
+            &x,
+            params.warm,
+            &mut vars,
+            &mut warm,
+            &mut constraints,
+        );
+    }
+    let loads = if whole {
+        class_counts(
+            problem,
+            index,
+            &x,
+            params.warm,
+            &mut vars,
+            &mut warm,
+            &mut constraints,
+        )
+    } else {
+        Vec::new()
+    };
+
     fairness(
         problem,
         index,
         &x,
+        &loads,
         params.fix,
         params.warm,
         &mut vars,
@@ -320,6 +352,146 @@ fn build(problem: &Problem, index: &Index, params: &Params) -> Built {
     }
 }
 
+/// Each member's number of shifts as an integer `c`, and their load `L` between the
+/// tangents of the least and the most it can be with `c` shifts: the sum of the `c`
+/// smallest free points is convex in `c` (increments sorted up), so every tangent is
+/// below it at every whole `c`; the sum of the `c` largest is concave, likewise above.
+/// Branching on `c` then splits loads into the bands that a count allows.
+fn count_rows(
+    problem: &Problem,
+    index: &Index,
+    x: &[Option<Variable>],
+    warm_assignment: Option<&Assignment>,
+    vars: &mut ProblemVariables,
+    warm: &mut Vec<f64>,
+    constraints: &mut Vec<Constraint>,
+) {
+    let members = index.members;
+    for m in 0..members {
+        if !index.in_fairness[m] {
+            continue;
+        }
+        let mut base = 0.0;
+        let mut fixed = 0.0;
+        let mut free: Vec<f64> = Vec::new();
+        let mut load = Expression::with_capacity(index.shifts + 1);
+        let mut count = Expression::with_capacity(index.shifts + 1);
+        for s in 0..index.shifts {
+            let Some(v) = x[s * members + m] else {
+                continue;
+            };
+            let p = problem.cells[s][m].points;
+            load.add_mul(p, v);
+            count.add_mul(1.0, v);
+            if index.frozen[s] || index.fixed[s].binary_search(&m).is_ok() {
+                base += p;
+                fixed += 1.0;
+            } else {
+                free.push(p);
+            }
+        }
+        if free.len() < 2 {
+            continue;
+        }
+        free.sort_by(f64::total_cmp);
+        let (warm_load, warm_count) = warm_assignment.map_or((0.0, 0.0), |a| {
+            a.shifts_of(m).fold((0.0, 0.0), |(l, c), s| {
+                (l + problem.cells[s][m].points, c + 1.0)
+            })
+        });
+        let l = vars.add(variable());
+        warm.push(warm_load);
+        let c = vars.add(
+            variable()
+                .integer()
+                .min(fixed)
+                .max(fixed + free.len() as f64),
+        );
+        warm.push(warm_count);
+        load.add_mul(-1.0, l);
+        count.add_mul(-1.0, c);
+        constraints.push(constraint!(load == 0.0));
+        constraints.push(constraint!(count == 0.0));
+        let n = free.len();
+        let (mut low, mut high) = (base, base);
+        for k in 0..n {
+            // At c = fixed + k: least load `low`, next increment free[k]; most `high`,
+            // next increment free[n − 1 − k].
+            let at = fixed + k as f64;
+            let up = free[k];
+            let down = free[n - 1 - k];
+            constraints.push(constraint!(l - up * c >= low - up * at));
+            constraints.push(constraint!(l - down * c <= high - down * at));
+            low += up;
+            high += down;
+        }
+    }
+}
+
+/// Integer counts of each member's free shifts per point value: `n = Σ x` over the
+/// shifts where the member earns the same points. Redundant for the LP, but HiGHS
+/// branches on and cuts with them, and a member's load is `Σ points × n` in a few
+/// integers: how many heavy shifts there are to go round is what balance hinges on, and
+/// single binaries hide it.
+fn class_counts(
+    problem: &Problem,
+    index: &Index,
+    x: &[Option<Variable>],
+    warm_assignment: Option<&Assignment>,
+    vars: &mut ProblemVariables,
+    warm: &mut Vec<f64>,
+    constraints: &mut Vec<Constraint>,
+) -> Vec<Vec<(f64, Variable)>> {
+    let members = index.members;
+    let mut loads = vec![Vec::new(); members];
+    for (m, load) in loads.iter_mut().enumerate() {
+        if !index.in_fairness[m] {
+            continue;
+        }
+        for s in 0..index.shifts {
+            let fixed = index.frozen[s] || index.fixed[s].binary_search(&m).is_ok();
+            if let Some(v) = x[s * members + m].filter(|_| fixed) {
+                load.push((problem.cells[s][m].points, v));
+            }
+        }
+        // (points bits, shift) for the free pairs, grouped by points.
+        let mut free: Vec<(u64, usize)> = (0..index.shifts)
+            .filter(|&s| {
+                x[s * members + m].is_some()
+                    && !index.frozen[s]
+                    && index.fixed[s].binary_search(&m).is_err()
+            })
+            .map(|s| (problem.cells[s][m].points.to_bits(), s))
+            .collect();
+        free.sort_unstable();
+        for group in free.chunk_by(|a, b| a.0 == b.0) {
+            let points = f64::from_bits(group[0].0);
+            if group.len() < 2 {
+                if let Some(v) = x[group[0].1 * members + m] {
+                    load.push((points, v));
+                }
+                continue;
+            }
+            let n = vars.add(variable().integer().min(0.0).max(group.len() as f64));
+            let held = group
+                .iter()
+                .filter(|&&(_, s)| warm_assignment.is_some_and(|a| a.holds(s, m)))
+                .count();
+            warm.push(held as f64);
+            let mut e = Expression::with_capacity(group.len() + 1);
+            for &(_, s) in group {
+                if let Some(v) = x[s * members + m] {
+                    e.add_mul(1.0, v);
+                }
+            }
+            e.add_mul(-1.0, n);
+            constraints.push(constraint!(e == 0.0));
+            load.push((points, n));
+        }
+    }
+    loads
+}
+
 /// Imbalance (zmax ≥ normalized ≥ zmin) and deviation. Σ (load − fair share) over the
 /// members in fairness is 0, so Σ |load − share| = 2 Σ max(0, load − share): one row per
 /// member instead of two.
@@ -328,6 +500,7 @@ fn fairness(
     problem: &Problem,
     index: &Index,
     x: &[Option<Variable>],
+    loads: &[Vec<(f64, Variable)>],
     fix: Option<&[Option<bool>]>,
     warm_assignment: Option<&Assignment>,
     vars: &mut ProblemVariables,
@@ -342,6 +515,13 @@ fn fairness(
         return;
     }
     let load_expr = |m: usize| {
+        if let Some(terms) = loads.get(m).filter(|t| !t.is_empty()) {
+            let mut e = Expression::with_capacity(terms.len());
+            for &(p, v) in terms {
+                e.add_mul(p, v);
+            }
+            return e;
+        }
         let mut e = Expression::with_capacity(index.shifts);
         for s in 0..index.shifts {
             if let Some(v) = x[s * members + m] {
