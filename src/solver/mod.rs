@@ -101,9 +101,10 @@ fn polished(start: Option<state::State<'_>>, until: Instant) -> Option<state::St
 
 /// Solves the problem; with `previous`, frozen shifts are fixed and changes cost churn.
 ///
-/// Pre-check; fair greedy, local search and annealing; for large teams LNS (HiGHS on
-/// neighbourhoods); then the exact MILP warm-started from the best so far (skipped for
-/// the largest). The better schedule is returned, so a solve is never worse than the
+/// Pre-check; fair greedy (and, re-solving, the previous schedule kept where still
+/// valid: the better after local search goes on), annealing; for large teams LNS
+/// (HiGHS on neighbourhoods); then the exact MILP warm-started from the best so far
+/// (skipped for the largest). The better schedule is returned, so a solve is never worse than the
 /// greedy.
 pub fn solve(
     problem: &Problem,

@@ -14,8 +14,8 @@ use super::index::Index;
 use crate::assignment::Assignment;
 use crate::problem::Problem;
 
-/// Most binaries for which the model gets integer class counts (see `class_counts`).
-const CLASS_COUNT_BINARIES: usize = 2500;
+/// Most binaries for which the model gets integer shift counts (see `count_rows`).
+const COUNT_ROW_BINARIES: usize = 800;
 
 /// How one MILP run should go.
 pub(crate) struct Params<'a> {
@@ -269,10 +269,12 @@ fn build(problem: &Problem, index: &Index, params: &Params) -> Built {
         }
     }
 
-    // Only for the whole model of small and mid-size teams: on larger ones (tried at
-    // 4 471 binaries) HiGHS spends seconds past its time limit on them.
-    let whole = params.fix.is_none() && warm.len() <= CLASS_COUNT_BINARIES;
-    if whole {
+    // Only for the whole model of small teams: measured at 10 s, they prove optimality
+    // at 149, 238 and 316 binaries (bench small, team12, scale-10x1) where the plain
+    // model could not; at 1 654 (scale-20x3) HiGHS stalled at the root with them (bound
+    // 88 k against 189 k without, objective 364 k against 296 k), and at 4 471 it
+    // overran its time limit.
+    if params.fix.is_none() && warm.len() <= COUNT_ROW_BINARIES {
         count_rows(
             problem,
             index,
@@ -283,25 +285,11 @@ fn build(problem: &Problem, index: &Index, params: &Params) -> Built {
             &mut constraints,
         );
     }
-    let loads = if whole {
-        class_counts(
-            problem,
-            index,
-            &x,
-            params.warm,
-            &mut vars,
-            &mut warm,
-            &mut constraints,
-        )
-    } else {
-        Vec::new()
-    };
 
     fairness(
         problem,
         index,
         &x,
-        &loads,
         params.fix,
         params.warm,
         &mut vars,
@@ -428,70 +416,6 @@ fn count_rows(
     }
 }
 
-/// Integer counts of each member's free shifts per point value: `n = Σ x` over the
-/// shifts where the member earns the same points. Redundant for the LP, but HiGHS
-/// branches on and cuts with them, and a member's load is `Σ points × n` in a few
-/// integers: how many heavy shifts there are to go round is what balance hinges on, and
-/// single binaries hide it.
-fn class_counts(
-    problem: &Problem,
-    index: &Index,
-    x: &[Option<Variable>],
-    warm_assignment: Option<&Assignment>,
-    vars: &mut ProblemVariables,
-    warm: &mut Vec<f64>,
-    constraints: &mut Vec<Constraint>,
-) -> Vec<Vec<(f64, Variable)>> {
-    let members = index.members;
-    let mut loads = vec![Vec::new(); members];
-    for (m, load) in loads.iter_mut().enumerate() {
-        if !index.in_fairness[m] {
-            continue;
-        }
-        for s in 0..index.shifts {
-            let fixed = index.frozen[s] || index.fixed[s].binary_search(&m).is_ok();
-            if let Some(v) = x[s * members + m].filter(|_| fixed) {
-                load.push((problem.cells[s][m].points, v));
-            }
-        }
-        // (points bits, shift) for the free pairs, grouped by points.
-        let mut free: Vec<(u64, usize)> = (0..index.shifts)
-            .filter(|&s| {
-                x[s * members + m].is_some()
-                    && !index.frozen[s]
-                    && index.fixed[s].binary_search(&m).is_err()
-            })
-            .map(|s| (problem.cells[s][m].points.to_bits(), s))
-            .collect();
-        free.sort_unstable();
-        for group in free.chunk_by(|a, b| a.0 == b.0) {
-            let points = f64::from_bits(group[0].0);
-            if group.len() < 2 {
-                if let Some(v) = x[group[0].1 * members + m] {
-                    load.push((points, v));
-                }
-                continue;
-            }
-            let n = vars.add(variable().integer().min(0.0).max(group.len() as f64));
-            let held = group
-                .iter()
-                .filter(|&&(_, s)| warm_assignment.is_some_and(|a| a.holds(s, m)))
-                .count();
-            warm.push(held as f64);
-            let mut e = Expression::with_capacity(group.len() + 1);
-            for &(_, s) in group {
-                if let Some(v) = x[s * members + m] {
-                    e.add_mul(1.0, v);
-                }
-            }
-            e.add_mul(-1.0, n);
-            constraints.push(constraint!(e == 0.0));
-            load.push((points, n));
-        }
-    }
-    loads
-}
-
 /// Imbalance (zmax ≥ normalized ≥ zmin) and deviation. Σ (load − fair share) over the
 /// members in fairness is 0, so Σ |load − share| = 2 Σ max(0, load − share): one row per
 /// member instead of two.
@@ -500,7 +424,6 @@ fn fairness(
     problem: &Problem,
     index: &Index,
     x: &[Option<Variable>],
-    loads: &[Vec<(f64, Variable)>],
     fix: Option<&[Option<bool>]>,
     warm_assignment: Option<&Assignment>,
     vars: &mut ProblemVariables,
@@ -515,13 +438,6 @@ fn fairness(
         return;
     }
     let load_expr = |m: usize| {
-        if let Some(terms) = loads.get(m).filter(|t| !t.is_empty()) {
-            let mut e = Expression::with_capacity(terms.len());
-            for &(p, v) in terms {
-                e.add_mul(p, v);
-            }
-            return e;
-        }
         let mut e = Expression::with_capacity(index.shifts);
         for s in 0..index.shifts {
             if let Some(v) = x[s * members + m] {
