@@ -39,4 +39,9 @@ deps:
 		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
-	@python3 -c "import icalendar" 2>/dev/null || python3 -m pip install --quiet icalendar
+	@python3 -c "import icalendar" 2>/dev/null || { \
+		python3 -m pip --version >/dev/null 2>&1 || { \
+			SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+			$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq python3-pip; }; \
+		python3 -m pip install --quiet icalendar 2>/dev/null \
+			|| python3 -m pip install --quiet --break-system-packages icalendar; }
