@@ -161,21 +161,5 @@ fn step_swap(
     if a == b || state.is_fixed(s, a) || state.is_fixed(u, b) {
         return None;
     }
-    state.remove(s, a);
-    state.remove(u, b);
-    if state.can_add(u, a) {
-        state.add(u, a);
-        if state.can_add(s, b) {
-            state.add(s, b);
-            let value = state.objective();
-            if accept(value - current, t, rng) {
-                return Some(value);
-            }
-            state.remove(s, b);
-        }
-        state.remove(u, a);
-    }
-    state.add(s, a);
-    state.add(u, b);
-    None
+    state.try_swap((s, a), (u, b), |value| accept(value - current, t, rng))
 }

@@ -79,7 +79,7 @@ fn swaps(state: &mut State, mut current: f64, shifts: usize, deadline: Instant) 
                     {
                         continue;
                     }
-                    if let Some(value) = try_swap(state, s, a, t, b, current) {
+                    if let Some(value) = state.try_swap((s, a), (t, b), |v| v < current - EPS) {
                         current = value;
                     }
                 }
@@ -87,32 +87,4 @@ fn swaps(state: &mut State, mut current: f64, shifts: usize, deadline: Instant) 
         }
     }
     current
-}
-
-/// Applies the swap if it is valid and improves on `current`; returns the new value.
-fn try_swap(
-    state: &mut State,
-    s: usize,
-    a: usize,
-    t: usize,
-    b: usize,
-    current: f64,
-) -> Option<f64> {
-    state.remove(s, a);
-    state.remove(t, b);
-    if state.can_add(t, a) {
-        state.add(t, a);
-        if state.can_add(s, b) {
-            state.add(s, b);
-            let value = state.objective();
-            if value < current - EPS {
-                return Some(value);
-            }
-            state.remove(s, b);
-        }
-        state.remove(t, a);
-    }
-    state.add(s, a);
-    state.add(t, b);
-    None
 }

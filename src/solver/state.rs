@@ -173,6 +173,34 @@ impl<'a> State<'a> {
             + w.churn * self.churn as f64
     }
 
+    /// Gives `a`'s seat on `s` to `b` and `b`'s seat on `t` to `a` when both placements
+    /// keep every rule and `accept` takes the new objective; otherwise leaves the state as
+    /// it was. Returns the new objective when the swap stays.
+    pub fn try_swap(
+        &mut self,
+        (s, a): (usize, usize),
+        (t, b): (usize, usize),
+        accept: impl FnOnce(f64) -> bool,
+    ) -> Option<f64> {
+        self.remove(s, a);
+        self.remove(t, b);
+        if self.can_add(t, a) {
+            self.add(t, a);
+            if self.can_add(s, b) {
+                self.add(s, b);
+                let value = self.objective();
+                if accept(value) {
+                    return Some(value);
+                }
+                self.remove(s, b);
+            }
+            self.remove(t, a);
+        }
+        self.add(s, a);
+        self.add(t, b);
+        None
+    }
+
     pub fn assignment(&self) -> Assignment {
         Assignment {
             members: self.members_of.clone(),
