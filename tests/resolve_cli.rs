@@ -19,12 +19,7 @@ const CONFIG: &str = "tests/fixtures/resolve-team.toml";
 const FREEZE: &str = "2027-02-15T00:00:00Z";
 
 fn work_dir(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("resolve_cli")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("create a work dir");
-    dir
+    resolve_support::work_dir("resolve_cli", name)
 }
 
 /// The first solve of the fixture, shared by every test of this file.

@@ -13,12 +13,7 @@ use resolve_support::{rota, seats, solve};
 const CONFIG: &str = "tests/fixtures/resolve-team.toml";
 
 fn work_dir(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("swap_cli")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("create a work dir");
-    dir
+    resolve_support::work_dir("swap_cli", name)
 }
 
 fn base() -> &'static (PathBuf, Value) {

@@ -161,3 +161,13 @@ pub fn diff(old: &Path, new: &Path) -> Value {
     );
     serde_json::from_slice(&out.stdout).expect("diff --json prints JSON")
 }
+
+/// A fresh, empty directory `CARGO_TARGET_TMPDIR/<suite>/<name>` for one test's outputs.
+pub fn work_dir(suite: &str, name: &str) -> std::path::PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(suite)
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create a work dir");
+    dir
+}
