@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
 use crate::assignment::Assignment;
 use crate::config::{
     CalendarSettings, Config, Eligibility, Fairness, Layer, Member, ObjectiveWeights, Period,
-    Rotation, Rules, Team, TimeWindow, WeekdaySet, WeeklyTime,
+    Rotation, Rules, Team, WeeklyTime,
 };
 use crate::problem::{Cell, ClassHours, Problem, Shift};
 use crate::schedule::{Metrics, PeriodOut, Schedule, ShiftOut, SolverInfo};
@@ -17,32 +17,7 @@ pub(crate) fn t0() -> DateTime<Utc> {
 }
 
 pub(crate) fn member(id: &str) -> Member {
-    Member {
-        id: id.to_string(),
-        name: id.to_string(),
-        email: None,
-        timezone: chrono_tz::UTC,
-        working_hours: TimeWindow {
-            start: NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
-            end: NaiveTime::from_hms_opt(17, 0, 0).unwrap(),
-        },
-        working_days: WeekdaySet::from_days([
-            Weekday::Mon,
-            Weekday::Tue,
-            Weekday::Wed,
-            Weekday::Thu,
-            Weekday::Fri,
-        ]),
-        holidays: Default::default(),
-        holiday_sets: Vec::new(),
-        tags: Default::default(),
-        fte: 1.0,
-        joins: None,
-        leaves: None,
-        max_shifts: None,
-        unavailable: Vec::new(),
-        prefer_off: Vec::new(),
-    }
+    Member::new(id, chrono_tz::UTC)
 }
 
 /// A team in UTC with weekly layers handing off on Mondays at 10:00, for `weeks` weeks.

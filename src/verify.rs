@@ -679,7 +679,7 @@ pub(crate) mod fixture {
     use crate::assignment::Assignment;
     use crate::config::{
         CalendarSettings, Config, DateRule, Eligibility, Fairness, Layer, Member, ObjectiveWeights,
-        Period, Rotation, Rules, Team, TimeWindow, WeekdaySet,
+        Period, Rotation, Rules, Team,
     };
     use crate::evaluate::{Evaluation, evaluate};
     use crate::problem::{Cell, ClassHours, Exclusion, Problem, Shift};
@@ -701,30 +701,8 @@ pub(crate) mod fixture {
 
     fn member(id: &str) -> Member {
         Member {
-            id: id.to_string(),
             name: id.to_uppercase(),
-            email: None,
-            timezone: chrono_tz::UTC,
-            working_hours: TimeWindow {
-                start: time(9),
-                end: time(17),
-            },
-            working_days: WeekdaySet::from_days([
-                chrono::Weekday::Mon,
-                chrono::Weekday::Tue,
-                chrono::Weekday::Wed,
-                chrono::Weekday::Thu,
-                chrono::Weekday::Fri,
-            ]),
-            holidays: Default::default(),
-            holiday_sets: Vec::new(),
-            tags: Default::default(),
-            fte: 1.0,
-            joins: None,
-            leaves: None,
-            max_shifts: None,
-            unavailable: Vec::new(),
-            prefer_off: Vec::new(),
+            ..Member::new(id, chrono_tz::UTC)
         }
     }
 

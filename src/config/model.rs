@@ -110,6 +110,8 @@ pub struct WeekdaySet(u8);
 
 impl WeekdaySet {
     pub const ALL: WeekdaySet = WeekdaySet(0b111_1111);
+    /// Monday to Friday: the built-in default of `working_days`.
+    pub const WORKWEEK: WeekdaySet = WeekdaySet(0b001_1111);
 
     pub fn from_days(days: impl IntoIterator<Item = Weekday>) -> Self {
         let mut set = WeekdaySet(0);
@@ -192,6 +194,34 @@ pub struct Member {
 }
 
 impl Member {
+    /// A full-time member with the built-in defaults (09:00-17:00, Monday to Friday, no
+    /// holidays, tags or unavailability): what a `[[member]]` with only `id` and `timezone`
+    /// means when `[defaults]` is empty.
+    pub fn new(id: &str, timezone: Tz) -> Member {
+        let nine = NaiveTime::from_hms_opt(9, 0, 0).expect("09:00 is a time");
+        let five = NaiveTime::from_hms_opt(17, 0, 0).expect("17:00 is a time");
+        Member {
+            id: id.to_owned(),
+            name: id.to_owned(),
+            email: None,
+            timezone,
+            working_hours: TimeWindow {
+                start: nine,
+                end: five,
+            },
+            working_days: WeekdaySet::WORKWEEK,
+            holidays: BTreeSet::new(),
+            holiday_sets: Vec::new(),
+            tags: BTreeSet::new(),
+            fte: 1.0,
+            joins: None,
+            leaves: None,
+            max_shifts: None,
+            unavailable: Vec::new(),
+            prefer_off: Vec::new(),
+        }
+    }
+
     /// The first unavailability entry covering this local date, if any.
     pub fn unavailable_on(&self, date: NaiveDate) -> Option<&DateRule> {
         self.unavailable.iter().find(|r| r.covers(date))

@@ -1,13 +1,13 @@
 //! Tiny hand-made problems for the solver's unit tests (UTC, points = hours).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use chrono::{Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
 
 use crate::config::{
     CalendarSettings, Config, Eligibility, Fairness, Layer, Member, ObjectiveWeights, Period,
-    Rotation, Rules, Team, TimeWindow, WeekdaySet, WeeklyTime,
+    Rotation, Rules, Team, WeekdaySet, WeeklyTime,
 };
 use crate::problem::{Cell, ClassHours, Problem, Shift};
 
@@ -62,7 +62,6 @@ pub(crate) fn problem(members: usize, shifts: &[(usize, i64, i64)], rules: Rules
 fn config(members: usize, layers: usize, rules: Rules) -> Config {
     let tz = chrono_tz::UTC;
     let nine = NaiveTime::from_hms_opt(9, 0, 0).unwrap();
-    let five = NaiveTime::from_hms_opt(17, 0, 0).unwrap();
     Config {
         path: PathBuf::from("unit.toml"),
         sha256: String::new(),
@@ -92,24 +91,8 @@ fn config(members: usize, layers: usize, rules: Rules) -> Config {
             .collect(),
         members: (0..members)
             .map(|m| Member {
-                id: format!("m{m}"),
-                name: format!("m{m}"),
-                email: None,
-                timezone: tz,
-                working_hours: TimeWindow {
-                    start: nine,
-                    end: five,
-                },
                 working_days: WeekdaySet::ALL,
-                holidays: BTreeSet::new(),
-                holiday_sets: Vec::new(),
-                tags: BTreeSet::new(),
-                fte: 1.0,
-                joins: None,
-                leaves: None,
-                max_shifts: None,
-                unavailable: Vec::new(),
-                prefer_off: Vec::new(),
+                ..Member::new(&format!("m{m}"), tz)
             })
             .collect(),
         rules,

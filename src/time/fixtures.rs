@@ -1,14 +1,14 @@
 //! Small builders of config values for unit tests (the TOML loader is tested on its own).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use chrono::{DateTime, NaiveDate, NaiveTime, Utc, Weekday};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
 
 use crate::config::{
     CalendarSettings, Config, Eligibility, Fairness, Layer, Member, ObjectiveWeights, Period,
-    Rotation, Rules, Team, TimeWindow, WeekdaySet,
+    Rotation, Rules, Team, TimeWindow,
 };
 
 pub(crate) fn date(s: &str) -> NaiveDate {
@@ -34,35 +34,9 @@ pub(crate) fn window(s: &str) -> TimeWindow {
     }
 }
 
-pub(crate) fn weekdays() -> WeekdaySet {
-    WeekdaySet::from_days([
-        Weekday::Mon,
-        Weekday::Tue,
-        Weekday::Wed,
-        Weekday::Thu,
-        Weekday::Fri,
-    ])
-}
-
 /// A full-time member working 09:00-17:00 Monday to Friday, with nothing else set.
 pub(crate) fn member(id: &str, tz: Tz) -> Member {
-    Member {
-        id: id.to_owned(),
-        name: id.to_owned(),
-        email: None,
-        timezone: tz,
-        working_hours: window("09:00-17:00"),
-        working_days: weekdays(),
-        holidays: BTreeSet::new(),
-        holiday_sets: Vec::new(),
-        tags: BTreeSet::new(),
-        fte: 1.0,
-        joins: None,
-        leaves: None,
-        max_shifts: None,
-        unavailable: Vec::new(),
-        prefer_off: Vec::new(),
-    }
+    Member::new(id, tz)
 }
 
 pub(crate) fn layer(name: &str, rotation: Rotation, tz: Tz) -> Layer {

@@ -2,13 +2,13 @@
 //! the local timing probe.
 #![allow(dead_code)]
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
 use rota::config::{
     CalendarSettings, Config, Eligibility, Fairness, Layer, Member, ObjectiveWeights, Period,
-    Rotation, Rules, Team, TimeWindow, WeekdaySet, WeeklyTime,
+    Rotation, Rules, Team, WeekdaySet, WeeklyTime,
 };
 use rota::problem::{Cell, ClassHours, Exclusion, Problem, Shift};
 
@@ -132,7 +132,6 @@ impl Spec {
 fn config(spec: &Spec) -> Config {
     let tz = chrono_tz::UTC;
     let nine = NaiveTime::from_hms_opt(9, 0, 0).unwrap();
-    let five = NaiveTime::from_hms_opt(17, 0, 0).unwrap();
     Config {
         path: PathBuf::from("test.toml"),
         sha256: String::new(),
@@ -162,24 +161,10 @@ fn config(spec: &Spec) -> Config {
             .collect(),
         members: (0..spec.members)
             .map(|m| Member {
-                id: format!("m{m}"),
                 name: format!("Member {m}"),
-                email: None,
-                timezone: tz,
-                working_hours: TimeWindow {
-                    start: nine,
-                    end: five,
-                },
                 working_days: WeekdaySet::ALL,
-                holidays: BTreeSet::new(),
-                holiday_sets: Vec::new(),
-                tags: BTreeSet::new(),
-                fte: 1.0,
-                joins: None,
-                leaves: None,
                 max_shifts: spec.max_shifts[m],
-                unavailable: Vec::new(),
-                prefer_off: Vec::new(),
+                ..Member::new(&format!("m{m}"), tz)
             })
             .collect(),
         rules: spec.rules,

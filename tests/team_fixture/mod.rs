@@ -5,7 +5,6 @@
 // Each test binary uses part of this module.
 #![allow(dead_code)]
 
-use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::str::FromStr;
 
@@ -14,7 +13,7 @@ use chrono_tz::Tz;
 
 use rota::config::{
     CalendarSettings, Config, Eligibility, Fairness, Layer, Member, ObjectiveWeights, Period,
-    Rotation, Rules, Team, TimeWindow, WeekdaySet, WeeklyTime,
+    Rotation, Rules, Team, WeeklyTime,
 };
 use rota::problem::ClassHours;
 use rota::schedule::{MemberOut, Metrics, PeriodOut, Schedule, ShiftOut, SolverInfo};
@@ -31,30 +30,8 @@ pub fn tz(name: &str) -> Tz {
 
 pub fn member(id: &str, name: &str, zone: &str) -> Member {
     Member {
-        id: id.into(),
         name: name.into(),
-        email: None,
-        timezone: tz(zone),
-        working_hours: TimeWindow {
-            start: NaiveTime::from_hms_opt(9, 0, 0).expect("time"),
-            end: NaiveTime::from_hms_opt(17, 0, 0).expect("time"),
-        },
-        working_days: WeekdaySet::from_days([
-            Weekday::Mon,
-            Weekday::Tue,
-            Weekday::Wed,
-            Weekday::Thu,
-            Weekday::Fri,
-        ]),
-        holidays: BTreeSet::new(),
-        holiday_sets: Vec::new(),
-        tags: BTreeSet::new(),
-        fte: 1.0,
-        joins: None,
-        leaves: None,
-        max_shifts: None,
-        unavailable: Vec::new(),
-        prefer_off: Vec::new(),
+        ..Member::new(id, tz(zone))
     }
 }
 
