@@ -10,6 +10,7 @@ use std::time::Instant;
 
 use super::index::Index;
 use super::model::{self, Outcome, Params};
+use super::progress::Progress;
 use crate::assignment::{Assignment, Previous};
 use crate::evaluate::evaluate;
 use crate::problem::Problem;
@@ -31,6 +32,7 @@ pub(crate) fn lns(
     start: Assignment,
     deadline: Instant,
     threads: u32,
+    progress: &Progress,
 ) -> Assignment {
     let members = index.members;
     let mut current = start;
@@ -122,6 +124,7 @@ pub(crate) fn lns(
                 if v < value - 1e-9 * value.abs().max(1.0) {
                     value = v;
                     current = assignment;
+                    progress.reached(&format!("LNS kind {kind}, {free} free"), v);
                 }
                 // Grow while neighbourhoods solve quickly, shrink when they time out.
                 if optimal && took < 0.25 * limit {

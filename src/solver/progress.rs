@@ -1,41 +1,94 @@
-//! A spinner on stderr naming the solver's stage, shown only once a solve has run for a
-//! second and only when stderr is a terminal (indicatif hides it otherwise).
+//! A spinner on stderr naming the solver's stage and the best objective so far against
+//! the bound, shown only once a solve has run for a second and only when stderr is a
+//! terminal (indicatif hides it otherwise). With `ROTA_TRACE` set, every improvement is
+//! also printed as a line with its time, for measuring where a solve spends it.
 
-use std::time::Duration;
+use std::cell::Cell;
+use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget};
 
-pub(crate) struct Progress(Option<ProgressBar>);
+pub(crate) struct Progress {
+    bar: Option<ProgressBar>,
+    started: Instant,
+    stage: Cell<&'static str>,
+    best: Cell<f64>,
+    bound: Cell<f64>,
+}
 
 impl Progress {
-    pub fn new(enabled: bool) -> Progress {
-        if !enabled {
-            return Progress(None);
-        }
-        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
-        bar.enable_steady_tick(Duration::from_millis(120));
-        let shown = bar.clone();
-        // Short solves finish silently; the thread only ever touches the bar's target.
-        std::thread::spawn(move || {
-            std::thread::sleep(Duration::from_secs(1));
-            if !shown.is_finished() {
-                shown.set_draw_target(ProgressDrawTarget::stderr());
-            }
+    pub fn new(enabled: bool, started: Instant) -> Progress {
+        let bar = enabled.then(|| {
+            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
+            bar.enable_steady_tick(Duration::from_millis(120));
+            let shown = bar.clone();
+            // Short solves finish silently; the thread only ever touches the bar's target.
+            std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_secs(1));
+                if !shown.is_finished() {
+                    shown.set_draw_target(ProgressDrawTarget::stderr());
+                }
+            });
+            bar
         });
-        Progress(Some(bar))
+        Progress {
+            bar,
+            started,
+            stage: Cell::new(""),
+            best: Cell::new(f64::INFINITY),
+            bound: Cell::new(f64::NEG_INFINITY),
+        }
     }
 
-    pub fn stage(&self, message: &'static str) {
-        if let Some(bar) = &self.0 {
-            bar.set_message(message);
+    pub fn stage(&self, stage: &'static str) {
+        self.stage.set(stage);
+        self.show();
+    }
+
+    /// A proven lower bound on the objective.
+    pub fn bound(&self, bound: f64) {
+        if bound > self.bound.get() {
+            self.bound.set(bound);
+            self.show();
         }
+    }
+
+    /// `step` reached a schedule with this objective; shown when it is the best so far.
+    pub fn reached(&self, step: &str, objective: f64) {
+        if trace_on() {
+            eprintln!(
+                "[{:>7.3} s] {step}: {objective:.1}",
+                self.started.elapsed().as_secs_f64()
+            );
+        }
+        if objective < self.best.get() {
+            self.best.set(objective);
+            self.show();
+        }
+    }
+
+    fn show(&self) {
+        let Some(bar) = &self.bar else { return };
+        let mut message = self.stage.get().to_string();
+        if self.best.get().is_finite() {
+            message += &format!(" · best {:.1}", self.best.get());
+        }
+        if self.bound.get().is_finite() {
+            message += &format!(" · bound {:.1}", self.bound.get());
+        }
+        bar.set_message(message);
     }
 }
 
 impl Drop for Progress {
     fn drop(&mut self) {
-        if let Some(bar) = &self.0 {
+        if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
     }
+}
+
+fn trace_on() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var_os("ROTA_TRACE").is_some())
 }

@@ -2,6 +2,7 @@
 //! objective, for the greedy and the local search.
 
 use super::index::Index;
+use super::spread::Spread;
 use crate::assignment::Assignment;
 use crate::config::ObjectiveWeights;
 use crate::problem::Problem;
@@ -16,6 +17,8 @@ pub(crate) struct State<'a> {
     pub members_of: Vec<Vec<usize>>,
     pub count: Vec<u32>,
     pub load: Vec<f64>,
+    /// Σ load over everyone.
+    total_load: f64,
     back_to_back: i64,
     prefer_off: i64,
     churn: i64,
@@ -23,6 +26,7 @@ pub(crate) struct State<'a> {
     fair: Vec<usize>,
     total_capacity: f64,
     fair_history: f64,
+    spread: Spread,
 }
 
 impl<'a> State<'a> {
@@ -38,12 +42,14 @@ impl<'a> State<'a> {
             members_of: vec![Vec::new(); index.shifts],
             count: vec![0; index.members],
             load: vec![0.0; index.members],
+            total_load: 0.0,
             back_to_back: 0,
             prefer_off: 0,
             churn: 0,
             total_capacity: fair.iter().map(|&m| problem.capacity[m]).sum(),
             fair_history: fair.iter().map(|&m| problem.history[m]).sum(),
             fair,
+            spread: Spread::new(&problem.capacity, &problem.history, &index.in_fairness),
         }
     }
 
@@ -124,6 +130,8 @@ impl<'a> State<'a> {
         self.churn += self.churn_of(s, m);
         self.prefer_off += i64::from(cell.prefer_off);
         self.load[m] += cell.points;
+        self.total_load += cell.points;
+        self.spread.set(m, self.load[m]);
         self.count[m] += 1;
         self.hold[s * self.index.members + m] = true;
         let seats = &mut self.members_of[s];
@@ -138,6 +146,8 @@ impl<'a> State<'a> {
         self.churn -= self.churn_of(s, m);
         self.prefer_off -= i64::from(cell.prefer_off);
         self.load[m] -= cell.points;
+        self.total_load -= cell.points;
+        self.spread.set(m, self.load[m]);
         self.count[m] -= 1;
         self.members_of[s].retain(|&x| x != m);
     }
@@ -145,32 +155,42 @@ impl<'a> State<'a> {
     /// The objective of evaluate.rs for the current (complete) assignment.
     pub fn objective(&self) -> f64 {
         let w = &self.weights;
-        let mut total = 0.0;
-        for &l in &self.load {
-            total += l;
-        }
-        let mut fairness = 0.0;
-        if !self.fair.is_empty() {
-            let pool: f64 =
-                self.fair.iter().map(|&m| self.load[m]).sum::<f64>() + self.fair_history;
-            let (mut max_n, mut min_n) = (f64::NEG_INFINITY, f64::INFINITY);
-            let mut deviation = 0.0;
-            for &m in &self.fair {
-                let cap = self.problem.capacity[m];
-                let hist = self.problem.history[m];
-                let n = (self.load[m] + hist) / cap;
-                max_n = max_n.max(n);
-                min_n = min_n.min(n);
-                let share = cap / self.total_capacity * pool - hist;
-                deviation += (self.load[m] - share).abs();
-            }
-            fairness = w.imbalance * (max_n - min_n) + w.deviation * deviation;
-        }
-        fairness
-            + w.total_load * total
+        let (imbalance, deviation) = self.spread.terms();
+        w.imbalance * imbalance
+            + w.deviation * deviation
+            + w.total_load * self.total_load
             + w.back_to_back_after_hours * self.back_to_back as f64
             + w.prefer_off * self.prefer_off as f64
             + w.churn * self.churn as f64
+    }
+
+    /// Back to `members_of` (a copy of an earlier `self.members_of`).
+    pub fn reset_to(&mut self, members_of: &[Vec<usize>]) {
+        for s in 0..self.members_of.len() {
+            for m in self.members_of[s].clone() {
+                self.remove(s, m);
+            }
+        }
+        for (s, ms) in members_of.iter().enumerate() {
+            for &m in ms {
+                self.add(s, m);
+            }
+        }
+    }
+
+    /// Every member, furthest above their fair share first (outside fairness: at 0).
+    pub fn by_excess(&self) -> Vec<usize> {
+        let members = self.load.len();
+        let mut excess = vec![0.0; members];
+        let pool: f64 = self.fair.iter().map(|&m| self.load[m]).sum::<f64>() + self.fair_history;
+        for &m in &self.fair {
+            let cap = self.problem.capacity[m];
+            let hist = self.problem.history[m];
+            excess[m] = self.load[m] + hist - cap / self.total_capacity * pool;
+        }
+        let mut order: Vec<usize> = (0..members).collect();
+        order.sort_by(|&a, &b| excess[b].total_cmp(&excess[a]).then(a.cmp(&b)));
+        order
     }
 
     /// Gives `a`'s seat on `s` to `b` and `b`'s seat on `t` to `a` when both placements

@@ -1,0 +1,301 @@
+//! Pair exchanges: two members trade up to two shifts each way (a move, a swap, two for
+//! one, two for two), whenever that lowers the exact objective and keeps every rule.
+//!
+//! Loads come in whole shifts, so the single moves and swaps of the local search stall
+//! where a member needs, say, one 24-point shift instead of two 16-point ones; trading
+//! two for one between a pair reaches those loads without a worse step in between.
+
+use std::time::Instant;
+
+use super::state::State;
+
+/// Smallest relative decrease that counts as an improvement (guards against float noise
+/// loops).
+const EPS: f64 = 1e-9;
+/// Most shifts one member gives in a trade.
+const MAX_GIVE: usize = 2;
+
+/// Improves `state` by pair trades until a whole round over all pairs finds none or
+/// `deadline` passes. Returns whether anything changed.
+pub(crate) fn exchange(state: &mut State, deadline: Instant) -> bool {
+    let mut held = held_lists(state);
+    descend(state, &mut held, None, deadline)
+}
+
+/// Iterated local search: pair trades to a local optimum, then over and over a small
+/// random kick (two forced trades) followed by trades around the members it touched,
+/// keeping the result when it is no worse than the best so far. Ends at the best.
+pub(crate) fn iterated(state: &mut State, deadline: Instant) {
+    let mut held = held_lists(state);
+    descend(state, &mut held, None, deadline);
+    let mut best = state.objective();
+    let mut best_members = state.members_of.clone();
+    let mut rng = 0x853c_49e6_748f_ea9b_u64;
+    while Instant::now() < deadline {
+        let mut touched = Vec::new();
+        for _ in 0..2 {
+            touched.extend(kick(state, &mut held, &mut rng));
+        }
+        if touched.is_empty() {
+            continue;
+        }
+        touched.sort_unstable();
+        touched.dedup();
+        descend(state, &mut held, Some(&touched), deadline);
+        let value = state.objective();
+        if value < best - EPS * best.abs().max(1.0) {
+            best = value;
+            best_members.clone_from(&state.members_of);
+        } else if value > best + EPS * best.abs().max(1.0) {
+            state.reset_to(&best_members);
+            held = held_lists(state);
+        }
+    }
+    state.reset_to(&best_members);
+}
+
+/// Per member, the shifts they hold that may move.
+fn held_lists(state: &State) -> Vec<Vec<usize>> {
+    let mut held: Vec<Vec<usize>> = vec![Vec::new(); state.load.len()];
+    for (s, seats) in state.members_of.iter().enumerate() {
+        for &m in seats {
+            if !state.is_fixed(s, m) {
+                held[m].push(s);
+            }
+        }
+    }
+    held
+}
+
+/// Trades to a local optimum: between every pair, or with `focus` only pairs with one
+/// of those members. Pairs are tried most promising first: members furthest above their
+/// fair share against those furthest below.
+fn descend(
+    state: &mut State,
+    held: &mut [Vec<usize>],
+    focus: Option<&[usize]>,
+    deadline: Instant,
+) -> bool {
+    let mut current = state.objective();
+    let mut changed = false;
+    loop {
+        let order = state.by_excess();
+        let mut improved = false;
+        for (i, &a) in order.iter().enumerate() {
+            if Instant::now() >= deadline {
+                return changed;
+            }
+            let partners: Vec<usize> = match focus {
+                None => order[i + 1..].iter().rev().copied().collect(),
+                Some(f) if f.contains(&a) => {
+                    order.iter().rev().copied().filter(|&b| b != a).collect()
+                }
+                Some(f) => order[i + 1..]
+                    .iter()
+                    .rev()
+                    .copied()
+                    .filter(|b| f.contains(b))
+                    .collect(),
+            };
+            for b in partners {
+                // Several trades per pair: the first is rarely the best.
+                while let Some(value) = first_trade(state, held, a, b, current) {
+                    current = value;
+                    improved = true;
+                    changed = true;
+                }
+            }
+        }
+        if !improved {
+            return changed;
+        }
+    }
+}
+
+/// One random trade applied whatever it does to the objective: a random movable shift
+/// of a random member goes to another candidate, who gives back one of theirs when they
+/// hold any. Returns the two members, or nothing when the trade breaks a rule.
+fn kick(state: &mut State, held: &mut [Vec<usize>], rng: &mut u64) -> Vec<usize> {
+    let owners: Vec<usize> = (0..held.len()).filter(|&m| !held[m].is_empty()).collect();
+    if owners.is_empty() {
+        return Vec::new();
+    }
+    let a = owners[next(rng) as usize % owners.len()];
+    let s = held[a][next(rng) as usize % held[a].len()];
+    let cands = state.candidates(s);
+    let b = cands[next(rng) as usize % cands.len()];
+    if b == a {
+        return Vec::new();
+    }
+    let give_back: Vec<usize> = if held[b].is_empty() || next(rng).is_multiple_of(2) {
+        Vec::new()
+    } else {
+        vec![held[b][next(rng) as usize % held[b].len()]]
+    };
+    if apply(state, (a, &[s]), (b, &give_back), |_| true).is_some() {
+        retrade(held, (a, &[s]), (b, &give_back));
+        vec![a, b]
+    } else {
+        Vec::new()
+    }
+}
+
+/// xorshift64: a fixed sequence, so runs that finish in time are reproducible.
+fn next(state: &mut u64) -> u64 {
+    let mut x = *state;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    *state = x;
+    x
+}
+
+/// The first improving trade between `a` and `b`, applied; its objective.
+fn first_trade(
+    state: &mut State,
+    held: &mut [Vec<usize>],
+    a: usize,
+    b: usize,
+    current: f64,
+) -> Option<f64> {
+    let gives_a = subsets(&held[a]);
+    let gives_b = subsets(&held[b]);
+    for ga in &gives_a {
+        for gb in &gives_b {
+            if ga.is_empty() && gb.is_empty() {
+                continue;
+            }
+            let better = |value: f64| value < current - EPS * current.abs().max(1.0);
+            if let Some(value) = apply(state, (a, ga), (b, gb), better) {
+                retrade(held, (a, ga), (b, gb));
+                return Some(value);
+            }
+        }
+    }
+    None
+}
+
+/// Every subset of `shifts` with at most [`MAX_GIVE`] elements, the empty one first.
+fn subsets(shifts: &[usize]) -> Vec<Vec<usize>> {
+    let mut out = vec![Vec::new()];
+    for (i, &s) in shifts.iter().enumerate() {
+        out.push(vec![s]);
+        if MAX_GIVE >= 2 {
+            for &t in &shifts[i + 1..] {
+                out.push(vec![s, t]);
+            }
+        }
+    }
+    out
+}
+
+/// The held lists after `a` gave `ga` to `b` and `b` gave `gb` to `a`.
+fn retrade(held: &mut [Vec<usize>], (a, ga): (usize, &[usize]), (b, gb): (usize, &[usize])) {
+    held[a].retain(|s| !ga.contains(s));
+    held[b].retain(|s| !gb.contains(s));
+    held[a].extend_from_slice(gb);
+    held[b].extend_from_slice(ga);
+}
+
+/// `a` hands `ga` to `b` and `b` hands `gb` to `a`, kept when every placement is allowed
+/// and `accept` takes the new objective; otherwise the state is left as it was.
+fn apply(
+    state: &mut State,
+    (a, ga): (usize, &[usize]),
+    (b, gb): (usize, &[usize]),
+    accept: impl FnOnce(f64) -> bool,
+) -> Option<f64> {
+    for &s in ga {
+        state.remove(s, a);
+    }
+    for &t in gb {
+        state.remove(t, b);
+    }
+    let mut placed: Vec<(usize, usize)> = Vec::with_capacity(ga.len() + gb.len());
+    let mut ok = true;
+    for (&s, to) in ga.iter().map(|s| (s, b)).chain(gb.iter().map(|t| (t, a))) {
+        if state.can_add(s, to) {
+            state.add(s, to);
+            placed.push((s, to));
+        } else {
+            ok = false;
+            break;
+        }
+    }
+    if ok {
+        let value = state.objective();
+        if accept(value) {
+            return Some(value);
+        }
+    }
+    for (s, to) in placed {
+        state.remove(s, to);
+    }
+    for &s in ga {
+        state.add(s, a);
+    }
+    for &t in gb {
+        state.add(t, b);
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Rules as ConfigRules;
+    use crate::evaluate::evaluate;
+    use crate::solver::index::{Index, Rules};
+    use crate::solver::local;
+    use crate::solver::testkit;
+
+    #[test]
+    fn subsets_are_all_small_ones_once() {
+        let all = subsets(&[4, 7, 9]);
+        assert_eq!(
+            all,
+            vec![
+                vec![],
+                vec![4],
+                vec![4, 7],
+                vec![4, 9],
+                vec![7],
+                vec![7, 9],
+                vec![9]
+            ]
+        );
+    }
+
+    #[test]
+    fn trades_reach_a_balance_that_moves_and_swaps_cannot() {
+        // Two members, points = hours. Holding 12 + 12 + 20 against 4 + 20 + 12, no single
+        // move or swap evens 44 : 36 out, but 12 + 12 for 4 + 20 does (40 : 40).
+        let shifts: Vec<(usize, i64, i64)> = [12, 4, 20, 12, 20, 12]
+            .iter()
+            .enumerate()
+            .map(|(i, &h)| (0, i as i64 * 48, h))
+            .collect();
+        let problem = testkit::problem(2, &shifts, ConfigRules::default());
+        let index = Index::new(&problem, None, Rules::of(&problem));
+        let mut state = State::new(&problem, &index);
+        for (s, m) in [(0, 0), (1, 1), (2, 1), (3, 0), (4, 0), (5, 1)] {
+            state.add(s, m);
+        }
+        let far = Instant::now() + std::time::Duration::from_secs(5);
+        let before = state.objective();
+        local::polish(&mut state, far);
+        assert_eq!(
+            state.objective(),
+            before,
+            "moves and swaps alone are stuck here"
+        );
+
+        assert!(exchange(&mut state, far));
+        let loads = (state.load[0], state.load[1]);
+        assert_eq!(loads, (40.0, 40.0));
+        let exact = evaluate(&problem, &state.assignment(), None).objective;
+        assert!((state.objective() - exact).abs() < 1e-9);
+        assert!(crate::rules::check(&problem, &state.assignment(), None).is_empty());
+        assert!(!exchange(&mut state, far), "nothing left to trade");
+    }
+}
