@@ -7,6 +7,7 @@
 
 use std::time::Instant;
 
+use super::lns::next;
 use super::state::State;
 
 /// Smallest relative decrease that counts as an improvement (guards against float noise
@@ -138,16 +139,6 @@ fn kick(state: &mut State, held: &mut [Vec<usize>], rng: &mut u64) -> Vec<usize>
     } else {
         Vec::new()
     }
-}
-
-/// xorshift64: a fixed sequence, so runs that finish in time are reproducible.
-fn next(state: &mut u64) -> u64 {
-    let mut x = *state;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    *state = x;
-    x
 }
 
 /// The first improving trade between `a` and `b`, applied; its objective.

@@ -225,7 +225,7 @@ fn point_classes(problem: &Problem, index: &Index) -> Vec<usize> {
 }
 
 /// xorshift64: a fixed sequence, so runs that finish in time are reproducible.
-fn next(state: &mut u64) -> u64 {
+pub(crate) fn next(state: &mut u64) -> u64 {
     let mut x = *state;
     x ^= x << 13;
     x ^= x >> 7;
