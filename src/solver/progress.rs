@@ -68,15 +68,9 @@ impl Progress {
     }
 
     fn show(&self) {
-        let Some(bar) = &self.bar else { return };
-        let mut message = self.stage.get().to_string();
-        if self.best.get().is_finite() {
-            message += &format!(" · best {:.1}", self.best.get());
+        if let Some(bar) = &self.bar {
+            bar.set_message(message(self.stage.get(), self.best.get(), self.bound.get()));
         }
-        if self.bound.get().is_finite() {
-            message += &format!(" · bound {:.1}", self.bound.get());
-        }
-        bar.set_message(message);
     }
 }
 
@@ -88,7 +82,42 @@ impl Drop for Progress {
     }
 }
 
+/// "stage · best B · bound L", leaving out what is not known yet.
+fn message(stage: &str, best: f64, bound: f64) -> String {
+    let mut message = stage.to_string();
+    if best.is_finite() {
+        message += &format!(" · best {best:.1}");
+    }
+    if bound.is_finite() {
+        message += &format!(" · bound {bound:.1}");
+    }
+    message
+}
+
 fn trace_on() -> bool {
     static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     *ON.get_or_init(|| std::env::var_os("ROTA_TRACE").is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_message_shows_what_is_known() {
+        assert_eq!(
+            message("annealing", f64::INFINITY, f64::NEG_INFINITY),
+            "annealing"
+        );
+        assert_eq!(
+            message("LNS", 41784.04, 6603.0),
+            "LNS · best 41784.0 · bound 6603.0"
+        );
+        let progress = Progress::new(false, Instant::now());
+        progress.reached("greedy", 120.0);
+        progress.reached("worse", 130.0);
+        progress.bound(50.0);
+        progress.bound(10.0);
+        assert_eq!((progress.best.get(), progress.bound.get()), (120.0, 50.0));
+    }
 }

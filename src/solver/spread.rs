@@ -19,7 +19,6 @@ pub(crate) struct Spread {
     capacity: Vec<f64>,
     history: Vec<f64>,
     fair: Vec<bool>,
-    fair_count: usize,
     total_capacity: f64,
     history_sum: f64,
     load: Vec<f64>,
@@ -46,7 +45,6 @@ impl Spread {
         let mut spread = Spread {
             total_capacity: capacity.iter().sum(),
             history_sum: (0..members).filter(|&m| fair[m]).map(|m| history[m]).sum(),
-            fair_count: fair.iter().filter(|&&f| f).count(),
             capacity,
             history: history.to_vec(),
             fair: fair.to_vec(),
@@ -127,12 +125,26 @@ impl Spread {
         }
     }
 
+    /// Normalized load of a member at exactly their fair share: pool / Σ capacity.
+    fn mu(&self) -> f64 {
+        (self.load_sum + self.history_sum) / self.total_capacity
+    }
+
+    /// `m`'s load + history minus their fair share of the pool (0 outside fairness).
+    pub fn excess(&self, m: usize) -> f64 {
+        if self.fair[m] {
+            self.capacity[m] * (self.normalized[m] - self.mu())
+        } else {
+            0.0
+        }
+    }
+
     /// (imbalance, deviation) of the current loads, as evaluate.rs defines them.
     pub fn terms(&self) -> (f64, f64) {
-        if self.fair_count == 0 {
+        if self.sorted.is_empty() {
             return (0.0, 0.0);
         }
-        let mu = (self.load_sum + self.history_sum) / self.total_capacity;
+        let mu = self.mu();
         let k = self.sorted.partition_point(|&(n, _)| n <= mu);
         let last = self.sorted.len();
         let mut deviation = mu * self.cum_cap[k] - self.cum_capn[k]
@@ -200,6 +212,8 @@ mod tests {
                 let (want_imb, want_dev) = direct(&cap, &hist, &fair, &load);
                 prop_assert!((imb - want_imb).abs() < 1e-7, "imbalance {imb} vs {want_imb}");
                 prop_assert!((dev - want_dev).abs() < 1e-7, "deviation {dev} vs {want_dev}");
+                let signed: f64 = (0..cap.len()).map(|m| spread.excess(m).abs()).sum();
+                prop_assert!((signed - want_dev).abs() < 1e-7, "Σ |excess| {signed} vs {want_dev}");
             }
         }
     }

@@ -23,17 +23,11 @@ pub(crate) struct State<'a> {
     prefer_off: i64,
     churn: i64,
     /// Members inside fairness, with their capacity and history.
-    fair: Vec<usize>,
-    total_capacity: f64,
-    fair_history: f64,
     spread: Spread,
 }
 
 impl<'a> State<'a> {
     pub fn new(problem: &'a Problem, index: &'a Index) -> State<'a> {
-        let fair: Vec<usize> = (0..index.members)
-            .filter(|&m| index.in_fairness[m])
-            .collect();
         State {
             problem,
             index,
@@ -46,9 +40,6 @@ impl<'a> State<'a> {
             back_to_back: 0,
             prefer_off: 0,
             churn: 0,
-            total_capacity: fair.iter().map(|&m| problem.capacity[m]).sum(),
-            fair_history: fair.iter().map(|&m| problem.history[m]).sum(),
-            fair,
             spread: Spread::new(&problem.capacity, &problem.history, &index.in_fairness),
         }
     }
@@ -180,44 +171,68 @@ impl<'a> State<'a> {
 
     /// Every member, furthest above their fair share first (outside fairness: at 0).
     pub fn by_excess(&self) -> Vec<usize> {
-        let members = self.load.len();
-        let mut excess = vec![0.0; members];
-        let pool: f64 = self.fair.iter().map(|&m| self.load[m]).sum::<f64>() + self.fair_history;
-        for &m in &self.fair {
-            let cap = self.problem.capacity[m];
-            let hist = self.problem.history[m];
-            excess[m] = self.load[m] + hist - cap / self.total_capacity * pool;
-        }
-        let mut order: Vec<usize> = (0..members).collect();
-        order.sort_by(|&a, &b| excess[b].total_cmp(&excess[a]).then(a.cmp(&b)));
+        let mut order: Vec<usize> = (0..self.load.len()).collect();
+        order.sort_by(|&a, &b| {
+            let (ea, eb) = (self.spread.excess(a), self.spread.excess(b));
+            eb.total_cmp(&ea).then(a.cmp(&b))
+        });
         order
     }
 
-    /// Gives `a`'s seat on `s` to `b` and `b`'s seat on `t` to `a` when both placements
-    /// keep every rule and `accept` takes the new objective; otherwise leaves the state as
-    /// it was. Returns the new objective when the swap stays.
+    /// Gives `a`'s seat on `s` to `b` and `b`'s seat on `t` to `a`: a trade of one shift
+    /// each way (see [`State::try_trade`]).
     pub fn try_swap(
         &mut self,
         (s, a): (usize, usize),
         (t, b): (usize, usize),
         accept: impl FnOnce(f64) -> bool,
     ) -> Option<f64> {
-        self.remove(s, a);
-        self.remove(t, b);
-        if self.can_add(t, a) {
-            self.add(t, a);
-            if self.can_add(s, b) {
-                self.add(s, b);
-                let value = self.objective();
-                if accept(value) {
-                    return Some(value);
-                }
-                self.remove(s, b);
-            }
-            self.remove(t, a);
+        self.try_trade((a, &[s]), (b, &[t]), accept)
+    }
+
+    /// `a` hands the shifts `ga` to `b` and `b` hands `gb` to `a`, kept when every
+    /// placement keeps every rule and `accept` takes the new objective; otherwise the
+    /// state is left as it was. Returns the new objective when the trade stays.
+    pub fn try_trade(
+        &mut self,
+        (a, ga): (usize, &[usize]),
+        (b, gb): (usize, &[usize]),
+        accept: impl FnOnce(f64) -> bool,
+    ) -> Option<f64> {
+        for &s in ga {
+            self.remove(s, a);
         }
-        self.add(s, a);
-        self.add(t, b);
+        for &t in gb {
+            self.remove(t, b);
+        }
+        let moves = || {
+            ga.iter()
+                .map(move |&s| (s, b))
+                .chain(gb.iter().map(move |&t| (t, a)))
+        };
+        let mut placed = 0;
+        for (s, to) in moves() {
+            if !self.can_add(s, to) {
+                break;
+            }
+            self.add(s, to);
+            placed += 1;
+        }
+        if placed == ga.len() + gb.len() {
+            let value = self.objective();
+            if accept(value) {
+                return Some(value);
+            }
+        }
+        for (s, to) in moves().take(placed) {
+            self.remove(s, to);
+        }
+        for &s in ga {
+            self.add(s, a);
+        }
+        for &t in gb {
+            self.add(t, b);
+        }
         None
     }
 
