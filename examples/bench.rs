@@ -1,15 +1,17 @@
 //! The benchmark of SPEC §6: rota's solver against the best known objective and against
 //! round-robin, on generated teams, printed as markdown tables for the README.
 //!
-//! `cargo run --release --example bench [-- --cases small,team12 --long 120 --max 60 --scaling]`
+//! `cargo run --release --example bench [-- --cases small,team12 --long 120 --max 60 --seeds 7 --scaling]`
 //!
 //! Per instance: size (members, shifts, binaries = (shift, member) pairs not blocked),
 //! problem build time, the objective after separate solves limited to 1 s, 10 s and 60 s,
 //! the bound, gap and status of the longest of them, a long run whose objective serves as
 //! the best known, the distance of each solve to it, round-robin's objective, imbalance
 //! and back-to-back after-hours pairs, and the peak resident memory of the whole
-//! instance. `--scaling` adds the time to come within 1 % of the best known along the
-//! scaling series (5..300 members × 1..12 months).
+//! instance. `--seeds N` solves again with N other seeds (at limits up to `--seeds-max`)
+//! and prints the best, median and worst: how much of a figure is the search's luck.
+//! `--scaling` adds the time to come within 1 % of the best known along the scaling
+//! series (5..300 members × 1..12 months).
 
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -51,6 +53,13 @@ struct Args {
     /// Solver threads.
     #[arg(long, default_value_t = 1)]
     threads: u32,
+    /// Also solve with this many other seeds at each limit up to --seeds-max, and print
+    /// the spread: how much of a result is the search's luck.
+    #[arg(long, default_value_t = 0)]
+    seeds: u64,
+    /// Highest limit (seconds) the seeds are run at.
+    #[arg(long, default_value_t = 10.0)]
+    seeds_max: f64,
 }
 
 /// The time limits of the main table.
@@ -89,6 +98,7 @@ fn main() -> ExitCode {
         }
     }
     print_cases(&rows, &args);
+    print_spread(&rows);
 
     if args.scaling {
         let points: Vec<ScalePoint> = scaling_series()
@@ -188,10 +198,11 @@ fn build(spec: &Spec) -> Result<Built, String> {
     })
 }
 
-fn solve(problem: &Problem, limit: f64, threads: u32) -> Run {
+fn solve(problem: &Problem, limit: f64, threads: u32, seed: u64) -> Run {
     let options = SolveOptions {
         time_limit: Duration::from_secs_f64(limit),
         threads,
+        seed,
         ..SolveOptions::default()
     };
     let outcome = solver::solve(problem, None, &options)
@@ -208,7 +219,7 @@ fn solve(problem: &Problem, limit: f64, threads: u32) -> Run {
             }
         })
         .map_err(|e| e.to_string());
-    eprintln!("  {limit:>5} s: {}", describe(&outcome));
+    eprintln!("  {limit:>5} s (seed {seed}): {}", describe(&outcome));
     Run {
         limit,
         long: false,
@@ -236,6 +247,8 @@ struct CaseRow {
     shifts: usize,
     built: Built,
     runs: Vec<Run>,
+    /// Objectives of the other seeds, per limit.
+    spread: Vec<(f64, Vec<f64>)>,
     best_known: Option<f64>,
     peak_mib: Option<f64>,
 }
@@ -256,16 +269,28 @@ fn run_case(spec: &Spec, args: &Args) -> Result<CaseRow, String> {
     let mut runs: Vec<Run> = LIMITS
         .iter()
         .filter(|&&l| l <= args.max)
-        .map(|&l| solve(problem, l, args.threads))
+        .map(|&l| solve(problem, l, args.threads, 0))
         .collect();
     let long = (args.long > 0.0).then(|| Run {
         long: true,
-        ..solve(problem, args.long, args.threads)
+        ..solve(problem, args.long, args.threads, 0)
     });
+    // Other seeds: (limit, objectives).
+    let spread: Vec<(f64, Vec<f64>)> = LIMITS
+        .iter()
+        .filter(|&&l| l <= args.max.min(args.seeds_max) && args.seeds > 0)
+        .map(|&l| {
+            let objectives = (1..=args.seeds)
+                .filter_map(|seed| solve(problem, l, args.threads, seed).objective())
+                .collect();
+            (l, objectives)
+        })
+        .collect();
     let best_known = runs
         .iter()
         .chain(long.iter())
         .filter_map(Run::objective)
+        .chain(spread.iter().flat_map(|(_, o)| o.iter().copied()))
         .min_by(f64::total_cmp);
     runs.extend(long);
     Ok(CaseRow {
@@ -273,10 +298,48 @@ fn run_case(spec: &Spec, args: &Args) -> Result<CaseRow, String> {
         members: problem.members(),
         shifts: problem.shifts.len(),
         runs,
+        spread,
         best_known,
         peak_mib: peak_memory_mib(),
         built,
     })
+}
+
+/// Per case and limit: the best, median and worst objective over seed 0 and the other
+/// seeds, against the best known.
+fn print_spread(rows: &[CaseRow]) {
+    if rows.iter().all(|r| r.spread.is_empty()) {
+        return;
+    }
+    println!();
+    println!("| case | limit s | seeds | best (vs best known) | median | worst |");
+    println!("|---|--:|--:|--:|--:|--:|");
+    for row in rows {
+        let Some(best) = row.best_known else { continue };
+        for (limit, others) in &row.spread {
+            let mut all: Vec<f64> = row
+                .runs
+                .iter()
+                .filter(|r| !r.long && r.limit == *limit)
+                .filter_map(Run::objective)
+                .chain(others.iter().copied())
+                .collect();
+            all.sort_by(f64::total_cmp);
+            let Some((&low, &high)) = all.first().zip(all.last()) else {
+                continue;
+            };
+            let median = all[all.len() / 2];
+            let cell = |x: f64| format!("{x:.1} (+{:.2} %)", distance(x, best));
+            println!(
+                "| {} | {limit} | {} | {} | {} | {} |",
+                row.name,
+                all.len(),
+                cell(low),
+                cell(median),
+                cell(high)
+            );
+        }
+    }
 }
 
 /// A bound with one decimal; "–" when the solver had none (±∞ or NaN).
@@ -431,12 +494,13 @@ fn run_scaling(spec: &Spec, args: &Args) -> Result<ScalePoint, String> {
     eprintln!("{}: building", spec.name);
     let built = build(spec)?;
     let problem = &built.problem;
-    let long = (args.scaling_long > 0.0).then(|| solve(problem, args.scaling_long, args.threads));
+    let long =
+        (args.scaling_long > 0.0).then(|| solve(problem, args.scaling_long, args.threads, 0));
     let mut best_known = long.as_ref().and_then(Run::objective);
     let mut reached = None;
     let mut ladder = Vec::new();
     for &limit in LADDER.iter().filter(|&&l| l <= args.max) {
-        let run = solve(problem, limit, args.threads);
+        let run = solve(problem, limit, args.threads, 0);
         if let Ok(s) = &run.outcome {
             // A limited solve may beat the long run; then it is the best known.
             best_known = Some(best_known.map_or(s.objective, |b: f64| b.min(s.objective)));

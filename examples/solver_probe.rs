@@ -177,7 +177,7 @@ fn report(name: &str, problem: &rota::problem::Problem, secs: f64, threads: u32)
         time_limit: Duration::from_secs_f64(secs),
         gap: 1e-4,
         threads,
-        progress: false,
+        ..SolveOptions::default()
     };
     let binaries: usize = (0..problem.shifts.len())
         .map(|s| problem.candidates(s).count())

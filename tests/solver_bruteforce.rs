@@ -16,8 +16,7 @@ fn options() -> SolveOptions {
     SolveOptions {
         time_limit: Duration::from_secs(2),
         gap: 0.0,
-        threads: 1,
-        progress: false,
+        ..SolveOptions::default()
     }
 }
 

@@ -50,8 +50,7 @@ proptest! {
         let options = SolveOptions {
             time_limit: Duration::from_millis(500),
             gap: 1e-4,
-            threads: 1,
-            progress: false,
+            ..SolveOptions::default()
         };
         match solve(&problem, None, &options) {
             Ok(solution) => {

@@ -16,8 +16,7 @@ fn options(millis: u64) -> SolveOptions {
     SolveOptions {
         time_limit: Duration::from_millis(millis),
         gap: 1e-4,
-        threads: 1,
-        progress: false,
+        ..SolveOptions::default()
     }
 }
 

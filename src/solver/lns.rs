@@ -20,10 +20,10 @@ const START_SIZE: f64 = 400.0;
 /// Seconds per neighbourhood: improvements come early, proofs of mixed ones rarely.
 const SUB_LIMIT: f64 = 0.7;
 /// Neighbourhood kinds in turn: 0 window, 1 mixed members, 2 members of one class, 3
-/// members of two classes (one over, one under their shares).
+/// members of two classes (one over, one under their shares), 4 an extreme's plateau.
 /// Measured on a 150-person instance: mixed members find most improvements, windows
 /// almost none, one-class ones a few (fast, proven).
-const PATTERN: [usize; 4] = [1, 3, 2, 3];
+const PATTERN: [usize; 5] = [1, 3, 2, 3, 4];
 
 pub(crate) fn lns(
     problem: &Problem,
@@ -38,7 +38,9 @@ pub(crate) fn lns(
     let mut current = start;
     let mut value = evaluate(problem, &current, previous).objective;
     // Neighbourhood size per kind (see PATTERN).
-    let mut sizes = [START_SIZE; 4];
+    let mut sizes = [START_SIZE; PATTERN.len()];
+    // Plateau neighbourhoods alternate between the low and the high end.
+    let mut low_end = false;
     let mut rng = 0x2545_f491_4f6c_dd1d_u64;
     let mut window_at = 0usize;
     let mut round = 0u64;
@@ -83,7 +85,12 @@ pub(crate) fn lns(
                 3 => Some((class.as_slice(), true)),
                 _ => None,
             };
-            let chosen = pick_members(problem, index, &current, size, within, &mut rng);
+            let chosen = if kind == 4 {
+                low_end = !low_end;
+                plateau(problem, index, &current, size, low_end)
+            } else {
+                pick_members(problem, index, &current, size, within, &mut rng)
+            };
             for s in 0..index.shifts {
                 if !current.members[s].iter().any(|m| chosen.contains(m)) {
                     continue;
@@ -207,6 +214,61 @@ fn pick_members(
     }
     chosen.sort_unstable();
     chosen.dedup();
+    chosen
+}
+
+/// Max − min is flat where several members share the extreme: moving one of them
+/// changes nothing, so single moves and pair trades stall there. This takes the members
+/// at the low end (or the high end) together with those best placed to even them out:
+/// the most loaded members holding shifts the low ones could take (or the least loaded
+/// ones who could take the high ones' shifts).
+fn plateau(
+    problem: &Problem,
+    index: &Index,
+    current: &Assignment,
+    size: f64,
+    low: bool,
+) -> Vec<usize> {
+    let members = index.members;
+    let mut load = vec![0.0; members];
+    for (s, ms) in current.members.iter().enumerate() {
+        for &m in ms {
+            load[m] += problem.cells[s][m].points;
+        }
+    }
+    let normalized = |m: usize| (load[m] + problem.history[m]) / problem.capacity[m];
+    let mut fair: Vec<usize> = (0..members).filter(|&m| index.in_fairness[m]).collect();
+    // Lowest first when evening out the low end, highest first otherwise.
+    fair.sort_by(|&a, &b| {
+        let order = normalized(a).total_cmp(&normalized(b)).then(a.cmp(&b));
+        if low { order } else { order.reverse() }
+    });
+    let avg_held = (current.members.iter().map(Vec::len).sum::<usize>() as f64
+        / members.max(1) as f64)
+        .max(1.0);
+    let half = ((size / avg_held).sqrt().ceil() as usize / 2).clamp(2, members);
+    let extreme: Vec<usize> = fair.iter().copied().take(half).collect();
+    // Low end: a partner holds a shift an extreme member could take; high end: a partner
+    // could take a shift an extreme member holds.
+    let partners_to = |p: usize| {
+        current.members.iter().enumerate().any(|(s, holders)| {
+            if low {
+                holders.contains(&p) && extreme.iter().any(|&e| index.is_candidate(s, e))
+            } else {
+                index.is_candidate(s, p) && holders.iter().any(|h| extreme.contains(h))
+            }
+        })
+    };
+    let mut chosen = extreme.clone();
+    chosen.extend(
+        fair.iter()
+            .rev()
+            .copied()
+            .filter(|p| !extreme.contains(p))
+            .filter(|&p| partners_to(p))
+            .take(half),
+    );
+    chosen.sort_unstable();
     chosen
 }
 

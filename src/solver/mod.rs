@@ -33,6 +33,10 @@ pub struct SolveOptions {
     pub threads: u32,
     /// Show progress on stderr (only when it is a terminal and the solve runs > 1 s).
     pub progress: bool,
+    /// Varies the random streams of the heuristics: another seed, another (equally
+    /// valid) search. For measuring how much a result owes to luck; the same seed gives
+    /// the same schedule whenever the search finishes within its time.
+    pub seed: u64,
 }
 
 impl Default for SolveOptions {
@@ -42,6 +46,7 @@ impl Default for SolveOptions {
             gap: 1e-4,
             threads: 1,
             progress: false,
+            seed: 0,
         }
     }
 }
@@ -159,11 +164,13 @@ pub fn solve(
         } else {
             0.1
         };
-        let steps = (binaries as u64 * 400).clamp(20_000, 20_000_000);
+        // Per round (see anneal::ROUNDS).
+        let steps = (binaries as u64 * 200).clamp(10_000, 10_000_000);
         progress.stage("annealing");
         anneal::anneal(
             &mut state,
             steps,
+            options.seed,
             started + options.time_limit.mul_f64(share),
         );
         progress.reached("annealing", state.objective());
