@@ -75,7 +75,7 @@ fn descend(
     focus: Option<&[usize]>,
     deadline: Instant,
 ) -> bool {
-    let mut current = state.objective();
+    let mut current = (state.objective(), state.evenness());
     let mut changed = false;
     loop {
         let order = state.by_excess();
@@ -132,7 +132,7 @@ fn kick(state: &mut State, held: &mut [Vec<usize>], rng: &mut u64) -> Vec<usize>
         vec![held[b][next(rng) as usize % held[b].len()]]
     };
     if state
-        .try_trade((a, &[s]), (b, &give_back), |_| true)
+        .try_trade((a, &[s]), (b, &give_back), |_, _| true)
         .is_some()
     {
         retrade(held, (a, &[s]), (b, &give_back));
@@ -142,25 +142,32 @@ fn kick(state: &mut State, held: &mut [Vec<usize>], rng: &mut u64) -> Vec<usize>
     }
 }
 
-/// The first improving trade between `a` and `b`, applied; its objective.
+/// The first improving trade between `a` and `b`, applied; its objective and evenness.
+/// A trade that leaves the objective as it is but spreads loads more evenly also counts:
+/// on a plateau (several members at the minimum, say) that is the way off it.
 fn first_trade(
     state: &mut State,
     held: &mut [Vec<usize>],
     a: usize,
     b: usize,
-    current: f64,
-) -> Option<f64> {
+    (current, even): (f64, f64),
+) -> Option<(f64, f64)> {
     let gives_a = subsets(&held[a]);
     let gives_b = subsets(&held[b]);
+    let tol = EPS * current.abs().max(1.0);
     for ga in &gives_a {
         for gb in &gives_b {
             if ga.is_empty() && gb.is_empty() {
                 continue;
             }
-            let better = |value: f64| value < current - EPS * current.abs().max(1.0);
+            let mut evenness = even;
+            let better = |value: f64, e: f64| {
+                evenness = e;
+                value < current - tol || (value <= current + tol && e < even - EPS * even.max(1.0))
+            };
             if let Some(value) = state.try_trade((a, ga), (b, gb), better) {
                 retrade(held, (a, ga), (b, gb));
-                return Some(value);
+                return Some((value, evenness));
             }
         }
     }

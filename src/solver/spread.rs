@@ -24,6 +24,9 @@ pub(crate) struct Spread {
     load: Vec<f64>,
     /// Σ load over members in fairness.
     load_sum: f64,
+    /// Σ capacity × normalized and Σ capacity × normalized², for [`Spread::evenness`].
+    cap_n: f64,
+    cap_n2: f64,
     normalized: Vec<f64>,
     /// The snapshot: normalized per member, and (normalized, member) ascending.
     base: Vec<f64>,
@@ -50,6 +53,8 @@ impl Spread {
             fair: fair.to_vec(),
             load: vec![0.0; members],
             load_sum: 0.0,
+            cap_n: 0.0,
+            cap_n2: 0.0,
             normalized: vec![0.0; members],
             base: Vec::new(),
             sorted: Vec::new(),
@@ -81,6 +86,9 @@ impl Spread {
         self.load_sum += load - self.load[m];
         self.load[m] = load;
         let n = self.normalized_of(m, load);
+        let old = self.normalized[m];
+        self.cap_n += self.capacity[m] * (n - old);
+        self.cap_n2 += self.capacity[m] * (n * n - old * old);
         self.normalized[m] = n;
         let clean = (n - self.base[m]).abs() <= 1e-12 * n.abs().max(1.0);
         if clean && self.is_dirty[m] {
@@ -105,6 +113,14 @@ impl Spread {
             .filter(|&m| self.fair[m])
             .map(|m| self.load[m])
             .sum();
+        let fair = (0..self.load.len()).filter(|&m| self.fair[m]);
+        self.cap_n = fair
+            .clone()
+            .map(|m| self.capacity[m] * self.normalized[m])
+            .sum();
+        self.cap_n2 = fair
+            .map(|m| self.capacity[m] * self.normalized[m] * self.normalized[m])
+            .sum();
         self.base.clone_from(&self.normalized);
         self.sorted = (0..self.load.len())
             .filter(|&m| self.fair[m])
@@ -128,6 +144,14 @@ impl Spread {
     /// Normalized load of a member at exactly their fair share: pool / Σ capacity.
     fn mu(&self) -> f64 {
         (self.load_sum + self.history_sum) / self.total_capacity
+    }
+
+    /// Σ capacity × (normalized − μ)²: how unevenly loads spread, counting everyone.
+    /// Max − min and Σ |load − share| are flat where several members share an extreme or
+    /// all sit on one side of their shares; this is not, so searches use it to break ties.
+    pub fn evenness(&self) -> f64 {
+        let mu = self.mu();
+        (self.cap_n2 - 2.0 * mu * self.cap_n + mu * mu * self.total_capacity).max(0.0)
     }
 
     /// `m`'s load + history minus their fair share of the pool (0 outside fairness).
@@ -213,6 +237,11 @@ mod tests {
                 prop_assert!((imb - want_imb).abs() < 1e-7, "imbalance {imb} vs {want_imb}");
                 prop_assert!((dev - want_dev).abs() < 1e-7, "deviation {dev} vs {want_dev}");
                 let signed: f64 = (0..cap.len()).map(|m| spread.excess(m).abs()).sum();
+                let even: f64 = (0..cap.len())
+                    .filter(|&m| fair[m])
+                    .map(|m| cap[m] * (spread.excess(m) / cap[m]).powi(2))
+                    .sum();
+                prop_assert!((spread.evenness() - even).abs() < 1e-6 * even.max(1.0));
                 prop_assert!((signed - want_dev).abs() < 1e-7, "Σ |excess| {signed} vs {want_dev}");
             }
         }

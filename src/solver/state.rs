@@ -169,6 +169,11 @@ impl<'a> State<'a> {
         }
     }
 
+    /// See [`Spread::evenness`].
+    pub fn evenness(&self) -> f64 {
+        self.spread.evenness()
+    }
+
     /// Every member, furthest above their fair share first (outside fairness: at 0).
     pub fn by_excess(&self) -> Vec<usize> {
         let mut order: Vec<usize> = (0..self.load.len()).collect();
@@ -187,17 +192,18 @@ impl<'a> State<'a> {
         (t, b): (usize, usize),
         accept: impl FnOnce(f64) -> bool,
     ) -> Option<f64> {
-        self.try_trade((a, &[s]), (b, &[t]), accept)
+        self.try_trade((a, &[s]), (b, &[t]), |value, _| accept(value))
     }
 
     /// `a` hands the shifts `ga` to `b` and `b` hands `gb` to `a`, kept when every
-    /// placement keeps every rule and `accept` takes the new objective; otherwise the
-    /// state is left as it was. Returns the new objective when the trade stays.
+    /// placement keeps every rule and `accept` takes the new objective and evenness;
+    /// otherwise the state is left as it was. Returns the new objective when the trade
+    /// stays.
     pub fn try_trade(
         &mut self,
         (a, ga): (usize, &[usize]),
         (b, gb): (usize, &[usize]),
-        accept: impl FnOnce(f64) -> bool,
+        accept: impl FnOnce(f64, f64) -> bool,
     ) -> Option<f64> {
         for &s in ga {
             self.remove(s, a);
@@ -220,7 +226,7 @@ impl<'a> State<'a> {
         }
         if placed == ga.len() + gb.len() {
             let value = self.objective();
-            if accept(value) {
+            if accept(value, self.spread.evenness()) {
                 return Some(value);
             }
         }
