@@ -257,6 +257,33 @@ mod tests {
     }
 
     #[test]
+    fn on_a_flat_objective_trades_still_even_loads_out() {
+        // Every weight 0: no trade changes the objective, so only the evenness tie-break
+        // can move anything. Starting with every shift on member 0, it spreads them.
+        let shifts: Vec<(usize, i64, i64)> = (0..6).map(|i| (0, i * 48, 8)).collect();
+        let mut problem = testkit::problem(3, &shifts, ConfigRules::default());
+        problem.config.objective = crate::config::ObjectiveWeights {
+            imbalance: 0.0,
+            deviation: 0.0,
+            back_to_back_after_hours: 0.0,
+            total_load: 0.0,
+            prefer_off: 0.0,
+            churn: 0.0,
+        };
+        let index = Index::new(&problem, None, Rules::of(&problem));
+        let mut state = State::new(&problem, &index);
+        for s in 0..6 {
+            state.add(s, 0);
+        }
+        assert!(exchange(
+            &mut state,
+            Instant::now() + std::time::Duration::from_secs(5)
+        ));
+        assert_eq!(state.count, vec![2, 2, 2]);
+        assert_eq!(state.objective(), 0.0);
+    }
+
+    #[test]
     fn trades_reach_a_balance_that_moves_and_swaps_cannot() {
         // Two members, points = hours. Holding 12 + 12 + 20 against 4 + 20 + 12, no single
         // move or swap evens 44 : 36 out, but 12 + 12 for 4 + 20 does (40 : 40).
