@@ -99,6 +99,9 @@ pub struct SolveArgs {
     /// Relative optimality gap at which to stop.
     #[arg(long, default_value_t = 1e-4)]
     pub gap: f64,
+    /// Parallel heuristic searches, one per core; the best wins. Default: all cores.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub threads: Option<u32>,
     /// Print the schedule as JSON on stdout instead of the table.
     #[arg(long)]
     pub json: bool,

@@ -53,6 +53,9 @@ pub fn run(args: &SolveArgs, env: &Env) -> Result<(), Error> {
         time_limit: checked.time_limit,
         gap: checked.gap,
         progress: show_progress,
+        threads: args.threads.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(1, |n| n.get().min(256) as u32)
+        }),
         ..SolveOptions::default()
     };
     let message = format!(

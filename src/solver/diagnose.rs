@@ -15,7 +15,6 @@ pub(crate) fn diagnose(
     problem: &Problem,
     previous: Option<&Previous>,
     deadline: Instant,
-    threads: u32,
 ) -> String {
     let base = Rules::of(problem);
     let has_frozen = previous.is_some_and(|p| {
@@ -30,7 +29,7 @@ pub(crate) fn diagnose(
         .iter()
         .any(|m| m.max_shifts.is_some());
 
-    let probe = |rules: Rules| feasible(problem, previous, rules, deadline, threads);
+    let probe = |rules: Rules| feasible(problem, previous, rules, deadline);
     let mut found: Vec<String> = Vec::new();
     let mut relaxable: Vec<&str> = Vec::new();
 
@@ -174,7 +173,6 @@ fn feasible(
     previous: Option<&Previous>,
     rules: Rules,
     deadline: Instant,
-    threads: u32,
 ) -> Option<bool> {
     let left = deadline
         .saturating_duration_since(Instant::now())
@@ -189,7 +187,6 @@ fn feasible(
     let params = Params {
         time_limit: left.min(5.0),
         gap: 0.0,
-        threads,
         feasibility_only: true,
         warm: None,
         fix: None,

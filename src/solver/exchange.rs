@@ -23,13 +23,15 @@ pub(crate) fn exchange(state: &mut State, deadline: Instant) -> bool {
 
 /// Iterated local search: pair trades to a local optimum, then over and over a small
 /// random kick (two forced trades) followed by trades around the members it touched,
-/// keeping the result when it is no worse than the best so far. Ends at the best.
-pub(crate) fn iterated(state: &mut State, deadline: Instant) {
+/// keeping the result when it is no worse than the best so far. Ends at the best. The
+/// kicks are random from `seed`.
+pub(crate) fn iterated(state: &mut State, seed: u64, deadline: Instant) {
     let mut held = held_lists(state);
     descend(state, &mut held, None, deadline);
     let mut best = state.objective();
     let mut best_members = state.members_of.clone();
-    let mut rng = 0x853c_49e6_748f_ea9b_u64;
+    // xorshift must not start at 0.
+    let mut rng = (0x853c_49e6_748f_ea9b_u64 ^ seed.wrapping_mul(0x2545_f491_4f6c_dd1d)).max(1);
     while Instant::now() < deadline {
         let mut touched = Vec::new();
         for _ in 0..2 {
@@ -240,6 +242,7 @@ mod tests {
         let mut state = start;
         iterated(
             &mut state,
+            5,
             Instant::now() + std::time::Duration::from_millis(300),
         );
         let exact = evaluate(&problem, &state.assignment(), None).objective;

@@ -1,7 +1,8 @@
 //! The fair greedy: fixed seats first, then every shift in time order to the available
 //! candidate who would be least loaded per unit of capacity after taking it.
 //!
-//! It is the floor every solve must match (SPEC §4) and the MILP's warm start.
+//! It is the floor every solve must match (SPEC §4) and the MILP's warm start. Beside
+//! it, a best-fit greedy that also weighs what a shift costs each member.
 
 use super::index::Index;
 use super::state::State;
@@ -12,6 +13,41 @@ use crate::problem::Problem;
 pub(crate) fn greedy<'a>(problem: &'a Problem, index: &'a Index) -> Option<State<'a>> {
     let mut state = fixed_seats(problem, index)?;
     fill(problem, index, &mut state)?;
+    Some(state)
+}
+
+/// Every open seat, in time order, to the candidate with whom the objective of the
+/// schedule so far is lowest (fewer points first on a tie, then the lower index).
+///
+/// The fair greedy looks at loads only, so nights go to whoever is least loaded even
+/// where they are daytime for someone else; the total load it leaves sets a level of
+/// normalized load that members holding one or two shifts cannot reach, and no later
+/// search left that basin (150-person bench team: 40 k after 10 s from the fair greedy,
+/// 34.9 k from this one).
+pub(crate) fn best_fit<'a>(problem: &'a Problem, index: &'a Index) -> Option<State<'a>> {
+    let mut state = fixed_seats(problem, index)?;
+    for s in 0..index.shifts {
+        let need = problem.shifts[s].per_shift as usize;
+        while state.members_of[s].len() < need {
+            let mut best: Option<(f64, f64, usize)> = None;
+            for &m in &index.cand[s] {
+                if !state.can_add(s, m) {
+                    continue;
+                }
+                state.add(s, m);
+                let value = state.objective();
+                state.remove(s, m);
+                let points = problem.cells[s][m].points;
+                let better = best
+                    .is_none_or(|(v, p, _)| value.total_cmp(&v).then(points.total_cmp(&p)).is_lt());
+                if better {
+                    best = Some((value, points, m));
+                }
+            }
+            let (_, _, m) = best?;
+            state.add(s, m);
+        }
+    }
     Some(state)
 }
 
@@ -89,7 +125,7 @@ fn key(problem: &Problem, state: &State, s: usize, m: usize) -> f64 {
 mod tests {
     use super::*;
     use crate::assignment::Previous;
-    use crate::config::Rules as ConfigRules;
+    use crate::config::{ObjectiveWeights, Rules as ConfigRules};
     use crate::solver::index::Rules;
     use crate::solver::testkit;
 
@@ -136,6 +172,33 @@ mod tests {
                 assert_eq!(seats, &vec![[0, 1, 2, 0, 1, 2][s]]);
             }
         }
+    }
+
+    #[test]
+    fn best_fit_follows_the_objective_where_the_fair_greedy_follows_loads() {
+        // Member 0 scores every shift 10 points, member 1 (for whom they are nights) 30.
+        let mut problem = daily(6);
+        problem.config.members.truncate(2);
+        problem.capacity.truncate(2);
+        problem.history.truncate(2);
+        for cells in &mut problem.cells {
+            cells.truncate(2);
+            cells[0].points = 10.0;
+            cells[1].points = 30.0;
+        }
+        // Only the total load counts: every shift is cheapest with member 0.
+        problem.config.objective = ObjectiveWeights {
+            imbalance: 0.0,
+            deviation: 0.0,
+            back_to_back_after_hours: 0.0,
+            ..ObjectiveWeights::default()
+        };
+        let index = Index::new(&problem, None, Rules::of(&problem));
+        let fit = best_fit(&problem, &index).expect("feasible");
+        assert!(fit.members_of.iter().all(|held| held == &vec![0]));
+        assert_eq!(fit.objective(), 60.0);
+        let fair = greedy(&problem, &index).expect("feasible");
+        assert!(fair.objective() > fit.objective(), "{}", fair.objective());
     }
 
     #[test]

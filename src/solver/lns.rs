@@ -31,7 +31,6 @@ pub(crate) fn lns(
     previous: Option<&Previous>,
     start: Assignment,
     deadline: Instant,
-    threads: u32,
     progress: &Progress,
 ) -> Assignment {
     let members = index.members;
@@ -114,7 +113,6 @@ pub(crate) fn lns(
             &Params {
                 time_limit: limit,
                 gap: 1e-6,
-                threads,
                 feasibility_only: false,
                 warm: Some(&current),
                 fix: Some(&fix),

@@ -21,7 +21,6 @@ const COUNT_ROW_BINARIES: usize = 800;
 pub(crate) struct Params<'a> {
     pub time_limit: f64,
     pub gap: f64,
-    pub threads: u32,
     /// Only ask whether any schedule exists (no objective).
     pub feasibility_only: bool,
     /// A complete valid assignment to start from.
@@ -77,7 +76,9 @@ pub(crate) fn solve(problem: &Problem, index: &Index, params: &Params) -> Outcom
     let _ = model.try_set_option("output_flag", false);
     let _ = model.try_set_option("time_limit", params.time_limit.max(0.01));
     let _ = model.try_set_option("mip_rel_gap", params.gap.max(0.0));
-    let _ = model.try_set_option("threads", params.threads.max(1) as i32);
+    // One thread: the tree search gained nothing from a second core (SOLVER-NOTES), and
+    // the cores serve the heuristic portfolio instead.
+    let _ = model.try_set_option("threads", 1);
     if params.warm.is_some() {
         let _ = model.try_set_solution(Some(&warm), None, None, None);
     }

@@ -3,17 +3,23 @@
 //! terminal (indicatif hides it otherwise). With `ROTA_TRACE` set, every improvement is
 //! also printed as a line with its time, for measuring where a solve spends it.
 
-use std::cell::Cell;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget};
 
+/// Shared by the portfolio's searches, hence the lock.
 pub(crate) struct Progress {
     bar: Option<ProgressBar>,
     started: Instant,
-    stage: Cell<&'static str>,
-    best: Cell<f64>,
-    bound: Cell<f64>,
+    shown: Mutex<Shown>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Shown {
+    stage: &'static str,
+    best: f64,
+    bound: f64,
 }
 
 impl Progress {
@@ -34,23 +40,30 @@ impl Progress {
         Progress {
             bar,
             started,
-            stage: Cell::new(""),
-            best: Cell::new(f64::INFINITY),
-            bound: Cell::new(f64::NEG_INFINITY),
+            shown: Mutex::new(Shown {
+                stage: "",
+                best: f64::INFINITY,
+                bound: f64::NEG_INFINITY,
+            }),
         }
     }
 
     pub fn stage(&self, stage: &'static str) {
-        self.stage.set(stage);
-        self.show();
+        self.update(|shown| {
+            shown.stage = stage;
+            true
+        });
     }
 
     /// A proven lower bound on the objective.
     pub fn bound(&self, bound: f64) {
-        if bound > self.bound.get() {
-            self.bound.set(bound);
-            self.show();
-        }
+        self.update(|shown| {
+            let better = bound > shown.bound;
+            if better {
+                shown.bound = bound;
+            }
+            better
+        });
     }
 
     /// `step` reached a schedule with this objective; shown when it is the best so far.
@@ -61,16 +74,29 @@ impl Progress {
                 self.started.elapsed().as_secs_f64()
             );
         }
-        if objective < self.best.get() {
-            self.best.set(objective);
-            self.show();
+        self.update(|shown| {
+            let better = objective < shown.best;
+            if better {
+                shown.best = objective;
+            }
+            better
+        });
+    }
+
+    /// Applies `change`; redraws when it says something changed.
+    fn update(&self, change: impl FnOnce(&mut Shown) -> bool) {
+        // A search that panicked while holding the lock left nothing half-written here.
+        let mut shown = self.shown.lock().unwrap_or_else(|e| e.into_inner());
+        if change(&mut shown)
+            && let Some(bar) = &self.bar
+        {
+            bar.set_message(message(shown.stage, shown.best, shown.bound));
         }
     }
 
-    fn show(&self) {
-        if let Some(bar) = &self.bar {
-            bar.set_message(message(self.stage.get(), self.best.get(), self.bound.get()));
-        }
+    #[cfg(test)]
+    fn shown(&self) -> Shown {
+        *self.shown.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
@@ -118,6 +144,7 @@ mod tests {
         progress.reached("worse", 130.0);
         progress.bound(50.0);
         progress.bound(10.0);
-        assert_eq!((progress.best.get(), progress.bound.get()), (120.0, 50.0));
+        let shown = progress.shown();
+        assert_eq!((shown.best, shown.bound), (120.0, 50.0));
     }
 }
