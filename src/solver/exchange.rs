@@ -107,10 +107,77 @@ fn descend(
                 }
             }
         }
+        if !improved && focus.is_none() {
+            // Stuck for pairs: a three-way cycle around the ends of max − min.
+            if let Some(value) = first_cycle(state, held, current, deadline) {
+                current = value;
+                improved = true;
+                changed = true;
+            }
+        }
         if !improved {
             return changed;
         }
     }
+}
+
+/// Members at each end of the normalized range whose cycles are tried.
+const CYCLE_ENDS: usize = 2;
+
+/// The first improving three-way cycle through a member at an end of the normalized
+/// range, applied: `e` hands a shift to `x`, `x` one to `y`, `y` one to `e`. Where the
+/// lowest member could only gain by a trade that sinks its partner below it, a third
+/// member can make up the partner's loss; pairs never see that.
+fn first_cycle(
+    state: &mut State,
+    held: &mut [Vec<usize>],
+    (current, even): (f64, f64),
+    deadline: Instant,
+) -> Option<(f64, f64)> {
+    let tol = EPS * current.abs().max(1.0);
+    for e in state.ends(CYCLE_ENDS) {
+        for i in 0..held[e].len() {
+            let s = held[e][i];
+            for &x in state.candidates(s) {
+                if x == e {
+                    continue;
+                }
+                if Instant::now() >= deadline {
+                    return None;
+                }
+                for j in 0..held[x].len() {
+                    let t = held[x][j];
+                    for &y in state.candidates(t) {
+                        if y == e || y == x {
+                            continue;
+                        }
+                        for k in 0..held[y].len() {
+                            let u = held[y][k];
+                            // Candidates are in member order.
+                            if state.candidates(u).binary_search(&e).is_err() {
+                                continue;
+                            }
+                            let mut evenness = even;
+                            let better = |value: f64, e: f64| {
+                                evenness = e;
+                                value < current - tol
+                                    || (value <= current + tol && e < even - EPS * even.max(1.0))
+                            };
+                            let moves = [(s, e, x), (t, x, y), (u, y, e)];
+                            if let Some(value) = state.try_moves(&moves, better) {
+                                for (shift, from, to) in moves {
+                                    held[from].retain(|&h| h != shift);
+                                    held[to].push(shift);
+                                }
+                                return Some((value, evenness));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    None
 }
 
 /// One random trade applied whatever it does to the objective: a random movable shift
@@ -284,6 +351,51 @@ mod tests {
         ));
         assert_eq!(state.count, vec![2, 2, 2]);
         assert_eq!(state.objective(), 0.0);
+    }
+
+    #[test]
+    fn a_three_way_cycle_reaches_what_pairs_cannot() {
+        // One shift each (max_shifts 1), only the total load counts: member m scores its
+        // own shift 5, the previous member's 1 and the next one's 10. Every swap costs
+        // more than the 15 held now; rotating all three costs 3.
+        let shifts: Vec<(usize, i64, i64)> = (0..3).map(|i| (0, i * 48, 8)).collect();
+        let mut problem = testkit::problem(3, &shifts, ConfigRules::default());
+        problem.config.objective = crate::config::ObjectiveWeights {
+            imbalance: 0.0,
+            deviation: 0.0,
+            back_to_back_after_hours: 0.0,
+            total_load: 1.0,
+            prefer_off: 0.0,
+            churn: 0.0,
+        };
+        for member in &mut problem.config.members {
+            member.max_shifts = Some(1);
+        }
+        for (s, cells) in problem.cells.iter_mut().enumerate() {
+            for (m, cell) in cells.iter_mut().enumerate() {
+                cell.points = match (m + 3 - s) % 3 {
+                    0 => 5.0,
+                    1 => 1.0,
+                    _ => 10.0,
+                };
+            }
+        }
+        let index = Index::new(&problem, None, Rules::of(&problem));
+        let mut state = State::new(&problem, &index);
+        for m in 0..3 {
+            state.add(m, m);
+        }
+        let mut held = held_lists(&state);
+        let now = (state.objective(), state.evenness());
+        for (a, b) in [(0, 1), (0, 2), (1, 2)] {
+            assert!(first_trade(&mut state, &mut held, a, b, now).is_none());
+        }
+
+        let far = Instant::now() + std::time::Duration::from_secs(5);
+        assert!(exchange(&mut state, far));
+        assert_eq!(state.objective(), 3.0);
+        assert_eq!(state.members_of, vec![vec![1], vec![2], vec![0]]);
+        assert!(crate::rules::check(&problem, &state.assignment(), None).is_empty());
     }
 
     #[test]

@@ -195,51 +195,70 @@ impl<'a> State<'a> {
         self.try_trade((a, &[s]), (b, &[t]), |value, _| accept(value))
     }
 
-    /// `a` hands the shifts `ga` to `b` and `b` hands `gb` to `a`, kept when every
-    /// placement keeps every rule and `accept` takes the new objective and evenness;
-    /// otherwise the state is left as it was. Returns the new objective when the trade
-    /// stays.
+    /// `a` hands the shifts `ga` to `b` and `b` hands `gb` to `a` (see
+    /// [`State::try_moves`]).
     pub fn try_trade(
         &mut self,
         (a, ga): (usize, &[usize]),
         (b, gb): (usize, &[usize]),
         accept: impl FnOnce(f64, f64) -> bool,
     ) -> Option<f64> {
-        for &s in ga {
-            self.remove(s, a);
+        let moves: Vec<(usize, usize, usize)> = ga
+            .iter()
+            .map(|&s| (s, a, b))
+            .chain(gb.iter().map(|&t| (t, b, a)))
+            .collect();
+        self.try_moves(&moves, accept)
+    }
+
+    /// Each `(s, from, to)` hands `from`'s seat on `s` to `to`, all at once; kept when
+    /// every placement keeps every rule and `accept` takes the new objective and
+    /// evenness, otherwise the state is left as it was. Returns the new objective when
+    /// the moves stay.
+    pub fn try_moves(
+        &mut self,
+        moves: &[(usize, usize, usize)],
+        accept: impl FnOnce(f64, f64) -> bool,
+    ) -> Option<f64> {
+        for &(s, from, _) in moves {
+            self.remove(s, from);
         }
-        for &t in gb {
-            self.remove(t, b);
-        }
-        let moves = || {
-            ga.iter()
-                .map(move |&s| (s, b))
-                .chain(gb.iter().map(move |&t| (t, a)))
-        };
         let mut placed = 0;
-        for (s, to) in moves() {
+        for &(s, _, to) in moves {
             if !self.can_add(s, to) {
                 break;
             }
             self.add(s, to);
             placed += 1;
         }
-        if placed == ga.len() + gb.len() {
+        if placed == moves.len() {
             let value = self.objective();
             if accept(value, self.spread.evenness()) {
                 return Some(value);
             }
         }
-        for (s, to) in moves().take(placed) {
+        for &(s, _, to) in &moves[..placed] {
             self.remove(s, to);
         }
-        for &s in ga {
-            self.add(s, a);
-        }
-        for &t in gb {
-            self.add(t, b);
+        for &(s, from, _) in moves {
+            self.add(s, from);
         }
         None
+    }
+
+    /// Members in fairness with the lowest and the highest normalized load, `k` of each
+    /// (fewer when the team is small): the ends of max − min.
+    pub fn ends(&self, k: usize) -> Vec<usize> {
+        let mut fair: Vec<usize> = (0..self.load.len())
+            .filter(|&m| self.index.in_fairness[m])
+            .collect();
+        let normalized =
+            |m: usize| (self.load[m] + self.problem.history[m]) / self.problem.capacity[m];
+        fair.sort_by(|&a, &b| normalized(a).total_cmp(&normalized(b)).then(a.cmp(&b)));
+        let k = k.min(fair.len() / 2);
+        let mut ends: Vec<usize> = fair[..k].to_vec();
+        ends.extend_from_slice(&fair[fair.len() - k..]);
+        ends
     }
 
     pub fn assignment(&self) -> Assignment {
