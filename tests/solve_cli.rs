@@ -288,8 +288,9 @@ fn bad_arguments_exit_2_before_anything_is_written() {
     let config = fixture("small.toml");
     let config = config.to_str().expect("utf-8");
     let out_arg = out.to_str().expect("utf-8");
-    let cases: [&[&str]; 7] = [
+    let cases: [&[&str]; 8] = [
         &["--time-limit", "0"],
+        &["--threads", "0"],
         &["--time-limit=-3"],
         &["--time-limit", "inf"],
         &["--gap", "1"],

@@ -112,11 +112,11 @@ fn polished(start: Option<state::State<'_>>, until: Instant) -> Option<state::St
 
 /// Solves the problem; with `previous`, frozen shifts are fixed and changes cost churn.
 ///
-/// Pre-check; fair greedy (and, re-solving, the previous schedule kept where still
-/// valid: the better after local search goes on), annealing; for large teams LNS
+/// Pre-check; the best-fit greedy (and, re-solving, the previous schedule kept where
+/// still valid: the better after local search goes on); a portfolio of heuristic
+/// searches, one per thread (annealing, pair trades, cycles); for large teams LNS
 /// (HiGHS on neighbourhoods); then the exact MILP warm-started from the best so far
-/// (skipped for the largest). The better schedule is returned, so a solve is never worse than the
-/// greedy.
+/// (skipped for the largest). The fair greedy is the floor: a solve is never worse.
 pub fn solve(
     problem: &Problem,
     previous: Option<&Previous>,
