@@ -332,14 +332,7 @@ mod tests {
         // can move anything. Starting with every shift on member 0, it spreads them.
         let shifts: Vec<(usize, i64, i64)> = (0..6).map(|i| (0, i * 48, 8)).collect();
         let mut problem = testkit::problem(3, &shifts, ConfigRules::default());
-        problem.config.objective = crate::config::ObjectiveWeights {
-            imbalance: 0.0,
-            deviation: 0.0,
-            back_to_back_after_hours: 0.0,
-            total_load: 0.0,
-            prefer_off: 0.0,
-            churn: 0.0,
-        };
+        problem.config.objective = testkit::only_total_load(0.0);
         let index = Index::new(&problem, None, Rules::of(&problem));
         let mut state = State::new(&problem, &index);
         for s in 0..6 {
@@ -360,14 +353,7 @@ mod tests {
         // more than the 15 held now; rotating all three costs 3.
         let shifts: Vec<(usize, i64, i64)> = (0..3).map(|i| (0, i * 48, 8)).collect();
         let mut problem = testkit::problem(3, &shifts, ConfigRules::default());
-        problem.config.objective = crate::config::ObjectiveWeights {
-            imbalance: 0.0,
-            deviation: 0.0,
-            back_to_back_after_hours: 0.0,
-            total_load: 1.0,
-            prefer_off: 0.0,
-            churn: 0.0,
-        };
+        problem.config.objective = testkit::only_total_load(1.0);
         for member in &mut problem.config.members {
             member.max_shifts = Some(1);
         }

@@ -125,7 +125,7 @@ fn key(problem: &Problem, state: &State, s: usize, m: usize) -> f64 {
 mod tests {
     use super::*;
     use crate::assignment::Previous;
-    use crate::config::{ObjectiveWeights, Rules as ConfigRules};
+    use crate::config::Rules as ConfigRules;
     use crate::solver::index::Rules;
     use crate::solver::testkit;
 
@@ -187,12 +187,7 @@ mod tests {
             cells[1].points = 30.0;
         }
         // Only the total load counts: every shift is cheapest with member 0.
-        problem.config.objective = ObjectiveWeights {
-            imbalance: 0.0,
-            deviation: 0.0,
-            back_to_back_after_hours: 0.0,
-            ..ObjectiveWeights::default()
-        };
+        problem.config.objective = testkit::only_total_load(1.0);
         let index = Index::new(&problem, None, Rules::of(&problem));
         let fit = best_fit(&problem, &index).expect("feasible");
         assert!(fit.members_of.iter().all(|held| held == &vec![0]));

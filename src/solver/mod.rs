@@ -149,9 +149,10 @@ pub fn solve(
     let binaries: usize = index.cand.iter().map(Vec::len).sum();
     let large = binaries > FULL_MILP_BINARIES;
     let fair = polished(greedy::greedy(problem, &index), polish_deadline);
-    // The search starts from best fit even where the polished fair greedy scores lower
-    // (the 40-person bench team: 155 k against 120 k): measured over 8 seeds, best fit
-    // ended lower in 6 and never higher, and on the 150-person team 35 k against 40 k.
+    // The first search starts from best fit even where the polished fair greedy scores
+    // lower (the 40-person bench team: 155 k against 120 k): measured over 8 seeds, best
+    // fit ended lower in 6 and never higher, and on the 150-person team 35 k against
+    // 40 k. The portfolio's second search starts from the fair greedy.
     let fit = polished(greedy::best_fit(problem, &index), polish_deadline);
     // A re-solve also starts from the previous schedule, so a search cut short by the
     // time limit does not reshuffle shifts the new inputs did not touch.
@@ -173,7 +174,14 @@ pub fn solve(
     };
     let workers = options.threads.max(1) as usize;
     let greedy = start.map(|start| {
-        let best = portfolio::search(start, &plan, options.seed, workers, &progress);
+        let best = portfolio::search(
+            start,
+            fair.as_ref(),
+            &plan,
+            options.seed,
+            workers,
+            &progress,
+        );
         // Never worse than the fair greedy (SPEC §4).
         match fair {
             Some(fair) if fair.objective() < best.objective() => fair.assignment(),

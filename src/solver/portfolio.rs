@@ -1,9 +1,11 @@
-//! The heuristic search after the start, run as a portfolio: one search per thread from
-//! the same start, each with its own random streams; the best schedule wins.
+//! The heuristic search after the start, run as a portfolio: one search per thread, each
+//! with its own random streams; the best schedule wins.
 //!
-//! Where a search ends is partly luck: on the 40-person bench team one seed in eight
-//! ends in a basin 1.5 % above the others after 10 s. With a second core the bad luck of
-//! one search matters only when the other has it too.
+//! The workers alternate between two strategies whose measured strengths differ by
+//! instance: from the best-fit greedy without annealing on the largest teams (150
+//! people, 12-hour shifts: 33.8 k at 60 s against 38.5 k), and from the fair greedy with
+//! annealing everywhere (10 people at 2 s: 39.8–40.0 k against 40.3–41.0 k; 80 people at
+//! 10 s: 586.6–587.9 k against 589.6–594.9 k). With one thread only the first runs.
 
 use std::time::{Duration, Instant};
 
@@ -36,11 +38,34 @@ impl Plan {
     }
 }
 
-/// Runs `workers` searches from `start` (the first on this thread, with `seed` itself,
-/// so one worker is the plain sequential search) and returns the best; the lowest worker
-/// wins a tie, so the choice does not depend on which finished first.
+/// How a worker searches.
+#[derive(Debug, Clone, Copy)]
+struct Strategy {
+    /// Start from the fair greedy instead of the primary start.
+    from_fair: bool,
+    /// Anneal the largest teams too.
+    anneal_largest: bool,
+}
+
+/// Worker `w` follows `STRATEGIES[w % 2]`.
+const STRATEGIES: [Strategy; 2] = [
+    Strategy {
+        from_fair: false,
+        anneal_largest: false,
+    },
+    Strategy {
+        from_fair: true,
+        anneal_largest: true,
+    },
+];
+
+/// Runs `workers` searches (the first on this thread, with `seed` itself, so one worker
+/// is the plain sequential search) from `primary` (best fit, or a re-solve's kept
+/// schedule) or `fair`, and returns the best; the lowest worker wins a tie, so the
+/// choice does not depend on which finished first.
 pub(crate) fn search<'a>(
-    start: State<'a>,
+    primary: State<'a>,
+    fair: Option<&State<'a>>,
     plan: &Plan,
     seed: u64,
     workers: usize,
@@ -49,11 +74,16 @@ pub(crate) fn search<'a>(
     std::thread::scope(|scope| {
         let others: Vec<_> = (1..workers.max(1))
             .map(|w| {
-                let state = start.clone();
-                scope.spawn(move || improve(state, plan, worker_seed(seed, w), progress))
+                let strategy = STRATEGIES[w % STRATEGIES.len()];
+                let state = match fair {
+                    Some(fair) if strategy.from_fair => fair.clone(),
+                    _ => primary.clone(),
+                };
+                let seed = worker_seed(seed, w);
+                scope.spawn(move || improve(state, plan, strategy, seed, progress))
             })
             .collect();
-        let mut best = improve(start, plan, seed, progress);
+        let mut best = improve(primary, plan, STRATEGIES[0], seed, progress);
         for other in others {
             let state = other
                 .join()
@@ -74,25 +104,38 @@ fn worker_seed(seed: u64, worker: usize) -> u64 {
 
 /// Annealing (mid-size teams), polish, then pair trades: one descent, or iterated to
 /// near the end of the time for the largest teams.
-fn improve<'a>(mut state: State<'a>, plan: &Plan, seed: u64, progress: &Progress) -> State<'a> {
-    if plan.binaries <= plan.largest {
+fn improve<'a>(
+    mut state: State<'a>,
+    plan: &Plan,
+    strategy: Strategy,
+    seed: u64,
+    progress: &Progress,
+) -> State<'a> {
+    let largest = plan.binaries > plan.largest;
+    if !largest || strategy.anneal_largest {
         // A fixed number of steps per round (reproducible) within a share of the time.
-        let share = if plan.binaries > plan.large { 0.2 } else { 0.1 };
+        let share = if largest {
+            0.05
+        } else if plan.binaries > plan.large {
+            0.2
+        } else {
+            0.1
+        };
         let steps = (plan.binaries as u64 * 200).clamp(10_000, 10_000_000);
         progress.stage("annealing");
         anneal::anneal(&mut state, steps, seed, plan.at(share));
         progress.reached("annealing", state.objective());
     }
-    // No annealing for the largest: measured on the 150-person bench team, it drifts
-    // toward schedules with more points in total (nights to those for whom they are
-    // nights), from which the trades end 10–20 % worse than without it.
+    // On the 150-person bench team annealing drifts toward schedules with more points
+    // in total (nights to those for whom they are nights), from which the trades end
+    // 10–20 % worse than without it; on the 80-person scaling team it helps.
     local::polish(
         &mut state,
         (Instant::now() + plan.limit / 10).min(plan.deadline()),
     );
     progress.reached("polish", state.objective());
     progress.stage("trading shifts between pairs");
-    if plan.binaries > plan.largest {
+    if largest {
         // Iterated pair trades found far more than LNS per second on the largest teams
         // (150 people at 10 s: 39.9 k against 44.4 k), so they get most of the time.
         exchange::iterated(&mut state, seed, plan.at(0.9));
@@ -129,8 +172,9 @@ mod tests {
             large: usize::MAX,
         };
         let progress = Progress::new(false, Instant::now());
-        let one = search(start.clone(), &plan, 7, 1, &progress);
-        let three = search(start, &plan, 7, 3, &progress);
+        let fair = start.clone();
+        let one = search(start.clone(), Some(&fair), &plan, 7, 1, &progress);
+        let three = search(start, Some(&fair), &plan, 7, 3, &progress);
         assert!(three.objective() <= one.objective() + 1e-9);
         let assignment = three.assignment();
         assert!(crate::rules::check(&problem, &assignment, None).is_empty());

@@ -59,6 +59,18 @@ pub(crate) fn problem(members: usize, shifts: &[(usize, i64, i64)], rules: Rules
     }
 }
 
+/// Objective weights that count the total load only (times `weight`), nothing else.
+pub(crate) fn only_total_load(weight: f64) -> ObjectiveWeights {
+    ObjectiveWeights {
+        imbalance: 0.0,
+        deviation: 0.0,
+        back_to_back_after_hours: 0.0,
+        total_load: weight,
+        prefer_off: 0.0,
+        churn: 0.0,
+    }
+}
+
 fn config(members: usize, layers: usize, rules: Rules) -> Config {
     let tz = chrono_tz::UTC;
     let nine = NaiveTime::from_hms_opt(9, 0, 0).unwrap();
