@@ -59,10 +59,16 @@ const STRATEGIES: [Strategy; 2] = [
     },
 ];
 
+/// Shares of the time limit at which the searches on the largest teams meet: every one
+/// goes on with iterated trades from the best schedule so far, with its own random
+/// stream, so a second core no longer spends its time on a strategy that lost.
+const MEETINGS: [f64; 2] = [0.3, 0.6];
+/// Where iterated trades end on the largest teams (LNS has the rest).
+const TRADES_END: f64 = 0.9;
+
 /// Runs `workers` searches (the first on this thread, with `seed` itself, so one worker
 /// is the plain sequential search) from `primary` (best fit, or a re-solve's kept
-/// schedule) or `fair`, and returns the best; the lowest worker wins a tie, so the
-/// choice does not depend on which finished first.
+/// schedule) or `fair`, and returns the best.
 pub(crate) fn search<'a>(
     primary: State<'a>,
     fair: Option<&State<'a>>,
@@ -71,19 +77,49 @@ pub(crate) fn search<'a>(
     workers: usize,
     progress: &Progress,
 ) -> State<'a> {
+    let workers = workers.max(1);
+    let largest = plan.binaries > plan.largest;
+    let meet = largest && workers > 1;
+    let first_until = plan.at(if meet { MEETINGS[0] } else { TRADES_END });
+    let mut best = race(workers, |w| {
+        let strategy = STRATEGIES[w % STRATEGIES.len()];
+        let state = match fair {
+            Some(fair) if strategy.from_fair => fair.clone(),
+            _ => primary.clone(),
+        };
+        improve(
+            state,
+            plan,
+            strategy,
+            worker_seed(seed, w),
+            first_until,
+            progress,
+        )
+    });
+    if meet {
+        let ends = MEETINGS[1..].iter().chain([&TRADES_END]);
+        for (round, &end) in ends.enumerate() {
+            let from = &best;
+            let round_seed = seed.wrapping_add((round as u64 + 1) << 32);
+            best = race(workers, |w| {
+                let mut state = from.clone();
+                exchange::iterated(&mut state, worker_seed(round_seed, w), plan.at(end));
+                progress.reached("iterated pair trades", state.objective());
+                state
+            });
+        }
+    }
+    best
+}
+
+/// Runs `job(w)` for every worker `w` (worker 0 on this thread) and returns the lowest
+/// objective; the lowest worker wins a tie, so the choice does not depend on which
+/// finished first.
+fn race<'a>(workers: usize, job: impl Fn(usize) -> State<'a> + Sync) -> State<'a> {
     std::thread::scope(|scope| {
-        let others: Vec<_> = (1..workers.max(1))
-            .map(|w| {
-                let strategy = STRATEGIES[w % STRATEGIES.len()];
-                let state = match fair {
-                    Some(fair) if strategy.from_fair => fair.clone(),
-                    _ => primary.clone(),
-                };
-                let seed = worker_seed(seed, w);
-                scope.spawn(move || improve(state, plan, strategy, seed, progress))
-            })
-            .collect();
-        let mut best = improve(primary, plan, STRATEGIES[0], seed, progress);
+        let job = &job;
+        let others: Vec<_> = (1..workers).map(|w| scope.spawn(move || job(w))).collect();
+        let mut best = job(0);
         for other in others {
             let state = other
                 .join()
@@ -102,13 +138,14 @@ fn worker_seed(seed: u64, worker: usize) -> u64 {
     seed ^ (worker as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)
 }
 
-/// Annealing (mid-size teams), polish, then pair trades: one descent, or iterated to
-/// near the end of the time for the largest teams.
+/// Annealing (mid-size teams), polish, then pair trades: one descent, or iterated until
+/// `until` for the largest teams.
 fn improve<'a>(
     mut state: State<'a>,
     plan: &Plan,
     strategy: Strategy,
     seed: u64,
+    until: Instant,
     progress: &Progress,
 ) -> State<'a> {
     let largest = plan.binaries > plan.largest;
@@ -138,7 +175,7 @@ fn improve<'a>(
     if largest {
         // Iterated pair trades found far more than LNS per second on the largest teams
         // (150 people at 10 s: 39.9 k against 44.4 k), so they get most of the time.
-        exchange::iterated(&mut state, seed, plan.at(0.9));
+        exchange::iterated(&mut state, seed, until);
     } else {
         // One descent: LNS and the whole MILP make better use of the rest.
         exchange::exchange(
@@ -178,5 +215,31 @@ mod tests {
         assert!(three.objective() <= one.objective() + 1e-9);
         let assignment = three.assignment();
         assert!(crate::rules::check(&problem, &assignment, None).is_empty());
+    }
+
+    #[test]
+    fn searches_that_meet_go_on_from_the_best_and_keep_the_rules() {
+        // Treated as one of the largest teams: iterated trades with meetings.
+        let shifts: Vec<(usize, i64, i64)> = (0..40)
+            .map(|d| (0, d * 12, [4, 12, 20, 8][d as usize % 4]))
+            .collect();
+        let mut problem = testkit::problem(6, &shifts, ConfigRules::default());
+        problem.capacity = vec![1.0, 0.5, 1.0, 0.8, 1.0, 0.6];
+        let index = Index::new(&problem, None, Rules::of(&problem));
+        let start = greedy(&problem, &index).expect("feasible");
+        let plan = Plan {
+            started: Instant::now(),
+            limit: Duration::from_millis(600),
+            binaries: index.cand.iter().map(Vec::len).sum(),
+            largest: 0,
+            large: 0,
+        };
+        let progress = Progress::new(false, Instant::now());
+        let before = start.objective();
+        let best = search(start.clone(), Some(&start), &plan, 3, 2, &progress);
+        let exact = crate::evaluate::evaluate(&problem, &best.assignment(), None).objective;
+        assert!((best.objective() - exact).abs() < 1e-9);
+        assert!(exact < before, "{exact} vs {before}");
+        assert!(crate::rules::check(&problem, &best.assignment(), None).is_empty());
     }
 }
