@@ -104,6 +104,9 @@ fn descend(
                     current = value;
                     improved = true;
                     changed = true;
+                    if Instant::now() >= deadline {
+                        return changed;
+                    }
                 }
             }
         }
@@ -134,7 +137,6 @@ fn first_cycle(
     (current, even): (f64, f64),
     deadline: Instant,
 ) -> Option<(f64, f64)> {
-    let tol = EPS * current.abs().max(1.0);
     for e in state.ends(CYCLE_ENDS) {
         for i in 0..held[e].len() {
             let s = held[e][i];
@@ -158,13 +160,11 @@ fn first_cycle(
                                 continue;
                             }
                             let mut evenness = even;
-                            let better = |value: f64, e: f64| {
-                                evenness = e;
-                                value < current - tol
-                                    || (value <= current + tol && e < even - EPS * even.max(1.0))
-                            };
                             let moves = [(s, e, x), (t, x, y), (u, y, e)];
-                            if let Some(value) = state.try_moves(&moves, better) {
+                            let accept = |value, even_now: &dyn Fn() -> f64| {
+                                better(value, even_now, (current, even), &mut evenness)
+                            };
+                            if let Some(value) = state.try_moves(&moves, accept) {
                                 for (shift, from, to) in moves {
                                     held[from].retain(|&h| h != shift);
                                     held[to].push(shift);
@@ -223,24 +223,40 @@ fn first_trade(
 ) -> Option<(f64, f64)> {
     let gives_a = subsets(&held[a]);
     let gives_b = subsets(&held[b]);
-    let tol = EPS * current.abs().max(1.0);
     for ga in &gives_a {
         for gb in &gives_b {
             if ga.is_empty() && gb.is_empty() {
                 continue;
             }
             let mut evenness = even;
-            let better = |value: f64, e: f64| {
-                evenness = e;
-                value < current - tol || (value <= current + tol && e < even - EPS * even.max(1.0))
+            let accept = |value, even_now: &dyn Fn() -> f64| {
+                better(value, even_now, (current, even), &mut evenness)
             };
-            if let Some(value) = state.try_trade((a, ga), (b, gb), better) {
+            if let Some(value) = state.try_trade((a, ga), (b, gb), accept) {
                 retrade(held, (a, ga), (b, gb));
                 return Some((value, evenness));
             }
         }
     }
     None
+}
+
+/// Whether a trade to objective `value` beats `(current, even)`: a lower objective, or
+/// the same one with loads spread more evenly (the evenness is computed only then, or
+/// for the trade taken, into `taken`).
+fn better(
+    value: f64,
+    evenness: &dyn Fn() -> f64,
+    (current, even): (f64, f64),
+    taken: &mut f64,
+) -> bool {
+    let tol = EPS * current.abs().max(1.0);
+    if value > current + tol {
+        return false;
+    }
+    let e = evenness();
+    *taken = e;
+    value < current - tol || e < even - EPS * even.max(1.0)
 }
 
 /// What one member may give in a trade: every subset of `shifts` with at most two

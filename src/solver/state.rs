@@ -201,7 +201,7 @@ impl<'a> State<'a> {
         &mut self,
         (a, ga): (usize, &[usize]),
         (b, gb): (usize, &[usize]),
-        accept: impl FnOnce(f64, f64) -> bool,
+        accept: impl FnOnce(f64, &dyn Fn() -> f64) -> bool,
     ) -> Option<f64> {
         let moves: Vec<(usize, usize, usize)> = ga
             .iter()
@@ -218,7 +218,7 @@ impl<'a> State<'a> {
     pub fn try_moves(
         &mut self,
         moves: &[(usize, usize, usize)],
-        accept: impl FnOnce(f64, f64) -> bool,
+        accept: impl FnOnce(f64, &dyn Fn() -> f64) -> bool,
     ) -> Option<f64> {
         for &(s, from, _) in moves {
             self.remove(s, from);
@@ -233,7 +233,8 @@ impl<'a> State<'a> {
         }
         if placed == moves.len() {
             let value = self.objective();
-            if accept(value, self.spread.evenness()) {
+            let spread = &self.spread;
+            if accept(value, &|| spread.evenness()) {
                 return Some(value);
             }
         }
