@@ -1,7 +1,7 @@
 //! The benchmark of SPEC §6: rota's solver against the best known objective and against
 //! round-robin, on generated teams, printed as markdown tables for the README.
 //!
-//! `cargo run --release --example bench [-- --cases small,team12 --long 120 --max 60 --seeds 7 --scaling]`
+//! `cargo run --release --example bench [-- --cases small,team12 --long 120 --max 60 --seeds 7 --scaling --tiny]`
 //!
 //! Per instance: size (members, shifts, binaries = (shift, member) pairs not blocked),
 //! problem build time, the objective after separate solves limited to 1 s, 10 s and 60 s,
@@ -21,7 +21,7 @@ use clap::Parser;
 use rota::assignment::Assignment;
 use rota::baseline::round_robin;
 use rota::evaluate::evaluate;
-use rota::instance::{NAMED, Spec, generate, scaling_series};
+use rota::instance::{NAMED, Spec, generate, scaling_series, tiny_series};
 use rota::problem::{self, Problem};
 use rota::rules;
 use rota::schedule::Metrics;
@@ -44,6 +44,10 @@ struct Args {
     /// Also measure the scaling curve: time to come within 1 % of the best known.
     #[arg(long)]
     scaling: bool,
+    /// Also solve the tiny series (3–5 people over a month, SPEC §6: proven optimal
+    /// within 1 s) and print, per team, whether the 1 s solve proved its optimum.
+    #[arg(long)]
+    tiny: bool,
     /// Only scaling instances with at most this many members.
     #[arg(long, default_value_t = 300)]
     scaling_upto: usize,
@@ -100,6 +104,20 @@ fn main() -> ExitCode {
     print_cases(&rows, &args);
     print_spread(&rows);
 
+    if args.tiny {
+        let tiny: Vec<TinyPoint> = tiny_series()
+            .iter()
+            .filter_map(|spec| match run_tiny(spec, &args) {
+                Ok(point) => Some(point),
+                Err(e) => {
+                    eprintln!("{}: {e}", spec.name);
+                    None
+                }
+            })
+            .collect();
+        print_tiny(&tiny);
+    }
+
     if args.scaling {
         let points: Vec<ScalePoint> = scaling_series()
             .iter()
@@ -122,11 +140,17 @@ fn known() -> Vec<String> {
         .iter()
         .map(|n| n.to_string())
         .chain(scaling_series().into_iter().map(|s| s.name))
+        .chain(tiny_series().into_iter().map(|s| s.name))
         .collect()
 }
 
 fn find(name: &str) -> Option<Spec> {
-    Spec::named(name).or_else(|| scaling_series().into_iter().find(|s| s.name == name))
+    Spec::named(name).or_else(|| {
+        scaling_series()
+            .into_iter()
+            .chain(tiny_series())
+            .find(|s| s.name == name)
+    })
 }
 
 /// One solve: what it returned, or why it returned nothing.
@@ -564,6 +588,91 @@ fn print_scaling(points: &[ScalePoint], args: &Args) {
             status
         );
     }
+}
+
+/// The time limit SPEC §6 gives teams of up to 5 people over a month.
+const TINY_LIMIT: f64 = 1.0;
+
+struct TinyPoint {
+    name: String,
+    members: usize,
+    shifts: usize,
+    binaries: usize,
+    run: Run,
+    rr_objective: Option<f64>,
+}
+
+fn run_tiny(spec: &Spec, args: &Args) -> Result<TinyPoint, String> {
+    let built = build(spec)?;
+    let problem = &built.problem;
+    eprintln!(
+        "{}: {} members, {} shifts, {} binaries",
+        spec.name,
+        problem.members(),
+        problem.shifts.len(),
+        built.binaries
+    );
+    let run = solve(problem, TINY_LIMIT, args.threads, 0);
+    Ok(TinyPoint {
+        name: spec.name.clone(),
+        members: problem.members(),
+        shifts: problem.shifts.len(),
+        binaries: built.binaries,
+        run,
+        rr_objective: built.round_robin.as_ref().map(|r| r.objective),
+    })
+}
+
+fn print_tiny(points: &[TinyPoint]) {
+    println!();
+    println!("Teams of up to 5 people over a month, each solved with a {TINY_LIMIT} s limit:");
+    println!();
+    println!(
+        "| instance | members | shifts | binaries | status | seconds | objective | bound | gap | RR objective |"
+    );
+    println!("|---|--:|--:|--:|---|--:|--:|--:|--:|--:|");
+    for p in points {
+        let rr = p
+            .rr_objective
+            .map_or("dead end".into(), |o| format!("{o:.1}"));
+        match &p.run.outcome {
+            Ok(s) => println!(
+                "| {} | {} | {} | {} | {} | {:.2} | {:.1} | {} | {} | {rr} |",
+                p.name,
+                p.members,
+                p.shifts,
+                p.binaries,
+                s.status,
+                s.seconds,
+                s.objective,
+                number(s.bound),
+                percent(s.gap)
+            ),
+            Err(e) => println!(
+                "| {} | {} | {} | {} | {} | – | – | – | – | {rr} |",
+                p.name,
+                p.members,
+                p.shifts,
+                p.binaries,
+                e.lines().next().unwrap_or("error")
+            ),
+        }
+    }
+    let solved: Vec<&Solved> = points
+        .iter()
+        .filter_map(|p| p.run.outcome.as_ref().ok())
+        .collect();
+    let proven = solved.iter().filter(|s| s.status == "optimal").count();
+    let slowest = solved
+        .iter()
+        .filter(|s| s.status == "optimal")
+        .map(|s| s.seconds)
+        .fold(0.0, f64::max);
+    println!();
+    println!(
+        "{proven} of {} proven optimal within {TINY_LIMIT} s (slowest proof {slowest:.2} s).",
+        points.len()
+    );
 }
 
 /// Resets the kernel's peak-RSS mark so the next reading covers one instance only.

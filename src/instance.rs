@@ -4,7 +4,7 @@
 //! part-timers, senior and regional tags, a week or two of PTO drawn at random, odd days
 //! off, national holidays, people joining and leaving during the period. The named cases
 //! are the instances of SPEC §6; [`scaling_series`] grows from 5 to 300 members and from
-//! one month to a year.
+//! one month to a year; [`tiny_series`] covers teams of up to 5 over a month.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -216,6 +216,73 @@ pub fn scaling_series() -> Vec<Spec> {
     .into_iter()
     .map(|(members, months)| Spec::scaling(members, months))
     .collect()
+}
+
+/// Teams of 3 to 5 people over one month, the SPEC §6 class "proven optimal within
+/// 1 s", in the shapes small teams run: a daily rotation, a weekly primary with a daily
+/// secondary, 12-hour shifts with a rest rule, and a daily rotation over two zones;
+/// three seeds each, so one lucky instance does not stand for the class.
+pub fn tiny_series() -> Vec<Spec> {
+    let shapes: [(&str, Vec<LayerSpec>, usize, Rules); 4] = [
+        (
+            "daily",
+            vec![LayerSpec::new("primary", LayerKind::Daily)],
+            1,
+            Rules {
+                max_consecutive: 2,
+                ..Rules::default()
+            },
+        ),
+        (
+            "weekly",
+            vec![
+                LayerSpec::new("primary", LayerKind::Weekly),
+                LayerSpec::new("secondary", LayerKind::Daily),
+            ],
+            1,
+            Rules::default(),
+        ),
+        (
+            "12h",
+            vec![LayerSpec::new("primary", LayerKind::TwelveHour)],
+            1,
+            Rules {
+                min_rest_hours: 12.0,
+                ..Rules::default()
+            },
+        ),
+        (
+            "2zones",
+            vec![LayerSpec::new("primary", LayerKind::Daily)],
+            2,
+            Rules {
+                max_consecutive: 3,
+                ..Rules::default()
+            },
+        ),
+    ];
+    let mut series = Vec::new();
+    for members in [3, 4, 5] {
+        for (shape, layers, zones, rules) in &shapes {
+            for seed in 0..3u64 {
+                series.push(Spec {
+                    name: format!("tiny-{members}-{shape}-{seed}"),
+                    seed: 0x7171_0000 + (members as u64) * 100 + seed,
+                    members,
+                    months: 1,
+                    zones: *zones,
+                    layers: layers.clone(),
+                    pto_per_month: 0.3,
+                    part_time: 0.15,
+                    senior: 0.5,
+                    holidays: true,
+                    turnover: false,
+                    rules: *rules,
+                });
+            }
+        }
+    }
+    series
 }
 
 /// Builds the team described by `spec`. Same spec, same config.
@@ -640,6 +707,7 @@ mod tests {
     fn members_are_valid() {
         let mut specs: Vec<Spec> = NAMED.iter().filter_map(|n| Spec::named(n)).collect();
         specs.extend(scaling_series());
+        specs.extend(tiny_series());
         for spec in specs {
             let config = generate(&spec);
             assert_eq!(config.members.len(), spec.members, "{}", spec.name);
@@ -687,6 +755,21 @@ mod tests {
         assert!(series.windows(2).all(|w| w[0].members < w[1].members));
         let names: BTreeSet<&str> = series.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(names.len(), series.len());
+    }
+
+    #[test]
+    fn tiny_series_is_up_to_five_people_over_a_month() {
+        let series = tiny_series();
+        assert!(series.iter().all(|s| s.members <= 5 && s.months == 1));
+        let names: BTreeSet<&str> = series.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names.len(), series.len());
+        // Different seeds give different teams.
+        let configs: BTreeSet<String> = series
+            .iter()
+            .filter(|s| s.name.starts_with("tiny-5-daily"))
+            .map(|s| format!("{:?}", generate(s).members))
+            .collect();
+        assert_eq!(configs.len(), 3);
     }
 
     #[test]

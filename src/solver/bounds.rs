@@ -343,11 +343,18 @@ fn joint_imbalance(
     };
     let mut best = f64::INFINITY;
     for &zmin in &breakpoints {
-        if !feasible(zmin, spread) {
+        // A zmin whose least zmax is above zmin + best cannot lower the bound: one
+        // check instead of a bisection, for most breakpoints.
+        let top = if best.is_finite() {
+            (zmin + best).min(spread)
+        } else {
+            spread
+        };
+        if !feasible(zmin, top) {
             continue;
         }
         // Least zmax for this zmin; `bad` stays infeasible, so it is a valid bound.
-        let (mut bad, mut good) = (zmin - 1e-9, spread);
+        let (mut bad, mut good) = (zmin - 1e-9, top);
         if feasible(zmin, bad) {
             return Some(0.0);
         }

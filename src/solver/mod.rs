@@ -15,6 +15,7 @@ mod precheck;
 mod progress;
 mod spread;
 mod state;
+mod symmetry;
 #[cfg(test)]
 mod testkit;
 
