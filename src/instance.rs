@@ -263,11 +263,11 @@ pub fn tiny_series() -> Vec<Spec> {
     ];
     let mut series = Vec::new();
     for members in [3, 4, 5] {
-        for (shape, layers, zones, rules) in &shapes {
+        for (k, (shape, layers, zones, rules)) in shapes.iter().enumerate() {
             for seed in 0..3u64 {
                 series.push(Spec {
                     name: format!("tiny-{members}-{shape}-{seed}"),
-                    seed: 0x7171_0000 + (members as u64) * 100 + seed,
+                    seed: 0x7171_0000 + (k as u64) * 1000 + (members as u64) * 100 + seed,
                     members,
                     months: 1,
                     zones: *zones,

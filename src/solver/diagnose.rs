@@ -190,6 +190,7 @@ fn feasible(
         feasibility_only: true,
         warm: None,
         fix: None,
+        progress: None,
     };
     match model::solve(problem, &index, &params) {
         Outcome::Solved { .. } => Some(true),

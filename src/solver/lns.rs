@@ -116,6 +116,7 @@ pub(crate) fn lns(
                 feasibility_only: false,
                 warm: Some(&current),
                 fix: Some(&fix),
+                progress: None,
             },
         );
         let took = began.elapsed().as_secs_f64();

@@ -18,6 +18,7 @@ mod state;
 mod symmetry;
 #[cfg(test)]
 mod testkit;
+mod watch;
 
 use std::time::{Duration, Instant};
 
@@ -233,6 +234,7 @@ pub fn solve(
                 feasibility_only: false,
                 warm: greedy.as_ref(),
                 fix: None,
+                progress: Some(&progress),
             },
         )
     };

@@ -13,7 +13,9 @@ use highs::HighsModelStatus;
 
 use super::bounds::{Levels, fairness_bounds};
 use super::index::Index;
+use super::progress::Progress;
 use super::symmetry;
+use super::watch;
 use crate::assignment::Assignment;
 use crate::problem::Problem;
 
@@ -31,6 +33,9 @@ pub(crate) struct Params<'a> {
     pub warm: Option<&'a Assignment>,
     /// Per (shift × members + member): force `x` to this value (large-neighbourhood search).
     pub fix: Option<&'a [Option<bool>]>,
+    /// Shown HiGHS's best objective and bound as they improve (whole model only: a
+    /// neighbourhood's bound is not a bound on the problem).
+    pub progress: Option<&'a Progress>,
 }
 
 #[derive(Debug)]
@@ -105,6 +110,10 @@ pub(crate) fn solve(problem: &Problem, index: &Index, params: &Params) -> Outcom
     }
     if params.warm.is_some() {
         let _ = model.try_set_solution(Some(&warm), None, None, None);
+    }
+    if let Some(progress) = params.progress {
+        // SAFETY: `params`, and so `progress`, outlives `try_solve` below.
+        unsafe { watch::attach(&mut model, progress) };
     }
     let solved = match model.try_solve() {
         Ok(s) => s,

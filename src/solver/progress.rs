@@ -83,6 +83,18 @@ impl Progress {
         });
     }
 
+    /// The MILP's incumbent and bound while HiGHS runs (infinite when it has none).
+    pub fn milp(&self, objective: f64, bound: f64) {
+        // HiGHS's value of the warm start differs from ours in the last digits.
+        let best = self.shown().best;
+        if objective.is_finite() && objective < best - 1e-9 * best.abs().max(1.0) {
+            self.reached("HiGHS", objective);
+        }
+        if bound.is_finite() {
+            self.bound(bound);
+        }
+    }
+
     /// Applies `change`; redraws when it says something changed.
     fn update(&self, change: impl FnOnce(&mut Shown) -> bool) {
         // A search that panicked while holding the lock left nothing half-written here.
@@ -94,9 +106,15 @@ impl Progress {
         }
     }
 
-    #[cfg(test)]
     fn shown(&self) -> Shown {
         *self.shown.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The best objective and bound shown so far.
+    #[cfg(test)]
+    pub fn best_and_bound(&self) -> (f64, f64) {
+        let shown = self.shown();
+        (shown.best, shown.bound)
     }
 }
 

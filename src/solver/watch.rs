@@ -1,0 +1,97 @@
+//! Watching HiGHS while it solves: its best objective and bound reach the progress line
+//! as they improve, instead of the line standing still for the MILP's whole share of
+//! the limit.
+//!
+//! The `highs` crate has no callbacks; HiGHS's C API has, so this is the one place that
+//! calls it directly.
+
+use std::ffi::{c_char, c_int, c_void};
+
+use highs_sys::{
+    Highs_setCallback, Highs_startCallback, HighsCallbackDataIn, HighsCallbackDataOut,
+    kHighsCallbackMipInterrupt,
+};
+
+use super::progress::Progress;
+
+/// Reports the next solve of `model` to `progress`. Only for models whose bound bounds
+/// the whole problem (not a neighbourhood's).
+///
+/// # Safety
+/// `progress` must outlive that solve: HiGHS keeps a pointer to it.
+pub(crate) unsafe fn attach(model: &mut highs::Model, progress: &Progress) {
+    let data = progress as *const Progress as *mut c_void;
+    // SAFETY: the pointer is the model's own; the callback only reads through `data`,
+    // which the caller keeps alive for the solve.
+    unsafe {
+        Highs_setCallback(model.as_mut_ptr(), Some(on_check), data);
+        Highs_startCallback(model.as_mut_ptr(), kHighsCallbackMipInterrupt);
+    }
+}
+
+/// HiGHS's "may I go on?" check, made between nodes with the current bounds; the
+/// answer is always yes.
+unsafe extern "C" fn on_check(
+    kind: c_int,
+    _message: *const c_char,
+    out: *const HighsCallbackDataOut,
+    _into: *mut HighsCallbackDataIn,
+    data: *mut c_void,
+) {
+    if kind != kHighsCallbackMipInterrupt as c_int || data.is_null() {
+        return;
+    }
+    // SAFETY: `data` is the `Progress` that `attach` registered, alive for the solve;
+    // HiGHS passes a valid (or null) `out` for the duration of the call.
+    let (progress, out) = unsafe { (&*(data as *const Progress), out.as_ref()) };
+    if let Some(out) = out {
+        progress.milp(out.mip_primal_bound, out.mip_dual_bound);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Instant;
+
+    use super::*;
+    use crate::config::Rules as ConfigRules;
+    use crate::solver::index::{Index, Rules};
+    use crate::solver::model::{self, Outcome, Params};
+    use crate::solver::testkit;
+
+    #[test]
+    fn the_progress_line_follows_highs_to_its_answer() {
+        // Part-timers on uneven shifts: HiGHS has to branch, and reports as it goes.
+        let shifts: Vec<(usize, i64, i64)> = (0..16)
+            .map(|i| (0, i * 24, [4, 12, 20, 8, 16][i as usize % 5]))
+            .collect();
+        let mut problem = testkit::problem(4, &shifts, ConfigRules::default());
+        problem.capacity = vec![1.0, 0.5, 0.8, 1.0];
+        let index = Index::new(&problem, None, Rules::of(&problem));
+        let progress = Progress::new(false, Instant::now());
+        let outcome = model::solve(
+            &problem,
+            &index,
+            &Params {
+                time_limit: 10.0,
+                gap: 0.0,
+                feasibility_only: false,
+                warm: None,
+                fix: None,
+                progress: Some(&progress),
+            },
+        );
+        let Outcome::Solved {
+            optimal: true,
+            bound,
+            ..
+        } = outcome
+        else {
+            panic!("{outcome:?}");
+        };
+        let (best, shown_bound) = progress.best_and_bound();
+        assert!(best.is_finite(), "HiGHS's incumbents were not shown");
+        assert!(shown_bound.is_finite() && shown_bound <= bound + 1e-6 * bound.abs());
+        assert!(best + 1e-6 * best.abs() >= bound);
+    }
+}
