@@ -3,13 +3,15 @@
 //!
 //! `cargo run --release --example bench [-- --cases small,team12 --long 120 --max 60 --seeds 7 --scaling --tiny]`
 //!
-//! Per instance: size (members, shifts, binaries = (shift, member) pairs not blocked),
-//! problem build time, the objective after separate solves limited to 1 s, 10 s and 60 s,
-//! the bound, gap and status of the longest of them, a long run whose objective serves as
-//! the best known, the distance of each solve to it, round-robin's objective, imbalance
-//! and back-to-back after-hours pairs, and the peak resident memory of the whole
-//! instance. `--seeds N` solves again with N other seeds (at limits up to `--seeds-max`)
-//! and prints the best, median and worst: how much of a figure is the search's luck.
+//! Per instance: size (members, shifts, binaries = (shift, member) pairs not blocked,
+//! variables and constraints of the whole MILP), problem build time, the objective
+//! after separate solves limited to 1 s, 10 s and 60 s, the bound, gap and status of
+//! the longest of them, a long run whose objective serves as the best known, the
+//! distance of each solve to it, round-robin's objective, imbalance and back-to-back
+//! after-hours pairs, and the peak resident memory of the whole instance. `--seeds N`
+//! solves again with N other seeds (at limits up to `--seeds-max`) and prints the best,
+//! median and worst: how much of a figure is the search's luck. `--tiny` solves the
+//! teams of 3-5 people over a month with a 1 s limit and counts the proven ones.
 //! `--scaling` adds the time to come within 1 % of the best known along the scaling
 //! series (5..300 members × 1..12 months).
 
@@ -184,6 +186,8 @@ struct Built {
     problem: Problem,
     build_seconds: f64,
     binaries: usize,
+    /// Of the whole MILP.
+    size: solver::ModelSize,
     /// `None` when the rotation dead-ends.
     round_robin: Option<RoundRobin>,
 }
@@ -214,10 +218,12 @@ fn build(spec: &Spec) -> Result<Built, String> {
             violations,
         }
     });
+    let size = solver::model_size(&problem);
     Ok(Built {
         problem,
         build_seconds,
         binaries,
+        size,
         round_robin,
     })
 }
@@ -283,11 +289,13 @@ fn run_case(spec: &Spec, args: &Args) -> Result<CaseRow, String> {
     let built = build(spec)?;
     let problem = &built.problem;
     eprintln!(
-        "{}: {} members, {} shifts, {} binaries, built in {:.3} s",
+        "{}: {} members, {} shifts, {} binaries, MILP {} × {}, built in {:.3} s",
         spec.name,
         problem.members(),
         problem.shifts.len(),
         built.binaries,
+        built.size.variables,
+        built.size.constraints,
         built.build_seconds
     );
     let mut runs: Vec<Run> = LIMITS
@@ -392,14 +400,14 @@ fn distance(objective: f64, best: f64) -> f64 {
 fn print_cases(rows: &[CaseRow], args: &Args) {
     let limits: Vec<f64> = LIMITS.iter().copied().filter(|&l| l <= args.max).collect();
     println!();
-    print!("| case | members | shifts | binaries | build s |");
+    print!("| case | members | shifts | binaries | variables | constraints | build s |");
     for l in &limits {
         print!(" objective @{l} s (vs best) |");
     }
     println!(
         " bound | gap | status | best known | imbalance rota / RR | b2b after-hours rota / RR | RR objective | peak MiB |"
     );
-    print!("|---|--:|--:|--:|--:|");
+    print!("|---|--:|--:|--:|--:|--:|--:|");
     for _ in &limits {
         print!("--:|");
     }
@@ -408,8 +416,14 @@ fn print_cases(rows: &[CaseRow], args: &Args) {
     for row in rows {
         let limited: Vec<&Run> = row.runs.iter().filter(|r| !r.long).collect();
         print!(
-            "| {} | {} | {} | {} | {:.3} |",
-            row.name, row.members, row.shifts, row.built.binaries, row.built.build_seconds
+            "| {} | {} | {} | {} | {} | {} | {:.3} |",
+            row.name,
+            row.members,
+            row.shifts,
+            row.built.binaries,
+            row.built.size.variables,
+            row.built.size.constraints,
+            row.built.build_seconds
         );
         for run in &limited {
             match (&run.outcome, row.best_known) {

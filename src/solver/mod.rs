@@ -112,6 +112,23 @@ fn polished(start: Option<state::State<'_>>, until: Instant) -> Option<state::St
     })
 }
 
+/// Size of the whole MILP of a problem (first solve, no previous schedule), for the
+/// benchmark: what HiGHS gets when the team is small enough for the whole model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ModelSize {
+    pub variables: usize,
+    pub constraints: usize,
+}
+
+pub fn model_size(problem: &Problem) -> ModelSize {
+    let index = Index::new(problem, None, Rules::of(problem));
+    let (variables, constraints) = model::size(problem, &index);
+    ModelSize {
+        variables,
+        constraints,
+    }
+}
+
 /// Solves the problem; with `previous`, frozen shifts are fixed and changes cost churn.
 ///
 /// Pre-check; the best-fit greedy (and, re-solving, the previous schedule kept where

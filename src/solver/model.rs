@@ -161,6 +161,24 @@ pub(crate) fn solve(problem: &Problem, index: &Index, params: &Params) -> Outcom
     }
 }
 
+/// Columns and rows of the whole model as `solve` would build it (no warm start).
+pub(crate) fn size(problem: &Problem, index: &Index) -> (usize, usize) {
+    let built = build(
+        problem,
+        index,
+        &Params {
+            time_limit: 0.0,
+            gap: 0.0,
+            feasibility_only: false,
+            warm: None,
+            fix: None,
+            progress: None,
+        },
+    );
+    // Every column gets its warm-start value as it is created.
+    (built.warm.len(), built.constraints.len())
+}
+
 fn build(problem: &Problem, index: &Index, params: &Params) -> Built {
     let members = index.members;
     let shifts = index.shifts;
