@@ -606,14 +606,19 @@ fn print_scaling(points: &[ScalePoint], args: &Args) {
 
 /// The time limit SPEC §6 gives teams of up to 5 people over a month.
 const TINY_LIMIT: f64 = 1.0;
+/// The second try for the teams the first does not prove: how long a proof takes.
+const TINY_RETRY: f64 = 10.0;
 
 struct TinyPoint {
     name: String,
     members: usize,
     shifts: usize,
     binaries: usize,
+    /// The solve at `TINY_LIMIT`, and its wall time (an infeasible one has none else).
     run: Run,
-    rr_objective: Option<f64>,
+    wall: f64,
+    /// At `TINY_RETRY`, when the first did not prove its schedule optimal.
+    retry: Option<Run>,
 }
 
 fn run_tiny(spec: &Spec, args: &Args) -> Result<TinyPoint, String> {
@@ -626,67 +631,92 @@ fn run_tiny(spec: &Spec, args: &Args) -> Result<TinyPoint, String> {
         problem.shifts.len(),
         built.binaries
     );
+    let began = Instant::now();
     let run = solve(problem, TINY_LIMIT, args.threads, 0);
+    let wall = began.elapsed().as_secs_f64();
+    let retry = match &run.outcome {
+        Ok(s) if s.status != "optimal" => Some(solve(problem, TINY_RETRY, args.threads, 0)),
+        _ => None,
+    };
     Ok(TinyPoint {
         name: spec.name.clone(),
         members: problem.members(),
         shifts: problem.shifts.len(),
         binaries: built.binaries,
         run,
-        rr_objective: built.round_robin.as_ref().map(|r| r.objective),
+        wall,
+        retry,
     })
 }
 
 fn print_tiny(points: &[TinyPoint]) {
     println!();
-    println!("Teams of up to 5 people over a month, each solved with a {TINY_LIMIT} s limit:");
+    println!(
+        "Teams of up to 5 people over a month, solved with a {TINY_LIMIT} s limit (and again \
+         with {TINY_RETRY} s when that did not prove the optimum):"
+    );
     println!();
     println!(
-        "| instance | members | shifts | binaries | status | seconds | objective | bound | gap | RR objective |"
+        "| instance | members | shifts | binaries | status @{TINY_LIMIT} s | seconds | objective | gap | proven optimum | proof seconds |"
     );
     println!("|---|--:|--:|--:|---|--:|--:|--:|--:|--:|");
+    let (mut proven, mut later, mut infeasible, mut feasible) = (0, 0, 0, 0);
+    let mut behind: Vec<f64> = Vec::new();
     for p in points {
-        let rr = p
-            .rr_objective
-            .map_or("dead end".into(), |o| format!("{o:.1}"));
-        match &p.run.outcome {
-            Ok(s) => println!(
-                "| {} | {} | {} | {} | {} | {:.2} | {:.1} | {} | {} | {rr} |",
-                p.name,
-                p.members,
-                p.shifts,
-                p.binaries,
-                s.status,
-                s.seconds,
-                s.objective,
-                number(s.bound),
-                percent(s.gap)
-            ),
-            Err(e) => println!(
-                "| {} | {} | {} | {} | {} | – | – | – | – | {rr} |",
-                p.name,
-                p.members,
-                p.shifts,
-                p.binaries,
-                e.lines().next().unwrap_or("error")
-            ),
-        }
+        let head = format!(
+            "| {} | {} | {} | {} |",
+            p.name, p.members, p.shifts, p.binaries
+        );
+        let s = match &p.run.outcome {
+            Ok(s) => s,
+            Err(e) => {
+                let infeasible_input = e.starts_with("no schedule");
+                infeasible += usize::from(infeasible_input);
+                let what = if infeasible_input {
+                    "infeasible"
+                } else {
+                    "error"
+                };
+                println!("{head} {what} | {:.2} | – | – | – | – |", p.wall);
+                continue;
+            }
+        };
+        feasible += 1;
+        let (optimum, proof) = if s.status == "optimal" {
+            proven += 1;
+            (Some(s.objective), format!("{:.2}", s.seconds))
+        } else {
+            match p.retry.as_ref().and_then(|r| r.outcome.as_ref().ok()) {
+                Some(r) if r.status == "optimal" => {
+                    later += 1;
+                    behind.push(distance(s.objective, r.objective));
+                    (Some(r.objective), format!("{:.2}", r.seconds))
+                }
+                _ => (None, format!("> {TINY_RETRY}")),
+            }
+        };
+        println!(
+            "{head} {} | {:.2} | {:.1} | {} | {} | {proof} |",
+            s.status,
+            s.seconds,
+            s.objective,
+            percent(s.gap),
+            optimum.map_or("–".into(), |o| format!("{o:.1}"))
+        );
     }
-    let solved: Vec<&Solved> = points
-        .iter()
-        .filter_map(|p| p.run.outcome.as_ref().ok())
-        .collect();
-    let proven = solved.iter().filter(|s| s.status == "optimal").count();
-    let slowest = solved
-        .iter()
-        .filter(|s| s.status == "optimal")
-        .map(|s| s.seconds)
-        .fold(0.0, f64::max);
+    behind.sort_by(f64::total_cmp);
     println!();
     println!(
-        "{proven} of {} proven optimal within {TINY_LIMIT} s (slowest proof {slowest:.2} s).",
-        points.len()
+        "{proven} of {feasible} feasible teams proven optimal within {TINY_LIMIT} s, {later} more \
+         within {TINY_RETRY} s; {infeasible} infeasible (diagnosed, exit 3)."
     );
+    if let Some(&worst) = behind.last() {
+        println!(
+            "Of those proven later, the {TINY_LIMIT} s schedule was at the optimum in {} and \
+             at most {worst:.2} % above it.",
+            behind.iter().filter(|&&d| d < 1e-6).count()
+        );
+    }
 }
 
 /// Resets the kernel's peak-RSS mark so the next reading covers one instance only.
