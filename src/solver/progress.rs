@@ -87,7 +87,8 @@ impl Progress {
     pub fn milp(&self, objective: f64, bound: f64) {
         // HiGHS's value of the warm start differs from ours in the last digits.
         let best = self.shown().best;
-        if objective.is_finite() && objective < best - 1e-9 * best.abs().max(1.0) {
+        let better = !best.is_finite() || objective < best - 1e-9 * best.abs().max(1.0);
+        if objective.is_finite() && better {
             self.reached("HiGHS", objective);
         }
         if bound.is_finite() {
