@@ -118,17 +118,14 @@ fn temperature(state: &mut State, shifts: &[usize], rng: &mut Rng, current: f64)
         if state.is_fixed(s, m) || other == m {
             continue;
         }
-        state.remove(s, m);
-        if state.can_add(s, other) {
-            state.add(s, other);
-            let d = state.objective() - current;
+        state.try_moves(&[(s, m, other)], |value, _| {
+            let d = value - current;
             if d > 0.0 {
                 sum += d;
                 n += 1;
             }
-            state.remove(s, other);
-        }
-        state.add(s, m);
+            false
+        });
     }
     // A few percent of the mean worsening: enough to cross plateaus, measured better
     // than hotter starts that walk far from the polished greedy.
@@ -157,17 +154,7 @@ fn step_move(
     if other == m || state.is_fixed(s, m) {
         return None;
     }
-    state.remove(s, m);
-    if state.can_add(s, other) {
-        state.add(s, other);
-        let value = state.objective();
-        if accept(value - current, t, rng) {
-            return Some(value);
-        }
-        state.remove(s, other);
-    }
-    state.add(s, m);
-    None
+    state.try_moves(&[(s, m, other)], |value, _| accept(value - current, t, rng))
 }
 
 /// One random swap of the holders of two shifts; returns the new objective when taken.

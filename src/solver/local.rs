@@ -37,23 +37,14 @@ fn moves(state: &mut State, mut current: f64, deadline: Instant) -> f64 {
             if state.is_fixed(s, m) {
                 continue;
             }
-            state.remove(s, m);
-            let mut placed = m;
             for &other in state.candidates(s) {
-                if other == m || !state.can_add(s, other) {
+                if other == m {
                     continue;
                 }
-                state.add(s, other);
-                let value = state.objective();
-                if value < current - EPS {
+                if let Some(value) = state.try_moves(&[(s, m, other)], |v, _| v < current - EPS) {
                     current = value;
-                    placed = other;
                     break;
                 }
-                state.remove(s, other);
-            }
-            if placed == m {
-                state.add(s, m);
             }
         }
     }
