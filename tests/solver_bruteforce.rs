@@ -9,7 +9,7 @@ use rota::assignment::{Assignment, Previous};
 use rota::evaluate::evaluate;
 use rota::problem::Problem;
 use rota::rules::check;
-use rota::solver::{SolveError, SolveOptions, SolveStatus, solve};
+use rota::solver::{Solution, SolveError, SolveOptions, SolveStatus, solve};
 use solver_support::{Lcg, Spec};
 
 fn options() -> SolveOptions {
@@ -17,6 +17,38 @@ fn options() -> SolveOptions {
         time_limit: Duration::from_secs(2),
         gap: 0.0,
         ..SolveOptions::default()
+    }
+}
+
+/// Solves and brute-forces `problem`: both infeasible gives `None`; otherwise the
+/// solver's schedule must keep the rules, score what `evaluate` says, and reach the
+/// brute-force minimum, and it is returned for further checks.
+fn against_brute_force(
+    problem: &Problem,
+    previous: Option<&Previous>,
+    seed: u64,
+) -> Option<Solution> {
+    match (
+        solve(problem, previous, &options()),
+        brute_force(problem, previous),
+    ) {
+        (Ok(solution), Some(best)) => {
+            assert!(
+                check(problem, &solution.assignment, previous).is_empty(),
+                "seed {seed}"
+            );
+            let exact = evaluate(problem, &solution.assignment, previous).objective;
+            assert!((solution.objective - exact).abs() < 1e-9, "seed {seed}");
+            assert!(
+                (solution.objective - best).abs() <= 1e-6 * best.abs().max(1.0),
+                "seed {seed}: solver {} vs brute force {best}",
+                solution.objective
+            );
+            assert!(solution.bound <= solution.objective + 1e-9, "seed {seed}");
+            Some(solution)
+        }
+        (Err(SolveError::Infeasible(_)), None) => None,
+        (got, best) => panic!("seed {seed}: solver {got:?} but brute force {best:?}"),
     }
 }
 
@@ -123,26 +155,9 @@ fn proven_optimum_equals_brute_force_minimum() {
     let mut compared = 0;
     for seed in 1..=24u64 {
         let problem = random_spec(seed).problem();
-        let best = brute_force(&problem, None);
-        match (solve(&problem, None, &options()), best) {
-            (Ok(solution), Some(best)) => {
-                assert!(
-                    check(&problem, &solution.assignment, None).is_empty(),
-                    "seed {seed}"
-                );
-                let exact = evaluate(&problem, &solution.assignment, None).objective;
-                assert!((solution.objective - exact).abs() < 1e-9, "seed {seed}");
-                assert_eq!(solution.status, SolveStatus::Optimal, "seed {seed}");
-                assert!(
-                    (solution.objective - best).abs() <= 1e-6 * best.abs().max(1.0),
-                    "seed {seed}: solver {} vs brute force {best}",
-                    solution.objective
-                );
-                assert!(solution.bound <= solution.objective + 1e-9);
-                compared += 1;
-            }
-            (Err(SolveError::Infeasible(_)), None) => {}
-            (got, best) => panic!("seed {seed}: solver {got:?} but brute force {best:?}"),
+        if let Some(solution) = against_brute_force(&problem, None, seed) {
+            assert_eq!(solution.status, SolveStatus::Optimal, "seed {seed}");
+            compared += 1;
         }
     }
     // The generator must mostly produce feasible instances for this test to mean much.
@@ -170,22 +185,9 @@ fn interchangeable_members_keep_the_brute_force_optimum() {
             spec.max_shifts[m] = spec.max_shifts[0];
         }
         let problem = spec.problem();
-        match (
-            solve(&problem, None, &options()),
-            brute_force(&problem, None),
-        ) {
-            (Ok(solution), Some(best)) => {
-                assert!(check(&problem, &solution.assignment, None).is_empty());
-                assert_eq!(solution.status, SolveStatus::Optimal, "seed {seed}");
-                assert!(
-                    (solution.objective - best).abs() <= 1e-6 * best.abs().max(1.0),
-                    "seed {seed}: solver {} vs brute force {best}",
-                    solution.objective
-                );
-                compared += 1;
-            }
-            (Err(SolveError::Infeasible(_)), None) => {}
-            (got, best) => panic!("seed {seed}: solver {got:?} but brute force {best:?}"),
+        if let Some(solution) = against_brute_force(&problem, None, seed) {
+            assert_eq!(solution.status, SolveStatus::Optimal, "seed {seed}");
+            compared += 1;
         }
     }
     assert!(compared >= 6, "only {compared} feasible instances");
@@ -220,19 +222,8 @@ fn churn_and_frozen_shifts_match_brute_force() {
                 .collect(),
             frozen: (0..problem.shifts.len()).map(|s| s < 2).collect(),
         };
-        let best = brute_force(&problem, Some(&previous));
-        match (solve(&problem, Some(&previous), &options()), best) {
-            (Ok(solution), Some(best)) => {
-                assert!(check(&problem, &solution.assignment, Some(&previous)).is_empty());
-                assert!(
-                    (solution.objective - best).abs() <= 1e-6 * best.abs().max(1.0),
-                    "seed {seed}: solver {} vs brute force {best}",
-                    solution.objective
-                );
-                compared += 1;
-            }
-            (Err(SolveError::Infeasible(_)), None) => {}
-            (got, best) => panic!("seed {seed}: solver {got:?} but brute force {best:?}"),
+        if against_brute_force(&problem, Some(&previous), seed).is_some() {
+            compared += 1;
         }
     }
     assert!(compared >= 3, "only {compared} feasible instances");
