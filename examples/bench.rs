@@ -96,45 +96,32 @@ fn main() -> ExitCode {
         }
     }
 
-    let mut rows = Vec::new();
-    for spec in &specs {
-        match run_case(spec, &args) {
-            Ok(row) => rows.push(row),
-            Err(e) => eprintln!("{}: {e}", spec.name),
-        }
-    }
+    let rows = run_all(&specs, |spec| run_case(spec, &args));
     print_cases(&rows, &args);
     print_spread(&rows);
 
     if args.tiny {
-        let tiny: Vec<TinyPoint> = tiny_series()
-            .iter()
-            .filter_map(|spec| match run_tiny(spec, &args) {
-                Ok(point) => Some(point),
-                Err(e) => {
-                    eprintln!("{}: {e}", spec.name);
-                    None
-                }
-            })
-            .collect();
+        let tiny = run_all(&tiny_series(), |spec| run_tiny(spec, &args));
         print_tiny(&tiny);
     }
 
     if args.scaling {
-        let points: Vec<ScalePoint> = scaling_series()
-            .iter()
+        let series: Vec<Spec> = scaling_series()
+            .into_iter()
             .filter(|s| s.members <= args.scaling_upto)
-            .filter_map(|spec| match run_scaling(spec, &args) {
-                Ok(point) => Some(point),
-                Err(e) => {
-                    eprintln!("{}: {e}", spec.name);
-                    None
-                }
-            })
             .collect();
+        let points = run_all(&series, |spec| run_scaling(spec, &args));
         print_scaling(&points, &args);
     }
     ExitCode::SUCCESS
+}
+
+/// Runs every spec; one that cannot be built or solved is reported and left out.
+fn run_all<T>(specs: &[Spec], run: impl Fn(&Spec) -> Result<T, String>) -> Vec<T> {
+    specs
+        .iter()
+        .filter_map(|spec| run(spec).map_err(|e| eprintln!("{}: {e}", spec.name)).ok())
+        .collect()
 }
 
 fn known() -> Vec<String> {

@@ -19,8 +19,9 @@ use super::watch;
 use crate::assignment::Assignment;
 use crate::problem::Problem;
 
-/// Most binaries for which the model gets integer shift counts (see `count_rows`).
-const COUNT_ROW_BINARIES: usize = 800;
+/// Most binaries for a small whole model: it gets integer shift counts (see
+/// `count_rows`) and, warm-started, HiGHS's neighbourhood heuristics stay off.
+const SMALL_MODEL_BINARIES: usize = 800;
 
 /// How one MILP run should go.
 pub(crate) struct Params<'a> {
@@ -65,6 +66,8 @@ struct Built {
     /// Column of each `x` in creation order (good_lp keeps variable indices private).
     xcol: Vec<usize>,
     warm: Vec<f64>,
+    /// The whole model of a small team (see [`SMALL_MODEL_BINARIES`]).
+    small_whole: bool,
 }
 
 pub(crate) fn solve(problem: &Problem, index: &Index, params: &Params) -> Outcome {
@@ -74,6 +77,7 @@ pub(crate) fn solve(problem: &Problem, index: &Index, params: &Params) -> Outcom
     let x = built.x;
     let xcol = built.xcol;
     let warm = built.warm;
+    let small_whole = built.small_whole;
     let mut lp = built.vars.minimise(built.objective).using(highs);
     for c in built.constraints {
         lp.add_constraint(c);
@@ -95,7 +99,7 @@ pub(crate) fn solve(problem: &Problem, index: &Index, params: &Params) -> Outcom
     // One thread: the tree search gained nothing from a second core (SOLVER-NOTES), and
     // the cores serve the heuristic portfolio instead.
     let _ = model.try_set_option("threads", 1);
-    if params.fix.is_none() && params.warm.is_some() && warm.len() <= COUNT_ROW_BINARIES {
+    if small_whole && params.warm.is_some() {
         // A small whole model starts from the portfolio's schedule, which HiGHS's own
         // neighbourhood heuristics rarely improve: with them off, the bench's 12-person
         // quarter is proven in 0.5 s instead of 0.9 s, the 5-person month in 0.25 s
@@ -231,6 +235,8 @@ fn build(problem: &Problem, index: &Index, params: &Params) -> Built {
         }
     }
     let xv = |s: usize, m: usize| x[s * members + m];
+    // So far the only columns are the binaries.
+    let small_whole = params.fix.is_none() && warm.len() <= SMALL_MODEL_BINARIES;
 
     // Coverage.
     for s in 0..shifts {
@@ -331,6 +337,7 @@ fn build(problem: &Problem, index: &Index, params: &Params) -> Built {
             x,
             xcol,
             warm,
+            small_whole,
         };
     }
 
@@ -359,7 +366,7 @@ fn build(problem: &Problem, index: &Index, params: &Params) -> Built {
     // model could not; at 1 654 (scale-20x3) HiGHS stalled at the root with them (bound
     // 88 k against 189 k without, objective 364 k against 296 k), and at 4 471 it
     // overran its time limit.
-    if params.fix.is_none() && warm.len() <= COUNT_ROW_BINARIES {
+    if small_whole {
         count_rows(
             problem,
             index,
@@ -422,6 +429,7 @@ fn build(problem: &Problem, index: &Index, params: &Params) -> Built {
         x,
         xcol,
         warm,
+        small_whole,
     }
 }
 
