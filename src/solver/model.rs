@@ -113,15 +113,13 @@ pub(crate) fn solve(problem: &Problem, index: &Index, params: &Params) -> Outcom
         ] {
             let _ = model.try_set_option(heuristic, false);
         }
-    }
-    if small_whole {
-        // A small model's tree is short, and HiGHS's cut rounds at its nodes and its
-        // restarts after the root cost more than they prune there. Both off, over the
-        // bench's 32 feasible teams of 3–5 people over a month 15–17 instead of 13 are
-        // proven within 1 s and 28 instead of 27 within 10 s; the 5-person month is
-        // proven in 0.22 s instead of 0.30 s, the 12-person quarter in 0.33 s instead of
-        // 0.6–0.7 s. (Presolving only at the root as well: 18 tiny teams, but the
-        // 12-person quarter missed 1 s.)
+        // Its tree is short, too, and HiGHS's cut rounds at the nodes and its restarts
+        // after the root cost more than they prune there. Both off, over the bench's 32
+        // feasible teams of 3–5 people over a month 15–17 instead of 13 are proven
+        // within 1 s and 28 instead of 27 within 10 s; the 5-person month is proven in
+        // 0.22 s instead of 0.30 s, the 12-person quarter in 0.33 s instead of 0.6–0.7 s.
+        // (Presolving only at the root as well: 18 tiny teams, but the 12-person quarter
+        // missed 1 s.)
         let _ = model.try_set_option("mip_allow_restart", false);
         let _ = model.try_set_option("mip_allow_cut_separation_at_nodes", false);
     }
