@@ -671,3 +671,64 @@ fn chord(levels: &Levels, lo: f64, hi: f64) -> Option<Chord> {
         slope,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Rules as ConfigRules;
+    use crate::solver::index::Rules;
+    use crate::solver::testkit;
+
+    /// The bench prints `size` as the MILP's size, and the warm start needs a value for
+    /// every column: both counts must be what HiGHS receives, on a model with every
+    /// kind of row (cliques, windows, counts, fairness, back-to-back).
+    #[test]
+    fn size_is_what_highs_receives() {
+        let mut shifts: Vec<(usize, i64, i64)> = (0..14).map(|d| (0, d * 12, 12)).collect();
+        shifts.extend((0..2).map(|w| (1, w * 84, 84)));
+        shifts.sort_by_key(|s| s.1);
+        let rules = ConfigRules {
+            min_rest_hours: 12.0,
+            max_consecutive: 2,
+            ..ConfigRules::default()
+        };
+        let mut problem = testkit::problem(4, &shifts, rules);
+        problem.capacity = vec![1.0, 0.5, 1.0, 0.8];
+        problem.cells[3][2].blocked = Some(crate::problem::Exclusion::NotEligible);
+        let index = Index::new(&problem, None, Rules::of(&problem));
+        let (columns, rows) = size(&problem, &index);
+
+        let built = build(
+            &problem,
+            &index,
+            &Params {
+                time_limit: 1.0,
+                gap: 0.0,
+                feasibility_only: false,
+                warm: None,
+                fix: None,
+                progress: None,
+            },
+        );
+        assert!(built.small_whole, "the count rows are part of the model");
+        let binaries = built.x.iter().flatten().count();
+        assert_eq!(binaries, 16 * 4 - 1, "one binary per unblocked pair");
+        let mut lp = built.vars.minimise(built.objective).using(highs);
+        for c in built.constraints {
+            lp.add_constraint(c);
+        }
+        let mut model = lp.try_into_inner().expect("a valid model");
+        // SAFETY: the pointer is the model's own, alive for both calls.
+        let (highs_columns, highs_rows) = unsafe {
+            (
+                highs_sys::Highs_getNumCol(model.as_mut_ptr()),
+                highs_sys::Highs_getNumRow(model.as_mut_ptr()),
+            )
+        };
+        assert_eq!(
+            (columns, rows),
+            (highs_columns as usize, highs_rows as usize)
+        );
+        assert!(columns > binaries && rows > shifts.len());
+    }
+}
