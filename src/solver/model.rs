@@ -72,19 +72,19 @@ struct Built {
 
 pub(crate) fn solve(problem: &Problem, index: &Index, params: &Params) -> Outcome {
     let began = Instant::now();
-    let built = build(problem, index, params);
+    let Built {
+        vars,
+        objective,
+        constraints,
+        x,
+        xcol,
+        warm,
+        small_whole,
+    } = build(problem, index, params);
     let members = index.members;
-    let x = built.x;
-    let xcol = built.xcol;
-    let warm = built.warm;
-    let small_whole = built.small_whole;
-    let mut lp = built.vars.minimise(built.objective).using(highs);
-    for c in built.constraints {
-        lp.add_constraint(c);
-    }
-    let mut model = match lp.try_into_inner() {
+    let mut model = match highs_model(vars, objective, constraints) {
         Ok(m) => m,
-        Err(e) => return Outcome::Error(e.to_string()),
+        Err(e) => return Outcome::Error(e),
     };
     model.make_quiet();
     // `ROTA_HIGHS_LOG=1`: HiGHS's own log on stderr, for seeing where a proof stalls.
@@ -174,6 +174,19 @@ pub(crate) fn solve(problem: &Problem, index: &Index, params: &Params) -> Outcom
         optimal: status == HighsModelStatus::Optimal,
         bound,
     }
+}
+
+/// The model as HiGHS holds it, before any option is set.
+fn highs_model(
+    vars: ProblemVariables,
+    objective: Expression,
+    constraints: Vec<Constraint>,
+) -> Result<highs::Model, String> {
+    let mut lp = vars.minimise(objective).using(highs);
+    for c in constraints {
+        lp.add_constraint(c);
+    }
+    lp.try_into_inner().map_err(|e| e.to_string())
 }
 
 /// Columns and rows of the whole model as `solve` would build it (no warm start).
@@ -698,7 +711,14 @@ mod tests {
         let index = Index::new(&problem, None, Rules::of(&problem));
         let (columns, rows) = size(&problem, &index);
 
-        let built = build(
+        let Built {
+            vars,
+            objective,
+            constraints,
+            x,
+            small_whole,
+            ..
+        } = build(
             &problem,
             &index,
             &Params {
@@ -710,14 +730,10 @@ mod tests {
                 progress: None,
             },
         );
-        assert!(built.small_whole, "the count rows are part of the model");
-        let binaries = built.x.iter().flatten().count();
+        assert!(small_whole, "the count rows are part of the model");
+        let binaries = x.iter().flatten().count();
         assert_eq!(binaries, 16 * 4 - 1, "one binary per unblocked pair");
-        let mut lp = built.vars.minimise(built.objective).using(highs);
-        for c in built.constraints {
-            lp.add_constraint(c);
-        }
-        let mut model = lp.try_into_inner().expect("a valid model");
+        let mut model = highs_model(vars, objective, constraints).expect("a valid model");
         // SAFETY: the pointer is the model's own, alive for both calls.
         let (highs_columns, highs_rows) = unsafe {
             (
