@@ -4,6 +4,7 @@
 //! also printed as a line with its time, for measuring where a solve spends it.
 
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget};
@@ -13,6 +14,8 @@ pub(crate) struct Progress {
     bar: Option<ProgressBar>,
     started: Instant,
     shown: Mutex<Shown>,
+    /// Set once the answer is proven elsewhere: HiGHS stops at its next check.
+    stop: AtomicBool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -45,7 +48,17 @@ impl Progress {
                 best: f64::INFINITY,
                 bound: f64::NEG_INFINITY,
             }),
+            stop: AtomicBool::new(false),
         }
+    }
+
+    /// Asks the watched HiGHS solve to stop (see `watch`).
+    pub fn interrupt(&self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+
+    pub fn interrupted(&self) -> bool {
+        self.stop.load(Ordering::Relaxed)
     }
 
     pub fn stage(&self, stage: &'static str) {

@@ -1,0 +1,849 @@
+//! An exact dynamic program over time for the smallest teams, where the MILP's bound is
+//! the problem: whether a perfectly (or nearly) balanced schedule exists is a partition
+//! question, and HiGHS proves "no" slowly (the 4-person two-zone month took 10 s).
+//!
+//! Shifts are taken in start order. A state is what the rest of the schedule can still
+//! see: the holders of the earlier shifts that some later shift conflicts with, follows
+//! back to back or continues a run of (the frontier), the shift counts of members with
+//! `max_shifts`, and the exact load of every member in fairness. Equal states keep the
+//! cheaper past (the additive terms: total load, back-to-back pairs, prefer-off, churn);
+//! the fairness terms are a function of the final loads. States whose cost so far plus
+//! a bound on the rest cannot beat the incumbent are dropped, so the program either
+//! finishes — the best leaf, or the incumbent, is optimal — or gives up at its budget.
+
+use std::hash::{Hash, Hasher};
+use std::time::Instant;
+
+use rustc_hash::FxHasher;
+
+use super::index::Index;
+use crate::assignment::Assignment;
+use crate::problem::Problem;
+
+/// What the program found.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Verdict {
+    /// Nothing scores below the incumbent: it is optimal.
+    IncumbentOptimal,
+    /// This schedule is optimal and scores below the incumbent.
+    Better(Assignment),
+    /// Budget or deadline reached, or the team is too large for the state encoding.
+    GaveUp,
+}
+
+/// Loads are kept in millionths of a point, exact for every sum of quantized points.
+const SCALE: f64 = 1e6;
+/// States after one step before the program gives up: the teams it finishes peaked at
+/// 56 k; where it cannot, a step passes 100 k by the tenth shift and grows 2–4× a step.
+const MAX_LAYER: usize = 150_000;
+/// Members are bits of a `u16` mask.
+const MAX_MEMBERS: usize = 16;
+
+/// One way to fill a shift's seats, with everything that does not depend on the state.
+#[derive(Debug, Clone)]
+struct Choice {
+    mask: u16,
+    /// Total load, prefer-off and churn, weighted.
+    cost: f64,
+    /// Per member in fairness: added load (scaled).
+    load: Vec<i64>,
+}
+
+/// The shift at one step and how it sees the frontier.
+#[derive(Debug, Clone)]
+struct Step {
+    shift: usize,
+    choices: Vec<Choice>,
+    /// Frontier slots holding shifts this one conflicts with.
+    conflict_slots: Vec<usize>,
+    /// Frontier slots of back-to-back partners, with the members for whom that partner
+    /// is after-hours.
+    b2b_slots: Vec<(usize, u16)>,
+    /// Members for whom this shift is after-hours.
+    after_hours: u16,
+    /// Frontier slots of the `max_consecutive` previous shifts of the layer when they
+    /// are consecutive with this one (empty otherwise: no run can exceed the limit).
+    run_slots: Vec<usize>,
+    /// Slots of the frontier before this step.
+    width: usize,
+    /// For each slot of the next frontier: the slot in this one, or `None` for this
+    /// step's own shift.
+    next_from: Vec<Option<usize>>,
+}
+
+/// Static facts for the bound on what is still to come.
+struct Rest {
+    /// Per step: the least additive cost of all shifts from this step on.
+    additive: Vec<f64>,
+    /// Per step and member in fairness: the most load (scaled) still obtainable.
+    reach: Vec<Vec<i64>>,
+}
+
+struct Fairness {
+    capacity: Vec<f64>,
+    /// History (scaled).
+    history: Vec<i64>,
+    imbalance: f64,
+    deviation: f64,
+}
+
+impl Fairness {
+    /// Weighted imbalance and deviation of final loads (scaled).
+    fn terms(&self, load: &[i64]) -> f64 {
+        if self.capacity.is_empty() {
+            return 0.0;
+        }
+        let n: Vec<f64> = (0..load.len())
+            .map(|p| self.normalized(p, load[p]))
+            .collect();
+        let total_cap: f64 = self.capacity.iter().sum();
+        let mu = n
+            .iter()
+            .zip(&self.capacity)
+            .map(|(n, c)| n * c)
+            .sum::<f64>()
+            / total_cap;
+        let (lo, hi) = n
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| {
+                (lo.min(x), hi.max(x))
+            });
+        let deviation: f64 = n
+            .iter()
+            .zip(&self.capacity)
+            .map(|(n, c)| c * (n - mu).abs())
+            .sum();
+        self.imbalance * (hi - lo) + self.deviation * deviation
+    }
+
+    /// Normalized load (points per capacity) of member `p` carrying `load` (scaled).
+    fn normalized(&self, p: usize, load: i64) -> f64 {
+        (load + self.history[p]) as f64 / SCALE / self.capacity[p]
+    }
+
+    /// A lower bound on [`Fairness::terms`] when each member's final load lies between
+    /// `load` and `load + reach`: max − min of the intervals' gaps, and the least
+    /// capacity-weighted distance of the intervals from any common point.
+    fn bound(&self, load: &[i64], reach: &[i64]) -> f64 {
+        if self.capacity.is_empty() {
+            return 0.0;
+        }
+        let k = load.len();
+        let mut lo = [0.0; MAX_MEMBERS];
+        let mut hi = [0.0; MAX_MEMBERS];
+        let (mut max_lo, mut min_hi) = (f64::NEG_INFINITY, f64::INFINITY);
+        for p in 0..k {
+            lo[p] = self.normalized(p, load[p]);
+            hi[p] = self.normalized(p, load[p] + reach[p]);
+            max_lo = max_lo.max(lo[p]);
+            min_hi = min_hi.min(hi[p]);
+        }
+        let (lo, hi) = (&lo[..k], &hi[..k]);
+        let imbalance = (max_lo - min_hi).max(0.0);
+        if imbalance == 0.0 {
+            return 0.0;
+        }
+        // Σ c·dist(μ, [lo, hi]) is convex and piecewise linear in μ: its least value is
+        // at an interval end.
+        let distance = |mu: f64| -> f64 {
+            (0..k)
+                .map(|p| {
+                    let d = if mu < lo[p] {
+                        lo[p] - mu
+                    } else if mu > hi[p] {
+                        mu - hi[p]
+                    } else {
+                        0.0
+                    };
+                    self.capacity[p] * d
+                })
+                .sum()
+        };
+        let deviation = lo
+            .iter()
+            .chain(hi)
+            .map(|&mu| distance(mu))
+            .fold(f64::INFINITY, f64::min);
+        self.imbalance * imbalance + self.deviation * deviation
+    }
+}
+
+/// Proves the incumbent (objective `incumbent`) optimal or finds the optimum, giving up
+/// after `budget` states in all (a count, not a time, so the verdict does not depend on
+/// the machine) or at `until`.
+pub(crate) fn solve(
+    problem: &Problem,
+    index: &Index,
+    incumbent: f64,
+    until: Instant,
+    budget: usize,
+) -> Verdict {
+    let members = index.members;
+    if members > MAX_MEMBERS || index.shifts == 0 {
+        return Verdict::GaveUp;
+    }
+    let w = problem.config.objective;
+    let fair: Vec<usize> = (0..members).filter(|&m| index.in_fairness[m]).collect();
+    let mut fair_pos = vec![None; members];
+    for (i, &m) in fair.iter().enumerate() {
+        fair_pos[m] = Some(i);
+    }
+    let capped: Vec<(usize, i64)> = (0..members)
+        .filter_map(|m| index.max_shifts[m].map(|max| (m, i64::from(max))))
+        .collect();
+    let fairness = Fairness {
+        capacity: fair.iter().map(|&m| problem.capacity[m]).collect(),
+        history: fair.iter().map(|&m| scaled(problem.history[m])).collect(),
+        imbalance: w.imbalance,
+        deviation: w.deviation,
+    };
+    let Some((steps, rest)) = steps(problem, index, &fair_pos) else {
+        return Verdict::GaveUp;
+    };
+    // Float noise of the objective; an infinite incumbent (none) prunes nothing.
+    let tolerance = if incumbent.is_finite() {
+        1e-7 * incumbent.abs().max(1.0)
+    } else {
+        0.0
+    };
+    let mut left = budget;
+
+    // The states of one step: keys (frontier masks, capped counts, fair loads) and
+    // costs so far; per step, every state's parent and choice.
+    let key_len = |frontier: usize| frontier + capped.len() + fair.len();
+    let mut layer = Layer::new(key_len(0));
+    layer.push(&vec![0; key_len(0)], 0.0, (0, 0));
+    let mut trail: Vec<Vec<(u32, u16)>> = Vec::with_capacity(steps.len());
+
+    for (t, step) in steps.iter().enumerate() {
+        if Instant::now() >= until {
+            return Verdict::GaveUp;
+        }
+        let width = step.width;
+        let next_width = step.next_from.len();
+        let mut next = Layer::new(key_len(next_width));
+        let mut key = vec![0i64; key_len(next_width)];
+        let mut loads = vec![0i64; fair.len()];
+
+        for i in 0..layer.costs.len() {
+            let state = layer.key(i);
+            let cost = layer.costs[i];
+            let mask_of = |slot: usize| state[slot] as u16;
+            let blocked = step
+                .conflict_slots
+                .iter()
+                .fold(0u16, |acc, &slot| acc | mask_of(slot));
+            // Members holding each of the previous `max_consecutive` shifts of the layer.
+            let over_run = if step.run_slots.is_empty() {
+                0
+            } else {
+                step.run_slots
+                    .iter()
+                    .fold(u16::MAX, |acc, &slot| acc & mask_of(slot))
+            };
+            let counts = &state[width..width + capped.len()];
+            let held = &state[width + capped.len()..];
+            for choice in &step.choices {
+                if choice.mask & (blocked | over_run) != 0 {
+                    continue;
+                }
+                let full = capped
+                    .iter()
+                    .zip(counts)
+                    .any(|(&(m, max), &count)| choice.mask >> m & 1 == 1 && count >= max);
+                if full {
+                    continue;
+                }
+                let pairs: u32 = step
+                    .b2b_slots
+                    .iter()
+                    .map(|&(slot, ah)| {
+                        (mask_of(slot) & ah & choice.mask & step.after_hours).count_ones()
+                    })
+                    .sum();
+                let value = cost + choice.cost + w.back_to_back_after_hours * f64::from(pairs);
+                for (p, l) in loads.iter_mut().enumerate() {
+                    *l = held[p] + choice.load[p];
+                }
+                let bound =
+                    value + rest.additive[t + 1] + fairness.bound(&loads, &rest.reach[t + 1]);
+                if bound >= incumbent - tolerance {
+                    continue;
+                }
+                for (slot, from) in step.next_from.iter().enumerate() {
+                    key[slot] = match from {
+                        Some(old) => state[*old],
+                        None => i64::from(choice.mask),
+                    };
+                }
+                for (c, &(m, _)) in capped.iter().enumerate() {
+                    key[next_width + c] = counts[c] + i64::from(choice.mask >> m & 1);
+                }
+                key[next_width + capped.len()..].copy_from_slice(&loads);
+                if next.merge(&key, value, (i as u32, choice.mask)) {
+                    if left == 0 || next.costs.len() > MAX_LAYER {
+                        return Verdict::GaveUp;
+                    }
+                    left -= 1;
+                }
+            }
+        }
+        trail.push(std::mem::take(&mut next.links));
+        layer = next;
+    }
+
+    // Leaves: the frontier is empty; add the fairness terms.
+    let mut best: Option<(f64, usize)> = None;
+    for i in 0..layer.costs.len() {
+        let value = layer.costs[i] + fairness.terms(&layer.key(i)[capped.len()..]);
+        if value < incumbent - tolerance && best.is_none_or(|(b, _)| value < b) {
+            best = Some((value, i));
+        }
+    }
+    let Some((_, mut at)) = best else {
+        return Verdict::IncumbentOptimal;
+    };
+    let mut members_of = vec![Vec::new(); index.shifts];
+    for (step, links) in steps.iter().zip(&trail).rev() {
+        let (parent, mask) = links[at];
+        members_of[step.shift] = (0..members).filter(|&m| mask >> m & 1 == 1).collect();
+        at = parent as usize;
+    }
+    Verdict::Better(Assignment {
+        members: members_of,
+    })
+}
+
+/// The states after one step, deduplicated by key in an open-addressing table (a map
+/// from boxed keys was a third of the run time).
+struct Layer {
+    key_len: usize,
+    keys: Vec<i64>,
+    costs: Vec<f64>,
+    /// Per state: the parent's index in the previous layer and the choice taken.
+    links: Vec<(u32, u16)>,
+    /// State index + 1, or 0 for empty; a power of two long.
+    table: Vec<u32>,
+}
+
+impl Layer {
+    fn new(key_len: usize) -> Layer {
+        Layer {
+            key_len,
+            keys: Vec::new(),
+            costs: Vec::new(),
+            links: Vec::new(),
+            table: vec![0; 1024],
+        }
+    }
+
+    fn key(&self, i: usize) -> &[i64] {
+        &self.keys[i * self.key_len..(i + 1) * self.key_len]
+    }
+
+    fn push(&mut self, key: &[i64], cost: f64, link: (u32, u16)) {
+        self.keys.extend_from_slice(key);
+        self.costs.push(cost);
+        self.links.push(link);
+    }
+
+    fn slot(&self, key: &[i64]) -> usize {
+        let mut hasher = FxHasher::default();
+        key.hash(&mut hasher);
+        hasher.finish() as usize & (self.table.len() - 1)
+    }
+
+    /// Keeps the cheaper of `key`'s state and this one; true when the key is new.
+    fn merge(&mut self, key: &[i64], cost: f64, link: (u32, u16)) -> bool {
+        let mask = self.table.len() - 1;
+        let mut at = self.slot(key);
+        loop {
+            match self.table[at] {
+                0 => break,
+                j => {
+                    let j = j as usize - 1;
+                    if self.key(j) == key {
+                        // Ties keep the first: the verdict does not depend on hashing.
+                        if cost < self.costs[j] {
+                            self.costs[j] = cost;
+                            self.links[j] = link;
+                        }
+                        return false;
+                    }
+                    at = (at + 1) & mask;
+                }
+            }
+        }
+        self.push(key, cost, link);
+        self.table[at] = self.costs.len() as u32;
+        if self.costs.len() * 2 > self.table.len() {
+            self.grow();
+        }
+        true
+    }
+
+    fn grow(&mut self) {
+        self.table = vec![0; self.table.len() * 2];
+        let mask = self.table.len() - 1;
+        for i in 0..self.costs.len() {
+            let mut at = self.slot(self.key(i));
+            while self.table[at] != 0 {
+                at = (at + 1) & mask;
+            }
+            self.table[at] = i as u32 + 1;
+        }
+    }
+}
+
+fn scaled(points: f64) -> i64 {
+    (points * SCALE).round() as i64
+}
+
+/// The steps in start order, or `None` when a shift has too many ways to fill its
+/// seats for this program.
+fn steps(
+    problem: &Problem,
+    index: &Index,
+    fair_pos: &[Option<usize>],
+) -> Option<(Vec<Step>, Rest)> {
+    let n = index.shifts;
+    let fairs = fair_pos.iter().flatten().count();
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by_key(|&s| (problem.shifts[s].start, s));
+    let mut step_of = vec![0; n];
+    for (t, &s) in order.iter().enumerate() {
+        step_of[s] = t;
+    }
+    let k = index.max_consecutive as usize;
+    // Earlier shifts of the same layer whose holders a run through `s` depends on.
+    let run_before = |s: usize| -> Vec<usize> {
+        if k == 0 {
+            return Vec::new();
+        }
+        let list = &index.layer_shifts[problem.shifts[s].layer];
+        let pos = index.pos_in_layer[s];
+        if pos < k {
+            return Vec::new();
+        }
+        let seq = |i: usize| problem.shifts[list[i]].seq_in_layer;
+        if (pos - k..pos).all(|i| seq(i) + 1 == seq(i + 1)) {
+            list[pos - k..pos].to_vec()
+        } else {
+            Vec::new()
+        }
+    };
+    // The last step that looks back at each step.
+    let mut last_use: Vec<usize> = (0..n).collect();
+    for s in 0..n {
+        let t = step_of[s];
+        let linked = index.conflicts[s]
+            .iter()
+            .chain(&index.b2b_prev[s])
+            .chain(&index.b2b_next[s])
+            .copied()
+            .chain(run_before(s));
+        for o in linked {
+            let u = step_of[o];
+            if u < t {
+                last_use[u] = last_use[u].max(t);
+            }
+        }
+    }
+
+    let after_hours = |s: usize| -> u16 {
+        (0..index.members)
+            .filter(|&m| problem.cells[s][m].after_hours)
+            .fold(0, |acc, m| acc | 1 << m)
+    };
+    let mut steps = Vec::with_capacity(n);
+    let mut frontier: Vec<usize> = Vec::new();
+    let mut additive = vec![0.0; n + 1];
+    for (t, &s) in order.iter().enumerate() {
+        let slot = |o: usize| frontier.iter().position(|&u| u == step_of[o]);
+        let earlier = |o: &&usize| step_of[**o] < t;
+        let conflict_slots = index.conflicts[s]
+            .iter()
+            .filter(earlier)
+            .filter_map(|&o| slot(o))
+            .collect();
+        let b2b_slots = index.b2b_prev[s]
+            .iter()
+            .chain(&index.b2b_next[s])
+            .filter(earlier)
+            .filter_map(|&o| slot(o).map(|sl| (sl, after_hours(o))))
+            .collect();
+        let before = run_before(s);
+        let run_slots: Vec<usize> = before.iter().filter_map(|&o| slot(o)).collect();
+        let run_slots = if run_slots.len() == before.len() {
+            run_slots
+        } else {
+            Vec::new()
+        };
+        let choices = choices(problem, index, s, fair_pos, fairs)?;
+        additive[t] = choices.iter().map(|c| c.cost).fold(f64::INFINITY, f64::min);
+        let mut next: Vec<usize> = frontier.iter().copied().chain([t]).collect();
+        next.retain(|&u| last_use[u] > t);
+        let next_from = next
+            .iter()
+            .map(|&u| frontier.iter().position(|&v| v == u))
+            .collect();
+        steps.push(Step {
+            shift: s,
+            choices,
+            conflict_slots,
+            b2b_slots,
+            after_hours: after_hours(s),
+            run_slots,
+            width: std::mem::replace(&mut frontier, next).len(),
+            next_from,
+        });
+    }
+    for t in (0..n).rev() {
+        additive[t] += additive[t + 1];
+    }
+    let mut reach = vec![vec![0i64; fairs]; n + 1];
+    for (m, p) in fair_pos.iter().enumerate() {
+        if let Some(p) = *p {
+            for (t, most) in most_load(problem, index, &order, &step_of, m)
+                .into_iter()
+                .enumerate()
+            {
+                reach[t][p] = most;
+            }
+        }
+    }
+    Some((steps, Rest { additive, reach }))
+}
+
+/// Per step: the most load (scaled) member `m` can take from that step on, by the
+/// rules that limit one person alone — no two conflicting shifts (a weighted interval
+/// schedule, exact), and no run longer than `max_consecutive` in any layer — taking the
+/// smaller of the two.
+fn most_load(
+    problem: &Problem,
+    index: &Index,
+    order: &[usize],
+    step_of: &[usize],
+    m: usize,
+) -> Vec<i64> {
+    let n = order.len();
+    let points = |s: usize| {
+        if index.is_candidate(s, m) {
+            scaled(problem.cells[s][m].points)
+        } else {
+            0
+        }
+    };
+    // Later shifts conflicting with one are the next ones in start order.
+    let mut apart = vec![0; n];
+    for (t, &s) in order.iter().enumerate() {
+        apart[t] = index.conflicts[s]
+            .iter()
+            .map(|&o| step_of[o] + 1)
+            .filter(|&u| u > t)
+            .max()
+            .unwrap_or(t + 1);
+    }
+    let mut alone = vec![0i64; n + 1];
+    for t in (0..n).rev() {
+        let take = points(order[t]) + alone[apart[t]];
+        alone[t] = alone[t + 1].max(if points(order[t]) > 0 { take } else { 0 });
+    }
+    let k = index.max_consecutive as usize;
+    if k == 0 {
+        return alone;
+    }
+    // Per layer, from each position on, with no run entering it.
+    let mut runs = vec![0i64; n + 1];
+    for list in &index.layer_shifts {
+        let len = list.len();
+        // best[i][r]: from position i on, with a run of r held just before it.
+        let mut best = vec![vec![0i64; k + 1]; len + 1];
+        for i in (0..len).rev() {
+            let joined = i + 1 < len
+                && problem.shifts[list[i]].seq_in_layer + 1
+                    == problem.shifts[list[i + 1]].seq_in_layer;
+            for r in 0..=k {
+                let skip = best[i + 1][0];
+                let w = points(list[i]);
+                let take = if w > 0 && r < k {
+                    w + best[i + 1][if joined { r + 1 } else { 0 }]
+                } else {
+                    0
+                };
+                best[i][r] = skip.max(take);
+            }
+        }
+        // Position of the first shift of the layer at or after each step.
+        let mut i = len;
+        for t in (0..n).rev() {
+            while i > 0 && step_of[list[i - 1]] >= t {
+                i -= 1;
+            }
+            runs[t] += best[i][0];
+        }
+    }
+    alone.iter().zip(&runs).map(|(a, r)| *a.min(r)).collect()
+}
+
+/// Every set of `per_shift` candidates that includes the fixed seats.
+fn choices(
+    problem: &Problem,
+    index: &Index,
+    s: usize,
+    fair_pos: &[Option<usize>],
+    fairs: usize,
+) -> Option<Vec<Choice>> {
+    let w = problem.config.objective;
+    let seats = problem.shifts[s].per_shift as usize;
+    let fixed = &index.fixed[s];
+    let free: Vec<usize> = index.cand[s]
+        .iter()
+        .copied()
+        .filter(|m| !fixed.contains(m))
+        .collect();
+    let need = seats.checked_sub(fixed.len())?;
+    if need > free.len() {
+        return Some(Vec::new());
+    }
+    let mut sets: Vec<Vec<usize>> = Vec::new();
+    combinations(&free, need, &mut Vec::new(), &mut sets);
+    if sets.len() > 4096 {
+        return None;
+    }
+    let cost_of = |m: usize| {
+        let cell = &problem.cells[s][m];
+        let churn = match &index.churn_prev[s] {
+            Some(before) if !before.contains(&m) => 1.0,
+            _ => 0.0,
+        };
+        w.total_load * cell.points
+            + w.prefer_off * f64::from(u8::from(cell.prefer_off))
+            + w.churn * churn
+    };
+    Some(
+        sets.into_iter()
+            .map(|mut set| {
+                set.extend_from_slice(fixed);
+                let mut load = vec![0i64; fairs];
+                for &m in &set {
+                    if let Some(p) = fair_pos[m] {
+                        load[p] += scaled(problem.cells[s][m].points);
+                    }
+                }
+                Choice {
+                    mask: set.iter().fold(0, |acc, &m| acc | 1 << m),
+                    cost: set.iter().map(|&m| cost_of(m)).sum(),
+                    load,
+                }
+            })
+            .collect(),
+    )
+}
+
+fn combinations(from: &[usize], k: usize, current: &mut Vec<usize>, out: &mut Vec<Vec<usize>>) {
+    if current.len() == k {
+        out.push(current.clone());
+        return;
+    }
+    for (i, &m) in from.iter().enumerate() {
+        current.push(m);
+        combinations(&from[i + 1..], k, current, out);
+        current.pop();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::config::Rules as ConfigRules;
+    use crate::evaluate::evaluate;
+    use crate::instance::XorShift;
+    use crate::problem::Exclusion;
+    use crate::rules::check;
+    use crate::solver::index::Rules;
+    use crate::solver::model::{self, Outcome, Params};
+    use crate::solver::testkit;
+
+    /// 3–4 members over 9 daily shifts and a second layer of two overlapping 36-hour
+    /// shifts, with everything the program tracks: uneven points, after-hours and
+    /// prefer-off cells, blocked cells, capacity, history, `max_shifts`, a pin, rest or
+    /// runs, two seats on one shift.
+    fn varied(seed: u64) -> Problem {
+        let mut rng = XorShift::new(seed);
+        let members = 3 + rng.below(2) as usize;
+        let mut shifts: Vec<(usize, i64, i64)> = (0..9).map(|d| (0, d * 24, 24)).collect();
+        shifts.insert(3, (1, 60, 36));
+        shifts.insert(7, (1, 132, 36));
+        let rules = ConfigRules {
+            min_rest_hours: [0.0, 12.0][rng.below(2) as usize],
+            max_consecutive: [0, 2, 3][rng.below(3) as usize],
+            ..ConfigRules::default()
+        };
+        let mut problem = testkit::problem(members, &shifts, rules);
+        for (row, &(_, _, hours)) in problem.cells.iter_mut().zip(&shifts) {
+            for cell in row.iter_mut() {
+                cell.points = hours as f64 * [1.0, 1.25, 1.5, 2.0][rng.below(4) as usize];
+                cell.after_hours = rng.chance(0.5);
+                cell.prefer_off = rng.chance(0.1);
+                if rng.chance(0.12) {
+                    cell.blocked = Some(Exclusion::NotEligible);
+                }
+            }
+        }
+        problem.shifts[rng.below(9) as usize].per_shift = 2;
+        for m in 0..members {
+            problem.capacity[m] = [1.0, 1.0, 0.5, 0.8][rng.below(4) as usize];
+            problem.history[m] = [0.0, 0.0, 12.0, -6.0][rng.below(4) as usize];
+        }
+        if rng.chance(0.5) {
+            problem.config.members[rng.below(members as u64) as usize].max_shifts = Some(3);
+        }
+        let s = rng.below(shifts.len() as u64) as usize;
+        let m = rng.below(members as u64) as usize;
+        problem.cells[s][m].blocked = None;
+        problem.pins.push((s, m));
+        problem
+    }
+
+    fn later(seconds: u64) -> Instant {
+        Instant::now() + Duration::from_secs(seconds)
+    }
+
+    /// HiGHS's proven optimum (no gap), or `None` when there is no schedule.
+    fn milp_optimum(problem: &Problem, index: &Index) -> Option<f64> {
+        let params = Params {
+            time_limit: 60.0,
+            gap: 0.0,
+            feasibility_only: false,
+            warm: None,
+            fix: None,
+            progress: None,
+        };
+        match model::solve(problem, index, &params) {
+            Outcome::Solved {
+                assignment,
+                optimal: true,
+                ..
+            } => Some(evaluate(problem, &assignment, None).objective),
+            Outcome::Infeasible => None,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn from_no_incumbent_it_finds_the_milp_optimum() {
+        let mut compared = 0;
+        for seed in 0..16 {
+            let problem = varied(seed);
+            let index = Index::new(&problem, None, Rules::of(&problem));
+            let verdict = solve(&problem, &index, f64::INFINITY, later(60), usize::MAX);
+            match (verdict, milp_optimum(&problem, &index)) {
+                (Verdict::Better(assignment), Some(best)) => {
+                    assert!(check(&problem, &assignment, None).is_empty(), "seed {seed}");
+                    let value = evaluate(&problem, &assignment, None).objective;
+                    assert!(
+                        (value - best).abs() <= 1e-6 * best.abs(),
+                        "seed {seed}: {value} vs {best}"
+                    );
+                    compared += 1;
+                }
+                // No schedule at all: nothing scores below infinity.
+                (Verdict::IncumbentOptimal, None) => {}
+                (verdict, best) => panic!("seed {seed}: {verdict:?} vs {best:?}"),
+            }
+        }
+        assert!(compared >= 10, "only {compared} feasible instances");
+    }
+
+    #[test]
+    fn an_optimal_incumbent_is_confirmed_and_a_worse_one_beaten() {
+        let problem = varied(3);
+        let index = Index::new(&problem, None, Rules::of(&problem));
+        let best = milp_optimum(&problem, &index).expect("feasible");
+        assert_eq!(
+            solve(&problem, &index, best, later(60), usize::MAX),
+            Verdict::IncumbentOptimal
+        );
+        let Verdict::Better(assignment) =
+            solve(&problem, &index, best + 1.0, later(60), usize::MAX)
+        else {
+            panic!("a schedule 1 below the incumbent exists");
+        };
+        let value = evaluate(&problem, &assignment, None).objective;
+        assert!(
+            (value - best).abs() <= 1e-6 * best.abs(),
+            "{value} vs {best}"
+        );
+    }
+
+    #[test]
+    fn gives_up_at_its_budget_or_deadline() {
+        let problem = varied(3);
+        let index = Index::new(&problem, None, Rules::of(&problem));
+        let incumbent = f64::INFINITY;
+        assert_eq!(
+            solve(&problem, &index, incumbent, later(60), 5),
+            Verdict::GaveUp
+        );
+        assert_eq!(
+            solve(&problem, &index, incumbent, Instant::now(), usize::MAX),
+            Verdict::GaveUp
+        );
+    }
+
+    #[test]
+    fn most_load_counts_runs_and_rest() {
+        // Five daily shifts of 10 points, runs of at most two: 1 1 0 1 1 from the first, 1 1 0
+        // from the third.
+        let shifts: Vec<(usize, i64, i64)> = (0..5).map(|d| (0, d * 24, 10)).collect();
+        let runs = ConfigRules {
+            max_consecutive: 2,
+            ..ConfigRules::default()
+        };
+        let problem = testkit::problem(2, &shifts, runs);
+        let index = Index::new(&problem, None, Rules::of(&problem));
+        let order: Vec<usize> = (0..5).collect();
+        let most = most_load(&problem, &index, &order, &order, 0);
+        assert_eq!(most, [40, 30, 20, 20, 10, 0].map(|p| p * SCALE as i64));
+
+        // 24 hours of rest after 10-hour shifts a day apart: every other one.
+        let rested = ConfigRules {
+            min_rest_hours: 24.0,
+            ..ConfigRules::default()
+        };
+        let problem = testkit::problem(2, &shifts, rested);
+        let index = Index::new(&problem, None, Rules::of(&problem));
+        let most = most_load(&problem, &index, &order, &order, 1);
+        assert_eq!(most, [30, 20, 20, 10, 10, 0].map(|p| p * SCALE as i64));
+    }
+
+    #[test]
+    fn the_fairness_bound_never_exceeds_the_terms_it_bounds() {
+        let fairness = Fairness {
+            capacity: vec![1.0, 0.5, 0.8],
+            history: vec![0, scaled(12.0), 0],
+            imbalance: 1000.0,
+            deviation: 100.0,
+        };
+        let mut rng = XorShift::new(7);
+        for _ in 0..2000 {
+            let load: Vec<i64> = (0..3).map(|_| scaled(rng.below(100) as f64)).collect();
+            let reach: Vec<i64> = (0..3).map(|_| scaled(rng.below(60) as f64)).collect();
+            let end: Vec<i64> = (0..3)
+                .map(|p| load[p] + (reach[p] as f64 * rng.unit()) as i64)
+                .collect();
+            let bound = fairness.bound(&load, &reach);
+            assert!(
+                bound <= fairness.terms(&end) + 1e-6,
+                "{load:?} {reach:?} {end:?}"
+            );
+        }
+        // Tight when nothing can move: the bound of a finished team is close to its terms.
+        let load = vec![scaled(40.0), scaled(10.0), scaled(30.0)];
+        let none = vec![0; 3];
+        assert!(fairness.bound(&load, &none) > 0.5 * fairness.terms(&load));
+    }
+}
