@@ -12,6 +12,7 @@
 //! finishes — the best leaf, or the incumbent, is optimal — or gives up at its budget.
 
 use std::hash::{Hash, Hasher};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use rustc_hash::FxHasher;
@@ -233,13 +234,14 @@ impl Fairness {
 
 /// Proves the incumbent (objective `incumbent`) optimal or finds the optimum, giving up
 /// after `budget` states in all (a count, not a time, so the verdict does not depend on
-/// the machine) or at `until`.
+/// the machine), at `until`, or once `cancel` is set.
 pub(crate) fn solve(
     problem: &Problem,
     index: &Index,
     incumbent: f64,
     until: Instant,
     budget: usize,
+    cancel: &AtomicBool,
 ) -> Verdict {
     let members = index.members;
     if members > MAX_MEMBERS || index.shifts == 0 {
@@ -266,7 +268,7 @@ pub(crate) fn solve(
     };
     // Float noise of the objective; an infinite incumbent (none) prunes nothing.
     let tolerance = if incumbent.is_finite() {
-        1e-7 * incumbent.abs().max(1.0)
+        1e-6 * incumbent.abs().max(1.0)
     } else {
         0.0
     };
@@ -280,7 +282,7 @@ pub(crate) fn solve(
     let mut trail: Vec<Vec<(u32, u16)>> = Vec::with_capacity(steps.len());
 
     for (t, step) in steps.iter().enumerate() {
-        if Instant::now() >= until {
+        if Instant::now() >= until || cancel.load(Ordering::Relaxed) {
             return Verdict::GaveUp;
         }
         let width = step.width;
@@ -290,6 +292,9 @@ pub(crate) fn solve(
         let mut loads = vec![0i64; fair.len()];
 
         for i in 0..layer.costs.len() {
+            if i % 4096 == 4095 && cancel.load(Ordering::Relaxed) {
+                return Verdict::GaveUp;
+            }
             let state = layer.key(i);
             let cost = layer.costs[i];
             let mask_of = |slot: usize| state[slot] as u16;
@@ -792,6 +797,18 @@ mod tests {
         Instant::now() + Duration::from_secs(seconds)
     }
 
+    /// Without budget, deadline or cancellation.
+    fn run(problem: &Problem, index: &Index, incumbent: f64) -> Verdict {
+        solve(
+            problem,
+            index,
+            incumbent,
+            later(60),
+            usize::MAX,
+            &AtomicBool::new(false),
+        )
+    }
+
     /// HiGHS's proven optimum (no gap), or `None` when there is no schedule.
     fn milp_optimum(problem: &Problem, index: &Index) -> Option<f64> {
         let params = Params {
@@ -819,7 +836,7 @@ mod tests {
         for seed in 0..16 {
             let problem = varied(seed);
             let index = Index::new(&problem, None, Rules::of(&problem));
-            let verdict = solve(&problem, &index, f64::INFINITY, later(60), usize::MAX);
+            let verdict = run(&problem, &index, f64::INFINITY);
             match (verdict, milp_optimum(&problem, &index)) {
                 (Verdict::Better(assignment), Some(best)) => {
                     assert!(check(&problem, &assignment, None).is_empty(), "seed {seed}");
@@ -843,13 +860,8 @@ mod tests {
         let problem = varied(3);
         let index = Index::new(&problem, None, Rules::of(&problem));
         let best = milp_optimum(&problem, &index).expect("feasible");
-        assert_eq!(
-            solve(&problem, &index, best, later(60), usize::MAX),
-            Verdict::IncumbentOptimal
-        );
-        let Verdict::Better(assignment) =
-            solve(&problem, &index, best + 1.0, later(60), usize::MAX)
-        else {
+        assert_eq!(run(&problem, &index, best), Verdict::IncumbentOptimal);
+        let Verdict::Better(assignment) = run(&problem, &index, best + 1.0) else {
             panic!("a schedule 1 below the incumbent exists");
         };
         let value = evaluate(&problem, &assignment, None).objective;
@@ -860,16 +872,42 @@ mod tests {
     }
 
     #[test]
-    fn gives_up_at_its_budget_or_deadline() {
+    fn gives_up_at_its_budget_deadline_or_cancellation() {
         let problem = varied(3);
         let index = Index::new(&problem, None, Rules::of(&problem));
         let incumbent = f64::INFINITY;
         assert_eq!(
-            solve(&problem, &index, incumbent, later(60), 5),
+            solve(
+                &problem,
+                &index,
+                incumbent,
+                later(60),
+                5,
+                &AtomicBool::new(false)
+            ),
             Verdict::GaveUp
         );
         assert_eq!(
-            solve(&problem, &index, incumbent, Instant::now(), usize::MAX),
+            solve(
+                &problem,
+                &index,
+                incumbent,
+                Instant::now(),
+                usize::MAX,
+                &AtomicBool::new(false)
+            ),
+            Verdict::GaveUp
+        );
+        let cancelled = AtomicBool::new(true);
+        assert_eq!(
+            solve(
+                &problem,
+                &index,
+                incumbent,
+                later(60),
+                usize::MAX,
+                &cancelled
+            ),
             Verdict::GaveUp
         );
     }

@@ -21,6 +21,7 @@ mod symmetry;
 mod testkit;
 mod watch;
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::assignment::{Assignment, Previous};
@@ -106,8 +107,11 @@ const FULL_MILP_BINARIES: usize = 2500;
 const BOUND_MILP_BINARIES: usize = 12_000;
 /// At most this many binaries for the exact dynamic program.
 const EXACT_BINARIES: usize = 400;
-/// States in all before the dynamic program gives up (about 0.5 s and 120 MiB).
+/// States in all before the dynamic program gives up (at most about 0.5 s and 40 MiB).
 const EXACT_STATES: usize = 1_500_000;
+/// Objectives this close (relative) are one: HiGHS's tolerances are about 1e-9 of these
+/// objectives, the dynamic program's 1e-6.
+const SAME_OBJECTIVE: f64 = 5e-7;
 
 /// The start after local search.
 fn polished(start: Option<state::State<'_>>, until: Instant) -> Option<state::State<'_>> {
@@ -140,7 +144,8 @@ pub fn model_size(problem: &Problem) -> ModelSize {
 /// still valid: the better after local search goes on); a portfolio of heuristic
 /// searches, one per thread (annealing, pair trades, cycles); for large teams LNS
 /// (HiGHS on neighbourhoods); then the exact MILP warm-started from the best so far
-/// (skipped for the largest). The fair greedy is the floor: a solve is never worse.
+/// (skipped for the largest), for the smallest beside an exact dynamic program. The fair
+/// greedy is the floor: a solve is never worse.
 pub fn solve(
     problem: &Problem,
     previous: Option<&Previous>,
@@ -297,30 +302,42 @@ pub fn solve(
     // (with one core, first and with a smaller budget). Its verdict wins whenever it
     // reaches one — a count of states, not the clock, decides that, so the schedule
     // does not depend on which finished first — and HiGHS is stopped then.
-    let exact = |budget: usize| match greedy_objective {
-        Some(incumbent) if binaries <= EXACT_BINARIES => {
-            let verdict = exact::solve(problem, &index, incumbent, deadline, budget);
-            if verdict != exact::Verdict::GaveUp {
-                progress.interrupt();
-            }
-            verdict
-        }
-        _ => exact::Verdict::GaveUp,
+    // HiGHS proved that nothing beats the heuristics' schedule (beyond float noise): the
+    // answer the dynamic program would give, so it may stop, and the schedule returned
+    // is the same whichever of the two finished first.
+    let proves_incumbent = |outcome: &Outcome, incumbent: f64| {
+        matches!(outcome, Outcome::Solved { optimal: true, bound, .. }
+            if *bound >= incumbent - SAME_OBJECTIVE * incumbent.abs().max(1.0))
     };
-    let (outcome, verdict) = if workers > 1 {
-        std::thread::scope(|scope| {
-            let beside = scope.spawn(|| exact(EXACT_STATES));
-            let outcome = milp();
-            let verdict = beside
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (outcome, verdict)
-        })
-    } else {
-        match exact(EXACT_STATES / 8) {
-            exact::Verdict::GaveUp => (milp(), exact::Verdict::GaveUp),
-            verdict => (Outcome::NoSolution { bound: floor }, verdict),
+    let exact = |incumbent: f64, budget: usize, cancel: &AtomicBool| {
+        let verdict = exact::solve(problem, &index, incumbent, deadline, budget, cancel);
+        if verdict != exact::Verdict::GaveUp {
+            progress.interrupt();
         }
+        verdict
+    };
+    let cancel = AtomicBool::new(false);
+    let (outcome, verdict) = match greedy_objective {
+        Some(incumbent) if binaries <= EXACT_BINARIES && workers > 1 => {
+            std::thread::scope(|scope| {
+                let beside = scope.spawn(|| exact(incumbent, EXACT_STATES, &cancel));
+                let outcome = milp();
+                if proves_incumbent(&outcome, incumbent) {
+                    cancel.store(true, Ordering::Relaxed);
+                }
+                let verdict = beside
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                (outcome, verdict)
+            })
+        }
+        Some(incumbent) if binaries <= EXACT_BINARIES => {
+            match exact(incumbent, EXACT_STATES / 8, &cancel) {
+                exact::Verdict::GaveUp => (milp(), exact::Verdict::GaveUp),
+                verdict => (Outcome::NoSolution { bound: floor }, verdict),
+            }
+        }
+        _ => (milp(), exact::Verdict::GaveUp),
     };
     match (verdict, &greedy, greedy_objective) {
         (exact::Verdict::IncumbentOptimal, Some(g), Some(go)) => {
@@ -333,6 +350,7 @@ pub fn solve(
         _ => {}
     }
 
+    let proven = greedy_objective.is_some_and(|go| proves_incumbent(&outcome, go));
     match outcome {
         Outcome::Solved {
             assignment,
@@ -341,9 +359,10 @@ pub fn solve(
         } => {
             let milp_objective = evaluate(problem, &assignment, previous).objective;
             match (greedy, greedy_objective) {
-                (Some(g), Some(go)) if go < milp_objective => {
+                (Some(g), Some(go)) if go < milp_objective || proven => {
                     // The MILP's optimum is exact up to float noise; the greedy matching
-                    // or beating it means it is optimal too.
+                    // or beating it means it is optimal too (and the dynamic program,
+                    // had it finished, would have returned it).
                     Ok(finish(g, optimal, bound))
                 }
                 _ => Ok(finish(assignment, optimal, bound)),
