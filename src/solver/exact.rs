@@ -1,6 +1,7 @@
 //! An exact dynamic program over time for the smallest teams, where the MILP's bound is
 //! the problem: whether a perfectly (or nearly) balanced schedule exists is a partition
-//! question, and HiGHS proves "no" slowly (the 4-person two-zone month took 10 s).
+//! question, and HiGHS proves "no" slowly (a 3-person 12-hour month took it 7.8 s, this
+//! program 0.3 s).
 //!
 //! Shifts are taken in start order. A state is what the rest of the schedule can still
 //! see: the holders of the earlier shifts that some later shift conflicts with, follows
@@ -875,41 +876,17 @@ mod tests {
     fn gives_up_at_its_budget_deadline_or_cancellation() {
         let problem = varied(3);
         let index = Index::new(&problem, None, Rules::of(&problem));
-        let incumbent = f64::INFINITY;
-        assert_eq!(
-            solve(
-                &problem,
-                &index,
-                incumbent,
-                later(60),
-                5,
-                &AtomicBool::new(false)
-            ),
-            Verdict::GaveUp
-        );
-        assert_eq!(
-            solve(
-                &problem,
-                &index,
-                incumbent,
-                Instant::now(),
-                usize::MAX,
-                &AtomicBool::new(false)
-            ),
-            Verdict::GaveUp
-        );
-        let cancelled = AtomicBool::new(true);
-        assert_eq!(
-            solve(
-                &problem,
-                &index,
-                incumbent,
-                later(60),
-                usize::MAX,
-                &cancelled
-            ),
-            Verdict::GaveUp
-        );
+        assert_ne!(run(&problem, &index, f64::INFINITY), Verdict::GaveUp);
+        let (go_on, stop) = (AtomicBool::new(false), AtomicBool::new(true));
+        let limits = [
+            (later(60), 5, &go_on),
+            (Instant::now(), usize::MAX, &go_on),
+            (later(60), usize::MAX, &stop),
+        ];
+        for (until, budget, cancel) in limits {
+            let verdict = solve(&problem, &index, f64::INFINITY, until, budget, cancel);
+            assert_eq!(verdict, Verdict::GaveUp, "{budget} {cancel:?}");
+        }
     }
 
     #[test]

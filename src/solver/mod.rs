@@ -343,7 +343,11 @@ pub fn solve(
         (exact::Verdict::IncumbentOptimal, Some(g), Some(go)) => {
             return Ok(finish(g.clone(), true, go));
         }
-        (exact::Verdict::Better(a), _, _) => {
+        // Checked against the rules once more: a schedule that broke one would be a bug
+        // in the program, and HiGHS's answer stands then.
+        (exact::Verdict::Better(a), _, _)
+            if crate::rules::check(problem, &a, previous).is_empty() =>
+        {
             let value = evaluate(problem, &a, previous).objective;
             return Ok(finish(a, true, value));
         }
