@@ -103,6 +103,33 @@ fn forced_schedule_snapshot() {
     insta::assert_snapshot!(redacted.join("\n"));
 }
 
+/// A 4-person week: within the exact dynamic program's reach. With one thread it runs
+/// before HiGHS, so whether it answers depends on its state count, not on timing.
+#[test]
+fn the_smallest_teams_are_proven_by_the_exact_program() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let out = tmp.path().join("out");
+    let config = fixture("small.toml");
+    let args = [
+        "solve",
+        config.to_str().expect("utf-8 path"),
+        "-o",
+        out.to_str().expect("utf-8 path"),
+        "--threads",
+        "1",
+    ];
+    let run = rota_with_env(&args, &[("ROTA_TRACE", "1")]);
+    expect_code(&run, 0);
+    assert!(stdout(&run).contains("optimal in"), "{}", stdout(&run));
+    assert!(
+        stderr(&run).contains("proven optimal by the exact dynamic program"),
+        "{}",
+        stderr(&run)
+    );
+    let s = read_json(&out.join("schedule.json"));
+    assert_eq!(s["solver"]["gap"], 0.0);
+}
+
 #[test]
 fn same_input_same_bytes() {
     let tmp = tempfile::tempdir().expect("temp dir");

@@ -19,6 +19,7 @@ use std::time::Instant;
 use rustc_hash::FxHasher;
 
 use super::index::Index;
+use super::spread::Spread;
 use crate::assignment::Assignment;
 use crate::problem::Problem;
 
@@ -89,6 +90,8 @@ struct Rest {
 struct Fairness {
     capacity: Vec<f64>,
     total_capacity: f64,
+    /// For the terms of final loads.
+    spread: Spread,
     /// History (scaled).
     history: Vec<i64>,
     imbalance: f64,
@@ -96,32 +99,26 @@ struct Fairness {
 }
 
 impl Fairness {
-    /// Weighted imbalance and deviation of final loads (scaled).
-    fn terms(&self, load: &[i64]) -> f64 {
-        if self.capacity.is_empty() {
-            return 0.0;
+    /// Over the members in fairness, in that order; `history` in points.
+    fn new(capacity: Vec<f64>, history: &[f64], imbalance: f64, deviation: f64) -> Fairness {
+        Fairness {
+            total_capacity: capacity.iter().sum(),
+            spread: Spread::new(&capacity, history, &vec![true; capacity.len()]),
+            history: history.iter().map(|&h| scaled(h)).collect(),
+            capacity,
+            imbalance,
+            deviation,
         }
-        let n: Vec<f64> = (0..load.len())
-            .map(|p| self.normalized(p, load[p]))
-            .collect();
-        let total_cap: f64 = self.capacity.iter().sum();
-        let mu = n
-            .iter()
-            .zip(&self.capacity)
-            .map(|(n, c)| n * c)
-            .sum::<f64>()
-            / total_cap;
-        let (lo, hi) = n
-            .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| {
-                (lo.min(x), hi.max(x))
-            });
-        let deviation: f64 = n
-            .iter()
-            .zip(&self.capacity)
-            .map(|(n, c)| c * (n - mu).abs())
-            .sum();
-        self.imbalance * (hi - lo) + self.deviation * deviation
+    }
+
+    /// Weighted imbalance and deviation of final loads (scaled), as the rest of the
+    /// solver computes them.
+    fn terms(&mut self, load: &[i64]) -> f64 {
+        for (p, &l) in load.iter().enumerate() {
+            self.spread.set(p, l as f64 / SCALE);
+        }
+        let (imbalance, deviation) = self.spread.terms();
+        self.imbalance * imbalance + self.deviation * deviation
     }
 
     /// Normalized load (points per capacity) of member `p` carrying `load` (scaled).
@@ -257,13 +254,12 @@ pub(crate) fn solve(
     let capped: Vec<(usize, i64)> = (0..members)
         .filter_map(|m| index.max_shifts[m].map(|max| (m, i64::from(max))))
         .collect();
-    let fairness = Fairness {
-        capacity: fair.iter().map(|&m| problem.capacity[m]).collect(),
-        total_capacity: fair.iter().map(|&m| problem.capacity[m]).sum(),
-        history: fair.iter().map(|&m| scaled(problem.history[m])).collect(),
-        imbalance: w.imbalance,
-        deviation: w.deviation,
-    };
+    let mut fairness = Fairness::new(
+        fair.iter().map(|&m| problem.capacity[m]).collect(),
+        &fair.iter().map(|&m| problem.history[m]).collect::<Vec<_>>(),
+        w.imbalance,
+        w.deviation,
+    );
     let Some((steps, rest)) = steps(problem, index, &fair_pos) else {
         return Verdict::GaveUp;
     };
@@ -918,14 +914,12 @@ mod tests {
 
     #[test]
     fn the_fairness_bound_never_exceeds_the_terms_it_bounds() {
-        let capacity = vec![1.0, 0.5, 0.8, 1.0];
-        let fairness = Fairness {
-            total_capacity: capacity.iter().sum(),
-            capacity,
-            history: vec![0, scaled(12.0), 0, scaled(-6.0)],
-            imbalance: 1000.0,
-            deviation: 100.0,
-        };
+        let mut fairness = Fairness::new(
+            vec![1.0, 0.5, 0.8, 1.0],
+            &[0.0, 12.0, 0.0, -6.0],
+            1000.0,
+            100.0,
+        );
         let mut rng = XorShift::new(7);
         let mut tight = 0;
         for _ in 0..5000 {

@@ -109,6 +109,8 @@ const BOUND_MILP_BINARIES: usize = 12_000;
 const EXACT_BINARIES: usize = 400;
 /// States in all before the dynamic program gives up (at most about 0.5 s and 40 MiB).
 const EXACT_STATES: usize = 1_500_000;
+/// The `ROTA_TRACE` line of an answer the dynamic program proved.
+const EXACT_PROOF: &str = "proven optimal by the exact dynamic program";
 /// Objectives this close (relative) are one: HiGHS's tolerances are about 1e-9 of these
 /// objectives, the dynamic program's 1e-6.
 const SAME_OBJECTIVE: f64 = 5e-7;
@@ -341,6 +343,7 @@ pub fn solve(
     };
     match (verdict, &greedy, greedy_objective) {
         (exact::Verdict::IncumbentOptimal, Some(g), Some(go)) => {
+            progress.reached(EXACT_PROOF, go);
             return Ok(finish(g.clone(), true, go));
         }
         // Checked against the rules once more: a schedule that broke one would be a bug
@@ -349,6 +352,7 @@ pub fn solve(
             if crate::rules::check(problem, &a, previous).is_empty() =>
         {
             let value = evaluate(problem, &a, previous).objective;
+            progress.reached(EXACT_PROOF, value);
             return Ok(finish(a, true, value));
         }
         _ => {}

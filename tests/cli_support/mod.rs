@@ -32,10 +32,16 @@ pub fn feasible_fixtures() -> Vec<PathBuf> {
 }
 
 pub fn rota(args: &[&str]) -> Output {
+    rota_with_env(args, &[])
+}
+
+/// `rota ARGS…` with these environment variables set as well.
+pub fn rota_with_env(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = assert_cmd::cargo::cargo_bin_cmd!("rota");
     cmd.args(args)
         .env("SOURCE_DATE_EPOCH", EPOCH)
-        .env_remove("RUST_BACKTRACE");
+        .env_remove("RUST_BACKTRACE")
+        .envs(env.iter().copied());
     cmd.output().expect("rota runs")
 }
 
