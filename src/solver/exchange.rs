@@ -111,6 +111,12 @@ fn descend(
             }
         }
         if !improved && focus.is_none() {
+            // Stuck for small trades: two members swap everything within a window.
+            if let Some(value) = first_window_swap(state, held, current, deadline) {
+                current = value;
+                changed = true;
+                continue;
+            }
             // Stuck for pairs: a three-way cycle around the ends of max − min.
             if let Some(value) = first_cycle(state, held, current, deadline) {
                 current = value;
@@ -122,6 +128,64 @@ fn descend(
             return changed;
         }
     }
+}
+
+/// The first improving window swap, applied: members `a` and `b` exchange every movable
+/// shift either holds within the span of some shift one of them holds. A long shift
+/// (a week) against the short ones the other holds in that week balances what trades
+/// of at most two shifts each way cannot.
+fn first_window_swap(
+    state: &mut State,
+    held: &mut [Vec<usize>],
+    (current, even): (f64, f64),
+    deadline: Instant,
+) -> Option<(f64, f64)> {
+    let shifts = &state.problem().shifts;
+    // Only a shift that spans several others makes a window that trades of at most two
+    // each way do not already cover.
+    let length = |s: usize| shifts[s].end - shifts[s].start;
+    let shortest = (0..shifts.len()).map(length).min()?;
+    let spans = |s: &usize| length(*s) >= shortest * 2;
+    if !(0..shifts.len()).any(|s| spans(&s)) {
+        return None;
+    }
+    let order = state.by_excess();
+    for (i, &a) in order.iter().enumerate() {
+        for &b in order[i + 1..].iter().rev() {
+            if Instant::now() >= deadline {
+                return None;
+            }
+            let windows: Vec<usize> = held[a]
+                .iter()
+                .chain(&held[b])
+                .copied()
+                .filter(spans)
+                .collect();
+            for w in windows {
+                let (from, to) = (shifts[w].start, shifts[w].end);
+                let within = |list: &[usize]| -> Vec<usize> {
+                    list.iter()
+                        .copied()
+                        .filter(|&s| shifts[s].start < to && shifts[s].end > from)
+                        .collect()
+                };
+                let (ga, gb) = (within(&held[a]), within(&held[b]));
+                // Trades of at most two each way were tried already.
+                if ga.len() <= 2 && gb.len() <= 2 {
+                    continue;
+                }
+                let mut evenness = even;
+                let accept = |value, even_now: &dyn Fn() -> f64| {
+                    better(value, even_now, (current, even), &mut evenness)
+                };
+                if let Some(value) = state.try_trade((a, &ga), (b, &gb), accept) {
+                    retrade(held, (a, &ga), (b, &gb));
+                    return Some((value, evenness));
+                }
+            }
+        }
+    }
+    None
 }
 
 /// Members at each end of the normalized range whose cycles are tried.
@@ -397,6 +461,40 @@ mod tests {
         assert!(exchange(&mut state, far));
         assert_eq!(state.objective(), 3.0);
         assert_eq!(state.members_of, vec![vec![1], vec![2], vec![0]]);
+        assert!(crate::rules::check(&problem, &state.assignment(), None).is_empty());
+    }
+
+    #[test]
+    fn a_window_swap_trades_a_week_for_the_days_under_it() {
+        // Two members, two weekly shifts (168 points) over two weeks of daily ones (12
+        // points): whoever holds a week cannot hold its days. Member 0 holds both weeks
+        // (336), member 1 every day (168). Evening out means handing over a week for the
+        // seven days under it, which no trade of at most two shifts each way does.
+        let mut shifts = Vec::new();
+        for week in 0..2 {
+            shifts.push((0, week * 168, 168));
+            shifts.extend((0..7).map(|d| (1, week * 168 + d * 24, 24)));
+        }
+        let mut problem = testkit::problem(2, &shifts, ConfigRules::default());
+        for (cells, &(layer, _, _)) in problem.cells.iter_mut().zip(&shifts) {
+            for cell in cells.iter_mut().filter(|_| layer == 1) {
+                cell.points = 12.0;
+            }
+        }
+        let index = Index::new(&problem, None, Rules::of(&problem));
+        let mut state = State::new(&problem, &index);
+        for (s, &(layer, _, _)) in shifts.iter().enumerate() {
+            state.add(s, layer ^ 1);
+        }
+        let mut held = held_lists(&state);
+        let now = (state.objective(), state.evenness());
+        assert!(first_trade(&mut state, &mut held, 0, 1, now).is_none());
+
+        let far = Instant::now() + std::time::Duration::from_secs(5);
+        assert!(exchange(&mut state, far));
+        assert_eq!((state.load[0], state.load[1]), (252.0, 252.0));
+        let exact = evaluate(&problem, &state.assignment(), None).objective;
+        assert!((state.objective() - exact).abs() < 1e-9);
         assert!(crate::rules::check(&problem, &state.assignment(), None).is_empty());
     }
 

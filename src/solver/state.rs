@@ -45,6 +45,10 @@ impl<'a> State<'a> {
     }
 
     /// Members who may take `s` (borrowed from the index, not from the state).
+    pub fn problem(&self) -> &'a Problem {
+        self.problem
+    }
+
     pub fn candidates(&self, s: usize) -> &'a [usize] {
         &self.index.cand[s]
     }
