@@ -137,7 +137,7 @@ fn descend(
 fn first_window_swap(
     state: &mut State,
     held: &mut [Vec<usize>],
-    (current, even): (f64, f64),
+    now: (f64, f64),
     deadline: Instant,
 ) -> Option<(f64, f64)> {
     let shifts = &state.problem().shifts;
@@ -174,13 +174,8 @@ fn first_window_swap(
                 if ga.len() <= 2 && gb.len() <= 2 {
                     continue;
                 }
-                let mut evenness = even;
-                let accept = |value, even_now: &dyn Fn() -> f64| {
-                    better(value, even_now, (current, even), &mut evenness)
-                };
-                if let Some(value) = state.try_trade((a, &ga), (b, &gb), accept) {
-                    retrade(held, (a, &ga), (b, &gb));
-                    return Some((value, evenness));
+                if let Some(taken) = take_trade(state, held, (a, &ga), (b, &gb), now) {
+                    return Some(taken);
                 }
             }
         }
@@ -283,7 +278,7 @@ fn first_trade(
     held: &mut [Vec<usize>],
     a: usize,
     b: usize,
-    (current, even): (f64, f64),
+    now: (f64, f64),
 ) -> Option<(f64, f64)> {
     let gives_a = subsets(&held[a]);
     let gives_b = subsets(&held[b]);
@@ -292,17 +287,29 @@ fn first_trade(
             if ga.is_empty() && gb.is_empty() {
                 continue;
             }
-            let mut evenness = even;
-            let accept = |value, even_now: &dyn Fn() -> f64| {
-                better(value, even_now, (current, even), &mut evenness)
-            };
-            if let Some(value) = state.try_trade((a, ga), (b, gb), accept) {
-                retrade(held, (a, ga), (b, gb));
-                return Some((value, evenness));
+            if let Some(taken) = take_trade(state, held, (a, ga), (b, gb), now) {
+                return Some(taken);
             }
         }
     }
     None
+}
+
+/// `a` gives `ga` to `b` and `b` gives `gb` to `a` when that beats `now` (see
+/// [`better`]); the new objective and evenness.
+fn take_trade(
+    state: &mut State,
+    held: &mut [Vec<usize>],
+    (a, ga): (usize, &[usize]),
+    (b, gb): (usize, &[usize]),
+    (current, even): (f64, f64),
+) -> Option<(f64, f64)> {
+    let mut evenness = even;
+    let accept =
+        |value, even_now: &dyn Fn() -> f64| better(value, even_now, (current, even), &mut evenness);
+    let value = state.try_trade((a, ga), (b, gb), accept)?;
+    retrade(held, (a, ga), (b, gb));
+    Some((value, evenness))
 }
 
 /// Whether a trade to objective `value` beats `(current, even)`: a lower objective, or
