@@ -218,8 +218,11 @@ fn first_cycle(
                             if state.candidates(u).binary_search(&e).is_err() {
                                 continue;
                             }
-                            let mut evenness = even;
                             let moves = [(s, e, x), (t, x, y), (u, y, e)];
+                            if cannot_beat(state, &moves, current) {
+                                continue;
+                            }
+                            let mut evenness = even;
                             let accept = |value, even_now: &dyn Fn() -> f64| {
                                 better(value, even_now, (current, even), &mut evenness)
                             };
@@ -304,12 +307,26 @@ fn take_trade(
     (b, gb): (usize, &[usize]),
     (current, even): (f64, f64),
 ) -> Option<(f64, f64)> {
+    let moves: Vec<(usize, usize, usize)> = ga
+        .iter()
+        .map(|&s| (s, a, b))
+        .chain(gb.iter().map(|&t| (t, b, a)))
+        .collect();
+    if cannot_beat(state, &moves, current) {
+        return None;
+    }
     let mut evenness = even;
     let accept =
         |value, even_now: &dyn Fn() -> f64| better(value, even_now, (current, even), &mut evenness);
-    let value = state.try_trade((a, ga), (b, gb), accept)?;
+    let value = state.try_moves(&moves, accept)?;
     retrade(held, (a, ga), (b, gb));
     Some((value, evenness))
+}
+
+/// Whether `moves` score above what [`better`] takes even by their floor (with room for
+/// the float noise between the floor and a real try), so they need no try.
+fn cannot_beat(state: &State, moves: &[(usize, usize, usize)], current: f64) -> bool {
+    state.floor_after(moves) > current + 2.0 * EPS * current.abs().max(1.0)
 }
 
 /// Whether a trade to objective `value` beats `(current, even)`: a lower objective, or

@@ -157,26 +157,51 @@ impl Spread {
 
     /// (imbalance, deviation) of the current loads, as evaluate.rs defines them.
     pub fn terms(&self) -> (f64, f64) {
+        self.terms_with(&[])
+    }
+
+    /// [`Spread::terms`] as if each `(member, load)` of `changes` (a few) carried that
+    /// load, without changing anything: a search can rule a trade out by its loads
+    /// before trying it.
+    pub fn terms_with(&self, changes: &[(usize, f64)]) -> (f64, f64) {
         if self.sorted.is_empty() {
             return (0.0, 0.0);
         }
-        let mu = self.mu();
+        let changed = |m: usize| changes.iter().find(|c| c.0 == m).map(|c| c.1);
+        let mut load_sum = self.load_sum;
+        for &(m, load) in changes {
+            if self.fair[m] {
+                load_sum += load - self.load[m];
+            }
+        }
+        let mu = (load_sum + self.history_sum) / self.total_capacity;
         let k = self.sorted.partition_point(|&(n, _)| n <= mu);
         let last = self.sorted.len();
         let mut deviation = mu * self.cum_cap[k] - self.cum_capn[k]
             + (self.cum_capn[last] - self.cum_capn[k])
             - mu * (self.cum_cap[last] - self.cum_cap[k]);
         let (mut max_n, mut min_n) = (f64::NEG_INFINITY, f64::INFINITY);
+        let mut correct = |m: usize, n: f64| {
+            deviation += self.capacity[m] * ((n - mu).abs() - (self.base[m] - mu).abs());
+            max_n = max_n.max(n);
+            min_n = min_n.min(n);
+        };
         for &d in &self.dirty {
-            let cap = self.capacity[d];
-            deviation += cap * ((self.normalized[d] - mu).abs() - (self.base[d] - mu).abs());
-            max_n = max_n.max(self.normalized[d]);
-            min_n = min_n.min(self.normalized[d]);
+            correct(
+                d,
+                changed(d).map_or(self.normalized[d], |l| self.normalized_of(d, l)),
+            );
         }
-        if let Some(&(n, _)) = self.sorted.iter().rev().find(|(_, m)| !self.is_dirty[*m]) {
+        for &(m, load) in changes {
+            if self.fair[m] && !self.is_dirty[m] {
+                correct(m, self.normalized_of(m, load));
+            }
+        }
+        let untouched = |m: usize| !self.is_dirty[m] && changed(m).is_none();
+        if let Some(&(n, _)) = self.sorted.iter().rev().find(|(_, m)| untouched(*m)) {
             max_n = max_n.max(n);
         }
-        if let Some(&(n, _)) = self.sorted.iter().find(|(_, m)| !self.is_dirty[*m]) {
+        if let Some(&(n, _)) = self.sorted.iter().find(|(_, m)| untouched(*m)) {
             min_n = min_n.min(n);
         }
         (max_n - min_n, deviation.max(0.0))
@@ -261,6 +286,18 @@ mod tests {
                 let (want_imb, want_dev) = direct(&cap, &hist, &fair, &load);
                 prop_assert!((imb - want_imb).abs() < 1e-7, "imbalance {imb} vs {want_imb}");
                 prop_assert!((dev - want_dev).abs() < 1e-7, "deviation {dev} vs {want_dev}");
+                // Asked ahead for two other loads, without setting them.
+                let (a, b) = (m, (m + 1) % cap.len());
+                let mut ahead = vec![(a, load[a] + 7.5), (b, (load[b] - 3.0).max(0.0))];
+                ahead.truncate(if a == b { 1 } else { 2 });
+                let mut then = load.clone();
+                for &(x, l) in &ahead {
+                    then[x] = l;
+                }
+                let (imb_ahead, dev_ahead) = spread.terms_with(&ahead);
+                let (want_imb, want_dev_ahead) = direct(&cap, &hist, &fair, &then);
+                prop_assert!((imb_ahead - want_imb).abs() < 1e-7, "ahead {imb_ahead} vs {want_imb}");
+                prop_assert!((dev_ahead - want_dev_ahead).abs() < 1e-7, "ahead {dev_ahead} vs {want_dev_ahead}");
                 let signed: f64 = (0..cap.len()).map(|m| spread.excess(m).abs()).sum();
                 let even: f64 = (0..cap.len())
                     .filter(|&m| fair[m])

@@ -215,6 +215,52 @@ impl<'a> State<'a> {
         self.try_moves(&moves, accept)
     }
 
+    /// A lower bound on the objective after the moves `(s, from, to)`, rules aside,
+    /// without making them: the fairness terms and the total load, prefer-off and churn
+    /// exactly, back-to-back pairs as if every pair through a moved seat went and none
+    /// came. Most trades a search tries are worse already by the loads alone, and this
+    /// answers those without the holdings, rule checks and roll-back of a real try.
+    pub fn floor_after(&self, moves: &[(usize, usize, usize)]) -> f64 {
+        let cells = &self.problem.cells;
+        let mut touched = [(usize::MAX, 0.0); 4];
+        let mut n = 0;
+        let (mut total, mut prefer_off, mut churn, mut pairs) = (
+            self.total_load,
+            self.prefer_off,
+            self.churn,
+            self.back_to_back,
+        );
+        for &(s, from, to) in moves {
+            for (m, sign) in [(from, -1.0), (to, 1.0)] {
+                let points = sign * cells[s][m].points;
+                total += points;
+                if let Some((_, delta)) = touched[..n].iter_mut().find(|(t, _)| *t == m) {
+                    *delta += points;
+                } else if n < touched.len() {
+                    touched[n] = (m, points);
+                    n += 1;
+                } else {
+                    // More members than a trade or cycle touches: no floor.
+                    return f64::NEG_INFINITY;
+                }
+            }
+            prefer_off += i64::from(cells[s][to].prefer_off) - i64::from(cells[s][from].prefer_off);
+            churn += self.churn_of(s, to) - self.churn_of(s, from);
+            pairs -= self.pairs_with(s, from);
+        }
+        for (m, delta) in &mut touched[..n] {
+            *delta += self.load[*m];
+        }
+        let (imbalance, deviation) = self.spread.terms_with(&touched[..n]);
+        let w = &self.weights;
+        w.imbalance * imbalance
+            + w.deviation * deviation
+            + w.total_load * total
+            + w.back_to_back_after_hours * pairs.max(0) as f64
+            + w.prefer_off * prefer_off as f64
+            + w.churn * churn as f64
+    }
+
     /// Each `(s, from, to)` hands `from`'s seat on `s` to `to`, all at once; kept when
     /// every placement keeps every rule and `accept` takes the new objective and
     /// evenness, otherwise the state is left as it was. Returns the new objective when
@@ -300,6 +346,61 @@ mod tests {
         state.add(1, 1);
         let exact = evaluate(&problem, &state.assignment(), None).objective;
         assert!((state.objective() - exact).abs() < 1e-9);
+    }
+
+    #[test]
+    fn the_floor_of_a_trade_never_exceeds_what_the_trade_scores() {
+        // Four members of unequal capacity and history over 14 days of uneven points with
+        // prefer-off days and back-to-back pairs (every testkit shift is after-hours).
+        let mut problem = daily(14, ConfigRules::default());
+        problem
+            .config
+            .members
+            .push(problem.config.members[0].clone());
+        problem.config.members[3].name = "m3".into();
+        let mut rng = crate::instance::XorShift::new(11);
+        for cells in &mut problem.cells {
+            let extra = cells[0].clone();
+            cells.push(extra);
+            for cell in cells.iter_mut() {
+                cell.points = [12.0, 24.0, 30.0, 36.0][rng.below(4) as usize];
+                cell.prefer_off = rng.chance(0.2);
+            }
+        }
+        problem.capacity = vec![1.0, 0.5, 0.8, 1.0];
+        problem.history = vec![0.0, 6.0, 0.0, -12.0];
+        let index = Index::new(&problem, None, Rules::of(&problem));
+        let mut state = crate::solver::greedy::greedy(&problem, &index).expect("feasible");
+        let (mut compared, mut exact) = (0, 0);
+        for _ in 0..2000 {
+            let a = rng.below(4) as usize;
+            let b = (a + 1 + rng.below(3) as usize) % 4;
+            let mut moves = Vec::new();
+            for s in 0..14 {
+                let give = rng.chance(0.15);
+                if give && state.holds(s, a) {
+                    moves.push((s, a, b));
+                } else if give && state.holds(s, b) {
+                    moves.push((s, b, a));
+                }
+            }
+            let floor = state.floor_after(&moves);
+            let mut reached = None;
+            state.try_moves(&moves, |value, _| {
+                reached = Some(value);
+                false
+            });
+            if let Some(value) = reached {
+                assert!(floor <= value + 1e-9, "{moves:?}: floor {floor} > {value}");
+                compared += 1;
+                exact += usize::from((value - floor).abs() < 1e-9);
+            }
+        }
+        assert!(compared > 200, "only {compared} trades kept the rules");
+        assert!(
+            exact > 50,
+            "the floor is rarely the objective: {exact} of {compared}"
+        );
     }
 
     #[test]
