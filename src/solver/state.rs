@@ -44,11 +44,13 @@ impl<'a> State<'a> {
         }
     }
 
-    /// Members who may take `s` (borrowed from the index, not from the state).
+    /// The problem, borrowed for as long as the state's own borrow (so a caller may keep
+    /// it while changing the state).
     pub fn problem(&self) -> &'a Problem {
         self.problem
     }
 
+    /// Members who may take `s` (borrowed from the index, not from the state).
     pub fn candidates(&self, s: usize) -> &'a [usize] {
         &self.index.cand[s]
     }
@@ -383,6 +385,9 @@ mod tests {
                 } else if give && state.holds(s, b) {
                     moves.push((s, b, a));
                 }
+            }
+            if moves.is_empty() {
+                continue;
             }
             let floor = state.floor_after(&moves);
             let mut reached = None;
