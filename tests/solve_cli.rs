@@ -109,17 +109,12 @@ fn forced_schedule_snapshot() {
 fn the_smallest_teams_are_proven_by_the_exact_program() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let out = tmp.path().join("out");
-    let config = fixture("small.toml");
-    let args = [
-        "solve",
-        config.to_str().expect("utf-8 path"),
-        "-o",
-        out.to_str().expect("utf-8 path"),
-        "--threads",
-        "1",
-    ];
-    let run = rota_with_env(&args, &[("ROTA_TRACE", "1")]);
-    expect_code(&run, 0);
+    let run = solve_with_env(
+        &fixture("small.toml"),
+        &out,
+        &["--threads", "1"],
+        &[("ROTA_TRACE", "1")],
+    );
     assert!(stdout(&run).contains("optimal in"), "{}", stdout(&run));
     assert!(
         stderr(&run).contains("proven optimal by the exact dynamic program"),

@@ -8,7 +8,7 @@
 use std::time::Instant;
 
 use super::lns::next;
-use super::state::State;
+use super::state::{State, trade_moves};
 
 /// Smallest relative decrease that counts as an improvement (guards against float noise
 /// loops).
@@ -307,11 +307,7 @@ fn take_trade(
     (b, gb): (usize, &[usize]),
     (current, even): (f64, f64),
 ) -> Option<(f64, f64)> {
-    let moves: Vec<(usize, usize, usize)> = ga
-        .iter()
-        .map(|&s| (s, a, b))
-        .chain(gb.iter().map(|&t| (t, b, a)))
-        .collect();
+    let moves = trade_moves((a, ga), (b, gb));
     if cannot_beat(state, &moves, current) {
         return None;
     }

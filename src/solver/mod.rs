@@ -300,10 +300,6 @@ pub fn solve(
             )
         }
     };
-    // The smallest teams: the exact dynamic program, on the second core beside HiGHS
-    // (with one core, first and with a smaller budget). Its verdict wins whenever it
-    // reaches one — a count of states, not the clock, decides that, so the schedule
-    // does not depend on which finished first — and HiGHS is stopped then.
     // HiGHS proved that nothing beats the heuristics' schedule (beyond float noise): the
     // answer the dynamic program would give, so it may stop, and the schedule returned
     // is the same whichever of the two finished first.
@@ -318,6 +314,10 @@ pub fn solve(
         }
         verdict
     };
+    // The smallest teams: the exact dynamic program, on the second core beside HiGHS
+    // (with one core, first and with a smaller budget). Its verdict wins whenever it
+    // reaches one — a count of states, not the clock, decides that, so the schedule
+    // does not depend on which finished first — and HiGHS is stopped then.
     let cancel = AtomicBool::new(false);
     let (outcome, verdict) = match greedy_objective {
         Some(incumbent) if binaries <= EXACT_BINARIES && workers > 1 => {

@@ -209,12 +209,7 @@ impl<'a> State<'a> {
         (b, gb): (usize, &[usize]),
         accept: impl FnOnce(f64, &dyn Fn() -> f64) -> bool,
     ) -> Option<f64> {
-        let moves: Vec<(usize, usize, usize)> = ga
-            .iter()
-            .map(|&s| (s, a, b))
-            .chain(gb.iter().map(|&t| (t, b, a)))
-            .collect();
-        self.try_moves(&moves, accept)
+        self.try_moves(&trade_moves((a, ga), (b, gb)), accept)
     }
 
     /// A lower bound on the objective after the moves `(s, from, to)`, rules aside,
@@ -319,6 +314,17 @@ impl<'a> State<'a> {
             members: self.members_of.clone(),
         }
     }
+}
+
+/// The moves `(shift, from, to)` of a trade: `a` hands `ga` to `b`, `b` hands `gb` to `a`.
+pub(crate) fn trade_moves(
+    (a, ga): (usize, &[usize]),
+    (b, gb): (usize, &[usize]),
+) -> Vec<(usize, usize, usize)> {
+    ga.iter()
+        .map(|&s| (s, a, b))
+        .chain(gb.iter().map(|&t| (t, b, a)))
+        .collect()
 }
 
 #[cfg(test)]

@@ -69,6 +69,11 @@ pub fn expect_code(out: &Output, code: i32) {
 /// are proven optimal in well under a second; the generous limit keeps them optimal (and
 /// so deterministic) on a loaded machine.
 pub fn solve(config: &Path, dir: &Path, extra: &[&str]) -> Output {
+    solve_with_env(config, dir, extra, &[])
+}
+
+/// [`solve`] with these environment variables set as well.
+pub fn solve_with_env(config: &Path, dir: &Path, extra: &[&str], env: &[(&str, &str)]) -> Output {
     let mut args = vec![
         "solve",
         config.to_str().expect("utf-8 path"),
@@ -78,7 +83,7 @@ pub fn solve(config: &Path, dir: &Path, extra: &[&str]) -> Output {
         "10",
     ];
     args.extend(extra);
-    let out = rota(&args);
+    let out = rota_with_env(&args, env);
     expect_code(&out, 0);
     out
 }
