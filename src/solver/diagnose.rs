@@ -191,6 +191,7 @@ fn feasible(
         warm: None,
         fix: None,
         progress: None,
+        cutoff: None,
     };
     match model::solve(problem, &index, &params) {
         Outcome::Solved { .. } => Some(true),

@@ -816,6 +816,7 @@ mod tests {
             warm: None,
             fix: None,
             progress: None,
+            cutoff: None,
         };
         match model::solve(problem, index, &params) {
             Outcome::Solved {

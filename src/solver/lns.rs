@@ -117,6 +117,7 @@ pub(crate) fn lns(
                 warm: Some(&current),
                 fix: Some(&fix),
                 progress: None,
+                cutoff: None,
             },
         );
         let took = began.elapsed().as_secs_f64();

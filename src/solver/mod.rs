@@ -296,6 +296,7 @@ pub fn solve(
                     warm: greedy.as_ref(),
                     fix: None,
                     progress: Some(&progress),
+                    cutoff: greedy_objective,
                 },
             )
         }

@@ -96,6 +96,7 @@ mod tests {
                 warm: None,
                 fix: None,
                 progress: Some(&progress),
+                cutoff: None,
             },
         );
         let Outcome::Solved {
@@ -136,6 +137,7 @@ mod tests {
                 warm: None,
                 fix: None,
                 progress: Some(&progress),
+                cutoff: None,
             },
         );
         assert!(
