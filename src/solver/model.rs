@@ -39,9 +39,10 @@ pub(crate) struct Params<'a> {
     /// Shown HiGHS's best objective and bound as they improve (whole model only: a
     /// neighbourhood's bound is not a bound on the problem).
     pub progress: Option<&'a Progress>,
-    /// The warm start's objective (whole model of a small team only): a schedule that
-    /// beats it keeps its fairness terms within what it leaves above the cheapest
-    /// seats, a row that lets HiGHS prune by propagation what its LP bound cannot.
+    /// The warm start's objective. In the whole model of a team of at most
+    /// [`BUDGET_MEMBERS`] people (and [`SMALL_MODEL_BINARIES`]), a schedule that beats it
+    /// keeps its fairness terms within what it leaves above the cheapest seats: a row
+    /// that lets HiGHS prune by propagation what its LP bound cannot.
     pub cutoff: Option<f64>,
 }
 
@@ -388,18 +389,17 @@ fn build(problem: &Problem, index: &Index, params: &Params) -> Built {
     // Every shift costs at least its cheapest seat (for the budget below).
     let mut cheapest = 0.0;
     for s in 0..shifts {
-        let seats = || (0..members).filter(|&m| xv(s, m).is_some());
-        let least = seats()
-            .map(|m| seat_cost(s, m))
-            .fold(f64::INFINITY, f64::min);
+        let mut least = f64::INFINITY;
+        for m in 0..members {
+            let Some(v) = xv(s, m) else { continue };
+            let c = seat_cost(s, m);
+            least = least.min(c);
+            if c != 0.0 {
+                objective.add_mul(c, v);
+            }
+        }
         if least.is_finite() {
             cheapest += f64::from(problem.shifts[s].per_shift) * least;
-        }
-        for m in seats() {
-            let c = seat_cost(s, m);
-            if c != 0.0 {
-                objective.add_mul(c, xv(s, m).expect("a seat"));
-            }
         }
     }
 
@@ -801,22 +801,6 @@ mod tests {
         assert!(columns > binaries && rows > shifts.len());
     }
 
-    /// Part-timers on uneven shifts, some of them nights for one member: HiGHS has to
-    /// branch, and seats differ in cost.
-    fn uneven(members: usize) -> Problem {
-        let shifts: Vec<(usize, i64, i64)> = (0..14)
-            .map(|i| (0, i * 24, [4, 12, 20, 8, 16][i as usize % 5]))
-            .collect();
-        let mut problem = testkit::problem(members, &shifts, ConfigRules::default());
-        problem.capacity = (0..members).map(|m| [1.0, 0.5, 0.8][m % 3]).collect();
-        for (s, cells) in problem.cells.iter_mut().enumerate() {
-            if s % 3 == 0 {
-                cells[0].points *= 2.0;
-            }
-        }
-        problem
-    }
-
     fn whole(warm: Option<&Assignment>, cutoff: Option<f64>) -> Params<'_> {
         Params {
             time_limit: 20.0,
@@ -831,14 +815,15 @@ mod tests {
 
     #[test]
     fn a_budget_from_the_optimum_keeps_the_optimum() {
-        // Every seat of a shift costs the same and nothing else is charged, so at the
-        // optimum the fairness terms use the whole budget: a row any tighter cuts it off.
+        // Part-timers on uneven shifts (HiGHS has to branch). Every seat of a shift
+        // costs the same points and nothing else is charged, so at the optimum the
+        // fairness terms use the whole budget: a row any tighter cuts it off.
+        let shifts: Vec<(usize, i64, i64)> = (0..14)
+            .map(|i| (0, i * 24, [4, 12, 20, 8, 16][i as usize % 5]))
+            .collect();
         for members in [2, 3, 4] {
-            let mut problem = uneven(members);
-            for cells in &mut problem.cells {
-                let first = cells[0].points;
-                cells.iter_mut().for_each(|c| c.points = first);
-            }
+            let mut problem = testkit::problem(members, &shifts, ConfigRules::default());
+            problem.capacity = (0..members).map(|m| [1.0, 0.5, 0.8][m % 3]).collect();
             problem.config.objective.back_to_back_after_hours = 0.0;
             let index = Index::new(&problem, None, Rules::of(&problem));
             let Outcome::Solved {
