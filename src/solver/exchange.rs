@@ -162,11 +162,10 @@ fn first_window_swap(
                 .filter(spans)
                 .collect();
             for w in windows {
-                let (from, to) = (shifts[w].start, shifts[w].end);
                 let within = |list: &[usize]| -> Vec<usize> {
                     list.iter()
                         .copied()
-                        .filter(|&s| shifts[s].start < to && shifts[s].end > from)
+                        .filter(|&s| shifts[s].overlaps(&shifts[w]))
                         .collect()
                 };
                 let (ga, gb) = (within(&held[a]), within(&held[b]));
