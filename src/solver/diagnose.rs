@@ -192,6 +192,7 @@ fn feasible(
         fix: None,
         progress: None,
         cutoff: None,
+        fair_floor: None,
     };
     match model::solve(problem, &index, &params) {
         Outcome::Solved { .. } => Some(true),

@@ -817,6 +817,7 @@ mod tests {
             fix: None,
             progress: None,
             cutoff: None,
+            fair_floor: None,
         };
         match model::solve(problem, index, &params) {
             Outcome::Solved {

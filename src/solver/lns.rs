@@ -118,6 +118,7 @@ pub(crate) fn lns(
                 fix: Some(&fix),
                 progress: None,
                 cutoff: None,
+                fair_floor: None,
             },
         );
         let took = began.elapsed().as_secs_f64();

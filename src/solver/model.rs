@@ -22,6 +22,9 @@ use crate::problem::Problem;
 /// Most binaries for a small whole model: it gets integer shift counts (see
 /// `count_rows`) and, warm-started, HiGHS's neighbourhood heuristics stay off.
 const SMALL_MODEL_BINARIES: usize = 800;
+/// The fairness floor's row goes in when at least this share of it is more than the
+/// imbalance row states (see `fairness`).
+const FLOOR_NEWS: f64 = 0.25;
 /// Most members for the fairness budget row (see `build`).
 const BUDGET_MEMBERS: usize = 8;
 
@@ -44,6 +47,10 @@ pub(crate) struct Params<'a> {
     /// keeps its fairness terms within what it leaves above the cheapest seats: a row
     /// that lets HiGHS prune by propagation what its LP bound cannot.
     pub cutoff: Option<f64>,
+    /// The least fairness terms any schedule has (`fair_floor`), stated as a row of the
+    /// whole model: where the month is a partition question, HiGHS's LP bound cannot
+    /// see it and the proof waits on it.
+    pub fair_floor: Option<f64>,
 }
 
 #[derive(Debug)]
@@ -208,8 +215,10 @@ pub(crate) fn size(problem: &Problem, index: &Index) -> (usize, usize) {
             warm: None,
             fix: None,
             progress: None,
-            // The solve's budget row counts too (its value does not matter here).
+            // The solve's budget row counts too (its value does not matter here); the
+            // floor's does not: whether it goes in depends on the floor found.
             cutoff: Some(0.0),
+            fair_floor: None,
         },
     );
     // Every column gets its warm-start value as it is created.
@@ -447,7 +456,7 @@ fn build(problem: &Problem, index: &Index, params: &Params) -> Built {
         &x,
         params.fix,
         params.warm,
-        budget,
+        (params.fair_floor, budget),
         &mut vars,
         &mut warm,
         &mut constraints,
@@ -575,7 +584,8 @@ fn count_rows(
 
 /// Imbalance (zmax ≥ normalized ≥ zmin) and deviation. Σ (load − fair share) over the
 /// members in fairness is 0, so Σ |load − share| = 2 Σ max(0, load − share): one row per
-/// member instead of two. With a `budget`, their weighted sum stays within it.
+/// member instead of two. Their weighted sum stays at least the `floor` and within the
+/// `budget` when given.
 #[allow(clippy::too_many_arguments)]
 fn fairness(
     problem: &Problem,
@@ -583,7 +593,7 @@ fn fairness(
     x: &[Option<Variable>],
     fix: Option<&[Option<bool>]>,
     warm_assignment: Option<&Assignment>,
-    budget: Option<f64>,
+    (floor, budget): (Option<f64>, Option<f64>),
     vars: &mut ProblemVariables,
     warm: &mut Vec<f64>,
     constraints: &mut Vec<Constraint>,
@@ -703,6 +713,15 @@ fn fairness(
             }
         }
     }
+    // Only where the floor says more than the imbalance row above: on the weekly tiny
+    // teams that row already carries 1 000 of a floor of 1 057–1 182, and with the floor
+    // row as well their proofs took longer (`tiny-4-weekly-2` 2.1 → 3.5 s). HiGHS's
+    // tolerances are about 1e-9 of these objectives; 1e-6 keeps the row clear of them.
+    let news = |floor: f64| floor - w.imbalance * bounds.imbalance_lb > FLOOR_NEWS * floor;
+    if let Some(floor) = floor.filter(|&f| fix.is_none() && news(f)) {
+        let floor = floor - 1e-6 * floor.abs().max(1.0);
+        constraints.push(constraint!(fair_expr.clone() >= floor));
+    }
     if let Some(budget) = budget {
         constraints.push(constraint!(fair_expr <= budget));
     }
@@ -779,8 +798,9 @@ mod tests {
                 warm: None,
                 fix: None,
                 progress: None,
-                // As `size` builds it: with the budget row.
+                // As `size` builds it: with the budget row, without the floor's.
                 cutoff: Some(0.0),
+                fair_floor: None,
             },
         );
         assert!(small_whole, "the count rows are part of the model");
@@ -810,6 +830,75 @@ mod tests {
             fix: None,
             progress: None,
             cutoff,
+            fair_floor: None,
+        }
+    }
+
+    #[test]
+    fn a_floor_at_the_optimum_bounds_it_and_one_above_overshoots() {
+        // Only the fairness terms vary (every seat of a shift costs the same points, no
+        // back-to-back cost, no rule): at the optimum they sit exactly on the floor. The
+        // deviation carries most of them, so the imbalance row does not already say it.
+        let shifts: Vec<(usize, i64, i64)> = (0..10)
+            .map(|i| (0, i * 24, [4, 12, 20, 8, 16][i as usize % 5]))
+            .collect();
+        let mut problem = testkit::problem(3, &shifts, ConfigRules::default());
+        problem.capacity = vec![1.0, 0.5, 0.8];
+        problem.config.objective.back_to_back_after_hours = 0.0;
+        problem.config.objective.imbalance = 1.0;
+        let index = Index::new(&problem, None, Rules::of(&problem));
+        let Outcome::Solved {
+            assignment: best,
+            optimal: true,
+            ..
+        } = solve(&problem, &index, &whole(None, None))
+        else {
+            panic!("not proven");
+        };
+        let evaluated = crate::evaluate::evaluate(&problem, &best, None);
+        let w = problem.config.objective;
+        let floor =
+            w.imbalance * evaluated.metrics.imbalance + w.deviation * evaluated.metrics.deviation;
+        let rows = |fair_floor: Option<f64>| {
+            build(
+                &problem,
+                &index,
+                &Params {
+                    fair_floor,
+                    ..whole(None, None)
+                },
+            )
+            .constraints
+            .len()
+        };
+        assert_eq!(rows(Some(floor)), rows(None) + 1, "the row is in the model");
+        // The row cuts no schedule off; it lifts the model's value of those below it,
+        // so HiGHS's bound is the optimum, and above it once the floor is too high.
+        let optimum = evaluated.objective;
+        for (fair_floor, valid) in [(floor, true), (floor * 1.001, false)] {
+            let params = Params {
+                fair_floor: Some(fair_floor),
+                ..whole(None, None)
+            };
+            let outcome = solve(&problem, &index, &params);
+            let Outcome::Solved {
+                assignment,
+                optimal: true,
+                bound,
+            } = outcome
+            else {
+                panic!("floor {fair_floor}: {outcome:?}");
+            };
+            let objective = crate::evaluate::evaluate(&problem, &assignment, None).objective;
+            assert!(
+                (objective - optimum).abs() <= 1e-6 * optimum,
+                "{objective} vs {optimum}"
+            );
+            assert_eq!(
+                bound <= optimum + 1e-6 * optimum,
+                valid,
+                "floor {fair_floor}: bound {bound} vs {optimum}"
+            );
         }
     }
 

@@ -16,6 +16,8 @@ pub(crate) struct Progress {
     shown: Mutex<Shown>,
     /// Set once the answer is proven elsewhere: HiGHS stops at its next check.
     stop: AtomicBool,
+    /// Prints `ROTA_TRACE` lines (not for a side solve watched only to stop it).
+    trace: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -27,6 +29,15 @@ struct Shown {
 
 impl Progress {
     pub fn new(enabled: bool, started: Instant) -> Progress {
+        Progress::with(enabled, trace_on(), started)
+    }
+
+    /// Shows and prints nothing: for a side solve that only needs [`Progress::interrupt`].
+    pub fn quiet(started: Instant) -> Progress {
+        Progress::with(false, false, started)
+    }
+
+    fn with(enabled: bool, trace: bool, started: Instant) -> Progress {
         let bar = enabled.then(|| {
             let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
             bar.enable_steady_tick(Duration::from_millis(120));
@@ -49,6 +60,7 @@ impl Progress {
                 bound: f64::NEG_INFINITY,
             }),
             stop: AtomicBool::new(false),
+            trace,
         }
     }
 
@@ -79,14 +91,16 @@ impl Progress {
         });
     }
 
+    /// A `ROTA_TRACE` line with the time.
+    pub fn trace(&self, line: &str) {
+        if self.trace {
+            eprintln!("[{:>7.3} s] {line}", self.started.elapsed().as_secs_f64());
+        }
+    }
+
     /// `step` reached a schedule with this objective; shown when it is the best so far.
     pub fn reached(&self, step: &str, objective: f64) {
-        if trace_on() {
-            eprintln!(
-                "[{:>7.3} s] {step}: {objective:.1}",
-                self.started.elapsed().as_secs_f64()
-            );
-        }
+        self.trace(&format!("{step}: {objective:.1}"));
         self.update(|shown| {
             let better = objective < shown.best;
             if better {

@@ -97,6 +97,7 @@ mod tests {
                 fix: None,
                 progress: Some(&progress),
                 cutoff: None,
+                fair_floor: None,
             },
         );
         let Outcome::Solved {
@@ -138,6 +139,7 @@ mod tests {
                 fix: None,
                 progress: Some(&progress),
                 cutoff: None,
+                fair_floor: None,
             },
         );
         assert!(
