@@ -3,7 +3,7 @@
 //! no other term. Whether four people can split a month's days to within a point is a
 //! partition question: the whole MILP's LP bound balances perfectly, so its proof waits
 //! on exactly this answer. Stated as a row of the whole model (`Params::fair_floor`),
-//! HiGHS starts from it (`tiny-4-2zones-2`: no proof in 20 s; with the row, 2.1 s).
+//! HiGHS starts from it (`tiny-4-2zones-2`: no proof in 20 s; with the row, 2.1–3.7 s).
 
 use super::index::{Index, Rules};
 use super::model::{self, Outcome, Params};

@@ -834,27 +834,58 @@ mod tests {
         }
     }
 
+    /// Part-timers (capacities 1, 0.5, 0.8, …) on days of uneven hours, so HiGHS has to
+    /// branch; no back-to-back cost.
+    fn part_timers(members: usize, days: i64) -> Problem {
+        let shifts: Vec<(usize, i64, i64)> = (0..days)
+            .map(|i| (0, i * 24, [4, 12, 20, 8, 16][i as usize % 5]))
+            .collect();
+        let mut problem = testkit::problem(members, &shifts, ConfigRules::default());
+        problem.capacity = (0..members).map(|m| [1.0, 0.5, 0.8][m % 3]).collect();
+        problem.config.objective.back_to_back_after_hours = 0.0;
+        problem
+    }
+
+    /// The whole model's proven optimum.
+    fn best_of(problem: &Problem, index: &Index) -> Assignment {
+        match solve(problem, index, &whole(None, None)) {
+            Outcome::Solved {
+                assignment,
+                optimal: true,
+                ..
+            } => assignment,
+            other => panic!("not proven: {other:?}"),
+        }
+    }
+
+    /// Solves, expects a proof of a schedule worth `optimum`, and returns HiGHS's bound.
+    fn proven_at(problem: &Problem, index: &Index, params: &Params, optimum: f64) -> f64 {
+        let outcome = solve(problem, index, params);
+        let Outcome::Solved {
+            assignment,
+            optimal: true,
+            bound,
+        } = outcome
+        else {
+            panic!("not proven: {outcome:?}");
+        };
+        let objective = crate::evaluate::evaluate(problem, &assignment, None).objective;
+        assert!(
+            (objective - optimum).abs() <= 1e-6 * optimum,
+            "{objective} vs {optimum}"
+        );
+        bound
+    }
+
     #[test]
     fn a_floor_at_the_optimum_bounds_it_and_one_above_overshoots() {
         // Only the fairness terms vary (every seat of a shift costs the same points, no
         // back-to-back cost, no rule): at the optimum they sit exactly on the floor. The
         // deviation carries most of them, so the imbalance row does not already say it.
-        let shifts: Vec<(usize, i64, i64)> = (0..10)
-            .map(|i| (0, i * 24, [4, 12, 20, 8, 16][i as usize % 5]))
-            .collect();
-        let mut problem = testkit::problem(3, &shifts, ConfigRules::default());
-        problem.capacity = vec![1.0, 0.5, 0.8];
-        problem.config.objective.back_to_back_after_hours = 0.0;
+        let mut problem = part_timers(3, 10);
         problem.config.objective.imbalance = 1.0;
         let index = Index::new(&problem, None, Rules::of(&problem));
-        let Outcome::Solved {
-            assignment: best,
-            optimal: true,
-            ..
-        } = solve(&problem, &index, &whole(None, None))
-        else {
-            panic!("not proven");
-        };
+        let best = best_of(&problem, &index);
         let evaluated = crate::evaluate::evaluate(&problem, &best, None);
         let w = problem.config.objective;
         let floor =
@@ -880,20 +911,7 @@ mod tests {
                 fair_floor: Some(fair_floor),
                 ..whole(None, None)
             };
-            let outcome = solve(&problem, &index, &params);
-            let Outcome::Solved {
-                assignment,
-                optimal: true,
-                bound,
-            } = outcome
-            else {
-                panic!("floor {fair_floor}: {outcome:?}");
-            };
-            let objective = crate::evaluate::evaluate(&problem, &assignment, None).objective;
-            assert!(
-                (objective - optimum).abs() <= 1e-6 * optimum,
-                "{objective} vs {optimum}"
-            );
+            let bound = proven_at(&problem, &index, &params, optimum);
             assert_eq!(
                 bound <= optimum + 1e-6 * optimum,
                 valid,
@@ -907,37 +925,13 @@ mod tests {
         // Part-timers on uneven shifts (HiGHS has to branch). Every seat of a shift
         // costs the same points and nothing else is charged, so at the optimum the
         // fairness terms use the whole budget: a row any tighter cuts it off.
-        let shifts: Vec<(usize, i64, i64)> = (0..14)
-            .map(|i| (0, i * 24, [4, 12, 20, 8, 16][i as usize % 5]))
-            .collect();
         for members in [2, 3, 4] {
-            let mut problem = testkit::problem(members, &shifts, ConfigRules::default());
-            problem.capacity = (0..members).map(|m| [1.0, 0.5, 0.8][m % 3]).collect();
-            problem.config.objective.back_to_back_after_hours = 0.0;
+            let problem = part_timers(members, 14);
             let index = Index::new(&problem, None, Rules::of(&problem));
-            let Outcome::Solved {
-                assignment: best,
-                optimal: true,
-                ..
-            } = solve(&problem, &index, &whole(None, None))
-            else {
-                panic!("{members} members: not proven");
-            };
+            let best = best_of(&problem, &index);
             let optimum = crate::evaluate::evaluate(&problem, &best, None).objective;
-            let outcome = solve(&problem, &index, &whole(Some(&best), Some(optimum)));
-            let Outcome::Solved {
-                assignment,
-                optimal: true,
-                bound,
-            } = outcome
-            else {
-                panic!("{members} members: {outcome:?}");
-            };
-            let objective = crate::evaluate::evaluate(&problem, &assignment, None).objective;
-            assert!(
-                (objective - optimum).abs() <= 1e-6 * optimum,
-                "{objective} vs {optimum}"
-            );
+            let params = whole(Some(&best), Some(optimum));
+            let bound = proven_at(&problem, &index, &params, optimum);
             assert!(
                 (bound - optimum).abs() <= 1e-6 * optimum,
                 "{bound} vs {optimum}"
