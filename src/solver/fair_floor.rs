@@ -16,8 +16,6 @@ use crate::problem::Problem;
 /// that wait on their partition question; a 12-person quarter is proven in 0.5 s as it
 /// is, and a second solve would only delay it.
 const MAX_MEMBERS: usize = 8;
-/// Most (shift, member) pairs, as for the exact dynamic program.
-const MAX_BINARIES: usize = 400;
 
 /// Whether `solve` looks for a floor for this team: few people and pairs, and weights
 /// for which the fairness terms of the model are the terms themselves.
@@ -25,7 +23,8 @@ pub(crate) fn applies(problem: &Problem, index: &Index) -> bool {
     let w = problem.config.objective;
     let binaries: usize = index.cand.iter().map(Vec::len).sum();
     index.members <= MAX_MEMBERS
-        && binaries <= MAX_BINARIES
+        // The exact dynamic program's teams: the smallest, whose proofs take longest.
+        && binaries <= super::EXACT_BINARIES
         && w.imbalance >= 0.0
         && w.deviation >= 0.0
         && w.imbalance + w.deviation > 0.0

@@ -846,6 +846,15 @@ mod tests {
         problem
     }
 
+    /// Rows of the whole model with this fairness floor.
+    fn rows_with(problem: &Problem, index: &Index, fair_floor: Option<f64>) -> usize {
+        let params = Params {
+            fair_floor,
+            ..whole(None, None)
+        };
+        build(problem, index, &params).constraints.len()
+    }
+
     /// The whole model's proven optimum.
     fn best_of(problem: &Problem, index: &Index) -> Assignment {
         match solve(problem, index, &whole(None, None)) {
@@ -890,19 +899,23 @@ mod tests {
         let w = problem.config.objective;
         let floor =
             w.imbalance * evaluated.metrics.imbalance + w.deviation * evaluated.metrics.deviation;
-        let rows = |fair_floor: Option<f64>| {
-            build(
-                &problem,
-                &index,
-                &Params {
-                    fair_floor,
-                    ..whole(None, None)
-                },
-            )
-            .constraints
-            .len()
-        };
+        let rows = |fair_floor| rows_with(&problem, &index, fair_floor);
         assert_eq!(rows(Some(floor)), rows(None) + 1, "the row is in the model");
+        // With the default weights the imbalance row already states most of the floor
+        // here, and the floor's row stays out.
+        let plain = part_timers(3, 10);
+        let plain_index = Index::new(&plain, None, Rules::of(&plain));
+        let best = best_of(&plain, &plain_index);
+        let metrics = crate::evaluate::evaluate(&plain, &best, None).metrics;
+        let weights = plain.config.objective;
+        let plain_floor =
+            weights.imbalance * metrics.imbalance + weights.deviation * metrics.deviation;
+        let plain_rows = |fair_floor| rows_with(&plain, &plain_index, fair_floor);
+        assert_eq!(
+            plain_rows(Some(plain_floor)),
+            plain_rows(None),
+            "no news, no row"
+        );
         // The row cuts no schedule off; it lifts the model's value of those below it,
         // so HiGHS's bound is the optimum, and above it once the floor is too high.
         let optimum = evaluated.objective;
