@@ -4,12 +4,19 @@
 //! partition question: the whole MILP's LP bound balances perfectly, so its proof waits
 //! on exactly this answer. Stated as a row of the whole model (`Params::fair_floor`),
 //! HiGHS starts from it (`tiny-4-2zones-2`: no proof in 20 s; with the row, 2.1–3.7 s).
+//!
+//! The search over shift counts (`split_floor`) answers first where it can, in
+//! milliseconds; HiGHS solves the relaxation where it declines or gives up.
+
+use std::time::{Duration, Instant};
 
 use super::index::{Index, Rules};
 use super::model::{self, Outcome, Params};
 use super::progress::Progress;
+use super::split_floor;
 use crate::assignment::{Assignment, Previous};
 use crate::config::ObjectiveWeights;
+use crate::evaluate::evaluate;
 use crate::problem::Problem;
 
 /// Most members: as for the fairness budget, the smallest teams' proofs are the ones
@@ -67,6 +74,17 @@ pub(crate) fn fair_floor(
         frozen: true,
     };
     let index = Index::new(&relaxed, previous, rules);
+    // The search over counts first, bounded by the heuristics' schedule.
+    let started = Instant::now();
+    let incumbent = warm.map_or(f64::INFINITY, |a| {
+        let m = evaluate(problem, a, previous).metrics;
+        w.imbalance * m.imbalance + w.deviation * m.deviation
+    });
+    let until = started + Duration::from_secs_f64(time_limit.max(0.0));
+    if let Some(floor) = split_floor::split_floor(&relaxed, &index, incumbent, until) {
+        return Some(floor);
+    }
+    let time_limit = time_limit - started.elapsed().as_secs_f64();
     let outcome = model::solve(
         &relaxed,
         &index,
