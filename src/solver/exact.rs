@@ -35,7 +35,7 @@ pub(crate) enum Verdict {
 }
 
 /// Loads are kept in millionths of a point, exact for every sum of quantized points.
-const SCALE: f64 = 1e6;
+pub(super) const SCALE: f64 = 1e6;
 /// States after one step before the program gives up: the tiny bench teams it finishes
 /// peaked at 41 k; where it cannot, a step passes 100 k by the 8th–22nd shift and grows
 /// 2–4× a step.
@@ -463,7 +463,7 @@ impl Layer {
     }
 }
 
-fn scaled(points: f64) -> i64 {
+pub(super) fn scaled(points: f64) -> i64 {
     (points * SCALE).round() as i64
 }
 

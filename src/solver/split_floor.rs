@@ -17,11 +17,10 @@ use std::time::Instant;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use super::exact::{SCALE, scaled};
 use super::index::Index;
 use crate::problem::Problem;
 
-/// Loads in millionths of a point, exact for every sum of quantized points.
-const SCALE: f64 = 1e6;
 /// Memo entries over all windows before the search gives up (HiGHS's floor then). The
 /// bench's tiny teams need at most 14 k.
 const MAX_STATES: usize = 400_000;
@@ -711,10 +710,6 @@ impl<'a> Window<'a> {
             self.counts(p, i + 1, l, remaining, take, (low, high), out);
         }
     }
-}
-
-fn scaled(points: f64) -> i64 {
-    (points * SCALE).round() as i64
 }
 
 #[cfg(test)]
