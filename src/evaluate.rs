@@ -131,12 +131,16 @@ pub fn evaluate(
 
 /// Σ weight × term.
 pub fn objective(w: &crate::config::ObjectiveWeights, m: &Metrics) -> f64 {
-    w.imbalance * m.imbalance
-        + w.deviation * m.deviation
+    fairness(w, m)
         + w.back_to_back_after_hours * f64::from(m.back_to_back_after_hours)
         + w.total_load * m.total_load
         + w.prefer_off * f64::from(m.prefer_off_violations)
         + w.churn * f64::from(m.churn)
+}
+
+/// The fairness terms of the objective: weighted imbalance and deviation.
+pub fn fairness(w: &crate::config::ObjectiveWeights, m: &Metrics) -> f64 {
+    w.imbalance * m.imbalance + w.deviation * m.deviation
 }
 
 /// Seats of unfrozen shifts whose holder is not one the previous schedule had there.

@@ -16,7 +16,7 @@ use super::progress::Progress;
 use super::split_floor;
 use crate::assignment::{Assignment, Previous};
 use crate::config::ObjectiveWeights;
-use crate::evaluate::evaluate;
+use crate::evaluate::{self, evaluate};
 use crate::problem::Problem;
 
 /// Most members: as for the fairness budget, the smallest teams' proofs are the ones
@@ -38,7 +38,8 @@ pub(crate) fn applies(problem: &Problem, index: &Index) -> bool {
         && index.in_fairness.iter().any(|&f| f)
 }
 
-/// The floor, when HiGHS proves the relaxation's optimum within `time_limit` seconds
+/// The floor, when the search over counts or HiGHS proves the relaxation's optimum
+/// within `time_limit` seconds
 /// (only a proven value: a bound cut short by the clock would make the whole model, and
 /// so a proven schedule, depend on the machine's pace). `warm` is any valid schedule;
 /// `watch` stops the solve when interrupted.
@@ -77,8 +78,7 @@ pub(crate) fn fair_floor(
     // The search over counts first, bounded by the heuristics' schedule.
     let started = Instant::now();
     let incumbent = warm.map_or(f64::INFINITY, |a| {
-        let m = evaluate(problem, a, previous).metrics;
-        w.imbalance * m.imbalance + w.deviation * m.deviation
+        evaluate::fairness(&w, &evaluate(problem, a, previous).metrics)
     });
     let until = started + Duration::from_secs_f64(time_limit.max(0.0));
     if let Some(floor) = split_floor::split_floor(&relaxed, &index, incumbent, until) {
@@ -115,7 +115,6 @@ mod tests {
 
     use super::*;
     use crate::config::Rules as ConfigRules;
-    use crate::evaluate::evaluate;
     use crate::solver::testkit;
 
     /// Every way to give each of `shifts` one-seat shifts to one of `members`.
@@ -148,10 +147,11 @@ mod tests {
         let index = Index::new(&problem, None, Rules::of(&problem));
         assert!(applies(&problem, &index));
 
-        let w = problem.config.objective;
         let fairness = |a: &Assignment| {
-            let m = evaluate(&problem, a, None).metrics;
-            w.imbalance * m.imbalance + w.deviation * m.deviation
+            evaluate::fairness(
+                &problem.config.objective,
+                &evaluate(&problem, a, None).metrics,
+            )
         };
         let (mut any, mut valid) = (f64::INFINITY, f64::INFINITY);
         for a in every_assignment(hours.len(), 2) {

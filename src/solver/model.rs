@@ -896,9 +896,7 @@ mod tests {
         let index = Index::new(&problem, None, Rules::of(&problem));
         let best = best_of(&problem, &index);
         let evaluated = crate::evaluate::evaluate(&problem, &best, None);
-        let w = problem.config.objective;
-        let floor =
-            w.imbalance * evaluated.metrics.imbalance + w.deviation * evaluated.metrics.deviation;
+        let floor = crate::evaluate::fairness(&problem.config.objective, &evaluated.metrics);
         let rows = |fair_floor| rows_with(&problem, &index, fair_floor);
         assert_eq!(rows(Some(floor)), rows(None) + 1, "the row is in the model");
         // With the default weights the imbalance row already states most of the floor
@@ -907,9 +905,7 @@ mod tests {
         let plain_index = Index::new(&plain, None, Rules::of(&plain));
         let best = best_of(&plain, &plain_index);
         let metrics = crate::evaluate::evaluate(&plain, &best, None).metrics;
-        let weights = plain.config.objective;
-        let plain_floor =
-            weights.imbalance * metrics.imbalance + weights.deviation * metrics.deviation;
+        let plain_floor = crate::evaluate::fairness(&plain.config.objective, &metrics);
         let plain_rows = |fair_floor| rows_with(&plain, &plain_index, fair_floor);
         assert_eq!(
             plain_rows(Some(plain_floor)),

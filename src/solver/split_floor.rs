@@ -89,6 +89,23 @@ fn pack(classes: &mut [Class]) -> bool {
     offset <= Packed::BITS
 }
 
+/// Every load (scaled) member `p` can take from free seats of `classes`, ascending.
+fn reachable(classes: &[Class], p: usize) -> Vec<i64> {
+    let mut sums = vec![0i64];
+    for class in classes.iter().filter(|c| c.admits(p)) {
+        let mut next = Vec::with_capacity(sums.len() * (class.shifts as usize + 1));
+        for &s in &sums {
+            for n in 0..=i64::from(class.shifts) {
+                next.push(s + n * class.points[p]);
+            }
+        }
+        next.sort_unstable();
+        next.dedup();
+        sums = next;
+    }
+    sums
+}
+
 fn full(classes: &[Class]) -> Packed {
     classes
         .iter()
@@ -103,6 +120,8 @@ struct Split {
     capacity: Vec<f64>,
     /// The pool's possible totals of free seats (scaled).
     totals: Vec<i64>,
+    /// Per member: every load they can take (`reachable`).
+    loads: Vec<Vec<i64>>,
     imbalance: f64,
     deviation: f64,
 }
@@ -188,6 +207,7 @@ impl Split {
         }
         let totals = totals(&classes)?;
         Some(Split {
+            loads: (0..fair.len()).map(|p| reachable(&classes, p)).collect(),
             classes,
             base,
             capacity: fair.iter().map(|&m| problem.capacity[m]).collect(),
@@ -199,23 +219,6 @@ impl Split {
 
     fn members(&self) -> usize {
         self.capacity.len()
-    }
-
-    /// Every load (scaled) member `p` can take from free seats, ascending.
-    fn loads(&self, p: usize) -> Vec<i64> {
-        let mut sums = vec![0i64];
-        for class in self.classes.iter().filter(|c| c.admits(p)) {
-            let mut next = Vec::with_capacity(sums.len() * (class.shifts as usize + 1));
-            for &s in &sums {
-                for n in 0..=i64::from(class.shifts) {
-                    next.push(s + n * class.points[p]);
-                }
-            }
-            next.sort_unstable();
-            next.dedup();
-            sums = next;
-        }
-        sums
     }
 
     /// The relaxation with classes merged wherever their candidates' points agree
@@ -243,6 +246,9 @@ impl Split {
         // No wider in all than the classes they merge, so they fit.
         pack(&mut classes);
         Split {
+            loads: (0..self.members())
+                .map(|p| reachable(&classes, p))
+                .collect(),
             classes,
             base: self.base.clone(),
             capacity: self.capacity.clone(),
@@ -260,7 +266,6 @@ impl Split {
         let merged = self.merged();
         let total_capacity: f64 = self.capacity.iter().sum();
         let base_sum: i64 = self.base.iter().sum();
-        let loads: Vec<Vec<i64>> = (0..self.members()).map(|p| self.loads(p)).collect();
         let mut best = incumbent;
         let mut states = 0usize;
         // Per total: its mean and the windows whose spread could beat the incumbent.
@@ -269,7 +274,7 @@ impl Split {
             .iter()
             .map(|&total| {
                 let mu = (base_sum + total) as f64 / total_capacity;
-                (total, mu, self.windows(mu, &loads, best))
+                (total, mu, self.windows(mu, best))
             })
             .collect();
         if plans.iter().map(|(_, _, w)| w.len()).sum::<usize>() > max_windows {
@@ -362,13 +367,14 @@ impl Split {
 
     /// The windows whose spread could beat `best`, narrowest first: from a normalized
     /// load someone can end with at or below `mu` to one at or above it.
-    fn windows(&self, mu: f64, loads: &[Vec<i64>], best: f64) -> Vec<Ends> {
+    fn windows(&self, mu: f64, best: f64) -> Vec<Ends> {
         if self.imbalance <= 0.0 {
             return vec![(f64::NEG_INFINITY, f64::INFINITY)];
         }
         let reach = best / self.imbalance * SCALE;
         let tolerance = 1e-9 * mu.abs().max(1.0);
-        let mut values: Vec<f64> = loads
+        let mut values: Vec<f64> = self
+            .loads
             .iter()
             .enumerate()
             .flat_map(|(p, l)| {
@@ -466,7 +472,7 @@ impl<'a> Window<'a> {
         let tolerance = 1e-9 * mu.abs().max(1.0);
         let k = split.members();
         let share: Vec<f64> = split.capacity.iter().map(|c| mu * c).collect();
-        let loads: Vec<Vec<i64>> = (0..k).map(|p| split.loads(p)).collect();
+        let loads = &split.loads;
         // Clamped to what the member can carry at all (a window may be unbounded).
         let low: Vec<i64> = (0..k)
             .map(|p| {
@@ -719,15 +725,16 @@ mod tests {
     use super::*;
     use crate::assignment::Assignment;
     use crate::config::Rules as ConfigRules;
-    use crate::evaluate::evaluate;
+    use crate::evaluate::{self, evaluate};
     use crate::problem::Exclusion;
     use crate::solver::index::Rules;
     use crate::solver::testkit;
 
     fn fairness(problem: &Problem, a: &Assignment) -> f64 {
-        let w = problem.config.objective;
-        let m = evaluate(problem, a, None).metrics;
-        w.imbalance * m.imbalance + w.deviation * m.deviation
+        evaluate::fairness(
+            &problem.config.objective,
+            &evaluate(problem, a, None).metrics,
+        )
     }
 
     /// The least fairness terms over every way to fill every shift's seats from its
