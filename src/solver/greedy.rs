@@ -59,9 +59,25 @@ pub(crate) fn from_previous<'a>(problem: &'a Problem, index: &'a Index) -> Optio
     if index.churn_prev.iter().all(Option::is_none) {
         return None;
     }
+    let wishes: Vec<&[usize]> = index
+        .churn_prev
+        .iter()
+        .map(|before| before.as_deref().unwrap_or_default())
+        .collect();
+    from_wishes(problem, index, &wishes)
+}
+
+/// Fixed seats, then each shift's wished holders where the rules allow them (earlier
+/// shifts first), then the fair greedy for the seats left open; `None` when the fill
+/// dead-ends.
+pub(crate) fn from_wishes<'a>(
+    problem: &'a Problem,
+    index: &'a Index,
+    wishes: &[&[usize]],
+) -> Option<State<'a>> {
     let mut state = fixed_seats(problem, index)?;
-    for (s, before) in index.churn_prev.iter().enumerate() {
-        for &m in before.iter().flatten() {
+    for (s, wished) in wishes.iter().enumerate() {
+        for &m in *wished {
             if state.can_add(s, m) {
                 state.add(s, m);
             }
