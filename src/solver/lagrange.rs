@@ -353,6 +353,9 @@ struct Combine<'a> {
     spread: Spread,
     spread_max: f64,
     pool: (i64, i64),
+    /// The least fairness terms of any schedule (`fair_floor`): loads below it are a
+    /// split the shifts do not allow.
+    floor: f64,
     /// Per member: the least priced cost of any final load.
     least: Vec<f64>,
     choice: Vec<usize>,
@@ -381,7 +384,11 @@ impl Combine<'_> {
             }
             let (imbalance, deviation) = self.spread.terms();
             let w = self.problem.config.objective;
-            let value = cost + w.imbalance * imbalance + w.deviation * deviation;
+            let fairness = w.imbalance * imbalance + w.deviation * deviation;
+            if fairness < self.floor {
+                return;
+            }
+            let value = cost + fairness;
             if self.best.as_ref().is_none_or(|b| value < b.0) {
                 self.best = Some((value, self.choice.clone()));
             }
@@ -435,7 +442,7 @@ impl Lattice {
         members: &[Member],
         spread_max: f64,
         pool: (i64, i64),
-        room: f64,
+        (floor, room): (f64, f64),
     ) -> Option<Lattice> {
         let w = problem.config.objective;
         let mut step: Option<u64> = None;
@@ -478,7 +485,7 @@ impl Lattice {
             (lo, hi, sum): (f64, f64, i64),
             spread_max: f64,
             pool: (i64, i64),
-            room: f64,
+            (floor, room): (f64, f64),
             choice: &mut [i64],
             spread: &mut Spread,
             levels: &mut Vec<f64>,
@@ -522,7 +529,7 @@ impl Lattice {
                     (lo, hi, sum + load),
                     spread_max,
                     pool,
-                    room,
+                    (floor, room),
                     choice,
                     spread,
                     levels,
@@ -540,7 +547,7 @@ impl Lattice {
             (f64::INFINITY, f64::NEG_INFINITY, 0),
             spread_max,
             pool,
-            room,
+            (floor, room),
             &mut choice,
             &mut spread,
             &mut levels,
@@ -578,6 +585,7 @@ pub(crate) fn lagrange(
     problem: &Problem,
     index: &Index,
     incumbent: f64,
+    fair_floor: Option<f64>,
     until: Instant,
     cancel: &AtomicBool,
 ) -> Relaxed {
@@ -655,6 +663,8 @@ pub(crate) fn lagrange(
     let mut members: Vec<Member> = (0..index.members)
         .map(|m| Member::new(problem, index, &steps, m, range(m, d)))
         .collect();
+    // The floor carries HiGHS's tolerances where HiGHS proved it.
+    let floor = fair_floor.map_or(f64::NEG_INFINITY, |f| f - 1e-6 * f.abs().max(1.0));
     let mut lattice: Option<Option<Lattice>> = None;
     let mut price = cheapest.clone();
     let mut theta = 1.0;
@@ -675,7 +685,7 @@ pub(crate) fn lagrange(
                 &members,
                 spread_max(best) + 1e-9,
                 pool,
-                best - cheapest_total + tolerance(best),
+                (floor, best - cheapest_total + tolerance(best)),
             )
         });
         let mut combine = Combine {
@@ -684,6 +694,7 @@ pub(crate) fn lagrange(
             spread: Spread::new(&problem.capacity, &problem.history, &index.in_fairness),
             spread_max: spread_max(best) + 1e-9,
             pool,
+            floor,
             least: members
                 .iter()
                 .map(|m| m.finals.iter().map(|f| f.1).fold(f64::INFINITY, f64::min))
@@ -842,7 +853,7 @@ mod tests {
             let best = optimum(&problem, &index);
             proptest::prop_assume!(best.is_finite());
             let incumbent = best + above;
-            let relaxed = lagrange(&problem, &index, incumbent, far(), &AtomicBool::new(false));
+            let relaxed = lagrange(&problem, &index, incumbent, None, far(), &AtomicBool::new(false));
             let tolerance = 1e-6 * best.abs().max(1.0);
             proptest::prop_assert!(
                 relaxed.bound <= best + tolerance,
@@ -875,7 +886,7 @@ mod tests {
         let index = Index::new(&problem, None, Rules::of(&problem));
         assert!(applies(&problem, &index));
         let best = optimum(&problem, &index);
-        let relaxed = lagrange(&problem, &index, best, far(), &AtomicBool::new(false));
+        let relaxed = lagrange(&problem, &index, best, None, far(), &AtomicBool::new(false));
         assert!(relaxed.proven, "bound {} against {best}", relaxed.bound);
         // From a worse start it finds the optimum and proves it.
         let relaxed = lagrange(

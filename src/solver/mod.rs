@@ -253,6 +253,22 @@ pub fn solve(
             .saturating_duration_since(Instant::now())
             .as_secs_f64()
     };
+    // The smallest teams first settle their partition question (`fair_floor`): on the
+    // first core, before the Lagrangian bound that keeps its loads at or above it and
+    // the whole MILP that gets it as a row, so neither depends on timing.
+    let floor_watch = progress::Progress::quiet(started);
+    let fair_floor = if whole_milp && fair_floor::applies(problem, &index) {
+        progress.stage("fairness floor");
+        let limit = left() * FLOOR_SHARE;
+        let found = fair_floor::fair_floor(problem, previous, greedy.as_ref(), limit, &floor_watch);
+        progress.trace(&match found {
+            Some(value) => format!("fairness floor: {value:.1}"),
+            None => "fairness floor: not proven".into(),
+        });
+        found
+    } else {
+        None
+    };
     // The smallest teams: the Lagrangian bound, and the schedules its priced members
     // are repaired into, before the MILP (which then starts from the better one).
     let mut relaxed = None;
@@ -265,6 +281,7 @@ pub fn solve(
                 problem,
                 &index,
                 incumbent,
+                fair_floor,
                 until.min(deadline),
                 &AtomicBool::new(false),
             );
@@ -327,28 +344,10 @@ pub fn solve(
         progress.reached(LAGRANGE_PROOF, go);
         return Ok(finish(g.clone(), true, go));
     }
-    // Stopped, like HiGHS, when the dynamic program has the answer.
-    let floor_watch = progress::Progress::quiet(started);
     let milp = || {
         if left() <= 0.0 || !whole_milp {
             return Outcome::NoSolution { bound: floor };
         }
-        // The smallest teams first settle their partition question (`fair_floor`): on
-        // the same core, before the whole MILP that gets it as a row, so the model HiGHS
-        // solves does not depend on timing.
-        let fair_floor = if fair_floor::applies(problem, &index) {
-            progress.stage("fairness floor");
-            let limit = left() * FLOOR_SHARE;
-            let found =
-                fair_floor::fair_floor(problem, previous, greedy.as_ref(), limit, &floor_watch);
-            progress.trace(&match found {
-                Some(value) => format!("fairness floor: {value:.1}"),
-                None => "fairness floor: not proven".into(),
-            });
-            found
-        } else {
-            None
-        };
         progress.stage("searching with HiGHS (MILP)");
         model::solve(
             problem,
