@@ -190,6 +190,7 @@ fn feasible(
         feasibility_only: true,
         warm: None,
         fix: None,
+        exclude: None,
         progress: None,
         cutoff: None,
         fair_floor: None,

@@ -815,6 +815,7 @@ mod tests {
             feasibility_only: false,
             warm: None,
             fix: None,
+            exclude: None,
             progress: None,
             cutoff: None,
             fair_floor: None,

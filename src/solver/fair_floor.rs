@@ -94,6 +94,7 @@ pub(crate) fn fair_floor(
             feasibility_only: false,
             warm,
             fix: None,
+            exclude: None,
             progress: Some(watch),
             cutoff: None,
             fair_floor: None,

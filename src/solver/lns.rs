@@ -116,6 +116,7 @@ pub(crate) fn lns(
                 feasibility_only: false,
                 warm: Some(&current),
                 fix: Some(&fix),
+                exclude: None,
                 progress: None,
                 cutoff: None,
                 fair_floor: None,

@@ -272,6 +272,7 @@ pub fn solve(
     // The smallest teams: the Lagrangian bound, and the schedules its priced members
     // are repaired into, before the MILP (which then starts from the better one).
     let mut relaxed = None;
+    let mut exclude = None;
     let greedy = match greedy {
         Some(start) if binaries <= EXACT_BINARIES && lagrange::applies(problem, &index) => {
             progress.stage("Lagrangian bound");
@@ -292,8 +293,16 @@ pub fn solve(
                 }
                 None => start,
             };
-            progress.trace(&format!("Lagrangian bound: {:.1}", found.bound));
+            let left_out = found
+                .exclude
+                .as_ref()
+                .map_or(0, |e| e.iter().filter(|v| v.is_some()).count());
+            progress.trace(&format!(
+                "Lagrangian bound: {:.1}, {left_out} pairs settled",
+                found.bound
+            ));
             relaxed = Some((found.bound, found.proven));
+            exclude = found.exclude;
             Some(best)
         }
         other => other,
@@ -359,6 +368,7 @@ pub fn solve(
                 feasibility_only: false,
                 warm: greedy.as_ref(),
                 fix: None,
+                exclude: exclude.as_deref(),
                 progress: Some(&progress),
                 cutoff: greedy_objective,
                 fair_floor,
@@ -449,6 +459,11 @@ pub fn solve(
                 options.time_limit.as_secs_f64()
             ))),
         },
+        // Nothing the pairs the Lagrangian bound left out allow beats the start.
+        Outcome::Infeasible if exclude.is_some() && greedy.is_some() => {
+            let go = greedy_objective.unwrap_or(f64::NEG_INFINITY);
+            Ok(finish(greedy.expect("checked"), true, go))
+        }
         Outcome::Infeasible => match greedy {
             // A valid greedy schedule proves feasibility; HiGHS disagreeing is float noise.
             Some(g) => Ok(finish(g, false, f64::NEG_INFINITY)),

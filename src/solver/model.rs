@@ -39,6 +39,9 @@ pub(crate) struct Params<'a> {
     pub warm: Option<&'a Assignment>,
     /// Per (shift × members + member): force `x` to this value (large-neighbourhood search).
     pub fix: Option<&'a [Option<bool>]>,
+    /// Like `fix`, but for pairs no better schedule than the warm start differs on
+    /// (`lagrange`): the whole model keeps its extra rows.
+    pub exclude: Option<&'a [Option<bool>]>,
     /// Shown HiGHS's best objective and bound as they improve (whole model only: a
     /// neighbourhood's bound is not a bound on the problem).
     pub progress: Option<&'a Progress>,
@@ -214,6 +217,7 @@ pub(crate) fn size(problem: &Problem, index: &Index) -> (usize, usize) {
             feasibility_only: false,
             warm: None,
             fix: None,
+            exclude: None,
             progress: None,
             // The solve's budget row counts too (its value does not matter here); the
             // floor's does not: whether it goes in depends on the floor found.
@@ -260,7 +264,10 @@ fn build(problem: &Problem, index: &Index, params: &Params) -> Built {
             if index.frozen[s] && !fixed {
                 continue;
             }
-            let forced = params.fix.and_then(|f| f[s * members + m]);
+            let forced = params
+                .fix
+                .or(params.exclude)
+                .and_then(|f| f[s * members + m]);
             if forced == Some(false) && !fixed {
                 // Outside the neighbourhood and not held: the pair does not exist.
                 continue;
@@ -797,6 +804,7 @@ mod tests {
                 feasibility_only: false,
                 warm: None,
                 fix: None,
+                exclude: None,
                 progress: None,
                 // As `size` builds it: with the budget row, without the floor's.
                 cutoff: Some(0.0),
@@ -828,6 +836,7 @@ mod tests {
             feasibility_only: false,
             warm,
             fix: None,
+            exclude: None,
             progress: None,
             cutoff,
             fair_floor: None,
