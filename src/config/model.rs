@@ -345,6 +345,22 @@ pub struct ObjectiveWeights {
     pub churn: f64,
 }
 
+impl ObjectiveWeights {
+    /// Whether no term besides fairness is weighted below 0: then a schedule scores at
+    /// least its fairness terms plus the cheapest seat of every shift, which the
+    /// solver's fairness budget and Lagrangian bound rely on.
+    pub fn others_nonnegative(&self) -> bool {
+        [
+            self.back_to_back_after_hours,
+            self.total_load,
+            self.prefer_off,
+            self.churn,
+        ]
+        .iter()
+        .all(|&v| v >= 0.0)
+    }
+}
+
 impl Default for ObjectiveWeights {
     fn default() -> Self {
         ObjectiveWeights {

@@ -444,18 +444,9 @@ fn build(problem: &Problem, index: &Index, params: &Params) -> Built {
     // proven, 57 instead of 55–56 of 67 others), while the cuts HiGHS derives from it
     // cost the short ones up to 0.2 s (`small` 0.3–0.4 → 0.5–0.6 s; `team12`, 12
     // people, 0.55 → 0.8 s, which is why it goes without).
-    let budget = params.cutoff.filter(|_| {
-        small_whole
-            && members <= BUDGET_MEMBERS
-            && [
-                w.back_to_back_after_hours,
-                w.total_load,
-                w.prefer_off,
-                w.churn,
-            ]
-            .iter()
-            .all(|&v| v >= 0.0)
-    });
+    let budget = params
+        .cutoff
+        .filter(|_| small_whole && members <= BUDGET_MEMBERS && w.others_nonnegative());
     let budget = budget.map(|cutoff| cutoff - cheapest + 1e-6 * cutoff.abs().max(1.0));
     fairness(
         problem,
