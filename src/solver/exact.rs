@@ -676,7 +676,6 @@ fn choices(
     fair_pos: &[Option<usize>],
     fairs: usize,
 ) -> Option<Vec<Choice>> {
-    let w = problem.config.objective;
     let seats = problem.shifts[s].per_shift as usize;
     let fixed = &index.fixed[s];
     let free: Vec<usize> = index.cand[s]
@@ -694,16 +693,7 @@ fn choices(
     if sets.len() > 4096 {
         return None;
     }
-    let cost_of = |m: usize| {
-        let cell = &problem.cells[s][m];
-        let churn = match &index.churn_prev[s] {
-            Some(before) if !before.contains(&m) => 1.0,
-            _ => 0.0,
-        };
-        w.total_load * cell.points
-            + w.prefer_off * f64::from(u8::from(cell.prefer_off))
-            + w.churn * churn
-    };
+    let cost_of = |m: usize| index.seat_cost(problem, s, m);
     Some(
         sets.into_iter()
             .map(|mut set| {

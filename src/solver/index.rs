@@ -142,6 +142,19 @@ impl Index {
     pub fn is_candidate(&self, s: usize, m: usize) -> bool {
         self.cand[s].binary_search(&m).is_ok()
     }
+
+    /// The objective's terms that one seat adds on its own, weighted: its points as
+    /// total load, a prefer-off day, a churned seat.
+    pub fn seat_cost(&self, problem: &Problem, s: usize, m: usize) -> f64 {
+        let w = &problem.config.objective;
+        let cell = &problem.cells[s][m];
+        let churn = self.churn_prev[s]
+            .as_ref()
+            .is_some_and(|before| !before.contains(&m));
+        w.total_load * cell.points
+            + if cell.prefer_off { w.prefer_off } else { 0.0 }
+            + if churn { w.churn } else { 0.0 }
+    }
 }
 
 /// Two shifts conflict when one person may not hold both: they overlap, or one starts

@@ -15,7 +15,6 @@
 //! whose taking (or leaving) alone lifts the bound to the best known are left out of
 //! the whole MILP.
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use rustc_hash::FxHashMap;
@@ -174,7 +173,6 @@ struct Member {
 
 impl Member {
     fn new(problem: &Problem, index: &Index, steps: &Steps, m: usize, range: (i64, i64)) -> Member {
-        let w = problem.config.objective;
         let n = index.shifts;
         let may: Vec<bool> = (0..n)
             .map(|s| {
@@ -195,17 +193,7 @@ impl Member {
                 }
             })
             .collect();
-        let cost = (0..n)
-            .map(|s| {
-                let cell = &problem.cells[s][m];
-                let churn = index.churn_prev[s]
-                    .as_ref()
-                    .is_some_and(|before| !before.contains(&m));
-                w.total_load * cell.points
-                    + if cell.prefer_off { w.prefer_off } else { 0.0 }
-                    + if churn { w.churn } else { 0.0 }
-            })
-            .collect();
+        let cost = (0..n).map(|s| index.seat_cost(problem, s, m)).collect();
         // Live bits of earlier shifts that `s` follows back to back, both after-hours
         // for this member.
         let b2b = (0..n)
@@ -621,23 +609,15 @@ fn gcd(a: u64, b: u64) -> u64 {
 }
 
 /// Raises the Lagrangian bound against `incumbent` (an objective) until it proves the
-/// best schedule known optimal, stalls, or `until`/`cancel`.
+/// best schedule known optimal, stalls, or `until`.
 pub(crate) fn lagrange(
     problem: &Problem,
     index: &Index,
     incumbent: f64,
     fair_floor: Option<f64>,
     until: Instant,
-    cancel: &AtomicBool,
 ) -> Relaxed {
-    relax(
-        problem,
-        index,
-        (incumbent, fair_floor),
-        until,
-        cancel,
-        MAX_ROUNDS,
-    )
+    relax(problem, index, (incumbent, fair_floor), until, MAX_ROUNDS)
 }
 
 /// [`lagrange`] with at most `rounds` price updates.
@@ -646,7 +626,6 @@ fn relax(
     index: &Index,
     (incumbent, fair_floor): (f64, Option<f64>),
     until: Instant,
-    cancel: &AtomicBool,
     rounds: usize,
 ) -> Relaxed {
     let mut out = Relaxed {
@@ -670,15 +649,11 @@ fn relax(
             .iter()
             .map(move |&m| problem.cells[s][m].points)
     };
-    let seat_cost = |s: usize, m: usize| {
-        let cell = &problem.cells[s][m];
-        w.total_load * cell.points + if cell.prefer_off { w.prefer_off } else { 0.0 }
-    };
     let cheapest: Vec<f64> = (0..n)
         .map(|s| {
             index.cand[s]
                 .iter()
-                .map(|&m| seat_cost(s, m))
+                .map(|&m| index.seat_cost(problem, s, m))
                 .fold(f64::INFINITY, f64::min)
         })
         .collect();
@@ -735,7 +710,7 @@ fn relax(
     let mut theta = 1.0;
     let mut stalled = 0;
     for round in 0..rounds {
-        if Instant::now() >= rounds_until || cancel.load(Ordering::Relaxed) {
+        if Instant::now() >= rounds_until {
             break;
         }
         for member in &mut members {
@@ -851,7 +826,7 @@ fn relax(
     }
     'members: for m in 0..index.members {
         for s in 0..n {
-            if Instant::now() >= until || cancel.load(Ordering::Relaxed) {
+            if Instant::now() >= until {
                 break 'members;
             }
             if !members[m].may[s] || members[m].must[s] {
@@ -1084,7 +1059,6 @@ mod tests {
                 &index,
                 (incumbent, floor),
                 far(),
-                &AtomicBool::new(false),
                 rounds,
             );
             let tolerance = 1e-6 * best.abs().max(1.0);
@@ -1130,17 +1104,10 @@ mod tests {
         let index = Index::new(&problem, None, Rules::of(&problem));
         assert!(applies(&problem, &index));
         let best = optimum(&problem, &index);
-        let relaxed = lagrange(&problem, &index, best, None, far(), &AtomicBool::new(false));
+        let relaxed = lagrange(&problem, &index, best, None, far());
         assert!(relaxed.proven, "bound {} against {best}", relaxed.bound);
         // From a worse start it finds the optimum and proves it.
-        let relaxed = lagrange(
-            &problem,
-            &index,
-            best + 500.0,
-            None,
-            far(),
-            &AtomicBool::new(false),
-        );
+        let relaxed = lagrange(&problem, &index, best + 500.0, None, far());
         assert!(relaxed.proven);
         let (_, value) = relaxed.better.expect("a better schedule");
         assert!((value - best).abs() <= 1e-6 * best);

@@ -286,18 +286,12 @@ pub fn solve(
             let incumbent = evaluate(problem, &start, previous).objective;
             let share = (left() * LAGRANGE_SHARE).min(LAGRANGE_MAX_SECONDS);
             let until = Instant::now() + Duration::from_secs_f64(share);
-            let found = lagrange::lagrange(
-                problem,
-                &index,
-                incumbent,
-                fair_floor,
-                until.min(deadline),
-                &AtomicBool::new(false),
-            );
-            let best = match &found.better {
+            let found =
+                lagrange::lagrange(problem, &index, incumbent, fair_floor, until.min(deadline));
+            let best = match found.better {
                 Some((better, value)) => {
-                    progress.reached("Lagrangian repair", *value);
-                    better.clone()
+                    progress.reached("Lagrangian repair", value);
+                    better
                 }
                 None => start,
             };

@@ -389,19 +389,7 @@ fn build(problem: &Problem, index: &Index, params: &Params) -> Built {
     }
 
     // Linear per-seat terms: total_load, prefer_off, churn.
-    let seat_cost = |s: usize, m: usize| {
-        let cell = &problem.cells[s][m];
-        let mut c = w.total_load * cell.points;
-        if cell.prefer_off {
-            c += w.prefer_off;
-        }
-        if let Some(before) = &index.churn_prev[s]
-            && !before.contains(&m)
-        {
-            c += w.churn;
-        }
-        c
-    };
+    let seat_cost = |s: usize, m: usize| index.seat_cost(problem, s, m);
     // Every shift costs at least its cheapest seat (for the budget below).
     let mut cheapest = 0.0;
     for s in 0..shifts {
