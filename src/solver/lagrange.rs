@@ -4,14 +4,16 @@
 //! instead of required, and the problem falls apart into one exact dynamic program per
 //! member over time, with their own load and recent shifts as the state; the fairness
 //! terms are then paid on the final loads, chosen together, one load per member and no
-//! lower than the fairness floor (so the partition question stays whole, unlike in an
-//! LP). Prices follow the subgradient.
+//! lower than the fairness floor — where points differ between members, the floor of
+//! the loads' pool total — so the partition question stays whole, unlike in an LP.
+//! Prices follow the subgradient.
 //!
 //! On the weekly tiny months the bound comes within 0–2 % of the optimum (HiGHS's stays
 //! near the constant total load), and the priced members' schedules, repaired into a
 //! schedule and polished, find the optimum before HiGHS does. Where the objective moves
-//! in whole steps (a fixed total load and whole counts of pairs and prefer-off days),
-//! a bound within one step of the best known proves it. Where neither proves, the pairs
+//! in whole steps (fairness and total load from the few pools the loads allow, and whole
+//! counts of pairs and prefer-off days), a bound within one step of the best known
+//! proves it. Where neither proves, the pairs
 //! whose taking (or leaving) alone lifts the bound to the best known are left out of
 //! the whole MILP.
 
@@ -23,6 +25,7 @@ use super::exact::{SCALE, scaled};
 use super::greedy;
 use super::index::Index;
 use super::local;
+use super::split_floor;
 use super::spread::Spread;
 use crate::assignment::Assignment;
 use crate::problem::Problem;
@@ -42,6 +45,8 @@ const MIN_STEP: f64 = 1.0 / 64.0;
 const REPAIR_EVERY: usize = 4;
 /// Time for polishing one repaired schedule.
 const POLISH: Duration = Duration::from_millis(3);
+/// The share of the bound's time the floors per pool total may take.
+const BY_TOTAL_SHARE: f64 = 1.0 / 3.0;
 /// States of one member's program at one step before giving up.
 const MAX_STATES: usize = 50_000;
 
@@ -69,13 +74,14 @@ pub(crate) fn applies(problem: &Problem, index: &Index) -> bool {
         && w.deviation >= 0.0
         && w.others_nonnegative()
         && index.in_fairness.iter().any(|&f| f)
-        && same_points(problem, index)
 }
 
 /// Whether every shift is worth the same to each of its candidates. Where it is not (two
-/// zones), the pool of points is not fixed and the priced members mix it: on the bench's
+/// zones), the pool of points is a choice and the priced members mix it: on the bench's
 /// two-zone months the bound stayed near the cheapest seats (1 350 against 2 600), and
-/// with the fairness floor 2 496–2 533 against 2 588–2 608, settling no pair.
+/// with one fairness floor for all 2 496–2 533 against 2 588–2 608, settling no pair.
+/// There the floor is found per pool total (`split_floor::by_total`) — most totals no
+/// split reaches fairly — and the bound runs only where that search answers.
 fn same_points(problem: &Problem, index: &Index) -> bool {
     (0..index.shifts).all(|s| {
         let mut points = index.cand[s].iter().map(|&m| problem.cells[s][m].points);
@@ -333,6 +339,28 @@ impl Member {
     }
 }
 
+/// The least fairness terms a schedule can have: one floor for all (`fair_floor`), and
+/// where points differ between members, one per pool total (`split_floor::by_total`).
+#[derive(Debug, Clone, Default)]
+struct Floor {
+    least: f64,
+    /// (pool, least fairness) ascending by pool; a pool not listed has no split.
+    by_total: Option<Vec<(i64, f64)>>,
+}
+
+impl Floor {
+    /// The least fairness of loads that sum to `pool`, `None` where none do.
+    fn at(&self, pool: i64) -> Option<f64> {
+        match &self.by_total {
+            None => Some(self.least),
+            Some(list) => list
+                .binary_search_by_key(&pool, |&(t, _)| t)
+                .ok()
+                .map(|i| self.least.max(list[i].1)),
+        }
+    }
+}
+
 /// The best choice of one final load per member: fairness terms plus the members'
 /// priced costs, for loads whose imbalance stays within `spread_max` and whose pool lies
 /// in `pool`.
@@ -342,9 +370,8 @@ struct Combine<'a> {
     spread: Spread,
     spread_max: f64,
     pool: (i64, i64),
-    /// The least fairness terms of any schedule (`fair_floor`): loads below it are a
-    /// split the shifts do not allow.
-    floor: f64,
+    /// Loads with less fairness than this are a split the shifts do not allow.
+    floor: &'a Floor,
     /// Per member: the least priced cost of the members from it on.
     later: Vec<f64>,
     /// Per member: their final states, cheapest first.
@@ -384,9 +411,12 @@ impl Combine<'_> {
                         .set(member.m, member.finals[self.choice[q]].0 as f64 / SCALE);
                 }
             }
+            let Some(floor) = self.floor.at(pool) else {
+                return;
+            };
             let (imbalance, deviation) = self.spread.terms();
             let fairness = w.imbalance * imbalance + w.deviation * deviation;
-            if fairness < self.floor {
+            if fairness < floor {
                 return;
             }
             let certain: f64 = (0..self.members.len())
@@ -452,7 +482,9 @@ impl Combine<'_> {
 /// candidates the total load is fixed, and besides fairness only whole counts (pairs,
 /// prefer-off days, churned seats) vary; a schedule below the best known then scores
 /// one of the fairness levels its loads allow, plus the fixed part, plus a multiple of
-/// the counts' common step. A bound above every such value below the best proves it.
+/// the counts' common step. Where points differ, a level is the fairness and the total
+/// load of loads together (everyone in fairness, so their pool is the total load). A
+/// bound above every such value below the best proves it.
 struct Lattice {
     levels: Vec<f64>,
     base: f64,
@@ -471,9 +503,15 @@ impl Lattice {
         members: &[Member],
         spread_max: f64,
         pool: (i64, i64),
-        (floor, room): (f64, f64),
+        (floor, room): (&Floor, f64),
     ) -> Option<Lattice> {
         let w = problem.config.objective;
+        // Where points differ the pool's total load is part of each level, which holds
+        // only with everyone's seats in the pool.
+        let varying = floor.by_total.is_some();
+        if varying && !members.iter().all(|m| m.fair) {
+            return None;
+        }
         let mut step: Option<u64> = None;
         for v in [w.back_to_back_after_hours, w.prefer_off, w.churn] {
             if v == 0.0 {
@@ -484,19 +522,23 @@ impl Lattice {
             }
             step = Some(step.map_or(v as u64, |g| gcd(g, v as u64)));
         }
-        let base = w.total_load
-            * problem
-                .shifts
-                .iter()
-                .enumerate()
-                .map(|(s, shift)| {
-                    f64::from(shift.per_shift)
-                        * problem.cells[s]
-                            .iter()
-                            .find(|c| c.blocked.is_none())
-                            .map_or(0.0, |c| c.points)
-                })
-                .sum::<f64>();
+        let base = if varying {
+            0.0
+        } else {
+            w.total_load
+                * problem
+                    .shifts
+                    .iter()
+                    .enumerate()
+                    .map(|(s, shift)| {
+                        f64::from(shift.per_shift)
+                            * problem.cells[s]
+                                .iter()
+                                .find(|c| c.blocked.is_none())
+                                .map_or(0.0, |c| c.points)
+                    })
+                    .sum::<f64>()
+        };
         let fair: Vec<&Member> = members.iter().filter(|m| m.fair).collect();
         let mut levels = Vec::new();
         let mut spread = Spread::new(
@@ -514,7 +556,7 @@ impl Lattice {
             (lo, hi, sum): (f64, f64, i64),
             spread_max: f64,
             pool: (i64, i64),
-            (floor, room): (f64, f64),
+            (floor, room, varying): (&Floor, f64, bool),
             choice: &mut [i64],
             spread: &mut Spread,
             levels: &mut Vec<f64>,
@@ -531,9 +573,18 @@ impl Lattice {
                 for (member, &load) in fair.iter().zip(choice.iter()) {
                     spread.set(member.m, load as f64 / SCALE);
                 }
+                let Some(least) = floor.at(sum) else {
+                    return true;
+                };
                 let (imbalance, deviation) = spread.terms();
                 let w = problem.config.objective;
-                let f = w.imbalance * imbalance + w.deviation * deviation;
+                let mut f = w.imbalance * imbalance + w.deviation * deviation;
+                if f < least {
+                    return true;
+                }
+                if varying {
+                    f += w.total_load * sum as f64 / SCALE;
+                }
                 if f <= room
                     && !levels
                         .iter()
@@ -558,7 +609,7 @@ impl Lattice {
                     (lo, hi, sum + load),
                     spread_max,
                     pool,
-                    (floor, room),
+                    (floor, room, varying),
                     choice,
                     spread,
                     levels,
@@ -576,7 +627,7 @@ impl Lattice {
             (f64::INFINITY, f64::NEG_INFINITY, 0),
             spread_max,
             pool,
-            (floor, room),
+            (floor, room, varying),
             &mut choice,
             &mut spread,
             &mut levels,
@@ -665,25 +716,68 @@ fn relax(
         .filter(|&m| index.in_fairness[m])
         .collect();
     let everyone_fair = fair.len() == index.members;
-    let pool_max: f64 = (0..n)
-        .map(|s| seats[s] * points(s).fold(0.0, f64::max))
-        .sum();
-    let pool_min: f64 = if everyone_fair {
-        (0..n)
-            .map(|s| seats[s] * points(s).fold(f64::INFINITY, f64::min))
-            .sum()
+    let tolerance = |u: f64| 5e-7 * u.abs().max(1.0);
+    let mut best = incumbent;
+    // The floor carries HiGHS's tolerances where HiGHS proved it.
+    let least = fair_floor.map_or(f64::NEG_INFINITY, |f| f - 1e-6 * f.abs().max(1.0));
+    let same = same_points(problem, index);
+    let floor = if same {
+        Floor {
+            least,
+            by_total: None,
+        }
     } else {
-        0.0
+        // The pool is a choice: only the totals some split allows within the room the
+        // best known leaves, each with its own floor; without them the members mix
+        // the pool and the bound stays near the cheapest seats.
+        let room = best - cheapest_total + tolerance(best);
+        let started = Instant::now();
+        let by = started
+            + until
+                .saturating_duration_since(started)
+                .mul_f64(BY_TOTAL_SHARE);
+        let Some(list) = split_floor::by_total(problem, index, room, by) else {
+            return out;
+        };
+        let list: Vec<(i64, f64)> = list
+            .into_iter()
+            .filter(|&(_, f)| f < room)
+            .map(|(t, f)| (t, f - 1e-7 * f.abs().max(1.0)))
+            .collect();
+        if list.is_empty() {
+            out.bound = best;
+            out.proven = true;
+            return out;
+        }
+        Floor {
+            least,
+            by_total: Some(list),
+        }
+    };
+    // The pool (scaled, a unit either way for rounding).
+    let pool = match &floor.by_total {
+        Some(list) => (list[0].0 - 1, list[list.len() - 1].0 + 1),
+        None => {
+            let pool_max: f64 = (0..n)
+                .map(|s| seats[s] * points(s).fold(0.0, f64::max))
+                .sum();
+            let pool_min: f64 = if everyone_fair {
+                (0..n)
+                    .map(|s| seats[s] * points(s).fold(f64::INFINITY, f64::min))
+                    .sum()
+            } else {
+                0.0
+            };
+            (scaled(pool_min) - 1, scaled(pool_max) + 1)
+        }
     };
     let capacity: f64 = fair.iter().map(|&m| problem.capacity[m]).sum();
     let history: f64 = fair.iter().map(|&m| problem.history[m]).sum();
     let (mean_lo, mean_hi) = (
-        (pool_min + history) / capacity,
-        (pool_max + history) / capacity,
+        (pool.0 as f64 / SCALE + history) / capacity,
+        (pool.1 as f64 / SCALE + history) / capacity,
     );
-    let tolerance = |u: f64| 5e-7 * u.abs().max(1.0);
 
-    let mut best = incumbent;
     // Any schedule below `best` has at most this imbalance (its other terms are at
     // least the cheapest seats), so every normalized load lies within it of the mean.
     let spread_max = |best: f64| (best - cheapest_total) / w.imbalance;
@@ -699,8 +793,6 @@ fn relax(
     let mut members: Vec<Member> = (0..index.members)
         .map(|m| Member::new(problem, index, &steps, m, range(m, d)))
         .collect();
-    // The floor carries HiGHS's tolerances where HiGHS proved it.
-    let floor = fair_floor.map_or(f64::NEG_INFINITY, |f| f - 1e-6 * f.abs().max(1.0));
     let mut lattice: Option<Option<Lattice>> = None;
     let mut price = cheapest.clone();
     let mut best_price = price.clone();
@@ -718,17 +810,24 @@ fn relax(
                 return out;
             }
         }
-        let pool = (scaled(pool_min) - 1, scaled(pool_max) + 1);
         let lattice = lattice.get_or_insert_with(|| {
             Lattice::new(
                 problem,
                 &members,
                 spread_max(best) + 1e-9,
                 pool,
-                (floor, best - cheapest_total + tolerance(best)),
+                (
+                    &floor,
+                    if same {
+                        best - cheapest_total + tolerance(best)
+                    } else {
+                        // Each level carries its total load.
+                        best + tolerance(best)
+                    },
+                ),
             )
         });
-        let least = least_combination(problem, index, &members, spread_max(best), pool, floor);
+        let least = least_combination(problem, index, &members, spread_max(best), pool, &floor);
         let Some((value, choice)) = least else {
             // No loads can beat the best schedule known.
             out.bound = best;
@@ -815,7 +914,6 @@ fn relax(
     };
     // Pairs whose taking (or leaving) alone lifts the bound to the best known cannot be
     // in a better schedule: the MILP goes without them.
-    let pool = (scaled(pool_min) - 1, scaled(pool_max) + 1);
     let seat_price: f64 = (0..n).map(|s| best_price[s] * seats[s]).sum();
     let mut exclude = vec![None; n * index.members];
     let mut any = false;
@@ -845,7 +943,7 @@ fn relax(
                     continue;
                 }
                 let least =
-                    least_combination(problem, index, &members, spread_max(best), pool, floor);
+                    least_combination(problem, index, &members, spread_max(best), pool, &floor);
                 if least.is_none_or(|(value, _)| proves(value + seat_price)) {
                     exclude[s * index.members + m] = Some(!take);
                     any = true;
@@ -871,7 +969,7 @@ fn least_combination(
     members: &[Member],
     spread_max: f64,
     pool: (i64, i64),
-    floor: f64,
+    floor: &Floor,
 ) -> Option<(f64, Vec<usize>)> {
     // With the pool fixed the mean is, and each member's deviation is their own.
     let w = problem.config.objective;
@@ -1021,6 +1119,8 @@ mod tests {
             // Few rounds leave a bound short of a proof, and pairs to settle.
             rounds in proptest::sample::select(vec![1, 2, MAX_ROUNDS]),
             with_floor in proptest::bool::ANY,
+            // Points that differ between members (two zones): a floor per pool total.
+            zoned in proptest::option::of(proptest::collection::vec(0i64..4, 24)),
         ) {
             let mut shifts: Vec<(usize, i64, i64)> =
                 (0..hours.len()).map(|i| (0, i as i64 * 24, hours[i])).collect();
@@ -1034,6 +1134,9 @@ mod tests {
                 for m in 0..members {
                     let k = (s * 3 + m) % 24;
                     problem.cells[s][m].prefer_off = prefer_off[k];
+                    if let Some(extra) = &zoned {
+                        problem.cells[s][m].points += extra[k] as f64;
+                    }
                     if m > 0 && blocked[k] {
                         problem.cells[s][m].blocked = Some(Exclusion::NotEmployed);
                     }
@@ -1114,12 +1217,38 @@ mod tests {
     }
 
     #[test]
-    fn points_that_differ_between_members_leave_it_to_highs() {
-        let shifts: Vec<(usize, i64, i64)> = (0..4).map(|i| (0, i * 24, 20)).collect();
+    fn points_that_differ_between_members_bound_per_pool_total() {
+        // Four days of 20 points, two of them worth 26 to member 1 (evenings in their
+        // zone). Splitting 2 : 2 with member 1 on the cheap days balances them at 40
+        // each, the only pool that balances: proven from the optimum, and found from a
+        // worse start.
+        let shifts: Vec<(usize, i64, i64)> = (0..4).map(|i| (0, i * 48, 20)).collect();
         let mut problem = testkit::problem(2, &shifts, ConfigRules::default());
+        problem.cells[0][1].points = 26.0;
+        problem.cells[1][1].points = 26.0;
         let index = Index::new(&problem, None, Rules::of(&problem));
-        assert!(applies(&problem, &index));
-        problem.cells[1][0].points = 25.0;
-        assert!(!applies(&problem, &index));
+        assert!(applies(&problem, &index) && !same_points(&problem, &index));
+        let best = optimum(&problem, &index);
+        let relaxed = lagrange(&problem, &index, best, None, far());
+        assert!(relaxed.proven, "bound {} against {best}", relaxed.bound);
+        let relaxed = lagrange(&problem, &index, best + 300.0, None, far());
+        assert!(relaxed.bound <= best + 1e-6 * best);
+        assert!(relaxed.bound > f64::NEG_INFINITY);
+    }
+
+    #[test]
+    fn a_pool_no_split_has_no_floor() {
+        let floor = Floor {
+            least: 10.0,
+            by_total: Some(vec![(100, 5.0), (120, 30.0)]),
+        };
+        assert_eq!(floor.at(100), Some(10.0));
+        assert_eq!(floor.at(120), Some(30.0));
+        assert_eq!(floor.at(110), None);
+        let one = Floor {
+            least: 10.0,
+            by_total: None,
+        };
+        assert_eq!(one.at(110), Some(10.0));
     }
 }

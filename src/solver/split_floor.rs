@@ -139,6 +139,57 @@ pub(crate) fn split_floor(
     Split::new(problem, index)?.least(incumbent, until, MAX_WINDOWS)
 }
 
+/// Per pool total the split can have (the load of every member in fairness from free
+/// and fixed seats, scaled), the least fairness terms of any split with it, or `budget`
+/// where none has less. `None` when the search declines or gives up.
+pub(crate) fn by_total(
+    problem: &Problem,
+    index: &Index,
+    budget: f64,
+    until: Instant,
+) -> Option<Vec<(i64, f64)>> {
+    by_total_within(problem, index, budget, until, MAX_WINDOWS)
+}
+
+/// [`by_total`] searching at most `max_windows` windows over all totals.
+fn by_total_within(
+    problem: &Problem,
+    index: &Index,
+    budget: f64,
+    until: Instant,
+    max_windows: usize,
+) -> Option<Vec<(i64, f64)>> {
+    let split = Split::new(problem, index)?;
+    let merged = split.merged();
+    let fixed: i64 = (0..index.shifts)
+        .flat_map(|s| index.fixed[s].iter().map(move |&m| (s, m)))
+        .filter(|&(_, m)| index.in_fairness[m])
+        .map(|(s, m)| scaled(problem.cells[s][m].points))
+        .sum();
+    // Declined at once where the windows are too many, not after searching some.
+    let total_capacity: f64 = split.capacity.iter().sum();
+    let base_sum: i64 = split.base.iter().sum();
+    let windows: usize = split
+        .totals
+        .iter()
+        .map(|&t| {
+            split
+                .windows((base_sum + t) as f64 / total_capacity, budget)
+                .len()
+        })
+        .sum();
+    if windows > max_windows {
+        return None;
+    }
+    let (mut windows, mut states) = (max_windows, 0);
+    let mut out = Vec::with_capacity(split.totals.len());
+    for &total in &split.totals {
+        let least = split.least_of(&merged, &[total], budget, until, &mut windows, &mut states)?;
+        out.push((total + fixed, least));
+    }
+    Some(out)
+}
+
 impl Split {
     fn new(problem: &Problem, index: &Index) -> Option<Split> {
         let w = problem.config.objective;
@@ -258,31 +309,54 @@ impl Split {
     }
 
     /// The floor, searching at most `max_windows` windows.
-    fn least(&self, incumbent: f64, until: Instant, max_windows: usize) -> Option<f64> {
+    fn least(&self, incumbent: f64, until: Instant, mut max_windows: usize) -> Option<f64> {
+        let merged = self.merged();
+        let mut states = 0usize;
+        let totals = &self.totals;
+        self.least_of(
+            &merged,
+            totals,
+            incumbent,
+            until,
+            &mut max_windows,
+            &mut states,
+        )
+    }
+
+    /// The floor over the splits whose pool totals one of `totals`; the windows searched
+    /// come out of `windows_left`, the memo entries go into `states`.
+    fn least_of(
+        &self,
+        merged: &Split,
+        totals: &[i64],
+        incumbent: f64,
+        until: Instant,
+        windows_left: &mut usize,
+        states: &mut usize,
+    ) -> Option<f64> {
         // Without a schedule to beat every window is open: HiGHS's floor then.
         if !incumbent.is_finite() {
             return None;
         }
-        let merged = self.merged();
         let total_capacity: f64 = self.capacity.iter().sum();
         let base_sum: i64 = self.base.iter().sum();
         let mut best = incumbent;
-        let mut states = 0usize;
         // Per total: its mean and the windows whose spread could beat the incumbent.
-        let plans: Vec<(i64, f64, Vec<Ends>)> = self
-            .totals
+        let plans: Vec<(i64, f64, Vec<Ends>)> = totals
             .iter()
             .map(|&total| {
                 let mu = (base_sum + total) as f64 / total_capacity;
                 (total, mu, self.windows(mu, best))
             })
             .collect();
-        if plans.iter().map(|(_, _, w)| w.len()).sum::<usize>() > max_windows {
+        let windows: usize = plans.iter().map(|(_, _, w)| w.len()).sum();
+        if windows > *windows_left {
             return None;
         }
+        *windows_left -= windows;
         for (total, mu, windows) in plans {
-            let empty = self.empty_windows(&merged, mu, total, &windows, until, &mut states);
-            if states > MAX_STATES {
+            let empty = self.empty_windows(merged, mu, total, &windows, until, states);
+            if *states > MAX_STATES {
                 return None;
             }
             for (lo, hi) in windows {
@@ -309,24 +383,24 @@ impl Split {
                     f64::INFINITY
                 };
                 // The merged relaxation first: most windows are refuted there.
-                let mut relaxed = Window::new(&merged, mu, (lo, hi), until);
+                let mut relaxed = Window::new(merged, mu, (lo, hi), until);
                 if relaxed.whole(total) >= limit {
                     continue;
                 }
-                let at_least = relaxed.least(0, full(&merged.classes), total, limit, &mut states);
+                let at_least = relaxed.least(0, full(&merged.classes), total, limit, states);
                 if at_least >= limit {
                     continue;
                 }
                 let mut search = Window::new(self, mu, (lo, hi), until);
-                let dev = search.least(0, full(&self.classes), total, limit, &mut states);
-                if states > MAX_STATES {
+                let dev = search.least(0, full(&self.classes), total, limit, states);
+                if *states > MAX_STATES {
                     return None;
                 }
                 if dev < limit {
                     best = best.min(spread + self.deviation * dev / SCALE);
                 }
             }
-            if states > MAX_STATES {
+            if *states > MAX_STATES {
                 return None;
             }
         }
@@ -737,16 +811,21 @@ mod tests {
         )
     }
 
-    /// The least fairness terms over every way to fill every shift's seats from its
-    /// candidates (the relaxation itself, by brute force).
-    fn least_by_brute_force(problem: &Problem, index: &Index) -> f64 {
-        fn fill(problem: &Problem, index: &Index, s: usize, a: &mut Assignment) -> f64 {
+    /// Every way to fill every shift's seats from its candidates, pins kept (the
+    /// relaxation's schedules, by brute force).
+    fn each_split(problem: &Problem, index: &Index, visit: &mut dyn FnMut(&Assignment)) {
+        fn fill(
+            problem: &Problem,
+            index: &Index,
+            s: usize,
+            a: &mut Assignment,
+            visit: &mut dyn FnMut(&Assignment),
+        ) {
             if s == index.shifts {
-                return fairness(problem, a);
+                return visit(a);
             }
             let seats = problem.shifts[s].per_shift as usize;
             let cand = &index.cand[s];
-            let mut best = f64::INFINITY;
             for set in 0u32..1 << cand.len() {
                 let pinned = (0..cand.len())
                     .all(|i| set >> i & 1 == 1 || index.fixed[s].binary_search(&cand[i]).is_err());
@@ -757,11 +836,25 @@ mod tests {
                     .filter(|&i| set >> i & 1 == 1)
                     .map(|i| cand[i])
                     .collect();
-                best = best.min(fill(problem, index, s + 1, a));
+                fill(problem, index, s + 1, a, visit);
             }
-            best
         }
-        fill(problem, index, 0, &mut Assignment::empty(index.shifts))
+        fill(
+            problem,
+            index,
+            0,
+            &mut Assignment::empty(index.shifts),
+            visit,
+        );
+    }
+
+    /// The least fairness terms of any split.
+    fn least_by_brute_force(problem: &Problem, index: &Index) -> f64 {
+        let mut best = f64::INFINITY;
+        each_split(problem, index, &mut |a| {
+            best = best.min(fairness(problem, a))
+        });
+        best
     }
 
     /// Some schedule of the relaxation: the first candidates of every shift.
@@ -828,6 +921,65 @@ mod tests {
                 (floor - brute).abs() <= 1e-6 * brute.max(1.0),
                 "floor {} against {}", floor, brute
             );
+        }
+
+        /// Per pool total, the least fairness of the splits with that total, or the
+        /// budget where none is below it; every total a split has is listed. Points
+        /// that differ between members (so the totals differ), blocked pairs, a pin.
+        #[test]
+        fn proptest_the_floor_per_total_is_the_least_fairness_of_its_splits(
+            members in 2usize..4,
+            hours in proptest::collection::vec(1i64..12, 3..7),
+            per_member in proptest::collection::vec(0i64..4, 24),
+            blocked in proptest::collection::vec(proptest::bool::weighted(0.25), 24),
+            pin in proptest::option::of((0usize..7, 0usize..3)),
+            capacity in proptest::sample::select(vec![1.0, 0.5]),
+            above in proptest::sample::select(vec![0.0, 1.0, 3.0]),
+        ) {
+            let shifts: Vec<(usize, i64, i64)> =
+                (0..hours.len()).map(|i| (0, i as i64 * 24, hours[i])).collect();
+            let mut problem = testkit::problem(members, &shifts, ConfigRules::default());
+            problem.capacity[0] = capacity;
+            for s in 0..shifts.len() {
+                for m in 0..members {
+                    let k = (s * 3 + m) % 24;
+                    problem.cells[s][m].points += per_member[k] as f64;
+                    if m > 0 && blocked[k] {
+                        problem.cells[s][m].blocked = Some(Exclusion::NotEmployed);
+                    }
+                }
+            }
+            if let Some((s, m)) = pin.filter(|&(s, m)| s < shifts.len() && m < members) {
+                problem.cells[s][m].blocked = None;
+                problem.pins = vec![(s, m)];
+            }
+            let index = Index::new(&problem, None, Rules::of(&problem));
+            let mut brute: FxHashMap<i64, f64> = FxHashMap::default();
+            each_split(&problem, &index, &mut |a| {
+                let total: i64 = (0..index.shifts)
+                    .flat_map(|s| a.members[s].iter().map(move |&m| (s, m)))
+                    .map(|(s, m)| scaled(problem.cells[s][m].points))
+                    .sum();
+                let f = fairness(&problem, a);
+                let least = brute.entry(total).or_insert(f64::INFINITY);
+                *least = least.min(f);
+            });
+            let least = brute.values().copied().fold(f64::INFINITY, f64::min);
+            let budget = least + above * problem.config.objective.imbalance;
+            // However many windows, as above.
+            let found = by_total_within(&problem, &index, budget, far(), usize::MAX);
+            proptest::prop_assert!(found.is_some(), "small teams suit the search");
+            let found = found.unwrap();
+            for (total, f) in &brute {
+                let listed = found.iter().find(|(t, _)| t == total);
+                proptest::prop_assert!(listed.is_some(), "total {} not listed", total);
+                let (_, value) = *listed.unwrap();
+                let expected = f.min(budget);
+                proptest::prop_assert!(
+                    (value - expected).abs() <= 1e-6 * expected.max(1.0),
+                    "total {}: {} against {}", total, value, expected
+                );
+            }
         }
     }
 
