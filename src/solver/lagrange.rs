@@ -13,9 +13,8 @@
 //! schedule and polished, find the optimum before HiGHS does. Where the objective moves
 //! in whole steps (fairness and total load from the few pools the loads allow, and whole
 //! counts of pairs and prefer-off days), a bound within one step of the best known
-//! proves it. Where neither proves, the pairs
-//! whose taking (or leaving) alone lifts the bound to the best known are left out of
-//! the whole MILP.
+//! proves it. Where neither proves, the pairs whose taking (or leaving) alone lifts the
+//! bound to the best known are left out of the whole MILP.
 
 use std::time::{Duration, Instant};
 
@@ -341,7 +340,7 @@ impl Member {
 
 /// The least fairness terms a schedule can have: one floor for all (`fair_floor`), and
 /// where points differ between members, one per pool total (`split_floor::by_total`).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug)]
 struct Floor {
     least: f64,
     /// (pool, least fairness) ascending by pool; a pool not listed has no split.

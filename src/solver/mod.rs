@@ -313,9 +313,10 @@ pub fn solve(
             if found.proven {
                 Some(best)
             } else {
-                // Pairs redistributing their shifts exactly find the optimum the local
-                // searches miss by a back-to-back pair (every schedule better than the
-                // one the pairs were settled against keeps them, so they stand).
+                // Pairs of members redistributing their shifts exactly find the optimum
+                // the local searches miss by a back-to-back pair. (What the bound settled
+                // holds for every schedule better than the one it settled against, so a
+                // better start keeps it.)
                 progress.stage("re-optimising pairs of members");
                 let share = (left() * PAIRS_SHARE).min(PAIRS_MAX_SECONDS);
                 let until = (Instant::now() + Duration::from_secs_f64(share)).min(deadline);

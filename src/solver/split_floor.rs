@@ -166,7 +166,8 @@ fn by_total_within(
         .filter(|&(_, m)| index.in_fairness[m])
         .map(|(s, m)| scaled(problem.cells[s][m].points))
         .sum();
-    // Declined at once where the windows are too many, not after searching some.
+    // Declined at once where the windows of all totals are too many, not after
+    // searching some of them.
     let total_capacity: f64 = split.capacity.iter().sum();
     let base_sum: i64 = split.base.iter().sum();
     let windows: usize = split
@@ -181,10 +182,10 @@ fn by_total_within(
     if windows > max_windows {
         return None;
     }
-    let (mut windows, mut states) = (max_windows, 0);
+    let mut states = 0;
     let mut out = Vec::with_capacity(split.totals.len());
     for &total in &split.totals {
-        let least = split.least_of(&merged, &[total], budget, until, &mut windows, &mut states)?;
+        let least = split.least_of(&merged, &[total], budget, until, usize::MAX, &mut states)?;
         out.push((total + fixed, least));
     }
     Some(out)
@@ -309,29 +310,28 @@ impl Split {
     }
 
     /// The floor, searching at most `max_windows` windows.
-    fn least(&self, incumbent: f64, until: Instant, mut max_windows: usize) -> Option<f64> {
+    fn least(&self, incumbent: f64, until: Instant, max_windows: usize) -> Option<f64> {
         let merged = self.merged();
-        let mut states = 0usize;
-        let totals = &self.totals;
+        let mut states = 0;
         self.least_of(
             &merged,
-            totals,
+            &self.totals,
             incumbent,
             until,
-            &mut max_windows,
+            max_windows,
             &mut states,
         )
     }
 
-    /// The floor over the splits whose pool totals one of `totals`; the windows searched
-    /// come out of `windows_left`, the memo entries go into `states`.
+    /// The floor over the splits whose pool totals one of `totals`, searching at most
+    /// `max_windows` windows; the memo entries go into `states`.
     fn least_of(
         &self,
         merged: &Split,
         totals: &[i64],
         incumbent: f64,
         until: Instant,
-        windows_left: &mut usize,
+        max_windows: usize,
         states: &mut usize,
     ) -> Option<f64> {
         // Without a schedule to beat every window is open: HiGHS's floor then.
@@ -349,11 +349,9 @@ impl Split {
                 (total, mu, self.windows(mu, best))
             })
             .collect();
-        let windows: usize = plans.iter().map(|(_, _, w)| w.len()).sum();
-        if windows > *windows_left {
+        if plans.iter().map(|(_, _, w)| w.len()).sum::<usize>() > max_windows {
             return None;
         }
-        *windows_left -= windows;
         for (total, mu, windows) in plans {
             let empty = self.empty_windows(merged, mu, total, &windows, until, states);
             if *states > MAX_STATES {
