@@ -868,6 +868,25 @@ mod tests {
         Instant::now() + Duration::from_secs(60)
     }
 
+    /// Days of `hours`, each member's points raised by `per_member` and some pairs
+    /// `blocked` (member 0 stays free, so every shift keeps a candidate).
+    fn days(members: usize, hours: &[i64], per_member: &[i64], blocked: &[bool]) -> Problem {
+        let shifts: Vec<(usize, i64, i64)> = (0..hours.len())
+            .map(|i| (0, i as i64 * 24, hours[i]))
+            .collect();
+        let mut problem = testkit::problem(members, &shifts, ConfigRules::default());
+        for s in 0..shifts.len() {
+            for m in 0..members {
+                let k = (s * 3 + m) % 24;
+                problem.cells[s][m].points += per_member[k] as f64;
+                if m > 0 && blocked[k] {
+                    problem.cells[s][m].blocked = Some(Exclusion::NotEmployed);
+                }
+            }
+        }
+        problem
+    }
+
     proptest::proptest! {
         /// The search's floor is the least fairness of any split: uneven points, points
         /// that differ between members, part-timers with history, blocked pairs and
@@ -883,22 +902,10 @@ mod tests {
             history in proptest::sample::select(vec![0.0, 3.0, 11.0]),
             above in proptest::sample::select(vec![0.0, 0.5, 2.0]),
         ) {
-            let shifts: Vec<(usize, i64, i64)> =
-                (0..hours.len()).map(|i| (0, i as i64 * 24, hours[i])).collect();
-            let mut problem = testkit::problem(members, &shifts, ConfigRules::default());
+            let mut problem = days(members, &hours, &per_member, &blocked);
             problem.capacity[0] = capacity;
             problem.history[members - 1] = history;
-            for s in 0..shifts.len() {
-                for m in 0..members {
-                    let k = (s * 3 + m) % 24;
-                    problem.cells[s][m].points += per_member[k] as f64;
-                    // Member 0 stays free, so every shift keeps a candidate.
-                    if m > 0 && blocked[k] {
-                        problem.cells[s][m].blocked = Some(Exclusion::NotEmployed);
-                    }
-                }
-            }
-            if let Some(s) = two_seats.filter(|&s| s < shifts.len()) {
+            if let Some(s) = two_seats.filter(|&s| s < hours.len()) {
                 for m in 0..members {
                     problem.cells[s][m].blocked = None;
                 }
@@ -934,20 +941,9 @@ mod tests {
             capacity in proptest::sample::select(vec![1.0, 0.5]),
             above in proptest::sample::select(vec![0.0, 1.0, 3.0]),
         ) {
-            let shifts: Vec<(usize, i64, i64)> =
-                (0..hours.len()).map(|i| (0, i as i64 * 24, hours[i])).collect();
-            let mut problem = testkit::problem(members, &shifts, ConfigRules::default());
+            let mut problem = days(members, &hours, &per_member, &blocked);
             problem.capacity[0] = capacity;
-            for s in 0..shifts.len() {
-                for m in 0..members {
-                    let k = (s * 3 + m) % 24;
-                    problem.cells[s][m].points += per_member[k] as f64;
-                    if m > 0 && blocked[k] {
-                        problem.cells[s][m].blocked = Some(Exclusion::NotEmployed);
-                    }
-                }
-            }
-            if let Some((s, m)) = pin.filter(|&(s, m)| s < shifts.len() && m < members) {
+            if let Some((s, m)) = pin.filter(|&(s, m)| s < hours.len() && m < members) {
                 problem.cells[s][m].blocked = None;
                 problem.pins = vec![(s, m)];
             }
