@@ -348,6 +348,39 @@ struct Floor {
 }
 
 impl Floor {
+    /// The floor for schedules whose fairness terms stay below `room`; `None` where
+    /// points differ and the search over counts declines. The pool is then a choice:
+    /// only the totals some split allows within the room stay, each with its own
+    /// floor; without them the priced members mix the pool and the bound stays near
+    /// the cheapest seats.
+    fn new(
+        problem: &Problem,
+        index: &Index,
+        fair_floor: Option<f64>,
+        room: f64,
+        until: Instant,
+    ) -> Option<Floor> {
+        // The floor carries HiGHS's tolerances where HiGHS proved it.
+        let least = fair_floor.map_or(f64::NEG_INFINITY, |f| f - 1e-6 * f.abs().max(1.0));
+        if same_points(problem, index) {
+            return Some(Floor {
+                least,
+                by_total: None,
+            });
+        }
+        let now = Instant::now();
+        let by = now + until.saturating_duration_since(now).mul_f64(BY_TOTAL_SHARE);
+        let list = split_floor::by_total(problem, index, room, by)?
+            .into_iter()
+            .filter(|&(_, f)| f < room)
+            .map(|(t, f)| (t, f - 1e-7 * f.abs().max(1.0)))
+            .collect();
+        Some(Floor {
+            least,
+            by_total: Some(list),
+        })
+    }
+
     /// The least fairness of loads that sum to `pool`, `None` where none do.
     fn at(&self, pool: i64) -> Option<f64> {
         match &self.by_total {
@@ -502,7 +535,8 @@ impl Lattice {
         members: &[Member],
         spread_max: f64,
         pool: (i64, i64),
-        (floor, room): (&Floor, f64),
+        floor: &Floor,
+        (best, cheapest_total): (f64, f64),
     ) -> Option<Lattice> {
         let w = problem.config.objective;
         // Where points differ the pool's total load is part of each level, which holds
@@ -511,6 +545,9 @@ impl Lattice {
         if varying && !members.iter().all(|m| m.fair) {
             return None;
         }
+        // The levels below the best known: fairness alone above the fixed part, or
+        // fairness and total load where each level carries its own.
+        let room = if varying { best } else { best - cheapest_total };
         let mut step: Option<u64> = None;
         for v in [w.back_to_back_after_hours, w.prefer_off, w.churn] {
             if v == 0.0 {
@@ -717,42 +754,16 @@ fn relax(
     let everyone_fair = fair.len() == index.members;
     let tolerance = |u: f64| 5e-7 * u.abs().max(1.0);
     let mut best = incumbent;
-    // The floor carries HiGHS's tolerances where HiGHS proved it.
-    let least = fair_floor.map_or(f64::NEG_INFINITY, |f| f - 1e-6 * f.abs().max(1.0));
-    let same = same_points(problem, index);
-    let floor = if same {
-        Floor {
-            least,
-            by_total: None,
-        }
-    } else {
-        // The pool is a choice: only the totals some split allows within the room the
-        // best known leaves, each with its own floor; without them the members mix
-        // the pool and the bound stays near the cheapest seats.
-        let room = best - cheapest_total + tolerance(best);
-        let started = Instant::now();
-        let by = started
-            + until
-                .saturating_duration_since(started)
-                .mul_f64(BY_TOTAL_SHARE);
-        let Some(list) = split_floor::by_total(problem, index, room, by) else {
-            return out;
-        };
-        let list: Vec<(i64, f64)> = list
-            .into_iter()
-            .filter(|&(_, f)| f < room)
-            .map(|(t, f)| (t, f - 1e-7 * f.abs().max(1.0)))
-            .collect();
-        if list.is_empty() {
-            out.bound = best;
-            out.proven = true;
-            return out;
-        }
-        Floor {
-            least,
-            by_total: Some(list),
-        }
+    let room = best - cheapest_total + tolerance(best);
+    let Some(floor) = Floor::new(problem, index, fair_floor, room, until) else {
+        return out;
     };
+    if floor.by_total.as_ref().is_some_and(Vec::is_empty) {
+        // No pool allows a split fair enough to beat the best known.
+        out.bound = best;
+        out.proven = true;
+        return out;
+    }
     // The pool (scaled, a unit either way for rounding).
     let pool = match &floor.by_total {
         Some(list) => (list[0].0 - 1, list[list.len() - 1].0 + 1),
@@ -815,15 +826,8 @@ fn relax(
                 &members,
                 spread_max(best) + 1e-9,
                 pool,
-                (
-                    &floor,
-                    if same {
-                        best - cheapest_total + tolerance(best)
-                    } else {
-                        // Each level carries its total load.
-                        best + tolerance(best)
-                    },
-                ),
+                &floor,
+                (best + tolerance(best), cheapest_total),
             )
         });
         let least = least_combination(problem, index, &members, spread_max(best), pool, &floor);

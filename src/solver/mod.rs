@@ -477,15 +477,12 @@ pub fn solve(
                 options.time_limit.as_secs_f64()
             ))),
         },
-        // Nothing the pairs the Lagrangian bound left out allow beats the start.
-        Outcome::Infeasible if exclude.is_some() && greedy.is_some() => {
-            let go = greedy_objective.unwrap_or(f64::NEG_INFINITY);
-            Ok(finish(greedy.expect("checked"), true, go))
-        }
-        Outcome::Infeasible => match greedy {
+        Outcome::Infeasible => match (greedy, greedy_objective) {
+            // Without the pairs the Lagrangian bound settled, nothing beats the start.
+            (Some(g), Some(go)) if exclude.is_some() => Ok(finish(g, true, go)),
             // A valid greedy schedule proves feasibility; HiGHS disagreeing is float noise.
-            Some(g) => Ok(finish(g, false, f64::NEG_INFINITY)),
-            None => {
+            (Some(g), _) => Ok(finish(g, false, f64::NEG_INFINITY)),
+            (None, _) => {
                 progress.stage("diagnosing infeasibility");
                 let diagnose_until = deadline.max(Instant::now() + Duration::from_secs(10));
                 Err(SolveError::Infeasible(diagnose::diagnose(

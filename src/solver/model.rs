@@ -918,6 +918,33 @@ mod tests {
     }
 
     #[test]
+    fn excluded_pairs_are_kept_out_and_forced_ones_in() {
+        // The optimum's holder of day 0 left out and another member forced onto day 1:
+        // the answer obeys both, keeps the rules, and costs at least the optimum.
+        let problem = part_timers(3, 8);
+        let index = Index::new(&problem, None, Rules::of(&problem));
+        let best = best_of(&problem, &index);
+        let optimum = crate::evaluate::evaluate(&problem, &best, None).objective;
+        let members = index.members;
+        let off = best.members[0][0];
+        let on = (best.members[1][0] + 1) % members;
+        let mut exclude = vec![None; index.shifts * members];
+        exclude[off] = Some(false);
+        exclude[members + on] = Some(true);
+        let params = Params {
+            exclude: Some(&exclude),
+            ..whole(None, None)
+        };
+        let Outcome::Solved { assignment, .. } = solve(&problem, &index, &params) else {
+            panic!("no schedule");
+        };
+        assert!(!assignment.holds(0, off) && assignment.holds(1, on));
+        assert!(crate::rules::check(&problem, &assignment, None).is_empty());
+        let value = crate::evaluate::evaluate(&problem, &assignment, None).objective;
+        assert!(value >= optimum - 1e-6 * optimum, "{value} vs {optimum}");
+    }
+
+    #[test]
     fn a_budget_from_the_optimum_keeps_the_optimum() {
         // Part-timers on uneven shifts (HiGHS has to branch). Every seat of a shift
         // costs the same points and nothing else is charged, so at the optimum the
