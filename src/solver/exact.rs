@@ -19,6 +19,7 @@ use std::time::Instant;
 use rustc_hash::FxHasher;
 
 use super::index::Index;
+use super::lagrange::Guide;
 use super::spread::Spread;
 use crate::assignment::Assignment;
 use crate::problem::Problem;
@@ -39,7 +40,7 @@ pub(super) const SCALE: f64 = 1e6;
 /// States after one step before the program gives up: the tiny bench teams it finishes
 /// peaked at 41 k; where it cannot, a step passes 100 k by the 8th–22nd shift and grows
 /// 2–4× a step.
-const MAX_LAYER: usize = 150_000;
+const MAX_LAYER: usize = 1_000_000;
 /// Larger teams are left to HiGHS: their loads alone outgrow the budget within the first
 /// steps (`team12`, 12 people: given up after 0.10–0.16 s, beside a 0.35 s proof).
 const MAX_MEMBERS: usize = 8;
@@ -74,6 +75,8 @@ struct Step {
     /// For each slot of the next frontier: the slot in this one, or `None` for this
     /// step's own shift.
     next_from: Vec<Option<usize>>,
+    /// The shifts of the next frontier's slots.
+    next_shifts: Vec<usize>,
 }
 
 /// Static facts for the bound on what is still to come.
@@ -230,17 +233,31 @@ impl Fairness {
     }
 }
 
-/// Proves the incumbent (objective `incumbent`) optimal or finds the optimum, giving up
-/// after `budget` states in all (a count, not a time, so the verdict does not depend on
-/// the machine), at `until`, or once `cancel` is set.
+/// When the program gives up: after `budget` states in all (a count, not a time, so the
+/// verdict does not depend on the machine), at `until`, or once `cancel` is set.
+pub(crate) struct Limits<'a> {
+    pub until: Instant,
+    pub budget: usize,
+    pub cancel: &'a AtomicBool,
+}
+
+/// Proves the incumbent (objective `incumbent`) optimal or finds the optimum, within
+/// `limits`. `fair_floor` (fairness terms every schedule has at least) and `guide` (the
+/// Lagrangian bound's cost to go) only prune.
 pub(crate) fn solve(
     problem: &Problem,
     index: &Index,
     incumbent: f64,
-    until: Instant,
-    budget: usize,
-    cancel: &AtomicBool,
+    limits: Limits,
+    fair_floor: Option<f64>,
+    guide: Option<&Guide>,
 ) -> Verdict {
+    let Limits {
+        until,
+        budget,
+        cancel,
+    } = limits;
+    let floor = fair_floor.map_or(f64::NEG_INFINITY, |f| f - 1e-6 * f.abs().max(1.0));
     let members = index.members;
     if members > MAX_MEMBERS || index.shifts == 0 {
         return Verdict::GaveUp;
@@ -263,20 +280,74 @@ pub(crate) fn solve(
     let Some((steps, rest)) = steps(problem, index, &fair_pos) else {
         return Verdict::GaveUp;
     };
+    // The guide's masks by the frontier's slots: per step, for each live bit, the slot
+    // after the step holding that shift (the guide runs in shift order).
+    let guide = guide.and_then(|g| {
+        let slots: Option<Vec<Vec<usize>>> = steps
+            .iter()
+            .enumerate()
+            .map(|(t, step)| {
+                if step.shift != t {
+                    return None;
+                }
+                g.live[t + 1]
+                    .iter()
+                    .map(|&a| step.next_shifts.iter().position(|&u| u == a))
+                    .collect()
+            })
+            .collect();
+        slots.map(|slots| (g, slots))
+    });
     // Float noise of the objective; an infinite incumbent (none) prunes nothing.
     let tolerance = if incumbent.is_finite() {
         1e-6 * incumbent.abs().max(1.0)
     } else {
         0.0
     };
+    // Per target, the most a schedule ending there may score below the incumbent, less
+    // its fairness terms: on the objective's lattice, the highest value of it below.
+    let guide = guide.map(|(g, slots)| {
+        let below = incumbent - tolerance;
+        let noise = 1e-7 * incumbent.abs().max(1.0);
+        let caps: Vec<f64> = g
+            .targets
+            .iter()
+            .map(|target| {
+                let cap = match g.step {
+                    Some(Some(step)) => {
+                        let k = ((below - target.level) / step).ceil() - 1.0;
+                        if k < 0.0 {
+                            f64::NEG_INFINITY
+                        } else {
+                            target.level + k * step + noise
+                        }
+                    }
+                    Some(None) if target.level < below => target.level + noise,
+                    Some(None) => f64::NEG_INFINITY,
+                    None => below,
+                };
+                cap - target.fairness
+            })
+            .collect();
+        (g, slots, caps)
+    });
     let mut left = budget;
+
+    let relabel = Relabel {
+        groups: super::symmetry::interchangeable(problem, index),
+        fair_pos: fair_pos.clone(),
+        cap_pos: (0..members)
+            .map(|m| capped.iter().position(|&(c, _)| c == m))
+            .collect(),
+        capped: capped.len(),
+    };
 
     // The states of one step: keys (frontier masks, capped counts, fair loads) and
     // costs so far; per step, every state's parent and choice.
     let key_len = |frontier: usize| frontier + capped.len() + fair.len();
     let mut layer = Layer::new(key_len(0));
-    layer.push(&vec![0; key_len(0)], 0.0, (0, 0));
-    let mut trail: Vec<Vec<(u32, u16)>> = Vec::with_capacity(steps.len());
+    layer.push(&vec![0; key_len(0)], 0.0, (0, 0, IDENTITY));
+    let mut trail: Vec<Vec<(u32, u16, u32)>> = Vec::with_capacity(steps.len());
 
     for (t, step) in steps.iter().enumerate() {
         if Instant::now() >= until || cancel.load(Ordering::Relaxed) {
@@ -289,7 +360,7 @@ pub(crate) fn solve(
         let mut loads = vec![0i64; fair.len()];
 
         for i in 0..layer.costs.len() {
-            if i % 4096 == 4095 && cancel.load(Ordering::Relaxed) {
+            if i % 4096 == 4095 && (cancel.load(Ordering::Relaxed) || Instant::now() >= until) {
                 return Verdict::GaveUp;
             }
             let state = layer.key(i);
@@ -331,10 +402,60 @@ pub(crate) fn solve(
                 for (p, l) in loads.iter_mut().enumerate() {
                     *l = held[p] + choice.load[p];
                 }
-                let bound = value
-                    + rest.additive[t + 1]
-                    + fairness.bound(&loads, &rest.reach[t + 1], rest.pool[t + 1]);
-                if bound >= incumbent - tolerance {
+                if value + rest.additive[t + 1] + floor >= incumbent - tolerance {
+                    continue;
+                }
+                if let Some((g, slots, caps)) = &guide {
+                    let holders = |slot: usize| match step.next_from[slot] {
+                        Some(old) => mask_of(old),
+                        None => choice.mask,
+                    };
+                    let mut masks = [0u32; MAX_MEMBERS];
+                    for (bit, &slot) in slots[t].iter().enumerate() {
+                        let mut h = holders(slot);
+                        while h != 0 {
+                            masks[h.trailing_zeros() as usize] |= 1 << bit;
+                            h &= h - 1;
+                        }
+                    }
+                    let mut costs: [&[f64]; MAX_MEMBERS] = [&[]; MAX_MEMBERS];
+                    let mut reachable = true;
+                    for (m, table) in g.tables.iter().enumerate() {
+                        let load = fair_pos[m].map_or(0, |p| loads[p]);
+                        match table.get(t + 1, load, masks[m]) {
+                            Some(c) => costs[m] = c,
+                            None => {
+                                reachable = false;
+                                break;
+                            }
+                        }
+                    }
+                    let spent = value + g.prices[t + 1];
+                    let open = reachable
+                        && g.targets.iter().zip(caps).any(|(target, &cap)| {
+                            // (Priced costs may be negative: no early exit.)
+                            let rest: f64 = target
+                                .at
+                                .iter()
+                                .enumerate()
+                                .map(|(m, &k)| costs[m][k as usize])
+                                .sum();
+                            spent + rest <= cap
+                        });
+                    if !open {
+                        continue;
+                    }
+                }
+                // Without the guide, the loads' own bound (the guide's targets are
+                // the loads that can still win, with their fairness terms exact).
+                if guide.is_none()
+                    && value
+                        + rest.additive[t + 1]
+                        + fairness
+                            .bound(&loads, &rest.reach[t + 1], rest.pool[t + 1])
+                            .max(floor)
+                        >= incumbent - tolerance
+                {
                     continue;
                 }
                 for (slot, from) in step.next_from.iter().enumerate() {
@@ -347,7 +468,8 @@ pub(crate) fn solve(
                     key[next_width + c] = counts[c] + i64::from(choice.mask >> m & 1);
                 }
                 key[next_width + capped.len()..].copy_from_slice(&loads);
-                if next.merge(&key, value, (i as u32, choice.mask)) {
+                let perm = relabel.apply(&mut key, next_width);
+                if next.merge(&key, value, (i as u32, choice.mask, perm)) {
                     if left == 0 || next.costs.len() > MAX_LAYER {
                         return Verdict::GaveUp;
                     }
@@ -370,15 +492,112 @@ pub(crate) fn solve(
     let Some((_, mut at)) = best else {
         return Verdict::IncumbentOptimal;
     };
+    // Each state's labels are its parent's relabelled; the last state's are taken for
+    // the real ones, and each earlier state's follow from its child's.
+    let mut real: Vec<usize> = (0..members).collect();
     let mut members_of = vec![Vec::new(); index.shifts];
     for (step, links) in steps.iter().zip(&trail).rev() {
-        let (parent, mask) = links[at];
-        members_of[step.shift] = (0..members).filter(|&m| mask >> m & 1 == 1).collect();
+        let (parent, mask, perm) = links[at];
+        real = (0..members).map(|m| real[unpack(perm, m)]).collect();
+        let mut held: Vec<usize> = (0..members)
+            .filter(|&m| mask >> m & 1 == 1)
+            .map(|m| real[m])
+            .collect();
+        held.sort_unstable();
+        members_of[step.shift] = held;
         at = parent as usize;
     }
     Verdict::Better(Assignment {
         members: members_of,
     })
+}
+
+/// No relabelling: each member keeps its label.
+const IDENTITY: u32 = 0o76543210;
+
+/// The label member `m` takes under the packed relabelling `perm` (3 bits a member).
+fn unpack(perm: u32, m: usize) -> usize {
+    (perm >> (3 * m) & 7) as usize
+}
+
+/// Interchangeable members (`symmetry`) relabelled within their groups so that states
+/// equal up to exchanging their whole pasts are one: the futures of the two are the
+/// same up to the exchange, at the same cost.
+struct Relabel {
+    groups: Vec<Vec<usize>>,
+    fair_pos: Vec<Option<usize>>,
+    cap_pos: Vec<Option<usize>>,
+    capped: usize,
+}
+
+impl Relabel {
+    /// Puts `key` (frontier of `width` slots, capped counts, fair loads) in canonical
+    /// form: within each group, members by descending (load, count, frontier slots
+    /// held). Returns the relabelling, packed.
+    fn apply(&self, key: &mut [i64], width: usize) -> u32 {
+        if self.groups.is_empty() || width > 64 {
+            return IDENTITY;
+        }
+        let (frontier, rest) = key.split_at_mut(width);
+        let (counts, loads) = rest.split_at_mut(self.capped);
+        let held = |m: usize| {
+            frontier
+                .iter()
+                .enumerate()
+                .filter(|&(_, &mask)| mask >> m & 1 == 1)
+                .fold(0u64, |acc, (slot, _)| acc | 1 << slot)
+        };
+        let sign = |m: usize| {
+            (
+                self.fair_pos[m].map_or(0, |p| loads[p]),
+                self.cap_pos[m].map_or(0, |c| counts[c]),
+                held(m),
+            )
+        };
+        let mut perm = IDENTITY;
+        let mut moved = false;
+        for group in &self.groups {
+            let mut by = [0usize; MAX_MEMBERS];
+            let by = &mut by[..group.len()];
+            by.copy_from_slice(group);
+            by.sort_by(|&a, &b| sign(b).cmp(&sign(a)).then(a.cmp(&b)));
+            for (&label, &m) in group.iter().zip(by.iter()) {
+                if label != m {
+                    moved = true;
+                    perm = (perm & !(7 << (3 * m))) | (label as u32) << (3 * m);
+                }
+            }
+        }
+        if !moved {
+            return IDENTITY;
+        }
+        for mask in frontier.iter_mut() {
+            let old = *mask as u16;
+            let mut new = 0u16;
+            let mut bits = old;
+            while bits != 0 {
+                new |= 1 << unpack(perm, bits.trailing_zeros() as usize);
+                bits &= bits - 1;
+            }
+            *mask = i64::from(new);
+        }
+        let mut old_counts = [0i64; MAX_MEMBERS];
+        let mut old_loads = [0i64; MAX_MEMBERS];
+        old_counts[..counts.len()].copy_from_slice(counts);
+        old_loads[..loads.len()].copy_from_slice(loads);
+        for group in &self.groups {
+            for &m in group {
+                let to = unpack(perm, m);
+                if let (Some(a), Some(b)) = (self.fair_pos[m], self.fair_pos[to]) {
+                    loads[b] = old_loads[a];
+                }
+                if let (Some(a), Some(b)) = (self.cap_pos[m], self.cap_pos[to]) {
+                    counts[b] = old_counts[a];
+                }
+            }
+        }
+        perm
+    }
 }
 
 /// The states after one step, deduplicated by key in an open-addressing table over one
@@ -389,7 +608,7 @@ struct Layer {
     keys: Vec<i64>,
     costs: Vec<f64>,
     /// Per state: the parent's index in the previous layer and the choice taken.
-    links: Vec<(u32, u16)>,
+    links: Vec<(u32, u16, u32)>,
     /// State index + 1, or 0 for empty; a power of two long.
     table: Vec<u32>,
 }
@@ -409,7 +628,7 @@ impl Layer {
         &self.keys[i * self.key_len..(i + 1) * self.key_len]
     }
 
-    fn push(&mut self, key: &[i64], cost: f64, link: (u32, u16)) {
+    fn push(&mut self, key: &[i64], cost: f64, link: (u32, u16, u32)) {
         self.keys.extend_from_slice(key);
         self.costs.push(cost);
         self.links.push(link);
@@ -422,7 +641,7 @@ impl Layer {
     }
 
     /// Keeps the cheaper of `key`'s state and this one; true when the key is new.
-    fn merge(&mut self, key: &[i64], cost: f64, link: (u32, u16)) -> bool {
+    fn merge(&mut self, key: &[i64], cost: f64, link: (u32, u16, u32)) -> bool {
         let mask = self.table.len() - 1;
         let mut at = self.slot(key);
         loop {
@@ -561,8 +780,10 @@ fn steps(
             .iter()
             .map(|&u| frontier.iter().position(|&v| v == u))
             .collect();
+        let next_shifts = next.iter().map(|&u| order[u]).collect();
         steps.push(Step {
             shift: s,
+            next_shifts,
             choices,
             conflict_slots,
             b2b_slots,
@@ -791,9 +1012,13 @@ mod tests {
             problem,
             index,
             incumbent,
-            later(60),
-            usize::MAX,
-            &AtomicBool::new(false),
+            Limits {
+                until: later(60),
+                budget: usize::MAX,
+                cancel: &AtomicBool::new(false),
+            },
+            None,
+            None,
         )
     }
 
@@ -874,9 +1099,78 @@ mod tests {
             (later(60), usize::MAX, &stop),
         ];
         for (until, budget, cancel) in limits {
-            let verdict = solve(&problem, &index, f64::INFINITY, until, budget, cancel);
+            let verdict = solve(
+                &problem,
+                &index,
+                f64::INFINITY,
+                Limits {
+                    until,
+                    budget,
+                    cancel,
+                },
+                None,
+                None,
+            );
             assert_eq!(verdict, Verdict::GaveUp, "{budget} {cancel:?}");
         }
+    }
+
+    /// Five identical members over ten days of uneven points, rest between days: the
+    /// schedule rebuilt through the relabellings keeps the rules and scores the optimum.
+    #[test]
+    fn interchangeable_members_are_one_state_and_the_schedule_is_rebuilt() {
+        let shifts: Vec<(usize, i64, i64)> = (0..10).map(|d| (0, d * 24, 10 + d % 3)).collect();
+        let rested = ConfigRules {
+            min_rest_hours: 24.0,
+            ..ConfigRules::default()
+        };
+        let problem = testkit::problem(5, &shifts, rested);
+        let index = Index::new(&problem, None, Rules::of(&problem));
+        let groups = crate::solver::symmetry::interchangeable(&problem, &index);
+        assert_eq!(groups, vec![vec![0, 1, 2, 3, 4]]);
+        let Verdict::Better(assignment) = run(&problem, &index, f64::INFINITY) else {
+            panic!("a schedule exists");
+        };
+        assert!(check(&problem, &assignment, None).is_empty());
+        let value = evaluate(&problem, &assignment, None).objective;
+        let best = milp_optimum(&problem, &index).expect("feasible");
+        assert!((value - best).abs() <= 1e-6 * best, "{value} vs {best}");
+    }
+
+    #[test]
+    fn states_equal_up_to_exchanging_members_have_one_key() {
+        // Members 0–2 interchangeable, 3 not and capped; a frontier of two slots.
+        let relabel = Relabel {
+            groups: vec![vec![0, 1, 2]],
+            fair_pos: vec![Some(0), Some(1), Some(2), Some(3)],
+            cap_pos: vec![None, None, None, Some(0)],
+            capped: 1,
+        };
+        // (frontier masks, count of member 3, loads of 0..4)
+        let a = [0b0001, 0b1010, 2, 30, 10, 20, 5];
+        // Member 0's and 2's pasts exchanged.
+        let b = [0b0100, 0b1010, 2, 20, 10, 30, 5];
+        let (mut ka, mut kb) = (a, b);
+        let pa = relabel.apply(&mut ka, 2);
+        let pb = relabel.apply(&mut kb, 2);
+        assert_eq!(ka, kb);
+        // Member 3 stays where it is; the relabelling maps each old label to its new one.
+        for (key, perm, from) in [(ka, pa, a), (kb, pb, b)] {
+            assert_eq!(unpack(perm, 3), 3);
+            for m in 0..4 {
+                let to = unpack(perm, m);
+                assert_eq!(key[3 + to], from[3 + m], "load of {m}");
+                for slot in 0..2 {
+                    assert_eq!(key[slot] >> to & 1, from[slot] >> m & 1, "slot {slot}");
+                }
+            }
+        }
+        // Canonical: loads descending within the group.
+        assert!(ka[3] >= ka[4] && ka[4] >= ka[5]);
+        // Differing in what the future sees (member 3's load), the keys differ.
+        let mut c = [0b0001, 0b1010, 2, 30, 10, 20, 6];
+        relabel.apply(&mut c, 2);
+        assert_ne!(c, ka);
     }
 
     #[test]

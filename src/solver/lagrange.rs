@@ -61,7 +61,45 @@ pub(crate) struct Relaxed {
     /// Per (shift × members + member): `Some(v)` where every better schedule has
     /// `x = v`.
     pub exclude: Option<Vec<Option<bool>>>,
+    /// The priced members' costs still to come, for the exact program's bound.
+    pub guide: Option<Guide>,
 }
+
+/// What the rest of a schedule costs at least, under the bound's best prices: the final
+/// loads a schedule better than the best known can end with (`targets`, with their
+/// fairness terms), and per member and step, for each (load, mask of the live shifts
+/// they hold), the least priced cost of their shifts from that step on ending at each of
+/// their target loads (absent: at none). With every seat of the rest filled once, the
+/// rest costs at least the least over targets of fairness plus the members' costs, plus
+/// the rest's prices.
+#[derive(Debug, Clone)]
+pub(crate) struct Guide {
+    /// Per member.
+    pub tables: Vec<CostToGo>,
+    /// Cheapest fairness terms first.
+    pub targets: Vec<Target>,
+    /// The common step of the weighted counts, where a schedule ending at a target
+    /// scores its level plus a multiple of it (`Some(None)`: exactly its level); `None`
+    /// where the objective is not on such a lattice.
+    pub step: Option<Option<f64>>,
+    /// Per step: the prices of the seats from that step on.
+    pub prices: Vec<f64>,
+    /// Per step: the earlier shifts a member's mask has a bit for, in bit order.
+    pub live: Vec<Vec<usize>>,
+}
+
+/// Final loads a schedule better than the best known can end with.
+#[derive(Debug, Clone)]
+pub(crate) struct Target {
+    pub fairness: f64,
+    /// Fairness and the total load a schedule ending here has (see [`Lattice`]).
+    pub level: f64,
+    /// Per member: the index of its load in the member's costs.
+    pub at: Vec<u16>,
+}
+
+/// Target load vectors before the guide is given up.
+const MAX_TARGETS: usize = 4096;
 
 /// Whether the bound applies: a small team, and weights under which the fairness terms
 /// are what the incumbent leaves above the cheapest seats.
@@ -105,6 +143,20 @@ struct Steps {
 }
 
 impl Steps {
+    /// The bits of `mask` (live at step `s`) that stay live at the next step, there.
+    fn carry(&self, s: usize, mask: u32) -> u32 {
+        let mut carried = 0u32;
+        let mut bits = mask;
+        while bits != 0 {
+            let bit = bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            if let Some(to) = self.remap[s][bit] {
+                carried |= 1 << to;
+            }
+        }
+        carried
+    }
+
     /// `None` when more than [`MAX_LIVE`] earlier shifts stay relevant at once.
     fn new(index: &Index) -> Option<Steps> {
         let n = index.shifts;
@@ -266,15 +318,7 @@ impl Member {
                     }
                 };
             for (i, node) in here.iter().enumerate() {
-                let mut mask = 0u32;
-                let mut bits = node.mask;
-                while bits != 0 {
-                    let bit = bits.trailing_zeros() as usize;
-                    bits &= bits - 1;
-                    if let Some(to) = steps.remap[s][bit] {
-                        mask |= 1 << to;
-                    }
-                }
+                let mask = steps.carry(s, node.mask);
                 // Loads that can no longer reach the range are dropped.
                 let short = |load: i64| load + self.reach[s + 1] < self.range.0;
                 if !(self.must[s] || self.fair && short(node.load)) {
@@ -335,6 +379,73 @@ impl Member {
             node = at.parent;
         }
         held
+    }
+}
+
+impl Member {
+    /// Per step, for each state of the last run (under `price`, that run's prices), the
+    /// least priced cost from it on ending at each of `loads`.
+    fn cost_to_go(&self, steps: &Steps, price: &[f64], wb: f64, loads: &[i64]) -> CostToGo {
+        let n = self.may.len();
+        let width = loads.len();
+        let mut out = CostToGo {
+            states: vec![FxHashMap::default(); n + 1],
+            costs: Vec::new(),
+            width,
+        };
+        for node in &self.layers[n] {
+            if let Some(k) = loads.iter().position(|&l| l == node.load) {
+                out.states[n].insert((node.load, node.mask), out.costs.len() as u32);
+                out.costs
+                    .extend((0..width).map(|j| if j == k { 0.0 } else { f64::INFINITY }));
+            }
+        }
+        let mut least = vec![f64::INFINITY; width];
+        for s in (0..n).rev() {
+            for node in &self.layers[s] {
+                let mask = steps.carry(s, node.mask);
+                least.fill(f64::INFINITY);
+                if !self.must[s]
+                    && let Some(c) = out.get(s + 1, node.load, mask)
+                {
+                    least.copy_from_slice(c);
+                }
+                if self.may[s] && node.mask & steps.conflict[s] == 0 {
+                    let own = steps.own_bit[s].map_or(0, |b| 1 << b);
+                    let pairs = (node.mask & self.b2b[s]).count_ones();
+                    let add = self.cost[s] - price[s] + wb * f64::from(pairs);
+                    if let Some(c) = out.get(s + 1, node.load + self.points[s], mask | own) {
+                        for (l, c) in least.iter_mut().zip(c) {
+                            *l = l.min(c + add);
+                        }
+                    }
+                }
+                if least.iter().any(|c| c.is_finite()) {
+                    out.states[s].insert((node.load, node.mask), out.costs.len() as u32);
+                    out.costs.extend_from_slice(&least);
+                }
+            }
+        }
+        out
+    }
+}
+
+/// One member's part of the guide: per step, where each state's least priced costs to
+/// the member's target loads start in `costs`.
+#[derive(Debug, Clone)]
+pub(crate) struct CostToGo {
+    states: Vec<FxHashMap<(i64, u32), u32>>,
+    costs: Vec<f64>,
+    width: usize,
+}
+
+impl CostToGo {
+    /// The least priced costs from `step` on to each target load, for the member with
+    /// `load` holding the live shifts of `mask`; `None` when they reach none.
+    pub(crate) fn get(&self, step: usize, load: i64, mask: u32) -> Option<&[f64]> {
+        self.states[step]
+            .get(&(load, mask))
+            .map(|&at| &self.costs[at as usize..at as usize + self.width])
     }
 }
 
@@ -720,208 +831,49 @@ fn relax(
         better: None,
         proven: false,
         exclude: None,
+        guide: None,
     };
-    let Some(steps) = Steps::new(index) else {
+    let Some(mut ctx) = Ctx::new(problem, index, (incumbent, fair_floor), until) else {
         return out;
     };
-    let w = problem.config.objective;
-    let n = index.shifts;
-    let seats: Vec<f64> = problem
-        .shifts
-        .iter()
-        .map(|s| f64::from(s.per_shift))
-        .collect();
-    let points = |s: usize| {
-        index.cand[s]
-            .iter()
-            .map(move |&m| problem.cells[s][m].points)
-    };
-    let cheapest: Vec<f64> = (0..n)
-        .map(|s| {
-            index.cand[s]
-                .iter()
-                .map(|&m| index.seat_cost(problem, s, m))
-                .fold(f64::INFINITY, f64::min)
-        })
-        .collect();
-    if cheapest.iter().any(|c| !c.is_finite()) {
-        return out;
-    }
-    let cheapest_total: f64 = (0..n).map(|s| seats[s] * cheapest[s]).sum();
-    let fair: Vec<usize> = (0..index.members)
-        .filter(|&m| index.in_fairness[m])
-        .collect();
-    let everyone_fair = fair.len() == index.members;
-    let tolerance = |u: f64| 5e-7 * u.abs().max(1.0);
-    let mut best = incumbent;
-    let room = best - cheapest_total + tolerance(best);
-    let Some(floor) = Floor::new(problem, index, fair_floor, room, until) else {
-        return out;
-    };
-    if floor.by_total.as_ref().is_some_and(Vec::is_empty) {
-        // No pool allows a split fair enough to beat the best known.
-        out.bound = best;
+    let proven = |ctx: Ctx, mut out: Relaxed| {
+        out.bound = ctx.best;
         out.proven = true;
-        return out;
+        out.better = ctx.better;
+        out
+    };
+    if ctx.floor.by_total.as_ref().is_some_and(Vec::is_empty) {
+        // No pool allows a split fair enough to beat the best known.
+        return proven(ctx, out);
     }
-    // The pool (scaled, a unit either way for rounding).
-    let pool = match &floor.by_total {
-        Some(list) => (list[0].0 - 1, list[list.len() - 1].0 + 1),
-        None => {
-            let pool_max: f64 = (0..n)
-                .map(|s| seats[s] * points(s).fold(0.0, f64::max))
-                .sum();
-            let pool_min: f64 = if everyone_fair {
-                (0..n)
-                    .map(|s| seats[s] * points(s).fold(f64::INFINITY, f64::min))
-                    .sum()
-            } else {
-                0.0
-            };
-            (scaled(pool_min) - 1, scaled(pool_max) + 1)
-        }
-    };
-    let capacity: f64 = fair.iter().map(|&m| problem.capacity[m]).sum();
-    let history: f64 = fair.iter().map(|&m| problem.history[m]).sum();
-    let (mean_lo, mean_hi) = (
-        (pool.0 as f64 / SCALE + history) / capacity,
-        (pool.1 as f64 / SCALE + history) / capacity,
-    );
-
-    // Any schedule below `best` has at most this imbalance (its other terms are at
-    // least the cheapest seats), so every normalized load lies within it of the mean.
-    let spread_max = |best: f64| (best - cheapest_total) / w.imbalance;
-    let range = |m: usize, d: f64| {
-        let cap = problem.capacity[m];
-        let hist = problem.history[m];
-        (
-            scaled(((mean_lo - d) * cap - hist).max(0.0)) - 1,
-            scaled((mean_hi + d) * cap - hist) + 1,
-        )
-    };
-    let d = spread_max(best);
+    let n = index.shifts;
     let mut members: Vec<Member> = (0..index.members)
-        .map(|m| Member::new(problem, index, &steps, m, range(m, d)))
+        .map(|m| Member::new(problem, index, &ctx.steps, m, ctx.range(m)))
         .collect();
-    let mut lattice: Option<Option<Lattice>> = None;
-    let mut price = cheapest.clone();
-    let mut best_price = price.clone();
     let started = Instant::now();
     // The rounds get two thirds of the time, the fixings the rest.
     let rounds_until = started + until.saturating_duration_since(started).mul_f64(2.0 / 3.0);
-    let mut theta = 1.0;
-    let mut stalled = 0;
-    for round in 0..rounds {
-        if Instant::now() >= rounds_until {
-            break;
-        }
-        for member in &mut members {
-            if !member.run(&steps, &price, w.back_to_back_after_hours) {
-                return out;
-            }
-        }
-        let lattice = lattice.get_or_insert_with(|| {
-            Lattice::new(
-                problem,
-                &members,
-                spread_max(best) + 1e-9,
-                pool,
-                &floor,
-                (best + tolerance(best), cheapest_total),
-            )
-        });
-        let least = least_combination(problem, index, &members, spread_max(best), pool, &floor);
-        let Some((value, choice)) = least else {
-            // No loads can beat the best schedule known.
-            out.bound = best;
-            out.proven = true;
-            return out;
-        };
-        let bound = value + (0..n).map(|s| price[s] * seats[s]).sum::<f64>();
-        if bound > out.bound + tolerance(best) {
-            out.bound = bound;
-            best_price.clone_from(&price);
-            stalled = 0;
-        } else {
-            stalled += 1;
-            if stalled >= PATIENCE {
-                theta /= 2.0;
-                stalled = 0;
-            }
-        }
-        let proves = |bound: f64, best: f64| {
-            bound >= best - tolerance(best)
-                || lattice
-                    .as_ref()
-                    .is_some_and(|l| l.proves(bound, best, tolerance(best)))
-        };
-        if proves(out.bound, best) {
-            out.bound = best;
-            out.proven = true;
-            return out;
-        }
-        let held: Vec<Vec<bool>> = members
-            .iter()
-            .zip(&choice)
-            .map(|(member, &at)| member.held(member.finals[at].2))
-            .collect();
-        let mut gradient = seats.clone();
-        for h in &held {
-            for (g, &took) in gradient.iter_mut().zip(h) {
-                if took {
-                    *g -= 1.0;
-                }
-            }
-        }
-        let norm: f64 = gradient.iter().map(|g| g * g).sum();
-        if norm == 0.0 || round % REPAIR_EVERY == 0 {
-            let wishes: Vec<Vec<usize>> = (0..n)
-                .map(|s| (0..index.members).filter(|&m| held[m][s]).collect())
-                .collect();
-            let wishes: Vec<&[usize]> = wishes.iter().map(Vec::as_slice).collect();
-            if let Some(mut state) = greedy::from_wishes(problem, index, &wishes) {
-                local::polish(&mut state, (Instant::now() + POLISH).min(until));
-                let value = state.objective();
-                if value < best - tolerance(best) {
-                    best = value;
-                    out.better = Some((state.assignment(), value));
-                    let d = spread_max(best);
-                    for member in &mut members {
-                        if member.fair {
-                            member.range = range(member.m, d);
-                        }
-                    }
-                    if proves(out.bound, best) {
-                        out.bound = best;
-                        out.proven = true;
-                        return out;
-                    }
-                }
-            }
-        }
-        if norm == 0.0 || theta < MIN_STEP {
-            break;
-        }
-        let step = theta * (best - bound).max(tolerance(best)) / norm;
-        for (p, g) in price.iter_mut().zip(&gradient) {
-            *p += step * g;
-        }
-    }
-    out.bound = out.bound.min(best);
-    let proves = |bound: f64| {
-        bound >= best - tolerance(best)
-            || lattice
-                .as_ref()
-                .and_then(Option::as_ref)
-                .is_some_and(|l| l.proves(bound, best, tolerance(best)))
+    let Some(root) = ctx.ascend(&mut members, ctx.cheapest.clone(), rounds, rounds_until) else {
+        out.better = ctx.better;
+        return out;
     };
+    if root.proven {
+        return proven(ctx, out);
+    }
+    out.bound = root.bound.min(ctx.best);
+    let best = ctx.best;
+    let best_price = root.price;
+    let wb = ctx.wb;
+    let pool = ctx.pool;
+    let spread_max = ctx.spread_max();
     // Pairs whose taking (or leaving) alone lifts the bound to the best known cannot be
     // in a better schedule: the MILP goes without them.
-    let seat_price: f64 = (0..n).map(|s| best_price[s] * seats[s]).sum();
+    let seat_price: f64 = (0..n).map(|s| best_price[s] * ctx.seats[s]).sum();
     let mut exclude = vec![None; n * index.members];
     let mut any = false;
     for member in &mut members {
-        if !member.run(&steps, &best_price, w.back_to_back_after_hours) {
+        if !member.run(&ctx.steps, &best_price, wb) {
+            out.better = ctx.better;
             return out;
         }
     }
@@ -939,15 +891,15 @@ fn relax(
                 } else {
                     members[m].may[s] = false;
                 }
-                let ran = members[m].run(&steps, &best_price, w.back_to_back_after_hours);
+                let ran = members[m].run(&ctx.steps, &best_price, wb);
                 members[m].must[s] = false;
                 members[m].may[s] = true;
                 if !ran {
                     continue;
                 }
                 let least =
-                    least_combination(problem, index, &members, spread_max(best), pool, &floor);
-                if least.is_none_or(|(value, _)| proves(value + seat_price)) {
+                    least_combination(problem, index, &members, spread_max, pool, &ctx.floor);
+                if least.is_none_or(|(value, _)| ctx.proves(value + seat_price)) {
                     exclude[s * index.members + m] = Some(!take);
                     any = true;
                     break;
@@ -955,14 +907,404 @@ fn relax(
             }
         }
         // Back to the member's own program under the best prices.
-        if !members[m].run(&steps, &best_price, w.back_to_back_after_hours) {
+        if !members[m].run(&ctx.steps, &best_price, wb) {
+            out.better = ctx.better;
             return out;
         }
     }
+    let _ = best;
     if any {
         out.exclude = Some(exclude);
     }
+    for member in &mut members {
+        if !member.run(&ctx.steps, &best_price, wb) {
+            out.better = ctx.better;
+            return out;
+        }
+    }
+    out.guide = ctx.guide(&members, &best_price);
+    out.better = ctx.better;
     out
+}
+
+/// What the relaxation works with, and the best schedule known.
+struct Ctx<'a> {
+    problem: &'a Problem,
+    index: &'a Index,
+    steps: Steps,
+    seats: Vec<f64>,
+    /// Per shift: the least cost of a seat (the first prices).
+    cheapest: Vec<f64>,
+    cheapest_total: f64,
+    floor: Floor,
+    /// The pool (scaled, a unit either way for rounding).
+    pool: (i64, i64),
+    /// The team's mean normalized load at either end of the pool.
+    mean: (f64, f64),
+    wb: f64,
+    /// Built from the members' first programs.
+    lattice: Option<Option<Lattice>>,
+    best: f64,
+    better: Option<(Assignment, f64)>,
+    until: Instant,
+}
+
+/// One ascent of the prices: the best bound and the prices and the members' schedules
+/// that gave it.
+struct Ascent {
+    bound: f64,
+    price: Vec<f64>,
+    /// The bound proves the best known (or no loads can beat it).
+    proven: bool,
+}
+
+impl<'a> Ctx<'a> {
+    fn new(
+        problem: &'a Problem,
+        index: &'a Index,
+        (incumbent, fair_floor): (f64, Option<f64>),
+        until: Instant,
+    ) -> Option<Ctx<'a>> {
+        let steps = Steps::new(index)?;
+        let n = index.shifts;
+        let seats: Vec<f64> = problem
+            .shifts
+            .iter()
+            .map(|s| f64::from(s.per_shift))
+            .collect();
+        let points = |s: usize| {
+            index.cand[s]
+                .iter()
+                .map(move |&m| problem.cells[s][m].points)
+        };
+        let cheapest: Vec<f64> = (0..n)
+            .map(|s| {
+                index.cand[s]
+                    .iter()
+                    .map(|&m| index.seat_cost(problem, s, m))
+                    .fold(f64::INFINITY, f64::min)
+            })
+            .collect();
+        if cheapest.iter().any(|c| !c.is_finite()) {
+            return None;
+        }
+        let cheapest_total: f64 = (0..n).map(|s| seats[s] * cheapest[s]).sum();
+        let fair: Vec<usize> = (0..index.members)
+            .filter(|&m| index.in_fairness[m])
+            .collect();
+        let everyone_fair = fair.len() == index.members;
+        let room = incumbent - cheapest_total + tolerance(incumbent);
+        let floor = Floor::new(problem, index, fair_floor, room, until)?;
+        let pool = match &floor.by_total {
+            Some(list) if list.is_empty() => (0, 0),
+            Some(list) => (list[0].0 - 1, list[list.len() - 1].0 + 1),
+            None => {
+                let pool_max: f64 = (0..n)
+                    .map(|s| seats[s] * points(s).fold(0.0, f64::max))
+                    .sum();
+                let pool_min: f64 = if everyone_fair {
+                    (0..n)
+                        .map(|s| seats[s] * points(s).fold(f64::INFINITY, f64::min))
+                        .sum()
+                } else {
+                    0.0
+                };
+                (scaled(pool_min) - 1, scaled(pool_max) + 1)
+            }
+        };
+        let capacity: f64 = fair.iter().map(|&m| problem.capacity[m]).sum();
+        let history: f64 = fair.iter().map(|&m| problem.history[m]).sum();
+        let mean = (
+            (pool.0 as f64 / SCALE + history) / capacity,
+            (pool.1 as f64 / SCALE + history) / capacity,
+        );
+        Some(Ctx {
+            problem,
+            index,
+            steps,
+            seats,
+            cheapest,
+            cheapest_total,
+            floor,
+            pool,
+            mean,
+            wb: problem.config.objective.back_to_back_after_hours,
+            lattice: None,
+            best: incumbent,
+            better: None,
+            until,
+        })
+    }
+
+    /// Any schedule below the best known has at most this imbalance (its other terms
+    /// are at least the cheapest seats), so every normalized load lies within it of the
+    /// mean.
+    fn spread_max(&self) -> f64 {
+        (self.best - self.cheapest_total) / self.problem.config.objective.imbalance
+    }
+
+    /// The final loads (scaled) of member `m` that can beat the best known.
+    fn range(&self, m: usize) -> (i64, i64) {
+        let d = self.spread_max();
+        let cap = self.problem.capacity[m];
+        let hist = self.problem.history[m];
+        (
+            scaled(((self.mean.0 - d) * cap - hist).max(0.0)) - 1,
+            scaled((self.mean.1 + d) * cap - hist) + 1,
+        )
+    }
+
+    /// Whether `bound` proves the best known: no value a schedule can take lies between.
+    fn proves(&self, bound: f64) -> bool {
+        let t = tolerance(self.best);
+        bound >= self.best - t
+            || self
+                .lattice
+                .as_ref()
+                .and_then(Option::as_ref)
+                .is_some_and(|l| l.proves(bound, self.best, t))
+    }
+
+    /// Subgradient ascent from `price`, at most `rounds` updates until `until`, repairing
+    /// the priced members' schedules into the best known on the way; `None` when a
+    /// member's program outgrew its budget.
+    fn ascend(
+        &mut self,
+        members: &mut [Member],
+        mut price: Vec<f64>,
+        rounds: usize,
+        until: Instant,
+    ) -> Option<Ascent> {
+        let (problem, index) = (self.problem, self.index);
+        let n = index.shifts;
+        let mut ascent = Ascent {
+            bound: f64::NEG_INFINITY,
+            price: price.clone(),
+            proven: false,
+        };
+        let mut theta = 1.0;
+        let mut stalled = 0;
+        for round in 0..rounds {
+            if Instant::now() >= until {
+                break;
+            }
+            for member in members.iter_mut() {
+                if !member.run(&self.steps, &price, self.wb) {
+                    return None;
+                }
+            }
+            if self.lattice.is_none() {
+                let lattice = Lattice::new(
+                    problem,
+                    members,
+                    self.spread_max() + 1e-9,
+                    self.pool,
+                    &self.floor,
+                    (self.best + tolerance(self.best), self.cheapest_total),
+                );
+                self.lattice = Some(lattice);
+            }
+            let least = least_combination(
+                problem,
+                index,
+                members,
+                self.spread_max(),
+                self.pool,
+                &self.floor,
+            );
+            let Some((value, choice)) = least else {
+                // No loads can beat the best schedule known.
+                ascent.bound = self.best;
+                ascent.proven = true;
+                return Some(ascent);
+            };
+            let bound = value + (0..n).map(|s| price[s] * self.seats[s]).sum::<f64>();
+            let held: Vec<Vec<bool>> = members
+                .iter()
+                .zip(&choice)
+                .map(|(member, &at)| member.held(member.finals[at].2))
+                .collect();
+            if bound > ascent.bound + tolerance(self.best) {
+                ascent.bound = bound;
+                ascent.price.clone_from(&price);
+                stalled = 0;
+            } else {
+                stalled += 1;
+                if stalled >= PATIENCE {
+                    theta /= 2.0;
+                    stalled = 0;
+                }
+            }
+            if self.proves(ascent.bound) {
+                ascent.proven = true;
+                return Some(ascent);
+            }
+            let mut gradient = self.seats.clone();
+            for h in &held {
+                for (g, &took) in gradient.iter_mut().zip(h) {
+                    if took {
+                        *g -= 1.0;
+                    }
+                }
+            }
+            let norm: f64 = gradient.iter().map(|g| g * g).sum();
+            if (norm == 0.0 || round % REPAIR_EVERY == 0) && self.repair(&held) {
+                for member in members.iter_mut() {
+                    if member.fair {
+                        member.range = self.range(member.m);
+                    }
+                }
+                if self.proves(ascent.bound) {
+                    ascent.proven = true;
+                    return Some(ascent);
+                }
+            }
+            if norm == 0.0 || theta < MIN_STEP {
+                break;
+            }
+            let step = theta * (self.best - bound).max(tolerance(self.best)) / norm;
+            for (p, g) in price.iter_mut().zip(&gradient) {
+                *p += step * g;
+            }
+        }
+        Some(ascent)
+    }
+
+    /// The guide for the exact program from the members' last runs (under `price`);
+    /// `None` with too many target loads.
+    fn guide(&self, members: &[Member], price: &[f64]) -> Option<Guide> {
+        let problem = self.problem;
+        let w = problem.config.objective;
+        let n = self.index.shifts;
+        // Final loads whose fairness terms leave room below the best known.
+        let room = self.best - self.cheapest_total + tolerance(self.best);
+        let spread_max = self.spread_max() + 1e-9;
+        let mut spread = Spread::new(
+            &problem.capacity,
+            &problem.history,
+            &members.iter().map(|m| m.fair).collect::<Vec<_>>(),
+        );
+        let mut targets: Vec<(f64, Vec<i64>)> = Vec::new();
+        let mut choice = vec![0i64; members.len()];
+        let mut stack = vec![(0usize, 0usize, f64::INFINITY, f64::NEG_INFINITY, 0i64)];
+        // Depth first over (member, index into finals).
+        while let Some((p, at, lo, hi, sum)) = stack.pop() {
+            if p == members.len() {
+                if sum < self.pool.0 || sum > self.pool.1 {
+                    continue;
+                }
+                let Some(least) = self.floor.at(sum) else {
+                    continue;
+                };
+                for (member, &load) in members.iter().zip(&choice) {
+                    if member.fair {
+                        spread.set(member.m, load as f64 / SCALE);
+                    }
+                }
+                let (imbalance, deviation) = spread.terms();
+                let f = w.imbalance * imbalance + w.deviation * deviation;
+                if f >= least && f <= room {
+                    targets.push((f, choice.clone()));
+                    if targets.len() > MAX_TARGETS {
+                        return None;
+                    }
+                }
+                continue;
+            }
+            let member = &members[p];
+            if !member.fair {
+                choice[p] = 0;
+                stack.push((p + 1, 0, lo, hi, sum));
+                continue;
+            }
+            if at >= member.finals.len() {
+                continue;
+            }
+            // The next final of this member later, this one now.
+            stack.push((p, at + 1, lo, hi, sum));
+            let load = member.finals[at].0;
+            let v = (load as f64 / SCALE + problem.history[member.m]) / problem.capacity[member.m];
+            let (lo, hi) = (lo.min(v), hi.max(v));
+            if hi - lo > spread_max {
+                continue;
+            }
+            choice[p] = load;
+            stack.push((p + 1, 0, lo, hi, sum + load));
+        }
+        // Per member, its distinct target loads.
+        let mut loads: Vec<Vec<i64>> = vec![Vec::new(); members.len()];
+        for (_, t) in &targets {
+            for (p, &l) in t.iter().enumerate() {
+                if !loads[p].contains(&l) {
+                    loads[p].push(l);
+                }
+            }
+        }
+        let tables = members
+            .iter()
+            .zip(&loads)
+            .map(|(member, loads)| member.cost_to_go(&self.steps, price, self.wb, loads))
+            .collect();
+        let lattice = self.lattice.as_ref().and_then(Option::as_ref);
+        let varying = self.floor.by_total.is_some();
+        let mut targets: Vec<Target> = targets
+            .into_iter()
+            .map(|(fairness, t)| {
+                let at = t
+                    .iter()
+                    .zip(&loads)
+                    .map(|(l, ls)| ls.iter().position(|x| x == l).unwrap_or(0) as u16)
+                    .collect();
+                let level = fairness
+                    + match lattice {
+                        Some(_) if varying => w.total_load * t.iter().sum::<i64>() as f64 / SCALE,
+                        Some(l) => l.base,
+                        None => 0.0,
+                    };
+                Target {
+                    fairness,
+                    level,
+                    at,
+                }
+            })
+            .collect();
+        targets.sort_by(|a, b| a.fairness.total_cmp(&b.fairness));
+        let mut prices = vec![0.0; n + 1];
+        for s in (0..n).rev() {
+            prices[s] = prices[s + 1] + price[s] * self.seats[s];
+        }
+        Some(Guide {
+            tables,
+            targets,
+            step: lattice.map(|l| l.step),
+            prices,
+            live: self.steps.live.clone(),
+        })
+    }
+
+    /// Repairs the members' schedules `held` into one and polishes it; whether that
+    /// beat the best known.
+    fn repair(&mut self, held: &[Vec<bool>]) -> bool {
+        let wishes: Vec<Vec<usize>> = (0..self.index.shifts)
+            .map(|s| (0..self.index.members).filter(|&m| held[m][s]).collect())
+            .collect();
+        let wishes: Vec<&[usize]> = wishes.iter().map(Vec::as_slice).collect();
+        let Some(mut state) = greedy::from_wishes(self.problem, self.index, &wishes) else {
+            return false;
+        };
+        local::polish(&mut state, (Instant::now() + POLISH).min(self.until));
+        let value = state.objective();
+        if value < self.best - tolerance(self.best) {
+            self.best = value;
+            self.better = Some((state.assignment(), value));
+            return true;
+        }
+        false
+    }
+}
+
+fn tolerance(u: f64) -> f64 {
+    5e-7 * u.abs().max(1.0)
 }
 
 /// The least fairness terms plus priced costs over one final load per member.
@@ -1054,12 +1396,15 @@ fn least_combination(
 
 #[cfg(test)]
 mod tests {
+    use std::sync::atomic::AtomicBool;
     use std::time::Duration;
 
     use super::*;
     use crate::config::Rules as ConfigRules;
     use crate::evaluate::evaluate;
+    use crate::instance::XorShift;
     use crate::problem::Exclusion;
+    use crate::solver::exact;
     use crate::solver::index::Rules;
     use crate::solver::testkit;
 
@@ -1099,6 +1444,14 @@ mod tests {
             .iter()
             .map(|s| s.1)
             .fold(f64::INFINITY, f64::min)
+    }
+
+    fn unlimited(never: &AtomicBool) -> exact::Limits<'_> {
+        exact::Limits {
+            until: far(),
+            budget: usize::MAX,
+            cancel: never,
+        }
     }
 
     fn far() -> Instant {
@@ -1187,6 +1540,25 @@ mod tests {
                     "proved {} optimal, the optimum is {}", known, best
                 );
             }
+            // The exact program, guided by the bound's prices (which may be negative and
+            // short of the best), reaches the optimum from the best known.
+            if let Some(guide) = &relaxed.guide {
+                let never = AtomicBool::new(false);
+                let verdict =
+                    exact::solve(&problem, &index, known, unlimited(&never), floor, Some(guide));
+                match verdict {
+                    exact::Verdict::IncumbentOptimal => proptest::prop_assert!(
+                        known <= best + tolerance,
+                        "the guide pruned the optimum {} below {}", best, known
+                    ),
+                    exact::Verdict::Better(a) => {
+                        proptest::prop_assert!(crate::rules::check(&problem, &a, None).is_empty());
+                        let value = evaluate(&problem, &a, None).objective;
+                        proptest::prop_assert!((value - best).abs() <= tolerance, "{} vs {}", value, best);
+                    }
+                    exact::Verdict::GaveUp => proptest::prop_assert!(false, "gave up"),
+                }
+            }
             for (at, v) in relaxed.exclude.iter().flatten().enumerate() {
                 let Some(v) = *v else { continue };
                 let (s, m) = (at / members, at % members);
@@ -1199,6 +1571,87 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// The exact program guided by the bound's prices reaches the brute-force optimum
+    /// from a worse start, and confirms an optimal one: prices from one or two rounds
+    /// (short of the best, some negative), points that differ between members, a second
+    /// layer, a floor.
+    #[test]
+    fn the_guided_exact_program_keeps_the_optimum() {
+        let mut rng = XorShift::new(11);
+        let (mut guided, mut improved) = (0, 0);
+        for case in 0..400 {
+            let members = 2 + rng.below(2) as usize;
+            let days = 4 + rng.below(4) as i64;
+            let mut shifts: Vec<(usize, i64, i64)> = (0..days)
+                .map(|d| (0, d * 24, 12 + rng.below(12) as i64))
+                .collect();
+            if rng.chance(0.4) {
+                shifts.push((1, rng.below(days as u64 - 1) as i64 * 24 + 6, 30));
+                shifts.sort_by_key(|s| (s.1, s.0));
+            }
+            let mut problem = testkit::problem(members, &shifts, ConfigRules::default());
+            problem.capacity[0] = [1.0, 0.5, 0.75][rng.below(3) as usize];
+            let zoned = rng.chance(0.5);
+            for row in &mut problem.cells {
+                for (m, cell) in row.iter_mut().enumerate() {
+                    cell.prefer_off = rng.chance(0.15);
+                    if zoned {
+                        cell.points += rng.below(4) as f64;
+                    }
+                    if m > 0 && rng.chance(0.15) {
+                        cell.blocked = Some(Exclusion::NotEmployed);
+                    }
+                }
+            }
+            let index = Index::new(&problem, None, Rules::of(&problem));
+            if !applies(&problem, &index) {
+                continue;
+            }
+            let best = optimum(&problem, &index);
+            if !best.is_finite() {
+                continue;
+            }
+            let tolerance = 1e-6 * best.abs().max(1.0);
+            let above = [0.0, 5.0, 20.0, 400.0][rng.below(4) as usize];
+            let rounds = [1, 2, 3][rng.below(3) as usize];
+            let relaxed = relax(&problem, &index, (best + above, None), far(), rounds);
+            let Some(guide) = &relaxed.guide else {
+                continue;
+            };
+            let known = relaxed.better.as_ref().map_or(best + above, |b| b.1);
+            guided += 1;
+            let never = AtomicBool::new(false);
+            let verdict = exact::solve(
+                &problem,
+                &index,
+                known,
+                unlimited(&never),
+                None,
+                Some(guide),
+            );
+            match verdict {
+                exact::Verdict::IncumbentOptimal => assert!(
+                    known <= best + tolerance,
+                    "case {case}: the guide pruned the optimum {best} below {known}"
+                ),
+                exact::Verdict::Better(a) => {
+                    assert!(crate::rules::check(&problem, &a, None).is_empty());
+                    let value = evaluate(&problem, &a, None).objective;
+                    assert!(
+                        (value - best).abs() <= tolerance,
+                        "case {case}: {value} vs {best}"
+                    );
+                    improved += 1;
+                }
+                exact::Verdict::GaveUp => panic!("case {case}: gave up"),
+            }
+        }
+        assert!(
+            guided >= 40 && improved >= 15,
+            "{guided} guided, {improved} improved"
+        );
     }
 
     #[test]

@@ -112,7 +112,7 @@ const BOUND_MILP_BINARIES: usize = 12_000;
 /// At most this many binaries for the exact dynamic program.
 const EXACT_BINARIES: usize = 400;
 /// States in all before the dynamic program gives up (at most about 0.5 s and 40 MiB).
-const EXACT_STATES: usize = 1_500_000;
+const EXACT_STATES: usize = 4_000_000;
 /// The `ROTA_TRACE` line of an answer the dynamic program proved.
 const EXACT_PROOF: &str = "proven optimal by the exact dynamic program";
 /// The share of the time left that the fairness floor's relaxation may take: the
@@ -285,6 +285,7 @@ pub fn solve(
     // are repaired into, before the MILP (which then starts from the better one).
     let mut relaxed = None;
     let mut exclude = None;
+    let mut guide = None;
     let greedy = match greedy {
         Some(start) if binaries <= EXACT_BINARIES && lagrange::applies(problem, &index) => {
             progress.stage("Lagrangian bound");
@@ -310,6 +311,7 @@ pub fn solve(
             ));
             relaxed = Some((found.bound, found.proven));
             exclude = found.exclude;
+            guide = found.guide;
             if found.proven {
                 Some(best)
             } else {
@@ -401,7 +403,18 @@ pub fn solve(
             if *bound >= incumbent - SAME_OBJECTIVE * incumbent.abs().max(1.0))
     };
     let exact = |incumbent: f64, budget: usize, cancel: &AtomicBool| {
-        let verdict = exact::solve(problem, &index, incumbent, deadline, budget, cancel);
+        let verdict = exact::solve(
+            problem,
+            &index,
+            incumbent,
+            exact::Limits {
+                until: deadline,
+                budget,
+                cancel,
+            },
+            fair_floor,
+            guide.as_ref(),
+        );
         if verdict != exact::Verdict::GaveUp {
             floor_watch.interrupt();
             progress.interrupt();

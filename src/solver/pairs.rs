@@ -42,7 +42,18 @@ pub(crate) fn pairs(
                 }
                 let sub = neighbourhood(problem, &current, &[a, b]);
                 let index = Index::new(&sub, previous, Rules::of(&sub));
-                let verdict = exact::solve(&sub, &index, value, deadline, STATES, &never);
+                let verdict = exact::solve(
+                    &sub,
+                    &index,
+                    value,
+                    exact::Limits {
+                        until: deadline,
+                        budget: STATES,
+                        cancel: &never,
+                    },
+                    None,
+                    None,
+                );
                 let Verdict::Better(better) = verdict else {
                     continue;
                 };
