@@ -861,7 +861,6 @@ fn relax(
         return proven(ctx, out);
     }
     out.bound = root.bound.min(ctx.best);
-    let best = ctx.best;
     let best_price = root.price;
     let wb = ctx.wb;
     let pool = ctx.pool;
@@ -880,6 +879,12 @@ fn relax(
     'members: for m in 0..index.members {
         for s in 0..n {
             if Instant::now() >= until {
+                // Its program last ran with a pair forced or barred; the guide needs it
+                // under the best prices alone.
+                if !members[m].run(&ctx.steps, &best_price, wb) {
+                    out.better = ctx.better;
+                    return out;
+                }
                 break 'members;
             }
             if !members[m].may[s] || members[m].must[s] {
@@ -912,15 +917,8 @@ fn relax(
             return out;
         }
     }
-    let _ = best;
     if any {
         out.exclude = Some(exclude);
-    }
-    for member in &mut members {
-        if !member.run(&ctx.steps, &best_price, wb) {
-            out.better = ctx.better;
-            return out;
-        }
     }
     out.guide = ctx.guide(&members, &best_price);
     out.better = ctx.better;
