@@ -280,57 +280,13 @@ pub(crate) fn solve(
     let Some((steps, rest)) = steps(problem, index, &fair_pos) else {
         return Verdict::GaveUp;
     };
-    // The guide's masks by the frontier's slots: per step, for each live bit, the slot
-    // after the step holding that shift (the guide runs in shift order).
-    let guide = guide.and_then(|g| {
-        let slots: Option<Vec<Vec<usize>>> = steps
-            .iter()
-            .enumerate()
-            .map(|(t, step)| {
-                if step.shift != t {
-                    return None;
-                }
-                g.live[t + 1]
-                    .iter()
-                    .map(|&a| step.next_shifts.iter().position(|&u| u == a))
-                    .collect()
-            })
-            .collect();
-        slots.map(|slots| (g, slots))
-    });
     // Float noise of the objective; an infinite incumbent (none) prunes nothing.
     let tolerance = if incumbent.is_finite() {
         1e-6 * incumbent.abs().max(1.0)
     } else {
         0.0
     };
-    // Per target, the most a schedule ending there may score below the incumbent, less
-    // its fairness terms: on the objective's lattice, the highest value of it below.
-    let guide = guide.map(|(g, slots)| {
-        let below = incumbent - tolerance;
-        let noise = 1e-7 * incumbent.abs().max(1.0);
-        let caps: Vec<f64> = g
-            .targets
-            .iter()
-            .map(|target| {
-                let cap = match g.step {
-                    Some(Some(step)) => {
-                        let k = ((below - target.level) / step).ceil() - 1.0;
-                        if k < 0.0 {
-                            f64::NEG_INFINITY
-                        } else {
-                            target.level + k * step + noise
-                        }
-                    }
-                    Some(None) if target.level < below => target.level + noise,
-                    Some(None) => f64::NEG_INFINITY,
-                    None => below,
-                };
-                cap - target.fairness
-            })
-            .collect();
-        (g, slots, caps)
-    });
+    let guide = guide.and_then(|g| Guided::new(g, &steps, incumbent, tolerance));
     let mut left = budget;
 
     let relabel = Relabel {
@@ -405,44 +361,13 @@ pub(crate) fn solve(
                 if value + rest.additive[t + 1] + floor >= incumbent - tolerance {
                     continue;
                 }
-                if let Some((g, slots, caps)) = &guide {
+                if let Some(guided) = &guide {
                     let holders = |slot: usize| match step.next_from[slot] {
                         Some(old) => mask_of(old),
                         None => choice.mask,
                     };
-                    let mut masks = [0u32; MAX_MEMBERS];
-                    for (bit, &slot) in slots[t].iter().enumerate() {
-                        let mut h = holders(slot);
-                        while h != 0 {
-                            masks[h.trailing_zeros() as usize] |= 1 << bit;
-                            h &= h - 1;
-                        }
-                    }
-                    let mut costs: [&[f64]; MAX_MEMBERS] = [&[]; MAX_MEMBERS];
-                    let mut reachable = true;
-                    for (m, table) in g.tables.iter().enumerate() {
-                        let load = fair_pos[m].map_or(0, |p| loads[p]);
-                        match table.get(t + 1, load, masks[m]) {
-                            Some(c) => costs[m] = c,
-                            None => {
-                                reachable = false;
-                                break;
-                            }
-                        }
-                    }
-                    let spent = value + g.prices[t + 1];
-                    let open = reachable
-                        && g.targets.iter().zip(caps).any(|(target, &cap)| {
-                            // (Priced costs may be negative: no early exit.)
-                            let rest: f64 = target
-                                .at
-                                .iter()
-                                .enumerate()
-                                .map(|(m, &k)| costs[m][k as usize])
-                                .sum();
-                            spent + rest <= cap
-                        });
-                    if !open {
+                    let load = |m: usize| fair_pos[m].map_or(0, |p| loads[p]);
+                    if !guided.open(t, holders, load, value) {
                         continue;
                     }
                 }
@@ -510,6 +435,100 @@ pub(crate) fn solve(
     Verdict::Better(Assignment {
         members: members_of,
     })
+}
+
+/// The Lagrangian guide as the program reads it. Its tables are per member; members
+/// relabelled within a group (`Relabel`) have the same table, and the targets, every
+/// load vector that can still win, are closed under exchanging them.
+struct Guided<'a> {
+    guide: &'a Guide,
+    /// Per step, for each live bit of the guide's masks after it, the frontier slot
+    /// holding that shift.
+    slots: Vec<Vec<usize>>,
+    /// Per target, the most a schedule ending there may cost besides its fairness
+    /// terms: on the objective's lattice, its highest value below the incumbent.
+    caps: Vec<f64>,
+}
+
+impl<'a> Guided<'a> {
+    /// `None` unless the steps are the guide's (shift order) and every live shift is on
+    /// the frontier.
+    fn new(guide: &'a Guide, steps: &[Step], incumbent: f64, tolerance: f64) -> Option<Guided<'a>> {
+        let slots = steps
+            .iter()
+            .enumerate()
+            .map(|(t, step)| {
+                if step.shift != t {
+                    return None;
+                }
+                guide.live[t + 1]
+                    .iter()
+                    .map(|&a| step.next_shifts.iter().position(|&u| u == a))
+                    .collect()
+            })
+            .collect::<Option<Vec<Vec<usize>>>>()?;
+        let below = incumbent - tolerance;
+        let noise = 1e-7 * incumbent.abs().max(1.0);
+        let caps = guide
+            .targets
+            .iter()
+            .map(|target| {
+                let cap = match guide.step {
+                    Some(Some(step)) => {
+                        let k = ((below - target.level) / step).ceil() - 1.0;
+                        if k < 0.0 {
+                            f64::NEG_INFINITY
+                        } else {
+                            target.level + k * step + noise
+                        }
+                    }
+                    Some(None) if target.level < below => target.level + noise,
+                    Some(None) => f64::NEG_INFINITY,
+                    None => below,
+                };
+                cap - target.fairness
+            })
+            .collect();
+        Some(Guided { guide, slots, caps })
+    }
+
+    /// Whether a state after step `t` (the members holding each next frontier slot,
+    /// each member's load, `value` so far) can still end at some target under its cap.
+    fn open(
+        &self,
+        t: usize,
+        holders: impl Fn(usize) -> u16,
+        load: impl Fn(usize) -> i64,
+        value: f64,
+    ) -> bool {
+        let g = self.guide;
+        let mut masks = [0u32; MAX_MEMBERS];
+        for (bit, &slot) in self.slots[t].iter().enumerate() {
+            let mut h = holders(slot);
+            while h != 0 {
+                masks[h.trailing_zeros() as usize] |= 1 << bit;
+                h &= h - 1;
+            }
+        }
+        let mut costs: [&[f64]; MAX_MEMBERS] = [&[]; MAX_MEMBERS];
+        for (m, table) in g.tables.iter().enumerate() {
+            match table.get(t + 1, load(m), masks[m]) {
+                Some(c) => costs[m] = c,
+                None => return false,
+            }
+        }
+        let spent = value + g.prices[t + 1];
+        g.targets.iter().zip(&self.caps).any(|(target, &cap)| {
+            // (Priced costs may be negative: no early exit.)
+            let rest: f64 = target
+                .at
+                .iter()
+                .enumerate()
+                .map(|(m, &k)| costs[m][k as usize])
+                .sum();
+            spent + rest <= cap
+        })
+    }
 }
 
 /// No relabelling: each member keeps its label.
