@@ -38,8 +38,8 @@ pub(crate) enum Verdict {
 /// Loads are kept in millionths of a point, exact for every sum of quantized points.
 pub(super) const SCALE: f64 = 1e6;
 /// States after one step before the program gives up: of the tiny bench teams it
-/// finishes, `tiny-4-2zones-1` peaks highest, at 470 k (1.9 M in all); `tiny-5-2zones-0`,
-/// which it does not finish, passes a million at 216 MiB resident.
+/// finishes, `tiny-4-2zones-1` peaks highest, at 99 k (505 k in all; 470 k and 1.9 M
+/// before ended runs were forgotten); a million is about 216 MiB resident.
 const MAX_LAYER: usize = 1_000_000;
 /// Larger teams are left to HiGHS: their loads alone outgrow the budget within the first
 /// steps (`team12`, 12 people: given up after 0.10–0.16 s, beside a 0.35 s proof).
@@ -77,6 +77,26 @@ struct Step {
     next_from: Vec<Option<usize>>,
     /// The shifts of the next frontier's slots.
     next_shifts: Vec<usize>,
+    /// Per slot of the next frontier that only runs look back at (no later shift
+    /// conflicts with its shift or follows it back to back): the slot of the layer's
+    /// next shift, once that is placed. A run through this slot can go on only with
+    /// that shift's holders, so the others' bits are forgotten (`forget_ended_runs`).
+    run_next: Vec<Option<usize>>,
+}
+
+impl Step {
+    /// Clears, in the next frontier's masks, the holders of shifts kept only for runs
+    /// whose run has ended: states that differ only there have the same future and
+    /// become one (a daily layer with `max_consecutive = 3` otherwise keeps who held
+    /// each of the last three days: 4–6× the states).
+    fn forget_ended_runs(&self, frontier: &mut [i64]) {
+        // The next shift of a layer is later, so its slot is later and already done.
+        for slot in (0..frontier.len()).rev() {
+            if let Some(next) = self.run_next[slot] {
+                frontier[slot] &= frontier[next];
+            }
+        }
+    }
 }
 
 /// Static facts for the bound on what is still to come.
@@ -389,6 +409,7 @@ pub(crate) fn solve(
                         None => i64::from(choice.mask),
                     };
                 }
+                step.forget_ended_runs(&mut key[..next_width]);
                 for (c, &(m, _)) in capped.iter().enumerate() {
                     key[next_width + c] = counts[c] + i64::from(choice.mask >> m & 1);
                 }
@@ -738,22 +759,31 @@ fn steps(
             Vec::new()
         }
     };
-    // The last step that looks back at each step.
+    // The last step that looks back at each step: for a conflict or a back-to-back
+    // pair (`last_paired`), and for those or a run (`last_use`).
+    let mut last_paired: Vec<usize> = (0..n).collect();
     let mut last_use: Vec<usize> = (0..n).collect();
     for s in 0..n {
         let t = step_of[s];
-        let linked = index.conflicts[s]
+        let paired = index.conflicts[s]
             .iter()
             .chain(&index.b2b_prev[s])
-            .chain(&index.b2b_next[s])
-            .copied()
-            .chain(run_before(s));
-        for o in linked {
+            .chain(&index.b2b_next[s]);
+        for &o in paired {
+            let u = step_of[o];
+            if u < t {
+                last_paired[u] = last_paired[u].max(t);
+            }
+        }
+        for o in run_before(s) {
             let u = step_of[o];
             if u < t {
                 last_use[u] = last_use[u].max(t);
             }
         }
+    }
+    for (used, &paired) in last_use.iter_mut().zip(&last_paired) {
+        *used = (*used).max(paired);
     }
 
     let after_hours = |s: usize| -> u16 {
@@ -800,9 +830,22 @@ fn steps(
             .map(|&u| frontier.iter().position(|&v| v == u))
             .collect();
         let next_shifts = next.iter().map(|&u| order[u]).collect();
+        let run_next = next
+            .iter()
+            .map(|&u| {
+                if last_paired[u] > t {
+                    return None;
+                }
+                let a = order[u];
+                let layer = &index.layer_shifts[problem.shifts[a].layer];
+                let b = *layer.get(index.pos_in_layer[a] + 1)?;
+                next.iter().position(|&v| v == step_of[b])
+            })
+            .collect();
         steps.push(Step {
             shift: s,
             next_shifts,
+            run_next,
             choices,
             conflict_slots,
             b2b_slots,
@@ -1190,6 +1233,49 @@ mod tests {
         let mut c = [0b0001, 0b1010, 2, 30, 10, 20, 6];
         relabel.apply(&mut c, 2);
         assert_ne!(c, ka);
+    }
+
+    #[test]
+    fn holders_of_ended_runs_are_forgotten() {
+        // Daily 24-hour shifts, back to back, runs of at most three: after day 3 the
+        // frontier holds days 1–3, days 1 and 2 only for runs.
+        let shifts: Vec<(usize, i64, i64)> = (0..6).map(|d| (0, d * 24, 24)).collect();
+        let runs = ConfigRules {
+            max_consecutive: 3,
+            ..ConfigRules::default()
+        };
+        let problem = testkit::problem(3, &shifts, runs);
+        let index = Index::new(&problem, None, Rules::of(&problem));
+        let (daily, _) = steps(&problem, &index, &[Some(0), Some(1), Some(2)]).expect("steps");
+        let step = &daily[3];
+        assert_eq!(step.next_shifts, [1, 2, 3]);
+        assert_eq!(step.run_next, [Some(1), Some(2), None]);
+        let forget = |mut frontier: [i64; 3]| {
+            step.forget_ended_runs(&mut frontier);
+            frontier
+        };
+        // Member 1 holds days 2 and 3; who held day 1 no longer matters.
+        let a = forget([0b001, 0b010, 0b010]);
+        assert_eq!(a, [0, 0b010, 0b010]);
+        assert_eq!(forget([0b100, 0b010, 0b010]), a);
+        // Member 1 on a run of three may not take day 4: that stays.
+        assert_eq!(forget([0b010, 0b010, 0b010]), [0b010, 0b010, 0b010]);
+        // Member 2 took over on day 3: both earlier holders are forgotten.
+        assert_eq!(forget([0b001, 0b001, 0b100]), [0, 0, 0b100]);
+
+        // 12-hour shifts with 18 hours of rest: shift 2's holder may not take shift 4,
+        // so shift 2 stays whole; shift 1 is kept for runs only.
+        let shifts: Vec<(usize, i64, i64)> = (0..6).map(|h| (0, h * 12, 12)).collect();
+        let rules = ConfigRules {
+            min_rest_hours: 18.0,
+            max_consecutive: 3,
+            ..ConfigRules::default()
+        };
+        let problem = testkit::problem(3, &shifts, rules);
+        let index = Index::new(&problem, None, Rules::of(&problem));
+        let (rested, _) = steps(&problem, &index, &[Some(0), Some(1), Some(2)]).expect("steps");
+        assert_eq!(rested[3].next_shifts, [1, 2, 3]);
+        assert_eq!(rested[3].run_next, [Some(1), None, None]);
     }
 
     #[test]

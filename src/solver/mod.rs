@@ -113,7 +113,7 @@ const BOUND_MILP_BINARIES: usize = 12_000;
 const EXACT_BINARIES: usize = 400;
 /// States in all before the dynamic program gives up: at most about 2.5 s and 220 MiB
 /// (guided, about 1.5–2 M states a second). The tiny bench teams it proves take up to
-/// 1.9 M. A solve whose MILP proves a better schedule first still waits for this
+/// 0.5 M. A solve whose MILP proves a better schedule first still waits for this
 /// verdict, so that the schedule does not depend on which finished first.
 const EXACT_STATES: usize = 4_000_000;
 /// The `ROTA_TRACE` line of an answer the dynamic program proved.
