@@ -412,10 +412,11 @@ pub fn solve(
                 || evaluate(problem, assignment, previous).objective >= incumbent - noise)
     };
     let exact = |incumbent: f64, budget: usize, cancel: &AtomicBool| {
-        let verdict = exact::solve(
+        let (verdict, bound) = exact::rising(
             problem,
             &index,
             incumbent,
+            floor,
             exact::Limits {
                 until: deadline,
                 budget,
@@ -428,14 +429,18 @@ pub fn solve(
             floor_watch.interrupt();
             progress.interrupt();
         }
-        verdict
+        if bound > floor {
+            progress.trace(&format!("exact program: nothing below {bound:.1}"));
+        }
+        (verdict, bound)
     };
-    // The smallest teams: the exact dynamic program, on the second core beside HiGHS
-    // (with one core, first and with a smaller budget). Its verdict wins whenever it
+    // The smallest teams: the exact dynamic program, under caps rising from the bound
+    // to the heuristics' objective, on the second core beside HiGHS (with one core,
+    // first and with a smaller budget). Its verdict wins whenever it
     // reaches one — a count of states, not the clock, decides that, so the schedule
     // does not depend on which finished first — and HiGHS is stopped then.
     let cancel = AtomicBool::new(false);
-    let (outcome, verdict) = match greedy_objective {
+    let (outcome, found) = match greedy_objective {
         Some(incumbent) if binaries <= EXACT_BINARIES && workers > 1 => {
             std::thread::scope(|scope| {
                 let beside = scope.spawn(|| exact(incumbent, EXACT_STATES, &cancel));
@@ -443,19 +448,24 @@ pub fn solve(
                 if proves_incumbent(&outcome, incumbent) {
                     cancel.store(true, Ordering::Relaxed);
                 }
-                let verdict = beside
+                let found = beside
                     .join()
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-                (outcome, verdict)
+                (outcome, found)
             })
         }
         Some(incumbent) if binaries <= EXACT_BINARIES => {
             match exact(incumbent, EXACT_STATES / 8, &cancel) {
-                exact::Verdict::GaveUp => (milp(), exact::Verdict::GaveUp),
-                verdict => (Outcome::NoSolution { bound: floor }, verdict),
+                (exact::Verdict::GaveUp, bound) => (milp(), (exact::Verdict::GaveUp, bound)),
+                found => (Outcome::NoSolution { bound: floor }, found),
             }
         }
-        _ => (milp(), exact::Verdict::GaveUp),
+        _ => (milp(), (exact::Verdict::GaveUp, floor)),
+    };
+    // Where the program gave up, the caps it rose through still bound every schedule.
+    let (verdict, exact_bound) = found;
+    let finish = |assignment: Assignment, optimal: bool, bound: f64| {
+        finish(assignment, optimal, bound.max(exact_bound))
     };
     match (verdict, &greedy, greedy_objective) {
         (exact::Verdict::IncumbentOptimal, Some(g), Some(go)) => {
