@@ -1360,6 +1360,13 @@ mod tests {
         assert_ne!(c, ka);
     }
 
+    /// A team of `members` over `shifts` (layer, start hour, hours) under `rules`.
+    fn team(members: usize, shifts: &[(usize, i64, i64)], rules: ConfigRules) -> (Problem, Index) {
+        let problem = testkit::problem(members, shifts, rules);
+        let index = Index::new(&problem, None, Rules::of(&problem));
+        (problem, index)
+    }
+
     #[test]
     fn holders_of_ended_runs_are_forgotten() {
         // Daily 24-hour shifts, back to back, runs of at most three: after day 3 the
@@ -1369,8 +1376,7 @@ mod tests {
             max_consecutive: 3,
             ..ConfigRules::default()
         };
-        let problem = testkit::problem(3, &shifts, runs);
-        let index = Index::new(&problem, None, Rules::of(&problem));
+        let (problem, index) = team(3, &shifts, runs);
         let (daily, _) = steps(&problem, &index, &[Some(0), Some(1), Some(2)]).expect("steps");
         let step = &daily[3];
         assert_eq!(step.next_shifts, [1, 2, 3]);
@@ -1396,8 +1402,7 @@ mod tests {
             max_consecutive: 3,
             ..ConfigRules::default()
         };
-        let problem = testkit::problem(3, &shifts, rules);
-        let index = Index::new(&problem, None, Rules::of(&problem));
+        let (problem, index) = team(3, &shifts, rules);
         let (rested, _) = steps(&problem, &index, &[Some(0), Some(1), Some(2)]).expect("steps");
         assert_eq!(rested[3].next_shifts, [1, 2, 3]);
         assert_eq!(rested[3].run_next, [Some(1), None, None]);
@@ -1412,8 +1417,7 @@ mod tests {
             max_consecutive: 2,
             ..ConfigRules::default()
         };
-        let problem = testkit::problem(2, &shifts, runs);
-        let index = Index::new(&problem, None, Rules::of(&problem));
+        let (problem, index) = team(2, &shifts, runs);
         let order: Vec<usize> = (0..5).collect();
         let most = most_load(&problem, &index, &order, &order, 0);
         assert_eq!(most, [40, 30, 20, 20, 10, 0].map(|p| p * SCALE as i64));
@@ -1423,8 +1427,7 @@ mod tests {
             min_rest_hours: 24.0,
             ..ConfigRules::default()
         };
-        let problem = testkit::problem(2, &shifts, rested);
-        let index = Index::new(&problem, None, Rules::of(&problem));
+        let (problem, index) = team(2, &shifts, rested);
         let most = most_load(&problem, &index, &order, &order, 1);
         assert_eq!(most, [30, 20, 20, 10, 10, 0].map(|p| p * SCALE as i64));
     }
