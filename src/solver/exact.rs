@@ -1272,6 +1272,21 @@ mod tests {
             }
         }
         assert!(raised >= 10, "the caps proved a bound only {raised} times");
+
+        // Out of budget under the caps, it goes on to the incumbent and gives up there,
+        // claiming no bound above the optimum.
+        let problem = varied(3);
+        let index = Index::new(&problem, None, Rules::of(&problem));
+        let best = milp_optimum(&problem, &index).expect("feasible");
+        let limits = Limits {
+            until: later(60),
+            budget: 64 * 3,
+            cancel: &AtomicBool::new(false),
+        };
+        let lower = best - 10.0;
+        let (verdict, bound) = rising(&problem, &index, best + 900.0, lower, limits, None, None);
+        assert_eq!(verdict, Verdict::GaveUp);
+        assert!(bound >= lower && bound <= best, "{bound} vs {best}");
     }
 
     #[test]
