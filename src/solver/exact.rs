@@ -90,7 +90,7 @@ impl Step {
     /// Clears, in the next frontier's masks, the holders of shifts kept only for runs
     /// whose run has ended: states that differ only there have the same future and
     /// become one (a daily layer with `max_consecutive = 3` otherwise keeps who held
-    /// each of the last three days: 4–6× the states).
+    /// each of the last three days: `tiny-4-2zones-1` had 3.8× the states).
     fn forget_ended_runs(&self, frontier: &mut [i64]) {
         // The next shift of a layer is later, so its slot is later and already done.
         for slot in (0..frontier.len()).rev() {
@@ -583,7 +583,7 @@ impl<'a> Guided<'a> {
                 (target, cap - target.fairness)
             })
             // Under a cap well below the best known (`rising`) most targets are out of
-            // reach; checking them cost 20× the time of the states.
+            // reach; checking them made a state cost 17 µs instead of 7 µs.
             .filter(|&(_, cap)| cap > f64::NEG_INFINITY)
             .collect();
         Some(Guided {
