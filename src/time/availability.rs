@@ -4,9 +4,38 @@
 use chrono::{DateTime, Utc};
 
 use crate::config::{CapacityMode, Layer, Member, Rules};
-use crate::problem::Exclusion;
 
 use super::calendar::{Day, MemberCalendar};
+
+/// Why a member cannot take a shift.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Exclusion {
+    /// The layer's `eligible` filter does not admit them.
+    NotEligible,
+    /// Before `joins` or from `leaves` on.
+    NotEmployed,
+    /// An `unavailable` entry covers this local date.
+    Unavailable {
+        date: chrono::NaiveDate,
+        reason: Option<String>,
+    },
+    /// One of their holidays, with `holidays_unavailable = true`.
+    Holiday { date: chrono::NaiveDate },
+}
+
+impl std::fmt::Display for Exclusion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Exclusion::NotEligible => write!(f, "not eligible for this layer"),
+            Exclusion::NotEmployed => write!(f, "not on the team then (joins/leaves)"),
+            Exclusion::Unavailable { date, reason } => match reason {
+                Some(r) => write!(f, "unavailable on {date} ({r})"),
+                None => write!(f, "unavailable on {date}"),
+            },
+            Exclusion::Holiday { date } => write!(f, "holiday on {date}"),
+        }
+    }
+}
 
 /// Why `member` cannot take a shift of `layer` touching `touched` (their local days, from
 /// [`MemberCalendar::touched`]), or `None` if they can. The first applicable reason wins,

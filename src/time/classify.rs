@@ -5,9 +5,38 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::problem::ClassHours;
+use crate::config::ClassWeights;
 
 use super::calendar::{Day, DayKind, MemberCalendar};
+
+/// Hours of a shift by class, for one member.
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ClassHours {
+    pub business: f64,
+    pub after_hours: f64,
+    pub weekend: f64,
+    pub holiday: f64,
+}
+
+impl ClassHours {
+    pub fn total(&self) -> f64 {
+        self.business + self.after_hours + self.weekend + self.holiday
+    }
+
+    pub fn points(&self, w: &ClassWeights) -> f64 {
+        self.business * w.business
+            + self.after_hours * w.after_hours
+            + self.weekend * w.weekend
+            + self.holiday * w.holiday
+    }
+
+    pub fn add(&mut self, other: &ClassHours) {
+        self.business += other.business;
+        self.after_hours += other.after_hours;
+        self.weekend += other.weekend;
+        self.holiday += other.holiday;
+    }
+}
 
 /// The class hours of an interval for one member, and whether any of it is not business.
 #[derive(Debug, Clone, Copy, PartialEq)]

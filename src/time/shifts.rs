@@ -10,9 +10,32 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, 
 use chrono_tz::Tz;
 
 use crate::config::{Layer, Period, Rotation, TimeWindow, WeeklyTime};
-use crate::problem::Shift;
 
 use super::local::{day_start, resolve, resolve_at, to_local};
+
+/// One shift of one layer. With `per_shift > 1` it needs that many people.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shift {
+    /// Index into `Config::layers`.
+    pub layer: usize,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    /// The start as local wall-clock time in the layer's zone.
+    pub local_start: NaiveDateTime,
+    pub per_shift: u32,
+    /// Position of this shift within its layer (0, 1, 2, ...), for consecutiveness.
+    pub seq_in_layer: usize,
+}
+
+impl Shift {
+    pub fn hours(&self) -> f64 {
+        (self.end - self.start).num_seconds() as f64 / 3600.0
+    }
+
+    pub fn overlaps(&self, other: &Shift) -> bool {
+        self.start < other.end && other.start < self.end
+    }
+}
 
 /// The fixed local date `{ hours = N }` counts its handoffs from (`handoff` on this date
 /// plus multiples of N hours). Fixed rather than the period's start so that consecutive
