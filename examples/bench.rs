@@ -23,11 +23,11 @@ use clap::Parser;
 
 use rota::assignment::Assignment;
 use rota::baseline::round_robin;
+use rota::evaluate::Metrics;
 use rota::evaluate::evaluate;
 use rota::instance::{NAMED, Spec, generate, scaling_series, tiny_series};
 use rota::problem::{self, Problem};
 use rota::rules;
-use rota::schedule::Metrics;
 use rota::solver::{self, SolveOptions};
 
 #[derive(Debug, Parser)]

@@ -5,7 +5,17 @@
 
 use crate::assignment::{Assignment, Previous};
 use crate::problem::{ClassHours, Problem};
-use crate::schedule::Metrics;
+
+/// The terms of the objective, unweighted: what schedule.json records under `metrics`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Metrics {
+    pub imbalance: f64,
+    pub deviation: f64,
+    pub back_to_back_after_hours: u32,
+    pub total_load: f64,
+    pub prefer_off_violations: u32,
+    pub churn: u32,
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct MemberEval {

@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
-use crate::evaluate::Evaluation;
+use crate::evaluate::{Evaluation, Metrics};
 use crate::problem::{ClassHours, Problem, Shift};
 use crate::solver::Solution;
 
@@ -69,16 +69,6 @@ pub struct MemberOut {
     pub shifts: u32,
     pub hours: ClassHours,
     pub back_to_back_after_hours: u32,
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
-pub struct Metrics {
-    pub imbalance: f64,
-    pub deviation: f64,
-    pub back_to_back_after_hours: u32,
-    pub total_load: f64,
-    pub prefer_off_violations: u32,
-    pub churn: u32,
 }
 
 impl Schedule {
@@ -597,6 +587,22 @@ mod tests {
         assert_eq!(round6(-1e-9).to_string(), "0");
         assert_eq!(round6(f64::NAN), 0.0);
         assert_eq!(round6(f64::INFINITY), 0.0);
+    }
+
+    /// `fairness.history` reads schedule.json through a view of its own (the config
+    /// cannot depend on this stage): it must accept what is written here, and sum it.
+    #[test]
+    fn history_reads_the_points_of_a_written_schedule() {
+        use crate::config::history;
+        assert_eq!(history::SCHEDULE_VERSION, SCHEDULE_VERSION);
+        let p = fixture::problem();
+        let s = fixture::schedule(&p, fixture::assignment());
+        let text = serde_json::to_string_pretty(&s).expect("serializes");
+        let points = history::points_per_member(&text).expect("history reads it");
+        for member in &s.members {
+            let read = points.get(&member.id).copied().unwrap_or(0.0);
+            assert!((read - member.load).abs() < 1e-5, "{}: {read}", member.id);
+        }
     }
 
     #[test]

@@ -10,10 +10,11 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use crate::assignment::Assignment;
 use crate::config::PinStart;
+use crate::evaluate::Metrics;
 use crate::evaluate::{Evaluation, evaluate};
 use crate::problem::Problem;
 use crate::rules::{Violation, check, shift_label};
-use crate::schedule::{Metrics, Schedule};
+use crate::schedule::Schedule;
 
 /// Input that names no shift, member or layer of the problem (exit 2).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

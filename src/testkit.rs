@@ -8,8 +8,9 @@ use crate::config::{
     CalendarSettings, Config, Eligibility, Fairness, Layer, Member, ObjectiveWeights, Period,
     Rotation, Rules, Team, WeeklyTime,
 };
+use crate::evaluate::Metrics;
 use crate::problem::{Cell, ClassHours, Problem, Shift};
-use crate::schedule::{Metrics, PeriodOut, Schedule, ShiftOut, SolverInfo};
+use crate::schedule::{PeriodOut, Schedule, ShiftOut, SolverInfo};
 
 /// Monday 2027-01-04 10:00 UTC: the first handoff of every test layer.
 pub(crate) fn t0() -> DateTime<Utc> {

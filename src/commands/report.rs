@@ -6,8 +6,9 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::error::Error;
+use crate::evaluate::Metrics;
 use crate::output::{atomic, html, terminal};
-use crate::schedule::{MemberOut, Metrics, PeriodOut, Schedule, SolverInfo};
+use crate::schedule::{MemberOut, PeriodOut, Schedule, SolverInfo};
 
 pub fn run(schedule: &Path, html_out: Option<&Path>, json: bool) -> Result<(), Error> {
     let schedule = Schedule::read(schedule)?;

@@ -1,9 +1,32 @@
 //! `fairness.history`: points that earlier schedules (schedule.json) gave each member.
+//!
+//! Reads only what history needs of a schedule.json — its version and each shift's
+//! member and points — through a view of its own: the file format belongs to a later
+//! stage (`schedule`), which the config, the first stage, does not depend on.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-use crate::schedule::{SCHEDULE_VERSION, Schedule};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+
+/// The version of schedule.json this reader understands (the `schedule` stage writes it,
+/// and a test there checks that the two agree).
+pub(crate) const SCHEDULE_VERSION: u32 = 1;
+
+/// The parts of a schedule.json that history reads; other fields are not looked at.
+#[derive(Deserialize)]
+struct ScheduleView {
+    version: u32,
+    shifts: Vec<SeatView>,
+}
+
+#[derive(Deserialize)]
+struct SeatView {
+    start: DateTime<Utc>,
+    member: String,
+    points: f64,
+}
 
 /// Why a history file cannot be used, and where in it (byte range).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,7 +47,7 @@ fn offset_of(text: &str, line: usize, column: usize) -> usize {
 
 /// Σ `shifts[].points` per member id of one schedule.json text.
 pub(crate) fn points_per_member(text: &str) -> Result<BTreeMap<String, f64>, HistoryError> {
-    let schedule: Schedule = serde_json::from_str(text).map_err(|e| {
+    let schedule: ScheduleView = serde_json::from_str(text).map_err(|e| {
         let at = offset_of(text, e.line(), e.column());
         HistoryError {
             message: format!("not a rota schedule.json: {e}"),
@@ -87,7 +110,7 @@ mod tests {
 
     #[test]
     fn malformed_files_point_at_the_problem() {
-        let text = "{\n  \"version\": 1,\n  \"team\": 5\n}";
+        let text = "{\n  \"version\": 1,\n  \"shifts\": 5\n}";
         let err = points_per_member(text).unwrap_err();
         assert!(err.message.starts_with("not a rota schedule.json"));
         assert_eq!(

@@ -9,7 +9,7 @@ mod clock;
 mod dates;
 pub(crate) mod diagnostic;
 mod fields;
-mod history;
+pub(crate) mod history;
 mod holidays;
 mod model;
 mod raw;

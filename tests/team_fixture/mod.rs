@@ -15,8 +15,9 @@ use rota::config::{
     CalendarSettings, Config, Eligibility, Fairness, Layer, Member, ObjectiveWeights, Period,
     Rotation, Rules, Team, WeeklyTime,
 };
+use rota::evaluate::Metrics;
 use rota::problem::ClassHours;
-use rota::schedule::{MemberOut, Metrics, PeriodOut, Schedule, ShiftOut, SolverInfo};
+use rota::schedule::{MemberOut, PeriodOut, Schedule, ShiftOut, SolverInfo};
 
 pub fn utc(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s)
