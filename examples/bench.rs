@@ -215,7 +215,7 @@ struct RoundRobin {
 fn build(spec: &Spec) -> Result<Built, String> {
     let config = generate(spec);
     let started = Instant::now();
-    let problem = problem::build(config).map_err(|e| format!("cannot build: {e}"))?;
+    let problem = problem::build(&config).map_err(|e| format!("cannot build: {e}"))?;
     let build_seconds = started.elapsed().as_secs_f64();
     let binaries = problem
         .cells

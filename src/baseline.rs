@@ -31,12 +31,11 @@ pub fn round_robin(problem: &Problem) -> Option<Assignment> {
         state.take(s, m);
     }
 
-    let layers = problem.config.layers.len();
+    let layers = problem.layers.len();
     let order: Vec<Vec<usize>> = (0..layers)
         .map(|l| {
-            let layer = &problem.config.layers[l];
             (0..problem.members())
-                .filter(|&m| layer.eligible.admits(&problem.config.members[m]))
+                .filter(|&m| problem.members[m].eligible[l])
                 .collect()
         })
         .collect();
@@ -97,14 +96,14 @@ impl<'a> State<'a> {
         if problem.cells[s][m].blocked.is_some() || self.assignment.holds(s, m) {
             return false;
         }
-        let member = &problem.config.members[m];
+        let member = &problem.members[m];
         if member
             .max_shifts
             .is_some_and(|max| self.held[m].len() >= max as usize)
         {
             return false;
         }
-        let rest_secs = (problem.config.rules.min_rest_hours * 3600.0).round() as i64;
+        let rest_secs = (problem.rules.min_rest_hours * 3600.0).round() as i64;
         let shift = &problem.shifts[s];
         for &h in &self.held[m] {
             let other = &problem.shifts[h];
@@ -122,7 +121,7 @@ impl<'a> State<'a> {
                 return false;
             }
         }
-        let max_run = problem.config.rules.max_consecutive;
+        let max_run = problem.rules.max_consecutive;
         max_run == 0 || self.run_through(s, m) <= max_run
     }
 
@@ -195,11 +194,8 @@ mod tests {
         };
         Problem {
             cells: vec![vec![cell; members]; shifts.len()],
-            capacity: vec![1.0; members],
-            history: vec![0.0; members],
-            pins: Vec::new(),
             shifts,
-            config,
+            ..Problem::empty(&config)
         }
     }
 
@@ -270,7 +266,7 @@ mod tests {
     #[test]
     fn respects_max_shifts() {
         let mut p = problem(3, 1, 6, 24, Rules::default());
-        p.config.members[0].max_shifts = Some(1);
+        p.members[0].max_shifts = Some(1);
         let a = round_robin(&p).expect("1 and 2 take the rest");
         assert_eq!(holders(&a), vec![0, 1, 2, 1, 2, 1]);
         assert!(rules::check(&p, &a, None).is_empty());
@@ -293,7 +289,11 @@ mod tests {
     #[test]
     fn follows_layer_eligibility() {
         let mut p = problem(4, 1, 4, 24, Rules::default());
-        p.config.layers[0].eligible.exclude = vec!["m001".to_string(), "m003".to_string()];
+        for member in &mut p.members {
+            if ["m001", "m003"].contains(&member.id.as_str()) {
+                member.eligible[0] = false;
+            }
+        }
         for s in 0..p.shifts.len() {
             block(&mut p, s, 0);
             block(&mut p, s, 2);
@@ -339,7 +339,7 @@ mod tests {
         ) {
             let rules = Rules { min_rest_hours: min_rest, max_consecutive, ..Rules::default() };
             let mut p = problem(members, layers, count, hours, rules);
-            p.config.members[0].max_shifts = max_shifts;
+            p.members[0].max_shifts = max_shifts;
             for s in 0..p.shifts.len() {
                 for m in 0..members {
                     if blocked[(s * 7 + m) % blocked.len()] {

@@ -80,7 +80,7 @@ pub fn evaluate(
         }
     }
 
-    let gap_secs = (problem.config.rules.back_to_back_gap_hours * 3600.0).round() as i64;
+    let gap_secs = (problem.rules.back_to_back_gap_hours * 3600.0).round() as i64;
     let mut back_to_back = 0;
     for (m, spans) in after_hours.iter_mut().enumerate() {
         spans.sort_unstable();
@@ -131,7 +131,7 @@ pub fn evaluate(
         prefer_off_violations: prefer_off,
         churn,
     };
-    let objective = objective(&problem.config.objective, &metrics);
+    let objective = objective(&problem.objective, &metrics);
     Evaluation {
         members,
         metrics,

@@ -55,7 +55,7 @@ impl Thawed {
     /// One line a person can read: `primary 2027-02-08 10:00: ana cannot take it any more …`.
     pub fn describe(&self, problem: &Problem) -> String {
         let label = crate::rules::shift_label(problem, self.shift);
-        let who = |m: usize| problem.config.members[m].id.as_str();
+        let who = |m: usize| problem.members[m].id.as_str();
         match &self.reason {
             ThawReason::UnknownMember(ids) => format!(
                 "{label}: not kept — {} no longer in the config (keep a member who left with \
@@ -106,7 +106,6 @@ pub fn from_schedule(
 /// Like [`from_schedule`], also saying what could not be kept and why.
 pub fn match_schedule(problem: &Problem, old: &Schedule, freeze_until: DateTime<Utc>) -> Matching {
     let member_index: BTreeMap<&str, usize> = problem
-        .config
         .members
         .iter()
         .enumerate()
@@ -131,7 +130,7 @@ pub fn match_schedule(problem: &Problem, old: &Schedule, freeze_until: DateTime<
     let mut seats_matched = 0;
 
     for (s, shift) in problem.shifts.iter().enumerate() {
-        let layer = problem.config.layers[shift.layer].name.as_str();
+        let layer = problem.layers[shift.layer].name.as_str();
         let Some(ids) = old_shifts.get(&(layer, shift.start)) else {
             continue;
         };

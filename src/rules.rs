@@ -58,7 +58,7 @@ pub enum Violation {
 impl Violation {
     /// One line a person can read.
     pub fn describe(&self, problem: &Problem) -> String {
-        let who = |m: usize| problem.config.members[m].id.as_str();
+        let who = |m: usize| problem.members[m].id.as_str();
         let shift = |s: usize| shift_label(problem, s);
         match *self {
             Violation::Coverage {
@@ -94,7 +94,7 @@ impl Violation {
                 who(member),
                 shift(a),
                 shift(b),
-                problem.config.rules.min_rest_hours
+                problem.rules.min_rest_hours
             ),
             Violation::Consecutive {
                 member,
@@ -104,9 +104,9 @@ impl Violation {
             } => format!(
                 "{} holds {run} consecutive {} shifts up to {} (max_consecutive = {})",
                 who(member),
-                problem.config.layers[layer].name,
+                problem.layers[layer].name,
                 shift(last),
-                problem.config.rules.max_consecutive
+                problem.rules.max_consecutive
             ),
             Violation::MaxShifts { member, count, max } => {
                 format!("{} holds {count} shifts (max_shifts = {max})", who(member))
@@ -126,7 +126,7 @@ pub fn shift_label(problem: &Problem, s: usize) -> String {
     let shift = &problem.shifts[s];
     format!(
         "{} {}",
-        problem.config.layers[shift.layer].name,
+        problem.layers[shift.layer].name,
         shift.local_start.format("%Y-%m-%d %H:%M")
     )
 }
@@ -136,7 +136,7 @@ pub fn check(
     assignment: &Assignment,
     previous: Option<&Previous>,
 ) -> Vec<Violation> {
-    let rules = &problem.config.rules;
+    let rules = &problem.rules;
     let mut out = Vec::new();
 
     let mut held: Vec<Vec<usize>> = vec![Vec::new(); problem.members()];
@@ -187,7 +187,7 @@ pub fn check(
                 });
             }
         }
-        if let Some(max) = problem.config.members[m].max_shifts {
+        if let Some(max) = problem.members[m].max_shifts {
             let count = shifts.len() as u32;
             if count > max {
                 out.push(Violation::MaxShifts {
@@ -200,7 +200,7 @@ pub fn check(
     }
 
     if rules.max_consecutive > 0 {
-        for layer in 0..problem.config.layers.len() {
+        for layer in 0..problem.layers.len() {
             let mut in_layer: Vec<usize> = (0..problem.shifts.len())
                 .filter(|&s| problem.shifts[s].layer == layer)
                 .collect();

@@ -104,13 +104,13 @@ impl Schedule {
     /// schedule a re-solve started from), a member who keeps a seat of a multi-person shift
     /// keeps its slot, so its UID, and SEQUENCE grows on events whose holder or time changed.
     pub fn build(
+        config: &Config,
         problem: &Problem,
         solution: &Solution,
         evaluation: &Evaluation,
         generated_at: DateTime<Utc>,
         previous: Option<&Schedule>,
     ) -> Schedule {
-        let config = &problem.config;
         let prev = PreviousEvents::new(previous);
 
         let mut shifts = Vec::new();
@@ -469,7 +469,14 @@ mod tests {
         let first = fixture::schedule(&p, fixture::assignment());
         assert!(first.shifts.iter().all(|e| e.sequence == 0));
         let (solution, evaluation) = fixture::solution(&p, fixture::assignment());
-        let again = Schedule::build(&p, &solution, &evaluation, first.generated_at, Some(&first));
+        let again = Schedule::build(
+            &fixture::config(),
+            &p,
+            &solution,
+            &evaluation,
+            first.generated_at,
+            Some(&first),
+        );
         assert_eq!(again, first);
     }
 
@@ -484,7 +491,14 @@ mod tests {
         // primary day 0 goes from a to d; pair day 0 keeps b and c.
         changed.members[fixture::shift(0, 0)] = vec![3];
         let (solution, evaluation) = fixture::solution(&p, changed);
-        let new = Schedule::build(&p, &solution, &evaluation, old.generated_at, Some(&old));
+        let new = Schedule::build(
+            &fixture::config(),
+            &p,
+            &solution,
+            &evaluation,
+            old.generated_at,
+            Some(&old),
+        );
         for e in &new.shifts {
             let moved = e.layer == "primary" && e.start == fixture::start(0);
             assert_eq!(e.sequence, if moved { 4 } else { 3 }, "{}", e.uid);
@@ -501,7 +515,14 @@ mod tests {
         changed.members[fixture::shift(0, 0)] = vec![1];
         changed.members[fixture::shift(0, 1)] = vec![0, 2];
         let (solution, evaluation) = fixture::solution(&p, changed);
-        let new = Schedule::build(&p, &solution, &evaluation, old.generated_at, Some(&old));
+        let new = Schedule::build(
+            &fixture::config(),
+            &p,
+            &solution,
+            &evaluation,
+            old.generated_at,
+            Some(&old),
+        );
         let seats: Vec<_> = find(&new, "pair", 0)
             .iter()
             .map(|e| (e.uid.clone(), e.member.clone(), e.sequence))
@@ -534,7 +555,14 @@ mod tests {
         solution.status = crate::solver::SolveStatus::Feasible;
         solution.bound = f64::NEG_INFINITY;
         solution.gap = f64::INFINITY;
-        let s = Schedule::build(&p, &solution, &evaluation, fixture::generated_at(), None);
+        let s = Schedule::build(
+            &fixture::config(),
+            &p,
+            &solution,
+            &evaluation,
+            fixture::generated_at(),
+            None,
+        );
         assert_eq!(s.solver.status, "feasible");
         assert_eq!(s.solver.bound, 0.0);
         assert_eq!(s.solver.gap, 1.0);
@@ -552,7 +580,7 @@ mod tests {
             let p = fixture::problem();
             let old = fixture::schedule(&p, a);
             let (solution, evaluation) = fixture::solution(&p, b);
-            let new = Schedule::build(&p, &solution, &evaluation, old.generated_at, Some(&old));
+            let new = Schedule::build(&fixture::config(), &p, &solution, &evaluation, old.generated_at, Some(&old));
             proptest::prop_assert_eq!(old.shifts.len(), new.shifts.len());
             for (o, n) in old.shifts.iter().zip(&new.shifts) {
                 proptest::prop_assert_eq!(&o.uid, &n.uid);

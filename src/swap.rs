@@ -9,7 +9,7 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use crate::assignment::Assignment;
-use crate::config::PinStart;
+use crate::config::{Config, PinStart};
 use crate::evaluate::Metrics;
 use crate::evaluate::{Evaluation, evaluate};
 use crate::problem::Problem;
@@ -47,12 +47,7 @@ pub fn parse_shift_spec(spec: &str) -> Result<(String, PinStart), SwapError> {
 
 /// The index of a member id, or an error suggesting the closest id.
 pub fn find_member(problem: &Problem, id: &str) -> Result<usize, SwapError> {
-    let ids: Vec<&str> = problem
-        .config
-        .members
-        .iter()
-        .map(|m| m.id.as_str())
-        .collect();
+    let ids: Vec<&str> = problem.members.iter().map(|m| m.id.as_str()).collect();
     ids.iter()
         .position(|m| *m == id)
         .ok_or_else(|| SwapError(format!("unknown member {id:?}{}", suggest(id, &ids))))
@@ -67,12 +62,7 @@ pub fn find_shift(
     start: PinStart,
     holder: usize,
 ) -> Result<usize, SwapError> {
-    let names: Vec<&str> = problem
-        .config
-        .layers
-        .iter()
-        .map(|l| l.name.as_str())
-        .collect();
+    let names: Vec<&str> = problem.layers.iter().map(|l| l.name.as_str()).collect();
     let l = names
         .iter()
         .position(|n| *n == layer)
@@ -88,7 +78,7 @@ pub fn find_shift(
             PinStart::Instant(t) => problem.shifts[s].start == t,
         })
         .collect();
-    let who = &problem.config.members[holder].id;
+    let who = &problem.members[holder].id;
     if matching.is_empty() {
         return Err(SwapError(format!(
             "no {layer} shift starts at {}{}",
@@ -109,7 +99,7 @@ pub fn find_shift(
                 .map(|&s| {
                     let ids: Vec<&str> = assignment.members[s]
                         .iter()
-                        .map(|&m| problem.config.members[m].id.as_str())
+                        .map(|&m| problem.members[m].id.as_str())
                         .collect();
                     format!(
                         "{} is held by {}",
@@ -154,7 +144,6 @@ pub fn assignment_from_schedule(
     let mut assignment = Assignment::empty(problem.shifts.len());
     for seat in &schedule.shifts {
         let l = problem
-            .config
             .layers
             .iter()
             .position(|l| l.name == seat.layer)
@@ -310,7 +299,7 @@ pub fn analyze(
             (Err(v), None) => {
                 // Violations name the member first; the listing already does.
                 let reason = v.describe(problem);
-                let id = &problem.config.members[taker].id;
+                let id = &problem.members[taker].id;
                 let reason = match reason.strip_prefix(&format!("{id} ")) {
                     Some(rest) => rest.to_string(),
                     None => reason,
@@ -392,9 +381,9 @@ fn effect(before: &Evaluation, after: &Evaluation) -> Effect {
 pub fn pin_toml(problem: &Problem, shift: usize, member: usize) -> String {
     format!(
         "[[pin]]\nlayer = \"{}\"\nstart = {}\nmember = \"{}\"\n",
-        problem.config.layers[problem.shifts[shift].layer].name,
+        problem.layers[problem.shifts[shift].layer].name,
         pin_start(problem, shift),
-        problem.config.members[member].id
+        problem.members[member].id
     )
 }
 
@@ -418,7 +407,7 @@ pub fn pin_start(problem: &Problem, shift: usize) -> String {
 /// `--shift` takes it.
 pub fn shift_spec(problem: &Problem, shift: usize) -> String {
     let s = &problem.shifts[shift];
-    let layer = &problem.config.layers[s.layer].name;
+    let layer = &problem.layers[s.layer].name;
     if shares_start_date(problem, shift) {
         format!("{layer}@{}", s.start.format("%Y-%m-%dT%H:%M:%SZ"))
     } else {
@@ -439,8 +428,13 @@ fn shares_start_date(problem: &Problem, shift: usize) -> bool {
 
 /// The `unavailable` entry that keeps `member` off `shift`: every local day it touches in
 /// the member's zone (a shift ending at midnight does not touch the next day).
-pub fn unavailable_entry(problem: &Problem, shift: usize, member: usize) -> String {
-    let zone = problem.config.members[member].timezone;
+pub fn unavailable_entry(
+    config: &Config,
+    problem: &Problem,
+    shift: usize,
+    member: usize,
+) -> String {
+    let zone = config.members[member].timezone;
     let s = &problem.shifts[shift];
     let from = s.start.with_timezone(&zone).date_naive();
     let to = (s.end - Duration::seconds(1))
@@ -493,13 +487,19 @@ fn nearest(problem: &Problem, in_layer: &[usize], start: PinStart) -> String {
 impl Analysis {
     /// What `rota swap` prints: the shift, the best `top` options with the config lines
     /// that make each happen, who cannot take it and why, and how to apply the first.
-    pub fn render(&self, problem: &Problem, top: usize, config_path: &str) -> String {
+    pub fn render(
+        &self,
+        config: &Config,
+        problem: &Problem,
+        top: usize,
+        config_path: &str,
+    ) -> String {
         use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
         use std::fmt::Write;
 
-        let who = |m: usize| problem.config.members[m].id.as_str();
+        let who = |m: usize| problem.members[m].id.as_str();
         let shift = &problem.shifts[self.shift];
-        let zone = problem.config.layers[shift.layer].timezone;
+        let zone = config.layers[shift.layer].timezone;
         let mut out = String::new();
         let _ = writeln!(
             out,
@@ -581,14 +581,14 @@ impl Analysis {
             "{}To let the solver choose instead, add {} to {}'s `unavailable` and solve again \
              with --previous.",
             if self.options.is_empty() { "\n" } else { "" },
-            unavailable_entry(problem, self.shift, self.member),
+            unavailable_entry(config, problem, self.shift, self.member),
             who(self.member)
         );
         out
     }
 
     fn describe_option(&self, problem: &Problem, o: &SwapOption) -> String {
-        let who = |m: usize| problem.config.members[m].id.as_str();
+        let who = |m: usize| problem.members[m].id.as_str();
         match o.trade {
             None => format!("{} takes it", who(o.taker)),
             Some(back) => format!(
@@ -635,6 +635,11 @@ mod tests {
         let p = problem(&TEAM, &["primary"], 8);
         let a = round_robin(&p);
         (p, a)
+    }
+
+    /// The config of [`team`].
+    fn config() -> Config {
+        crate::testkit::config(&TEAM, &["primary"], 8)
     }
 
     fn far_past() -> DateTime<Utc> {
@@ -715,7 +720,7 @@ mod tests {
     fn a_rule_the_change_would_break_rules_out_taking_alone() {
         let (mut p, a) = team();
         // bob holds week 1, which starts when week 0 ends: no rest in between.
-        p.config.rules.min_rest_hours = 24.0;
+        p.rules.min_rest_hours = 24.0;
         let r = analyze(&p, &a, 0, 0, far_past());
         assert!(!r.options.iter().any(|o| o.taker == 1 && o.trade.is_none()));
         // Trading week 1 back to ana keeps everyone rested; it is bob's best trade.
@@ -735,7 +740,7 @@ mod tests {
     #[test]
     fn when_neither_taking_nor_trading_works_the_first_violation_is_the_reason() {
         let (mut p, a) = team();
-        p.config.rules.min_rest_hours = 24.0;
+        p.rules.min_rest_hours = 24.0;
         // bob's other shift (week 5) is not his to trade: ana cannot take it.
         p.cells[5][0].blocked = Some(Exclusion::NotEligible);
         p.cells[1][0].blocked = Some(Exclusion::NotEligible);
@@ -753,7 +758,7 @@ mod tests {
     fn violations_already_in_the_schedule_do_not_count_against_options() {
         let (mut p, mut a) = team();
         // dee already holds two weeks in a row (3 and 4) with a rest rule in force.
-        p.config.rules.min_rest_hours = 24.0;
+        p.rules.min_rest_hours = 24.0;
         a.members[4] = vec![3];
         assert!(!check(&p, &a, None).is_empty());
         let r = analyze(&p, &a, 0, 0, far_past());
@@ -763,7 +768,7 @@ mod tests {
     #[test]
     fn max_shifts_is_respected_by_taking_but_not_by_trading() {
         let (mut p, a) = team();
-        p.config.members[3].max_shifts = Some(2);
+        p.members[3].max_shifts = Some(2);
         let r = analyze(&p, &a, 0, 0, far_past());
         assert!(!r.options.iter().any(|o| o.taker == 3 && o.trade.is_none()));
         assert!(r.options.iter().any(|o| o.taker == 3 && o.trade.is_some()));
@@ -894,13 +899,13 @@ mod tests {
         );
         // Mon 10:00 to Mon 10:00 touches eight local days in UTC.
         assert_eq!(
-            unavailable_entry(&p, 5, 0),
+            unavailable_entry(&config(), &p, 5, 0),
             "{ from = 2027-02-08, to = 2027-02-15, reason = \"swap\" }"
         );
         // A shift ending at midnight does not touch the next day.
         p.shifts[5].end = p.shifts[5].start + Duration::hours(14);
         assert_eq!(
-            unavailable_entry(&p, 5, 0),
+            unavailable_entry(&config(), &p, 5, 0),
             "{ date = 2027-02-08, reason = \"swap\" }"
         );
     }
@@ -917,14 +922,14 @@ mod tests {
     #[test]
     fn render_snapshot() {
         let (mut p, a) = team();
-        p.config.rules.min_rest_hours = 24.0;
+        p.rules.min_rest_hours = 24.0;
         p.cells[0][2].blocked = Some(Exclusion::Unavailable {
             date: t0().date_naive(),
             reason: Some("ski trip".into()),
         });
         p.cells[5][0].blocked = Some(Exclusion::NotEligible);
         p.cells[1][0].blocked = Some(Exclusion::NotEligible);
-        let text = analyze(&p, &a, 0, 0, far_past()).render(&p, 5, "team.toml");
+        let text = analyze(&p, &a, 0, 0, far_past()).render(&config(), &p, 5, "team.toml");
         insta::assert_snapshot!(text);
     }
 
@@ -932,7 +937,7 @@ mod tests {
     fn render_ranks_options_and_shows_how_to_apply_the_first() {
         let (mut p, a) = team();
         p.cells[0][2].blocked = Some(Exclusion::NotEligible);
-        let text = analyze(&p, &a, 0, 0, far_past()).render(&p, 2, "team.toml");
+        let text = analyze(&p, &a, 0, 0, far_past()).render(&config(), &p, 2, "team.toml");
         assert!(text.starts_with("ana holds primary 2027-01-04 10:00 until 2027-01-11 10:00 (UTC), 10.0 points for them.\n"), "{text}");
         assert!(text.contains("Best 2 of 4 options"), "{text}");
         assert!(

@@ -91,11 +91,8 @@ pub(crate) fn problem(members: &[&str], layers: &[&str], weeks: u32) -> Problem 
     };
     Problem {
         cells: vec![vec![cell; members.len()]; shifts.len()],
-        capacity: vec![1.0; members.len()],
-        history: vec![0.0; members.len()],
-        pins: Vec::new(),
         shifts,
-        config,
+        ..Problem::empty(&config)
     }
 }
 
@@ -115,10 +112,10 @@ pub(crate) fn schedule(problem: &Problem, assignment: &Assignment) -> Schedule {
         let shift = &problem.shifts[s];
         for &m in held {
             shifts.push(seat(
-                &problem.config.layers[shift.layer].name,
+                &problem.layers[shift.layer].name,
                 shift.start,
                 shift.end,
-                &problem.config.members[m].id,
+                &problem.members[m].id,
             ));
         }
     }

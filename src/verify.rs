@@ -18,6 +18,7 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 
 use crate::assignment::Assignment;
+use crate::config::Config;
 use crate::evaluate::{evaluate, objective};
 use crate::problem::Problem;
 use crate::rules;
@@ -116,9 +117,8 @@ pub fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= TOLERANCE * a.abs().max(b.abs()).max(1.0)
 }
 
-/// Checks `schedule` against `problem` (built from the config it claims to come from).
-pub fn verify(problem: &Problem, schedule: &Schedule) -> Report {
-    let config = &problem.config;
+/// Checks `schedule` against `config` and its `problem`.
+pub fn verify(config: &Config, problem: &Problem, schedule: &Schedule) -> Report {
     let mut report = Report {
         shifts: schedule.shifts.len(),
         findings: Vec::new(),
@@ -155,13 +155,13 @@ pub fn verify(problem: &Problem, schedule: &Schedule) -> Report {
         );
     }
 
-    let assignment = assignment_of(problem, schedule, &mut report);
+    let assignment = assignment_of(config, problem, schedule, &mut report);
 
     for violation in rules::check(problem, &assignment, None) {
         report.push(Kind::Rule, violation.describe(problem));
     }
 
-    compare_numbers(problem, schedule, &assignment, &mut report);
+    compare_numbers(config, problem, schedule, &assignment, &mut report);
     // What the file claims first, then broken rules, then the numbers that follow.
     report.findings.sort_by_key(|f| f.kind);
     report
@@ -169,8 +169,12 @@ pub fn verify(problem: &Problem, schedule: &Schedule) -> Report {
 
 /// Maps the file's shifts onto the problem's (by layer name and start) and checks each
 /// entry's end, points and UID on the way.
-fn assignment_of(problem: &Problem, schedule: &Schedule, report: &mut Report) -> Assignment {
-    let config = &problem.config;
+fn assignment_of(
+    config: &Config,
+    problem: &Problem,
+    schedule: &Schedule,
+    report: &mut Report,
+) -> Assignment {
     let layers: BTreeMap<&str, usize> = config
         .layers
         .iter()
@@ -266,12 +270,12 @@ fn assignment_of(problem: &Problem, schedule: &Schedule, report: &mut Report) ->
 
 /// Recomputes every member field, metric and the objective, and compares with the file.
 fn compare_numbers(
+    config: &Config,
     problem: &Problem,
     schedule: &Schedule,
     assignment: &Assignment,
     report: &mut Report,
 ) {
-    let config = &problem.config;
     let evaluation = evaluate(problem, assignment, None);
 
     let mut in_file: BTreeMap<&str, usize> = BTreeMap::new();
@@ -439,7 +443,7 @@ mod tests {
     use super::*;
 
     fn verified(schedule: &Schedule) -> Report {
-        verify(&fixture::problem(), schedule)
+        verify(&fixture::config(), &fixture::problem(), schedule)
     }
 
     fn good() -> Schedule {
@@ -648,7 +652,7 @@ mod tests {
         fn proptest_every_built_schedule_verifies(a in fixture::valid_assignment()) {
             let p = fixture::problem();
             let s = fixture::schedule(&p, a);
-            let report = verify(&p, &s);
+            let report = verify(&fixture::config(), &p, &s);
             prop_assert!(report.ok(), "{}", report.render());
         }
 
@@ -664,7 +668,7 @@ mod tests {
             let p = fixture::problem();
             let mut s = fixture::schedule(&p, a);
             s.members[who].load += delta;
-            prop_assert!(!verify(&p, &s).ok());
+            prop_assert!(!verify(&fixture::config(), &p, &s).ok());
         }
     }
 }
@@ -806,12 +810,11 @@ pub(crate) mod fixture {
             }
         }
         Problem {
-            config,
             shifts,
             cells,
             capacity: vec![1.0, 1.0, 0.5, 1.0],
             history: vec![0.0, 10.0, 0.0, 0.0],
-            pins: Vec::new(),
+            ..Problem::empty(&config)
         }
     }
 
@@ -850,7 +853,14 @@ pub(crate) mod fixture {
 
     pub(crate) fn schedule(problem: &Problem, assignment: Assignment) -> Schedule {
         let (solution, evaluation) = solution(problem, assignment);
-        Schedule::build(problem, &solution, &evaluation, generated_at(), None)
+        Schedule::build(
+            &config(),
+            problem,
+            &solution,
+            &evaluation,
+            generated_at(),
+            None,
+        )
     }
 
     /// Every valid assignment of the fixture: per day, a permutation of the members who

@@ -18,7 +18,7 @@ use rota::solver::{SolveOptions, solve};
 /// of (rota, round-robin).
 fn compare_with_round_robin(config: Config) -> (Metrics, Metrics) {
     let name = config.team.name.clone();
-    let problem = problem::build(config).expect("the instance builds");
+    let problem = problem::build(&config).expect("the instance builds");
 
     let rr = round_robin(&problem).expect("round-robin finds a rotation");
     let violations = rules::check(&problem, &rr, None);

@@ -6,7 +6,7 @@ use crate::error::Error;
 
 pub fn run(config: &Path) -> Result<(), Error> {
     let config = crate::config::load(config)?;
-    let problem = crate::problem::build(config)?;
-    print!("{}", crate::problem::summary::render(&problem));
+    let problem = crate::problem::build(&config)?;
+    print!("{}", crate::problem::summary::render(&config, &problem));
     Ok(())
 }

@@ -126,7 +126,7 @@ mod tests {
             "{title}"
         );
         // The table is the one `solve` prints (every fixture member is in fairness).
-        assert!(text.contains(&terminal::summary(&p.config, &s)));
+        assert!(text.contains(&terminal::summary(&fixture::config(), &s)));
         assert!(text.contains(&format!("{}\n", terminal::status_line(&s))));
         // Numbers from the schedule's own tests (src/schedule.rs).
         assert!(

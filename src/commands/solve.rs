@@ -40,7 +40,7 @@ pub fn run(args: &SolveArgs, env: &Env) -> Result<(), Error> {
     }
 
     let config = crate::config::load(&args.config)?;
-    let problem = crate::problem::build(config)?;
+    let problem = crate::problem::build(&config)?;
     let old = args.previous.as_deref().map(Schedule::read).transpose()?;
     let matching = match (&old, checked.freeze_until) {
         (Some(old), Some(freeze)) => Some(crate::previous::match_schedule(&problem, old, freeze)),
@@ -72,16 +72,23 @@ pub fn run(args: &SolveArgs, env: &Env) -> Result<(), Error> {
     let evaluation = evaluate(&problem, &solution.assignment, previous);
     // Whole seconds: generated_at is for people, and sub-second noise makes diffs louder.
     let generated_at = env.now.trunc_subsecs(0);
-    let schedule = Schedule::build(&problem, &solution, &evaluation, generated_at, old.as_ref());
+    let schedule = Schedule::build(
+        &config,
+        &problem,
+        &solution,
+        &evaluation,
+        generated_at,
+        old.as_ref(),
+    );
 
     let schedule_json = json::render(&schedule)?;
-    let calendars = calendar::render_all(&problem.config, &schedule, old.as_ref(), generated_at);
+    let calendars = calendar::render_all(&config, &schedule, old.as_ref(), generated_at);
     let calendar_count = calendars.len();
     let mut files = vec![
         (PathBuf::from("schedule.json"), schedule_json.clone()),
         (
             PathBuf::from("report.html"),
-            html::render(&problem.config, &schedule),
+            html::render(&config, &schedule),
         ),
     ];
     files.extend(calendars);
@@ -94,7 +101,7 @@ pub fn run(args: &SolveArgs, env: &Env) -> Result<(), Error> {
         text.push_str(&terminal::status_line(&schedule));
         text.push('\n');
     } else {
-        text.push_str(&terminal::summary(&problem.config, &schedule));
+        text.push_str(&terminal::summary(&config, &schedule));
         text.push_str(&terminal::status_line(&schedule));
         text.push('\n');
         text.push_str(&format!(
@@ -102,7 +109,7 @@ pub fn run(args: &SolveArgs, env: &Env) -> Result<(), Error> {
             args.out.display()
         ));
         if let (Some(old), Some(path)) = (&old, &args.previous) {
-            text.push_str(&changes(old, &schedule, path, problem.config.team.timezone));
+            text.push_str(&changes(old, &schedule, path, config.team.timezone));
         }
         if let (Some(matching), Some(freeze)) = (&matching, checked.freeze_until) {
             text.push_str(&matching_notes(&problem, matching, freeze));

@@ -10,7 +10,7 @@ pub fn run(args: &SwapArgs, env: &Env) -> Result<(), Error> {
         return Err(Error::Usage("--top must be at least 1".into()));
     }
     let config = crate::config::load(&args.config)?;
-    let problem = crate::problem::build(config)?;
+    let problem = crate::problem::build(&config)?;
     let schedule = Schedule::read(&args.schedule)?;
     let on_schedule = |e: swap::SwapError| Error::Schedule {
         path: args.schedule.clone(),
@@ -26,7 +26,12 @@ pub fn run(args: &SwapArgs, env: &Env) -> Result<(), Error> {
     let analysis = swap::analyze(&problem, &assignment, shift, member, env.now);
     print!(
         "{}",
-        analysis.render(&problem, args.top, &args.config.display().to_string())
+        analysis.render(
+            &config,
+            &problem,
+            args.top,
+            &args.config.display().to_string()
+        )
     );
     Ok(())
 }

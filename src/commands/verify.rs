@@ -9,8 +9,8 @@ use crate::schedule::Schedule;
 pub fn run(config: &Path, schedule: &Path) -> Result<(), Error> {
     let config = crate::config::load(config)?;
     let schedule = Schedule::read(schedule)?;
-    let problem = crate::problem::build(config)?;
-    let report = crate::verify::verify(&problem, &schedule);
+    let problem = crate::problem::build(&config)?;
+    let report = crate::verify::verify(&config, &problem, &schedule);
     print!("{}", report.render());
     if report.ok() {
         Ok(())

@@ -141,7 +141,7 @@ mod tests {
     fn summary_snapshot() {
         let p = fixture::problem();
         let s = fixture::schedule(&p, fixture::assignment());
-        let text = format!("{}{}\n", summary(&p.config, &s), status_line(&s));
+        let text = format!("{}{}\n", summary(&fixture::config(), &s), status_line(&s));
         insta::assert_snapshot!(text);
     }
 
@@ -167,13 +167,14 @@ mod tests {
         let (solution, mut evaluation) = fixture::solution(&p, fixture::assignment());
         evaluation.members[3].capacity = 0.0;
         let s = crate::schedule::Schedule::build(
+            &fixture::config(),
             &p,
             &solution,
             &evaluation,
             fixture::generated_at(),
             None,
         );
-        let text = summary(&p.config, &s);
+        let text = summary(&fixture::config(), &s);
         let d = text
             .lines()
             .find(|l| l.trim_start().starts_with('d'))
@@ -185,7 +186,7 @@ mod tests {
     fn schedule_summary_matches_the_config_summary() {
         let p = fixture::problem();
         let s = fixture::schedule(&p, fixture::assignment());
-        assert_eq!(schedule_summary(&s), summary(&p.config, &s));
+        assert_eq!(schedule_summary(&s), summary(&fixture::config(), &s));
     }
 
     #[test]

@@ -20,7 +20,7 @@ pub struct BuildError(pub String);
 /// Builds the problem: every layer's shifts in UTC, sorted by (start, layer); for every
 /// (shift, member) pair the class hours, points, after-hours and prefer-off flags and
 /// the first reason they cannot take it; capacity and history per member; pins matched.
-pub fn build(config: Config) -> Result<Problem, BuildError> {
+pub fn build(config: &Config) -> Result<Problem, BuildError> {
     let mut shifts: Vec<Shift> = config
         .layers
         .iter()
@@ -89,15 +89,15 @@ pub fn build(config: Config) -> Result<Problem, BuildError> {
         })
         .collect();
 
-    let pins = match_pins(&config, &shifts, &cells)?;
+    let pins = match_pins(config, &shifts, &cells)?;
 
     Ok(Problem {
-        config,
         shifts,
         cells,
         capacity: capacity_of,
         history,
         pins,
+        ..Problem::empty(config)
     })
 }
 
@@ -327,7 +327,7 @@ mod tests {
 
     #[test]
     fn shifts_are_sorted_by_start_then_layer_with_cells_for_everyone() {
-        let p = build(two_layers()).expect("builds");
+        let p = build(&two_layers()).expect("builds");
         // 2 weekly + 14 daily shifts.
         assert_eq!(p.shifts.len(), 16);
         assert!(
@@ -347,7 +347,7 @@ mod tests {
 
     #[test]
     fn cells_carry_points_and_blocks_per_member() {
-        let p = build(two_layers()).expect("builds");
+        let p = build(&two_layers()).expect("builds");
         // The daily shift Wed 3rd 10:00 → Thu 4th 10:00 Berlin: bob is unavailable on the
         // 3rd; alice (New York) has 04:00-09:00 after, 09:00-17:00 business, 17:00-04:00
         // after: 8 business, 16 after = 40 points.
@@ -377,7 +377,7 @@ mod tests {
         c.members[0].fte = 0.5;
         c.fairness.history_points.insert("bob".to_owned(), 12.5);
         c.fairness.history_points.insert("gone".to_owned(), 99.0);
-        let p = build(c).expect("builds");
+        let p = build(&c).expect("builds");
         assert_eq!(p.capacity[0], 0.5);
         // Bob's one unavailable Berlin day lies inside the New York fortnight: 13 of 14.
         assert!((p.capacity[1] - 13.0 / 14.0).abs() < 1e-12);
@@ -391,7 +391,7 @@ mod tests {
             pin(0, PinStart::LocalDate(date("2024-07-08")), 1, 40),
             pin(1, PinStart::Instant(at("2024-07-02T08:00:00Z")), 0, 45),
         ];
-        let p = build(c).expect("builds");
+        let p = build(&c).expect("builds");
         assert_eq!(p.pins.len(), 2);
         let (weekly, daily) = if p.shifts[p.pins[0].0].layer == 0 {
             (p.pins[0], p.pins[1])
@@ -408,7 +408,7 @@ mod tests {
     fn a_pin_matching_no_shift_names_its_line_layer_and_the_nearest_starts() {
         let mut c = two_layers();
         c.pins = vec![pin(0, PinStart::LocalDate(date("2024-07-03")), 0, 42)];
-        let err = build(c)
+        let err = build(&c)
             .expect_err("no shift starts on a Wednesday")
             .to_string();
         assert_eq!(
@@ -423,7 +423,7 @@ mod tests {
     fn an_instant_pin_off_by_an_hour_matches_nothing() {
         let mut c = two_layers();
         c.pins = vec![pin(0, PinStart::Instant(at("2024-07-08T15:00:00Z")), 0, 7)];
-        let err = build(c).expect_err("10:00 EDT is 14:00Z").to_string();
+        let err = build(&c).expect_err("10:00 EDT is 14:00Z").to_string();
         assert!(err.contains("rota.toml:7\n"), "{err}");
         assert!(err.contains("2024-07-08T14:00:00+00:00"), "{err}");
     }
@@ -435,7 +435,7 @@ mod tests {
             pin(1, PinStart::LocalDate(date("2024-07-03")), 1, 50),
             pin(0, PinStart::LocalDate(date("2024-07-02")), 0, 60),
         ];
-        let err = build(c).expect_err("bob is away").to_string();
+        let err = build(&c).expect_err("bob is away").to_string();
         assert!(err.contains("rota.toml:50\n"), "{err}");
         assert!(err.contains("unavailable on 2024-07-03 (move)"), "{err}");
         assert!(err.contains("rota.toml:60\n"), "{err}");
@@ -448,7 +448,7 @@ mod tests {
             pin(0, PinStart::LocalDate(date("2024-07-08")), 0, 10),
             pin(0, PinStart::LocalDate(date("2024-07-08")), 1, 14),
         ];
-        let err = build(c).expect_err("per_shift = 1").to_string();
+        let err = build(&c).expect_err("per_shift = 1").to_string();
         assert!(err.contains("lines 10, 14"), "{err}");
         // The same pin twice is harmless.
         let mut c = two_layers();
@@ -456,7 +456,7 @@ mod tests {
             pin(0, PinStart::LocalDate(date("2024-07-01")), 0, 10),
             pin(0, PinStart::LocalDate(date("2024-07-01")), 0, 14),
         ];
-        assert_eq!(build(c).expect("builds").pins.len(), 1);
+        assert_eq!(build(&c).expect("builds").pins.len(), 1);
     }
 }
 
@@ -497,8 +497,12 @@ mod scale {
             Tz::UTC,
         );
         let started = std::time::Instant::now();
-        let p =
-            build(config(period("2027-01-04", "2027-07-05"), vec![l], members)).expect("builds");
+        let p = build(&config(
+            period("2027-01-04", "2027-07-05"),
+            vec![l],
+            members,
+        ))
+        .expect("builds");
         eprintln!(
             "built 150 × {} cells in {:?}",
             p.shifts.len(),

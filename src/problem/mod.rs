@@ -6,7 +6,7 @@
 mod build;
 pub mod summary;
 
-use crate::config::Config;
+use crate::config::{Config, ObjectiveWeights, Rules};
 
 pub use crate::time::availability::Exclusion;
 pub use crate::time::classify::ClassHours;
@@ -27,24 +27,81 @@ pub struct Cell {
     pub blocked: Option<Exclusion>,
 }
 
+/// What the problem keeps of a member besides their cells.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MemberFacts {
+    pub id: String,
+    /// At most this many shifts in the period.
+    pub max_shifts: Option<u32>,
+    /// Per layer: whether the layer's `eligible` admits them.
+    pub eligible: Vec<bool>,
+}
+
+/// What the problem keeps of a layer besides its shifts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LayerFacts {
+    pub name: String,
+}
+
+/// Everything the solver, the rules and the evaluation need, and nothing of the config
+/// they do not: the commands that also need the config (writers, `verify`, `swap`) take
+/// it beside the problem.
 #[derive(Debug, Clone)]
 pub struct Problem {
-    pub config: Config,
     /// Sorted by (start, layer).
     pub shifts: Vec<Shift>,
     /// `cells[shift][member]`.
     pub cells: Vec<Vec<Cell>>,
-    /// Per member: fte × share of the period they can carry (SPEC §4).
+    /// In config order.
+    pub members: Vec<MemberFacts>,
+    /// In config order: [`Shift::layer`] indexes it.
+    pub layers: Vec<LayerFacts>,
+    /// Per member: fte × share of the period they can carry (docs/objective.md,
+    /// "Fairness and capacity").
     pub capacity: Vec<f64>,
     /// Per member: points from history files and adjustments.
     pub history: Vec<f64>,
     /// (shift, member) pairs fixed by `[[pin]]`.
     pub pins: Vec<(usize, usize)>,
+    pub rules: Rules,
+    pub objective: ObjectiveWeights,
 }
 
 impl Problem {
+    /// `config`'s members, layers, rules and weights, with no shifts yet, full capacity,
+    /// no history and no pins: [`build`] fills in the rest, tests set what they need.
+    pub(crate) fn empty(config: &Config) -> Problem {
+        let members = config
+            .members
+            .iter()
+            .map(|m| MemberFacts {
+                id: m.id.clone(),
+                max_shifts: m.max_shifts,
+                eligible: config.layers.iter().map(|l| l.eligible.admits(m)).collect(),
+            })
+            .collect();
+        let layers = config
+            .layers
+            .iter()
+            .map(|l| LayerFacts {
+                name: l.name.clone(),
+            })
+            .collect();
+        Problem {
+            shifts: Vec::new(),
+            cells: Vec::new(),
+            members,
+            layers,
+            capacity: vec![1.0; config.members.len()],
+            history: vec![0.0; config.members.len()],
+            pins: Vec::new(),
+            rules: config.rules,
+            objective: config.objective,
+        }
+    }
+
     pub fn members(&self) -> usize {
-        self.config.members.len()
+        self.members.len()
     }
 
     /// Members who may take this shift.
@@ -58,11 +115,6 @@ impl Problem {
 
     /// Members counted by fairness: eligible for some layer and with capacity > 0.
     pub fn in_fairness(&self, member: usize) -> bool {
-        self.capacity[member] > 0.0
-            && self
-                .config
-                .layers
-                .iter()
-                .any(|l| l.eligible.admits(&self.config.members[member]))
+        self.capacity[member] > 0.0 && self.members[member].eligible.iter().any(|&e| e)
     }
 }

@@ -6,12 +6,11 @@ use std::fmt::Write;
 use chrono::{DateTime, Utc};
 use comfy_table::{CellAlignment, Table, presets};
 
-use crate::config::{Layer, Rotation, WeeklyTime};
+use crate::config::{Config, Layer, Rotation, WeeklyTime};
 
 use super::Problem;
 
-pub fn render(problem: &Problem) -> String {
-    let config = &problem.config;
+pub fn render(config: &Config, problem: &Problem) -> String {
     let mut out = String::new();
     let days = (config.period.end - config.period.start).num_days();
     // Writing to a String cannot fail; the results are ignored deliberately.
@@ -27,25 +26,20 @@ pub fn render(problem: &Problem) -> String {
     );
     let _ = writeln!(out);
     let _ = writeln!(out, "members ({})", config.members.len());
-    let _ = writeln!(out, "{}", members_table(problem));
+    let _ = writeln!(out, "{}", members_table(config, problem));
     let _ = writeln!(out);
     let _ = writeln!(out, "layers ({})", config.layers.len());
-    let _ = writeln!(out, "{}", layers_table(problem));
+    let _ = writeln!(out, "{}", layers_table(config, problem));
     let _ = writeln!(out);
-    out.push_str(&understaffed(problem));
+    out.push_str(&understaffed(config, problem));
     out
 }
 
-fn members_table(problem: &Problem) -> Table {
+fn members_table(config: &Config, problem: &Problem) -> Table {
     let mut table = new_table(&["id", "zone", "fte", "capacity", "tags", "note"]);
-    for (m, member) in problem.config.members.iter().enumerate() {
+    for (m, member) in config.members.iter().enumerate() {
         let tags: Vec<&str> = member.tags.iter().map(String::as_str).collect();
-        let note = if !problem
-            .config
-            .layers
-            .iter()
-            .any(|l| l.eligible.admits(member))
-        {
+        let note = if !problem.members[m].eligible.iter().any(|&e| e) {
             "outside fairness: eligible for no layer"
         } else if problem.capacity[m] <= 0.0 {
             "outside fairness: no capacity in the period"
@@ -65,7 +59,7 @@ fn members_table(problem: &Problem) -> Table {
     table
 }
 
-fn layers_table(problem: &Problem) -> Table {
+fn layers_table(config: &Config, problem: &Problem) -> Table {
     let mut table = new_table(&[
         "layer",
         "rotation",
@@ -75,7 +69,7 @@ fn layers_table(problem: &Problem) -> Table {
         "first shift",
         "last shift",
     ]);
-    for (i, layer) in problem.config.layers.iter().enumerate() {
+    for (i, layer) in config.layers.iter().enumerate() {
         let mut of_layer = problem.shifts.iter().filter(|s| s.layer == i);
         let first = of_layer.next();
         let last = of_layer.next_back().or(first);
@@ -101,8 +95,7 @@ fn layers_table(problem: &Problem) -> Table {
 }
 
 /// Every shift fewer than `per_shift` members can take, with each member's exclusion.
-fn understaffed(problem: &Problem) -> String {
-    let config = &problem.config;
+fn understaffed(config: &Config, problem: &Problem) -> String {
     let short: Vec<usize> = (0..problem.shifts.len())
         .filter(|&s| problem.candidates(s).count() < problem.shifts[s].per_shift as usize)
         .collect();
@@ -205,7 +198,7 @@ mod tests {
 
     /// A week of daily shifts where nobody can take Wednesday's, and a business-hours
     /// window layer that needs two people on weekdays.
-    fn team() -> crate::config::Config {
+    fn team() -> Config {
         let daily = layer(
             "primary",
             Rotation::Daily {
@@ -248,8 +241,9 @@ mod tests {
 
     #[test]
     fn check_summary() {
-        let problem = build(team()).expect("builds");
-        insta::assert_snapshot!(render(&problem));
+        let config = team();
+        let problem = build(&config).expect("builds");
+        insta::assert_snapshot!(render(&config, &problem));
     }
 
     #[test]
@@ -258,7 +252,7 @@ mod tests {
         c.layers.truncate(1);
         c.members[0].unavailable.clear();
         c.members[1].leaves = None;
-        let out = render(&build(c).expect("builds"));
+        let out = render(&c, &build(&c).expect("builds"));
         assert!(
             out.ends_with("every shift has enough people who can take it\n"),
             "{out}"

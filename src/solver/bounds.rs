@@ -376,7 +376,7 @@ fn joint_imbalance(
 /// imbalance at least what the load levels force, other terms ≥ 0.
 /// `-inf` when a negative weight makes the simple argument invalid.
 pub(crate) fn objective_floor(problem: &Problem, index: &Index) -> f64 {
-    let w = problem.config.objective;
+    let w = problem.objective;
     let weights = [
         w.imbalance,
         w.deviation,
@@ -424,7 +424,7 @@ fn load_floor(
     levels: &[Levels],
     (low, high): (f64, f64),
 ) -> f64 {
-    let w = problem.config.objective;
+    let w = problem.objective;
     let capacity: f64 = fair.iter().map(|&m| problem.capacity[m]).sum();
     let history: f64 = fair.iter().map(|&m| problem.history[m]).sum();
     let share = |m: usize, total: f64| {

@@ -23,11 +23,7 @@ pub(crate) fn diagnose(
             .zip(&p.members)
             .any(|(&f, m)| f && m.is_some())
     });
-    let has_max_shifts = problem
-        .config
-        .members
-        .iter()
-        .any(|m| m.max_shifts.is_some());
+    let has_max_shifts = problem.members.iter().any(|m| m.max_shifts.is_some());
 
     let probe = |rules: Rules| feasible(problem, previous, rules, deadline);
     let mut found: Vec<String> = Vec::new();
@@ -100,7 +96,6 @@ pub(crate) fn diagnose(
         }) == Some(true)
         {
             let limited: Vec<String> = problem
-                .config
                 .members
                 .iter()
                 .filter_map(|m| m.max_shifts.map(|n| format!("{} ({n})", m.id)))

@@ -360,7 +360,7 @@ fn below(
     if members > MAX_MEMBERS || index.shifts == 0 {
         return Verdict::GaveUp;
     }
-    let w = problem.config.objective;
+    let w = problem.objective;
     let fair: Vec<usize> = (0..members).filter(|&m| index.in_fairness[m]).collect();
     let mut fair_pos = vec![None; members];
     for (i, &m) in fair.iter().enumerate() {
@@ -1135,7 +1135,7 @@ mod tests {
             problem.history[m] = [0.0, 0.0, 12.0, -6.0][rng.below(4) as usize];
         }
         if rng.chance(0.5) {
-            problem.config.members[rng.below(members as u64) as usize].max_shifts = Some(3);
+            problem.members[rng.below(members as u64) as usize].max_shifts = Some(3);
         }
         let s = rng.below(shifts.len() as u64) as usize;
         let m = rng.below(members as u64) as usize;

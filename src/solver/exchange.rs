@@ -431,7 +431,7 @@ mod tests {
         // can move anything. Starting with every shift on member 0, it spreads them.
         let shifts: Vec<(usize, i64, i64)> = (0..6).map(|i| (0, i * 48, 8)).collect();
         let mut problem = testkit::problem(3, &shifts, ConfigRules::default());
-        problem.config.objective = testkit::only_total_load(0.0);
+        problem.objective = testkit::only_total_load(0.0);
         let index = Index::new(&problem, None, Rules::of(&problem));
         let mut state = State::new(&problem, &index);
         for s in 0..6 {
@@ -452,8 +452,8 @@ mod tests {
         // more than the 15 held now; rotating all three costs 3.
         let shifts: Vec<(usize, i64, i64)> = (0..3).map(|i| (0, i * 48, 8)).collect();
         let mut problem = testkit::problem(3, &shifts, ConfigRules::default());
-        problem.config.objective = testkit::only_total_load(1.0);
-        for member in &mut problem.config.members {
+        problem.objective = testkit::only_total_load(1.0);
+        for member in &mut problem.members {
             member.max_shifts = Some(1);
         }
         for (s, cells) in problem.cells.iter_mut().enumerate() {

@@ -27,7 +27,7 @@ const MAX_MEMBERS: usize = 8;
 /// Whether `solve` looks for a floor for this team: few people and pairs, and weights
 /// for which the fairness terms of the model are the terms themselves.
 pub(crate) fn applies(problem: &Problem, index: &Index) -> bool {
-    let w = problem.config.objective;
+    let w = problem.objective;
     let binaries: usize = index.cand.iter().map(Vec::len).sum();
     index.members <= MAX_MEMBERS
         // The exact dynamic program's teams: the smallest, whose proofs take longest.
@@ -50,9 +50,9 @@ pub(crate) fn fair_floor(
     time_limit: f64,
     watch: &Progress,
 ) -> Option<f64> {
-    let w = problem.config.objective;
+    let w = problem.objective;
     let mut relaxed = problem.clone();
-    relaxed.config.objective = ObjectiveWeights {
+    relaxed.objective = ObjectiveWeights {
         imbalance: w.imbalance,
         deviation: w.deviation,
         back_to_back_after_hours: 0.0,
@@ -149,10 +149,7 @@ mod tests {
         assert!(applies(&problem, &index));
 
         let fairness = |a: &Assignment| {
-            evaluate::fairness(
-                &problem.config.objective,
-                &evaluate(&problem, a, None).metrics,
-            )
+            evaluate::fairness(&problem.objective, &evaluate(&problem, a, None).metrics)
         };
         let (mut any, mut valid) = (f64::INFINITY, f64::INFINITY);
         for a in every_assignment(hours.len(), 2) {
@@ -180,10 +177,10 @@ mod tests {
         let index = Index::new(&large, None, Rules::of(&large));
         assert!(!applies(&large, &index));
         let mut odd = testkit::problem(3, &shifts, ConfigRules::default());
-        odd.config.objective.deviation = -1.0;
+        odd.objective.deviation = -1.0;
         let index = Index::new(&odd, None, Rules::of(&odd));
         assert!(!applies(&odd, &index));
-        odd.config.objective.deviation = 1.0;
+        odd.objective.deviation = 1.0;
         assert!(applies(&odd, &index));
     }
 }

@@ -174,7 +174,7 @@ mod tests {
     fn only_seats_the_rules_now_forbid_are_refilled() {
         let mut problem = daily(6);
         // Member 0 may now take one shift only: the later of its two goes to someone else.
-        problem.config.members[0].max_shifts = Some(1);
+        problem.members[0].max_shifts = Some(1);
         let prev = previous(&[0, 1, 2, 0, 1, 2]);
         let index = Index::new(&problem, Some(&prev), Rules::of(&problem));
         let kept = from_previous(&problem, &index).map(|s| s.assignment().members);
@@ -194,7 +194,7 @@ mod tests {
     fn best_fit_follows_the_objective_where_the_fair_greedy_follows_loads() {
         // Member 0 scores every shift 10 points, member 1 (for whom they are nights) 30.
         let mut problem = daily(6);
-        problem.config.members.truncate(2);
+        problem.members.truncate(2);
         problem.capacity.truncate(2);
         problem.history.truncate(2);
         for cells in &mut problem.cells {
@@ -203,7 +203,7 @@ mod tests {
             cells[1].points = 30.0;
         }
         // Only the total load counts: every shift is cheapest with member 0.
-        problem.config.objective = testkit::only_total_load(1.0);
+        problem.objective = testkit::only_total_load(1.0);
         let index = Index::new(&problem, None, Rules::of(&problem));
         let fit = best_fit(&problem, &index).expect("feasible");
         assert!(fit.members_of.iter().all(|held| held == &vec![0]));

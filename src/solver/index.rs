@@ -19,8 +19,8 @@ impl Rules {
     /// Every rule as the config states it.
     pub fn of(problem: &Problem) -> Rules {
         Rules {
-            min_rest_hours: problem.config.rules.min_rest_hours,
-            max_consecutive: problem.config.rules.max_consecutive,
+            min_rest_hours: problem.rules.min_rest_hours,
+            max_consecutive: problem.rules.max_consecutive,
             max_shifts: true,
             pins: true,
             frozen: true,
@@ -72,7 +72,7 @@ impl Index {
         let (conflicts, cliques) = conflicts(problem, rest_secs);
         let (b2b_next, b2b_prev) = back_to_back(problem);
 
-        let mut layer_shifts = vec![Vec::new(); problem.config.layers.len()];
+        let mut layer_shifts = vec![Vec::new(); problem.layers.len()];
         for (s, shift) in problem.shifts.iter().enumerate() {
             if let Some(l) = layer_shifts.get_mut(shift.layer) {
                 l.push(s);
@@ -127,7 +127,6 @@ impl Index {
             pos_in_layer,
             max_consecutive: rules.max_consecutive,
             max_shifts: problem
-                .config
                 .members
                 .iter()
                 .map(|m| if rules.max_shifts { m.max_shifts } else { None })
@@ -146,7 +145,7 @@ impl Index {
     /// The objective's terms that one seat adds on its own, weighted: its points as
     /// total load, a prefer-off day, a churned seat.
     pub fn seat_cost(&self, problem: &Problem, s: usize, m: usize) -> f64 {
-        let w = &problem.config.objective;
+        let w = &problem.objective;
         let cell = &problem.cells[s][m];
         let churn = self.churn_prev[s]
             .as_ref()
@@ -209,7 +208,7 @@ fn sorted(v: &[usize]) -> Vec<usize> {
 /// timing part of evaluate's back-to-back rule (after-hours is per member).
 fn back_to_back(problem: &Problem) -> (Vec<Vec<usize>>, Vec<Vec<usize>>) {
     let n = problem.shifts.len();
-    let gap = (problem.config.rules.back_to_back_gap_hours * 3600.0).round() as i64;
+    let gap = (problem.rules.back_to_back_gap_hours * 3600.0).round() as i64;
     let mut next = vec![Vec::new(); n];
     let mut prev = vec![Vec::new(); n];
     let mut order: Vec<usize> = (0..n).collect();

@@ -108,7 +108,7 @@ const MAX_TARGETS: usize = 4096;
 /// Whether the bound applies: a small team, and weights under which the fairness terms
 /// are what the incumbent leaves above the cheapest seats.
 pub(crate) fn applies(problem: &Problem, index: &Index) -> bool {
-    let w = problem.config.objective;
+    let w = problem.objective;
     index.members <= MAX_MEMBERS
         && index.shifts > 0
         && w.imbalance > 0.0
@@ -541,7 +541,7 @@ impl Combine<'_> {
     fn search(&mut self, p: usize, lo: f64, hi: f64, pool: i64, cost: f64) {
         // What the later members cost at least, and the imbalance already fixed.
         let spread = if hi >= lo { hi - lo } else { 0.0 };
-        let w = self.problem.config.objective;
+        let w = self.problem.objective;
         // (The fairness floor bounds both terms together, so it cannot be added to the
         // certain deviation already in `cost`.)
         let least = cost + self.later[p] + w.imbalance * spread;
@@ -653,7 +653,7 @@ impl Lattice {
         floor: &Floor,
         (best, cheapest_total): (f64, f64),
     ) -> Option<Lattice> {
-        let w = problem.config.objective;
+        let w = problem.objective;
         // Where points differ the pool's total load is part of each level, which holds
         // only with everyone's seats in the pool.
         let varying = floor.by_total.is_some();
@@ -728,7 +728,7 @@ impl Lattice {
                     return true;
                 };
                 let (imbalance, deviation) = spread.terms();
-                let w = problem.config.objective;
+                let w = problem.objective;
                 let mut f = w.imbalance * imbalance + w.deviation * deviation;
                 if f < least {
                     return true;
@@ -1030,7 +1030,7 @@ impl<'a> Ctx<'a> {
             floor,
             pool,
             mean,
-            wb: problem.config.objective.back_to_back_after_hours,
+            wb: problem.objective.back_to_back_after_hours,
             lattice: None,
             best: incumbent,
             better: None,
@@ -1042,7 +1042,7 @@ impl<'a> Ctx<'a> {
     /// are at least the cheapest seats), so every normalized load lies within it of the
     /// mean.
     fn spread_max(&self) -> f64 {
-        (self.best - self.cheapest_total) / self.problem.config.objective.imbalance
+        (self.best - self.cheapest_total) / self.problem.objective.imbalance
     }
 
     /// The final loads (scaled) of member `m` that can beat the best known.
@@ -1176,7 +1176,7 @@ impl<'a> Ctx<'a> {
     /// `None` with too many target loads.
     fn guide(&self, members: &[Member], price: &[f64]) -> Option<Guide> {
         let problem = self.problem;
-        let w = problem.config.objective;
+        let w = problem.objective;
         let n = self.index.shifts;
         // Final loads whose fairness terms leave room below the best known.
         let room = self.best - self.cheapest_total + tolerance(self.best);
@@ -1319,7 +1319,7 @@ fn least_combination(
     floor: &Floor,
 ) -> Option<(f64, Vec<usize>)> {
     // With the pool fixed the mean is, and each member's deviation is their own.
-    let w = problem.config.objective;
+    let w = problem.objective;
     let capacity: f64 = members
         .iter()
         .filter(|m| m.fair)
@@ -1511,7 +1511,7 @@ mod tests {
                 all.iter()
                     .map(|(a, _)| {
                         let e = evaluate(&problem, a, None);
-                        crate::evaluate::fairness(&problem.config.objective, &e.metrics)
+                        crate::evaluate::fairness(&problem.objective, &e.metrics)
                     })
                     .fold(f64::INFINITY, f64::min)
             });

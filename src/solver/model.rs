@@ -232,7 +232,7 @@ pub(crate) fn size(problem: &Problem, index: &Index) -> (usize, usize) {
 fn build(problem: &Problem, index: &Index, params: &Params) -> Built {
     let members = index.members;
     let shifts = index.shifts;
-    let w = problem.config.objective;
+    let w = problem.objective;
     // Only the whole model orders interchangeable members: a neighbourhood's fixed
     // seats already tell them apart.
     let groups = if params.fix.is_none() {
@@ -585,7 +585,7 @@ fn fairness(
     constraints: &mut Vec<Constraint>,
     objective: &mut Expression,
 ) {
-    let w = problem.config.objective;
+    let w = problem.objective;
     let members = index.members;
     let fair: Vec<usize> = (0..members).filter(|&m| index.in_fairness[m]).collect();
     if fair.is_empty() || (w.imbalance == 0.0 && w.deviation == 0.0) {
@@ -830,7 +830,7 @@ mod tests {
             .collect();
         let mut problem = testkit::problem(members, &shifts, ConfigRules::default());
         problem.capacity = (0..members).map(|m| [1.0, 0.5, 0.8][m % 3]).collect();
-        problem.config.objective.back_to_back_after_hours = 0.0;
+        problem.objective.back_to_back_after_hours = 0.0;
         problem
     }
 
@@ -880,11 +880,11 @@ mod tests {
         // back-to-back cost, no rule): at the optimum they sit exactly on the floor. The
         // deviation carries most of them, so the imbalance row does not already say it.
         let mut problem = part_timers(3, 10);
-        problem.config.objective.imbalance = 1.0;
+        problem.objective.imbalance = 1.0;
         let index = Index::new(&problem, None, Rules::of(&problem));
         let best = best_of(&problem, &index);
         let evaluated = crate::evaluate::evaluate(&problem, &best, None);
-        let floor = crate::evaluate::fairness(&problem.config.objective, &evaluated.metrics);
+        let floor = crate::evaluate::fairness(&problem.objective, &evaluated.metrics);
         let rows = |fair_floor| rows_with(&problem, &index, fair_floor);
         assert_eq!(rows(Some(floor)), rows(None) + 1, "the row is in the model");
         // With the default weights the imbalance row already states most of the floor
@@ -893,7 +893,7 @@ mod tests {
         let plain_index = Index::new(&plain, None, Rules::of(&plain));
         let best = best_of(&plain, &plain_index);
         let metrics = crate::evaluate::evaluate(&plain, &best, None).metrics;
-        let plain_floor = crate::evaluate::fairness(&plain.config.objective, &metrics);
+        let plain_floor = crate::evaluate::fairness(&plain.objective, &metrics);
         let plain_rows = |fair_floor| rows_with(&plain, &plain_index, fair_floor);
         assert_eq!(
             plain_rows(Some(plain_floor)),

@@ -10,7 +10,7 @@ use crate::rules::shift_label;
 /// A diagnosis a person can act on, or `None` when nothing is obviously wrong.
 pub(crate) fn precheck(problem: &Problem, index: &Index) -> Option<String> {
     let mut out = String::new();
-    let who = |m: usize| problem.config.members[m].id.as_str();
+    let who = |m: usize| problem.members[m].id.as_str();
 
     for (s, shift) in problem.shifts.iter().enumerate() {
         let have = index.cand[s].len();
@@ -79,7 +79,7 @@ pub(crate) fn precheck(problem: &Problem, index: &Index) -> Option<String> {
                     } else {
                         format!(
                             "less than min_rest_hours = {} between them",
-                            problem.config.rules.min_rest_hours
+                            problem.rules.min_rest_hours
                         )
                     };
                     let _ = writeln!(

@@ -193,7 +193,7 @@ fn by_total_within(
 
 impl Split {
     fn new(problem: &Problem, index: &Index) -> Option<Split> {
-        let w = problem.config.objective;
+        let w = problem.objective;
         let fair: Vec<usize> = (0..index.members)
             .filter(|&m| index.in_fairness[m])
             .collect();
@@ -803,10 +803,7 @@ mod tests {
     use crate::solver::testkit;
 
     fn fairness(problem: &Problem, a: &Assignment) -> f64 {
-        evaluate::fairness(
-            &problem.config.objective,
-            &evaluate(problem, a, None).metrics,
-        )
+        evaluate::fairness(&problem.objective, &evaluate(problem, a, None).metrics)
     }
 
     /// Every way to fill every shift's seats from its candidates, pins kept (the
@@ -915,7 +912,7 @@ mod tests {
             let brute = least_by_brute_force(&problem, &index);
             // Any value at or above the least stands for the heuristics' schedule (a
             // far worse one opens more windows than the search takes on).
-            let incumbent = brute + above * problem.config.objective.imbalance;
+            let incumbent = brute + above * problem.objective.imbalance;
             // However many windows: the limit is about time, not about the answer.
             let split = Split::new(&problem, &index);
             proptest::prop_assert!(split.is_some(), "small teams suit the search");
@@ -959,7 +956,7 @@ mod tests {
                 *least = least.min(f);
             });
             let least = brute.values().copied().fold(f64::INFINITY, f64::min);
-            let budget = least + above * problem.config.objective.imbalance;
+            let budget = least + above * problem.objective.imbalance;
             // However many windows, as above.
             let found = by_total_within(&problem, &index, budget, far(), usize::MAX);
             proptest::prop_assert!(found.is_some(), "small teams suit the search");

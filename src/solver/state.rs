@@ -31,7 +31,7 @@ impl<'a> State<'a> {
         State {
             problem,
             index,
-            weights: problem.config.objective,
+            weights: problem.objective,
             hold: vec![false; index.shifts * index.members],
             members_of: vec![Vec::new(); index.shifts],
             count: vec![0; index.members],
@@ -361,11 +361,8 @@ mod tests {
         // Four members of unequal capacity and history over 14 days of uneven points with
         // prefer-off days and back-to-back pairs (every testkit shift is after-hours).
         let mut problem = daily(14, ConfigRules::default());
-        problem
-            .config
-            .members
-            .push(problem.config.members[0].clone());
-        problem.config.members[3].name = "m3".into();
+        problem.members.push(problem.members[0].clone());
+        problem.members[3].id = "m3".into();
         let mut rng = crate::instance::XorShift::new(11);
         for cells in &mut problem.cells {
             let extra = cells[0].clone();
@@ -421,7 +418,7 @@ mod tests {
             ..ConfigRules::default()
         };
         let mut problem = daily(6, rules);
-        problem.config.members[2].max_shifts = Some(1);
+        problem.members[2].max_shifts = Some(1);
         let index = Index::new(&problem, None, Rules::of(&problem));
         let mut state = State::new(&problem, &index);
         state.add(0, 0);

@@ -50,12 +50,9 @@ pub(crate) fn problem(members: usize, shifts: &[(usize, i64, i64)], rules: Rules
         })
         .collect();
     Problem {
-        config: config(members, layers, rules),
         shifts: shift_list,
         cells,
-        capacity: vec![1.0; members],
-        history: vec![0.0; members],
-        pins: Vec::new(),
+        ..Problem::empty(&config(members, layers, rules))
     }
 }
 

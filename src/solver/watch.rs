@@ -125,7 +125,7 @@ mod tests {
             .into_iter()
             .find(|s| s.name == "tiny-4-2zones-1")
             .expect("in the series");
-        let problem = crate::problem::build(crate::instance::generate(&spec)).expect("builds");
+        let problem = crate::problem::build(&crate::instance::generate(&spec)).expect("builds");
         let index = Index::new(&problem, None, Rules::of(&problem));
         let progress = Progress::new(false, Instant::now());
         progress.interrupt();

@@ -2,15 +2,9 @@
 //! the local timing probe.
 #![allow(dead_code)]
 
-use std::collections::BTreeMap;
-use std::path::PathBuf;
-
-use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
-use rota::config::{
-    CalendarSettings, Config, Eligibility, Fairness, Layer, Member, ObjectiveWeights, Period,
-    Rotation, Rules, Team, WeekdaySet, WeeklyTime,
-};
-use rota::problem::{Cell, ClassHours, Exclusion, Problem, Shift};
+use chrono::{DateTime, TimeZone, Utc};
+use rota::config::{ObjectiveWeights, Rules};
+use rota::problem::{Cell, ClassHours, Exclusion, LayerFacts, MemberFacts, Problem, Shift};
 
 /// One shift of a hand-made instance: start and length in hours from 2027-01-04 00:00 UTC.
 #[derive(Debug, Clone)]
@@ -119,62 +113,26 @@ impl Spec {
             }
         }
         Problem {
-            config: config(self),
             shifts,
             cells,
+            members: (0..self.members)
+                .map(|m| MemberFacts {
+                    id: format!("m{m}"),
+                    max_shifts: self.max_shifts[m],
+                    eligible: vec![true; self.layers],
+                })
+                .collect(),
+            layers: (0..self.layers)
+                .map(|l| LayerFacts {
+                    name: format!("layer{l}"),
+                })
+                .collect(),
             capacity: self.capacity.clone(),
             history: self.history.clone(),
             pins,
+            rules: self.rules,
+            objective: self.objective,
         }
-    }
-}
-
-fn config(spec: &Spec) -> Config {
-    let tz = chrono_tz::UTC;
-    let nine = NaiveTime::from_hms_opt(9, 0, 0).unwrap();
-    Config {
-        path: PathBuf::from("test.toml"),
-        sha256: String::new(),
-        team: Team {
-            name: "test".into(),
-            timezone: tz,
-            uid_domain: "test.rota".into(),
-        },
-        period: Period {
-            start: NaiveDate::from_ymd_opt(2027, 1, 4).unwrap(),
-            end: NaiveDate::from_ymd_opt(2027, 4, 5).unwrap(),
-        },
-        layers: (0..spec.layers)
-            .map(|l| Layer {
-                name: format!("layer{l}"),
-                rotation: Rotation::Weekly {
-                    handoff: WeeklyTime {
-                        weekday: Weekday::Mon,
-                        time: nine,
-                    },
-                },
-                timezone: tz,
-                days: None,
-                eligible: Eligibility::default(),
-                per_shift: 1,
-            })
-            .collect(),
-        members: (0..spec.members)
-            .map(|m| Member {
-                name: format!("Member {m}"),
-                working_days: WeekdaySet::ALL,
-                max_shifts: spec.max_shifts[m],
-                ..Member::new(&format!("m{m}"), tz)
-            })
-            .collect(),
-        rules: spec.rules,
-        fairness: Fairness {
-            history_points: BTreeMap::new(),
-            ..Fairness::default()
-        },
-        objective: spec.objective,
-        calendar: CalendarSettings::default(),
-        pins: Vec::new(),
     }
 }
 
