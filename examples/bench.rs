@@ -21,13 +21,13 @@ use std::time::{Duration, Instant};
 
 use clap::Parser;
 
-use rota::assignment::Assignment;
 use rota::baseline::round_robin;
-use rota::evaluate::Metrics;
-use rota::evaluate::evaluate;
 use rota::instance::{NAMED, Spec, generate, scaling_series, tiny_series};
+use rota::problem::assignment::Assignment;
+use rota::problem::evaluate::Metrics;
+use rota::problem::evaluate::evaluate;
+use rota::problem::rules;
 use rota::problem::{self, Problem};
-use rota::rules;
 use rota::solver::{self, SolveOptions};
 
 #[derive(Debug, Parser)]

@@ -8,13 +8,13 @@
 
 use std::collections::BTreeMap;
 
-use crate::assignment::Assignment;
 use crate::problem::Problem;
+use crate::problem::assignment::Assignment;
 
 /// The round-robin assignment of `problem`, or `None` when the rotation dead-ends
 /// (a seat that no eligible member can take without breaking a hard rule).
 ///
-/// Whatever it returns passes [`crate::rules::check`] (without a previous schedule).
+/// Whatever it returns passes [`crate::problem::rules::check`] (without a previous schedule).
 pub fn round_robin(problem: &Problem) -> Option<Assignment> {
     let mut state = State::new(problem);
     for &(s, m) in &problem.pins {
@@ -149,8 +149,8 @@ mod tests {
     use super::*;
     use crate::config::{Config, Rules};
     use crate::instance::{Spec, generate};
+    use crate::problem::rules;
     use crate::problem::{Cell, ClassHours, Exclusion, Shift};
-    use crate::rules;
 
     /// A team of `members` from the generator, with hand-made shifts: `layers` layers of
     /// back-to-back `hours`-long shifts, `count` per layer, everyone free.

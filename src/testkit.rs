@@ -3,12 +3,12 @@
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
 
-use crate::assignment::Assignment;
 use crate::config::{
     CalendarSettings, Config, Eligibility, Fairness, Layer, Member, ObjectiveWeights, Period,
     Rotation, Rules, Team, WeeklyTime,
 };
-use crate::evaluate::Metrics;
+use crate::problem::assignment::Assignment;
+use crate::problem::evaluate::Metrics;
 use crate::problem::{Cell, ClassHours, Problem, Shift};
 use crate::schedule::{PeriodOut, Schedule, ShiftOut, SolverInfo};
 

@@ -6,11 +6,11 @@ use std::time::Duration;
 
 use rota::baseline::round_robin;
 use rota::config::Config;
-use rota::evaluate::Metrics;
-use rota::evaluate::evaluate;
 use rota::instance::{LayerKind, LayerSpec, Spec, generate};
 use rota::problem;
-use rota::rules;
+use rota::problem::evaluate::Metrics;
+use rota::problem::evaluate::evaluate;
+use rota::problem::rules;
 use rota::solver::{SolveOptions, solve};
 
 /// Solves `config` for at most 2 s and compares the result with round-robin: both keep

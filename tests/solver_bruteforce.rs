@@ -5,10 +5,10 @@ mod solver_support;
 
 use std::time::Duration;
 
-use rota::assignment::{Assignment, Previous};
-use rota::evaluate::evaluate;
 use rota::problem::Problem;
-use rota::rules::check;
+use rota::problem::assignment::{Assignment, Previous};
+use rota::problem::evaluate::evaluate;
+use rota::problem::rules::check;
 use rota::solver::{Solution, SolveError, SolveOptions, SolveStatus, solve};
 use solver_support::{Lcg, Spec};
 

@@ -6,8 +6,8 @@ mod solver_support;
 use std::time::Duration;
 
 use proptest::prelude::*;
-use rota::evaluate::evaluate;
-use rota::rules::check;
+use rota::problem::evaluate::evaluate;
+use rota::problem::rules::check;
 use rota::solver::{SolveError, SolveOptions, solve};
 use solver_support::Spec;
 

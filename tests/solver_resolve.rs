@@ -6,9 +6,9 @@ mod solver_support;
 use std::time::Duration;
 
 use proptest::prelude::*;
-use rota::assignment::{Assignment, Previous};
-use rota::evaluate::evaluate;
-use rota::rules::check;
+use rota::problem::assignment::{Assignment, Previous};
+use rota::problem::evaluate::evaluate;
+use rota::problem::rules::check;
 use rota::solver::{SolveOptions, SolveStatus, solve};
 use solver_support::Spec;
 

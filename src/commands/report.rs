@@ -6,8 +6,8 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::error::Error;
-use crate::evaluate::Metrics;
 use crate::output::{atomic, html, terminal};
+use crate::problem::evaluate::Metrics;
 use crate::schedule::{MemberOut, PeriodOut, Schedule, SolverInfo};
 
 pub fn run(schedule: &Path, html_out: Option<&Path>, json: bool) -> Result<(), Error> {
@@ -112,7 +112,7 @@ fn number(x: f64) -> String {
 mod tests {
     use super::*;
 
-    use crate::verify::fixture;
+    use crate::commands::verify::fixture;
 
     #[test]
     fn text_has_title_table_status_and_metrics() {
@@ -128,7 +128,7 @@ mod tests {
         // The table is the one `solve` prints (every fixture member is in fairness).
         assert!(text.contains(&terminal::summary(&fixture::config(), &s)));
         assert!(text.contains(&format!("{}\n", terminal::status_line(&s))));
-        // Numbers from the schedule's own tests (src/schedule.rs).
+        // Numbers from the schedule's own tests (src/schedule/mod.rs).
         assert!(
             text.contains("imbalance                 214 points/FTE\n"),
             "{text}"

@@ -13,8 +13,8 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::cli::{Env, SolveArgs};
 use crate::error::Error;
-use crate::evaluate::evaluate;
 use crate::output::{atomic, calendar, html, json, terminal};
+use crate::problem::evaluate::evaluate;
 use crate::schedule::Schedule;
 use crate::solver::{self, SolveError, SolveOptions};
 
@@ -43,7 +43,9 @@ pub fn run(args: &SolveArgs, env: &Env) -> Result<(), Error> {
     let problem = crate::problem::build(&config)?;
     let old = args.previous.as_deref().map(Schedule::read).transpose()?;
     let matching = match (&old, checked.freeze_until) {
-        (Some(old), Some(freeze)) => Some(crate::previous::match_schedule(&problem, old, freeze)),
+        (Some(old), Some(freeze)) => Some(crate::schedule::previous::match_schedule(
+            &problem, old, freeze,
+        )),
         _ => None,
     };
     let previous = matching.as_ref().map(|m| &m.previous);
@@ -181,7 +183,7 @@ fn solve_error(e: SolveError) -> Error {
 /// What changed against the previous schedule, grouped by member.
 /// Times are shown in the team's zone.
 fn changes(old: &Schedule, new: &Schedule, path: &Path, zone: chrono_tz::Tz) -> String {
-    let diff = crate::diff::diff(old, new);
+    let diff = super::diff::diff(old, new);
     if diff.changed == 0 {
         return format!("no shift changed against {}\n", path.display());
     }
@@ -197,7 +199,7 @@ fn changes(old: &Schedule, new: &Schedule, path: &Path, zone: chrono_tz::Tz) -> 
 /// fit no shift any more.
 fn matching_notes(
     problem: &crate::problem::Problem,
-    matching: &crate::previous::Matching,
+    matching: &crate::schedule::previous::Matching,
     freeze_until: DateTime<Utc>,
 ) -> String {
     let mut text = String::new();

@@ -813,7 +813,7 @@ mod tests {
             },
             shifts: Vec::new(),
             members: Vec::new(),
-            metrics: crate::evaluate::Metrics::default(),
+            metrics: crate::problem::evaluate::Metrics::default(),
         };
         schedule.shifts.push(ShiftOut {
             layer: "p".into(),

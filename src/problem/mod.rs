@@ -3,8 +3,10 @@
 //!
 //! Built once from a [`Config`]; the solver, verifier and writers only read it.
 
+pub mod assignment;
 mod build;
-pub mod summary;
+pub mod evaluate;
+pub mod rules;
 
 use crate::config::{Config, ObjectiveWeights, Rules};
 

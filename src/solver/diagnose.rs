@@ -7,8 +7,8 @@ use std::time::Instant;
 use super::index::{Index, Rules};
 use super::model::{self, Outcome, Params};
 use super::precheck::precheck;
-use crate::assignment::Previous;
 use crate::problem::Problem;
+use crate::problem::assignment::Previous;
 
 /// A readable diagnosis; spends at most until `deadline` (each probe is short).
 pub(crate) fn diagnose(

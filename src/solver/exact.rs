@@ -23,8 +23,8 @@ use rustc_hash::FxHasher;
 use super::index::Index;
 use super::lagrange::{Guide, Target};
 use super::spread::Spread;
-use crate::assignment::Assignment;
 use crate::problem::Problem;
+use crate::problem::assignment::Assignment;
 
 /// What the program found.
 #[derive(Debug, Clone, PartialEq)]
@@ -1095,10 +1095,10 @@ mod tests {
 
     use super::*;
     use crate::config::Rules as ConfigRules;
-    use crate::evaluate::evaluate;
     use crate::instance::XorShift;
     use crate::problem::Exclusion;
-    use crate::rules::check;
+    use crate::problem::evaluate::evaluate;
+    use crate::problem::rules::check;
     use crate::solver::index::Rules;
     use crate::solver::model::{self, Outcome, Params};
     use crate::solver::testkit;

@@ -367,7 +367,7 @@ fn retrade(held: &mut [Vec<usize>], (a, ga): (usize, &[usize]), (b, gb): (usize,
 mod tests {
     use super::*;
     use crate::config::Rules as ConfigRules;
-    use crate::evaluate::evaluate;
+    use crate::problem::evaluate::evaluate;
     use crate::solver::index::{Index, Rules};
     use crate::solver::local;
     use crate::solver::testkit;
@@ -418,7 +418,7 @@ mod tests {
             "{exact} vs {}",
             descended.objective()
         );
-        assert!(crate::rules::check(&problem, &state.assignment(), None).is_empty());
+        assert!(crate::problem::rules::check(&problem, &state.assignment(), None).is_empty());
         assert!(!exchange(
             &mut state,
             Instant::now() + std::time::Duration::from_secs(5)
@@ -480,7 +480,7 @@ mod tests {
         assert!(exchange(&mut state, far));
         assert_eq!(state.objective(), 3.0);
         assert_eq!(state.members_of, vec![vec![1], vec![2], vec![0]]);
-        assert!(crate::rules::check(&problem, &state.assignment(), None).is_empty());
+        assert!(crate::problem::rules::check(&problem, &state.assignment(), None).is_empty());
     }
 
     #[test]
@@ -514,7 +514,7 @@ mod tests {
         assert_eq!((state.load[0], state.load[1]), (252.0, 252.0));
         let exact = evaluate(&problem, &state.assignment(), None).objective;
         assert!((state.objective() - exact).abs() < 1e-9);
-        assert!(crate::rules::check(&problem, &state.assignment(), None).is_empty());
+        assert!(crate::problem::rules::check(&problem, &state.assignment(), None).is_empty());
     }
 
     #[test]
@@ -546,7 +546,7 @@ mod tests {
         assert_eq!(loads, (40.0, 40.0));
         let exact = evaluate(&problem, &state.assignment(), None).objective;
         assert!((state.objective() - exact).abs() < 1e-9);
-        assert!(crate::rules::check(&problem, &state.assignment(), None).is_empty());
+        assert!(crate::problem::rules::check(&problem, &state.assignment(), None).is_empty());
         assert!(!exchange(&mut state, far), "nothing left to trade");
     }
 }

@@ -14,10 +14,10 @@ use super::index::{Index, Rules};
 use super::model::{self, Outcome, Params};
 use super::progress::Progress;
 use super::split_floor;
-use crate::assignment::{Assignment, Previous};
 use crate::config::ObjectiveWeights;
-use crate::evaluate::{self, evaluate};
 use crate::problem::Problem;
+use crate::problem::assignment::{Assignment, Previous};
+use crate::problem::evaluate::{self, evaluate};
 
 /// Most members: as for the fairness budget, the smallest teams' proofs are the ones
 /// that wait on their partition question; a 12-person quarter is proven in 0.5 s as it
@@ -155,7 +155,7 @@ mod tests {
         for a in every_assignment(hours.len(), 2) {
             let f = fairness(&a);
             any = any.min(f);
-            if crate::rules::check(&problem, &a, None).is_empty() {
+            if crate::problem::rules::check(&problem, &a, None).is_empty() {
                 valid = valid.min(f);
             }
         }

@@ -140,8 +140,8 @@ fn key(problem: &Problem, state: &State, s: usize, m: usize) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::assignment::Previous;
     use crate::config::Rules as ConfigRules;
+    use crate::problem::assignment::Previous;
     use crate::solver::index::Rules;
     use crate::solver::testkit;
 

@@ -1,8 +1,8 @@
 //! Precomputed structure of a problem that every solver path shares: candidates,
 //! conflicting shift pairs, back-to-back pairs, layer order, and fixed seats.
 
-use crate::assignment::Previous;
 use crate::problem::Problem;
+use crate::problem::assignment::Previous;
 
 /// The hard rules as enforced; the infeasibility diagnosis relaxes them one by one.
 #[derive(Debug, Clone, Copy, PartialEq)]

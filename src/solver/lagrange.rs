@@ -26,8 +26,8 @@ use super::index::Index;
 use super::local;
 use super::split_floor;
 use super::spread::Spread;
-use crate::assignment::Assignment;
 use crate::problem::Problem;
+use crate::problem::assignment::Assignment;
 
 /// Teams larger than this are left to HiGHS: the combination of final loads is a search
 /// over members.
@@ -1403,9 +1403,9 @@ mod tests {
 
     use super::*;
     use crate::config::Rules as ConfigRules;
-    use crate::evaluate::evaluate;
     use crate::instance::XorShift;
     use crate::problem::Exclusion;
+    use crate::problem::evaluate::evaluate;
     use crate::solver::exact;
     use crate::solver::index::Rules;
     use crate::solver::testkit;
@@ -1420,7 +1420,7 @@ mod tests {
             out: &mut Vec<(Assignment, f64)>,
         ) {
             if s == index.shifts {
-                if crate::rules::check(problem, a, None).is_empty() {
+                if crate::problem::rules::check(problem, a, None).is_empty() {
                     out.push((a.clone(), evaluate(problem, a, None).objective));
                 }
                 return;
@@ -1511,7 +1511,7 @@ mod tests {
                 all.iter()
                     .map(|(a, _)| {
                         let e = evaluate(&problem, a, None);
-                        crate::evaluate::fairness(&problem.objective, &e.metrics)
+                        crate::problem::evaluate::fairness(&problem.objective, &e.metrics)
                     })
                     .fold(f64::INFINITY, f64::min)
             });
@@ -1529,7 +1529,7 @@ mod tests {
             );
             let known = match &relaxed.better {
                 Some((a, value)) => {
-                    proptest::prop_assert!(crate::rules::check(&problem, a, None).is_empty());
+                    proptest::prop_assert!(crate::problem::rules::check(&problem, a, None).is_empty());
                     let exact = evaluate(&problem, a, None).objective;
                     proptest::prop_assert!((exact - value).abs() <= tolerance);
                     *value
@@ -1554,7 +1554,7 @@ mod tests {
                         "the guide pruned the optimum {} below {}", best, known
                     ),
                     exact::Verdict::Better(a) => {
-                        proptest::prop_assert!(crate::rules::check(&problem, &a, None).is_empty());
+                        proptest::prop_assert!(crate::problem::rules::check(&problem, &a, None).is_empty());
                         let value = evaluate(&problem, &a, None).objective;
                         proptest::prop_assert!((value - best).abs() <= tolerance, "{} vs {}", value, best);
                     }
@@ -1639,7 +1639,7 @@ mod tests {
                     "case {case}: the guide pruned the optimum {best} below {known}"
                 ),
                 exact::Verdict::Better(a) => {
-                    assert!(crate::rules::check(&problem, &a, None).is_empty());
+                    assert!(crate::problem::rules::check(&problem, &a, None).is_empty());
                     let value = evaluate(&problem, &a, None).objective;
                     assert!(
                         (value - best).abs() <= tolerance,

@@ -11,9 +11,9 @@ use std::time::Instant;
 use super::index::Index;
 use super::model::{self, Outcome, Params};
 use super::progress::Progress;
-use crate::assignment::{Assignment, Previous};
-use crate::evaluate::evaluate;
 use crate::problem::Problem;
+use crate::problem::assignment::{Assignment, Previous};
+use crate::problem::evaluate::evaluate;
 
 /// Free binaries per neighbourhood to start with; adapted to how fast HiGHS solves them.
 const START_SIZE: f64 = 400.0;

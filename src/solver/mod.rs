@@ -28,9 +28,9 @@ mod watch;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::assignment::{Assignment, Previous};
-use crate::evaluate::evaluate;
 use crate::problem::Problem;
+use crate::problem::assignment::{Assignment, Previous};
+use crate::problem::evaluate::evaluate;
 use index::{Index, Rules};
 use model::{Outcome, Params};
 
@@ -475,7 +475,7 @@ pub fn solve(
         // Checked against the rules once more: a schedule that broke one would be a bug
         // in the program, and HiGHS's answer stands then.
         (exact::Verdict::Better(a), _, _)
-            if crate::rules::check(problem, &a, previous).is_empty() =>
+            if crate::problem::rules::check(problem, &a, previous).is_empty() =>
         {
             let value = evaluate(problem, &a, previous).objective;
             progress.reached(EXACT_PROOF, value);

@@ -16,8 +16,8 @@ use super::index::Index;
 use super::progress::Progress;
 use super::symmetry;
 use super::watch;
-use crate::assignment::Assignment;
 use crate::problem::Problem;
+use crate::problem::assignment::Assignment;
 
 /// Most binaries for a small whole model: it gets integer shift counts (see
 /// `count_rows`) and, warm-started, HiGHS's neighbourhood heuristics stay off.
@@ -866,7 +866,7 @@ mod tests {
         else {
             panic!("not proven: {outcome:?}");
         };
-        let objective = crate::evaluate::evaluate(problem, &assignment, None).objective;
+        let objective = crate::problem::evaluate::evaluate(problem, &assignment, None).objective;
         assert!(
             (objective - optimum).abs() <= 1e-6 * optimum,
             "{objective} vs {optimum}"
@@ -883,8 +883,8 @@ mod tests {
         problem.objective.imbalance = 1.0;
         let index = Index::new(&problem, None, Rules::of(&problem));
         let best = best_of(&problem, &index);
-        let evaluated = crate::evaluate::evaluate(&problem, &best, None);
-        let floor = crate::evaluate::fairness(&problem.objective, &evaluated.metrics);
+        let evaluated = crate::problem::evaluate::evaluate(&problem, &best, None);
+        let floor = crate::problem::evaluate::fairness(&problem.objective, &evaluated.metrics);
         let rows = |fair_floor| rows_with(&problem, &index, fair_floor);
         assert_eq!(rows(Some(floor)), rows(None) + 1, "the row is in the model");
         // With the default weights the imbalance row already states most of the floor
@@ -892,8 +892,8 @@ mod tests {
         let plain = part_timers(3, 10);
         let plain_index = Index::new(&plain, None, Rules::of(&plain));
         let best = best_of(&plain, &plain_index);
-        let metrics = crate::evaluate::evaluate(&plain, &best, None).metrics;
-        let plain_floor = crate::evaluate::fairness(&plain.objective, &metrics);
+        let metrics = crate::problem::evaluate::evaluate(&plain, &best, None).metrics;
+        let plain_floor = crate::problem::evaluate::fairness(&plain.objective, &metrics);
         let plain_rows = |fair_floor| rows_with(&plain, &plain_index, fair_floor);
         assert_eq!(
             plain_rows(Some(plain_floor)),
@@ -924,7 +924,7 @@ mod tests {
         let problem = part_timers(3, 8);
         let index = Index::new(&problem, None, Rules::of(&problem));
         let best = best_of(&problem, &index);
-        let optimum = crate::evaluate::evaluate(&problem, &best, None).objective;
+        let optimum = crate::problem::evaluate::evaluate(&problem, &best, None).objective;
         let members = index.members;
         let off = best.members[0][0];
         let on = (best.members[1][0] + 1) % members;
@@ -939,8 +939,8 @@ mod tests {
             panic!("no schedule");
         };
         assert!(!assignment.holds(0, off) && assignment.holds(1, on));
-        assert!(crate::rules::check(&problem, &assignment, None).is_empty());
-        let value = crate::evaluate::evaluate(&problem, &assignment, None).objective;
+        assert!(crate::problem::rules::check(&problem, &assignment, None).is_empty());
+        let value = crate::problem::evaluate::evaluate(&problem, &assignment, None).objective;
         assert!(value >= optimum - 1e-6 * optimum, "{value} vs {optimum}");
     }
 
@@ -953,7 +953,7 @@ mod tests {
             let problem = part_timers(members, 14);
             let index = Index::new(&problem, None, Rules::of(&problem));
             let best = best_of(&problem, &index);
-            let optimum = crate::evaluate::evaluate(&problem, &best, None).objective;
+            let optimum = crate::problem::evaluate::evaluate(&problem, &best, None).objective;
             let params = whole(Some(&best), Some(optimum));
             let bound = proven_at(&problem, &index, &params, optimum);
             assert!(

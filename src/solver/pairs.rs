@@ -14,8 +14,8 @@ use std::time::Instant;
 use super::exact::{self, Verdict};
 use super::index::{Index, Rules};
 use super::progress::Progress;
-use crate::assignment::{Assignment, Previous};
-use crate::evaluate::evaluate;
+use crate::problem::assignment::{Assignment, Previous};
+use crate::problem::evaluate::evaluate;
 use crate::problem::{Exclusion, Problem};
 
 /// States of one pair's program before it gives up (a count, not a time).
@@ -59,7 +59,7 @@ pub(crate) fn pairs(
                 };
                 let v = evaluate(problem, &better, previous).objective;
                 if v < value - 1e-9 * value.abs().max(1.0)
-                    && crate::rules::check(problem, &better, previous).is_empty()
+                    && crate::problem::rules::check(problem, &better, previous).is_empty()
                 {
                     value = v;
                     current = better;
@@ -180,11 +180,11 @@ mod tests {
             if let Some(s) = pin.filter(|&s| s < shifts.len()) {
                 problem.pins = vec![(s, start.members[s][0])];
             }
-            proptest::prop_assume!(crate::rules::check(&problem, &start, None).is_empty());
+            proptest::prop_assume!(crate::problem::rules::check(&problem, &start, None).is_empty());
             let before = evaluate(&problem, &start, None).objective;
             let watch = Progress::quiet(Instant::now());
             let after = pairs(&problem, None, start, far(), &watch);
-            proptest::prop_assert!(crate::rules::check(&problem, &after, None).is_empty());
+            proptest::prop_assert!(crate::problem::rules::check(&problem, &after, None).is_empty());
             let value = evaluate(&problem, &after, None).objective;
             proptest::prop_assert!(value <= before + 1e-9 * before.abs());
             for &(s, m) in &problem.pins {
@@ -194,7 +194,7 @@ mod tests {
             for a in 0..members {
                 for b in a + 1..members {
                     for other in pair_schedules(&problem, &after, [a, b]) {
-                        if !crate::rules::check(&problem, &other, None).is_empty() {
+                        if !crate::problem::rules::check(&problem, &other, None).is_empty() {
                             continue;
                         }
                         let v = evaluate(&problem, &other, None).objective;

@@ -214,7 +214,7 @@ mod tests {
         let three = search(start, Some(&fair), &plan, 7, 3, &progress);
         assert!(three.objective() <= one.objective() + 1e-9);
         let assignment = three.assignment();
-        assert!(crate::rules::check(&problem, &assignment, None).is_empty());
+        assert!(crate::problem::rules::check(&problem, &assignment, None).is_empty());
     }
 
     #[test]
@@ -237,9 +237,10 @@ mod tests {
         let progress = Progress::new(false, Instant::now());
         let before = start.objective();
         let best = search(start.clone(), Some(&start), &plan, 3, 2, &progress);
-        let exact = crate::evaluate::evaluate(&problem, &best.assignment(), None).objective;
+        let exact =
+            crate::problem::evaluate::evaluate(&problem, &best.assignment(), None).objective;
         assert!((best.objective() - exact).abs() < 1e-9);
         assert!(exact < before, "{exact} vs {before}");
-        assert!(crate::rules::check(&problem, &best.assignment(), None).is_empty());
+        assert!(crate::problem::rules::check(&problem, &best.assignment(), None).is_empty());
     }
 }

@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use super::index::Index;
 use crate::problem::Problem;
-use crate::rules::shift_label;
+use crate::problem::rules::shift_label;
 
 /// A diagnosis a person can act on, or `None` when nothing is obviously wrong.
 pub(crate) fn precheck(problem: &Problem, index: &Index) -> Option<String> {

@@ -795,10 +795,10 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::assignment::Assignment;
     use crate::config::Rules as ConfigRules;
-    use crate::evaluate::{self, evaluate};
     use crate::problem::Exclusion;
+    use crate::problem::assignment::Assignment;
+    use crate::problem::evaluate::{self, evaluate};
     use crate::solver::index::Rules;
     use crate::solver::testkit;
 

@@ -3,9 +3,9 @@
 
 use super::index::Index;
 use super::spread::Spread;
-use crate::assignment::Assignment;
 use crate::config::ObjectiveWeights;
 use crate::problem::Problem;
+use crate::problem::assignment::Assignment;
 
 #[derive(Debug, Clone)]
 pub(crate) struct State<'a> {
@@ -331,7 +331,7 @@ pub(crate) fn trade_moves(
 mod tests {
     use super::*;
     use crate::config::Rules as ConfigRules;
-    use crate::evaluate::evaluate;
+    use crate::problem::evaluate::evaluate;
     use crate::solver::index::Rules;
     use crate::solver::testkit;
 

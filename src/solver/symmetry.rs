@@ -6,8 +6,8 @@
 //! it proves in 0.8 s once their shift counts must be non-increasing.
 
 use super::index::Index;
-use crate::assignment::Assignment;
 use crate::problem::Problem;
+use crate::problem::assignment::Assignment;
 
 /// Groups (size ≥ 2, ascending) of members whose schedules may be exchanged: same
 /// candidacy, points, after-hours and prefer-off marks on every shift, same capacity,
@@ -83,7 +83,7 @@ pub(crate) fn canonical(
 mod tests {
     use super::*;
     use crate::config::Rules as ConfigRules;
-    use crate::evaluate::evaluate;
+    use crate::problem::evaluate::evaluate;
     use crate::solver::index::Rules;
     use crate::solver::testkit;
 
@@ -114,7 +114,7 @@ mod tests {
         let index = Index::new(&problem, None, Rules::of(&problem));
         assert_eq!(interchangeable(&problem, &index), vec![vec![0, 2]]);
         problem.pins.clear();
-        let previous = crate::assignment::Previous {
+        let previous = crate::problem::assignment::Previous {
             members: vec![Some(vec![0]), None, None, None],
             frozen: vec![false; 4],
         };

@@ -15,8 +15,8 @@ use rota::config::{
     CalendarSettings, Config, Eligibility, Fairness, Layer, Member, ObjectiveWeights, Period,
     Rotation, Rules, Team, WeeklyTime,
 };
-use rota::evaluate::Metrics;
 use rota::problem::ClassHours;
+use rota::problem::evaluate::Metrics;
 use rota::schedule::{MemberOut, PeriodOut, Schedule, ShiftOut, SolverInfo};
 
 pub fn utc(s: &str) -> DateTime<Utc> {

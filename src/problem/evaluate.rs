@@ -3,7 +3,7 @@
 //! The one definition of "how fair": the solver reports it, `verify` recomputes it,
 //! the writers print it.
 
-use crate::assignment::{Assignment, Previous};
+use crate::problem::assignment::{Assignment, Previous};
 use crate::problem::{ClassHours, Problem};
 
 /// The terms of the objective, unweighted: what schedule.json records under `metrics`.

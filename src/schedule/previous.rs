@@ -25,9 +25,9 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
-use crate::assignment::Previous;
 use crate::error::Error;
 use crate::problem::Problem;
+use crate::problem::assignment::Previous;
 use crate::schedule::Schedule;
 
 /// Why a shift that started before `freeze_until` is not frozen.
@@ -54,7 +54,7 @@ pub struct Thawed {
 impl Thawed {
     /// One line a person can read: `primary 2027-02-08 10:00: ana cannot take it any more …`.
     pub fn describe(&self, problem: &Problem) -> String {
-        let label = crate::rules::shift_label(problem, self.shift);
+        let label = crate::problem::rules::shift_label(problem, self.shift);
         let who = |m: usize| problem.members[m].id.as_str();
         match &self.reason {
             ThawReason::UnknownMember(ids) => format!(
@@ -314,7 +314,7 @@ mod tests {
         p.shifts[0].per_shift = 2;
         let old = schedule(
             &p,
-            &crate::assignment::Assignment {
+            &crate::problem::assignment::Assignment {
                 members: vec![vec![2, 0]],
             },
         );
@@ -332,7 +332,7 @@ mod tests {
             freeze_weeks in 0i64..6,
         ) {
             let p = problem(&TEAM, &["primary", "secondary"], 4);
-            let a = crate::assignment::Assignment {
+            let a = crate::problem::assignment::Assignment {
                 members: held.iter().map(|&m| vec![m]).collect(),
             };
             let freeze = t0() + Duration::weeks(freeze_weeks);
@@ -343,7 +343,7 @@ mod tests {
                 proptest::prop_assert_eq!(m.previous.members[s].as_ref(), Some(&a.members[s]));
                 proptest::prop_assert_eq!(m.previous.frozen[s], p.shifts[s].start < freeze);
             }
-            proptest::prop_assert_eq!(crate::evaluate::churn(&a, &m.previous), 0);
+            proptest::prop_assert_eq!(crate::problem::evaluate::churn(&a, &m.previous), 0);
         }
     }
 
@@ -352,17 +352,17 @@ mod tests {
         let p = problem(&TEAM, &["primary", "secondary"], 4);
         let a = round_robin(&p);
         let prev = from_schedule(&p, &schedule(&p, &a), t0() + Duration::weeks(2)).unwrap();
-        assert!(crate::rules::check(&p, &a, Some(&prev)).is_empty());
-        assert_eq!(crate::evaluate::churn(&a, &prev), 0);
+        assert!(crate::problem::rules::check(&p, &a, Some(&prev)).is_empty());
+        assert_eq!(crate::problem::evaluate::churn(&a, &prev), 0);
         // Moving a frozen shift is a violation; moving an unfrozen one costs churn.
         let mut moved = a.clone();
         moved.members[0] = vec![2];
         moved.members[7] = vec![2];
-        let violations = crate::rules::check(&p, &moved, Some(&prev));
+        let violations = crate::problem::rules::check(&p, &moved, Some(&prev));
         assert_eq!(
             violations,
-            vec![crate::rules::Violation::Frozen { shift: 0 }]
+            vec![crate::problem::rules::Violation::Frozen { shift: 0 }]
         );
-        assert_eq!(crate::evaluate::churn(&moved, &prev), 1);
+        assert_eq!(crate::problem::evaluate::churn(&moved, &prev), 1);
     }
 }

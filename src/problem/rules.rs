@@ -3,8 +3,8 @@
 //! Used by `verify`, by the tests of every solver path, and by `swap` to tell which
 //! replacements keep the schedule valid.
 
-use crate::assignment::{Assignment, Previous};
 use crate::problem::Problem;
+use crate::problem::assignment::{Assignment, Previous};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Violation {

@@ -1,13 +1,15 @@
 //! `schedule.json`: the solved rotation as written to disk and read back by
 //! `verify`, `report`, `diff`, `swap`, `--previous` and `fairness.history`.
 
+pub mod previous;
+
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
-use crate::evaluate::{Evaluation, Metrics};
+use crate::problem::evaluate::{Evaluation, Metrics};
 use crate::problem::{ClassHours, Problem, Shift};
 use crate::solver::Solution;
 
@@ -344,7 +346,7 @@ fn assign_slots(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::verify::fixture;
+    use crate::commands::verify::fixture;
 
     fn find<'a>(s: &'a Schedule, layer: &str, day: usize) -> Vec<&'a ShiftOut> {
         s.shifts
