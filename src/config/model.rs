@@ -26,12 +26,70 @@ pub struct Config {
     pub pins: Vec<Pin>,
 }
 
+impl Config {
+    /// A team with no layers and no members over `period`, every other setting at its
+    /// default: what a config file with only `[team]` and `[period]` means, as if read from
+    /// `rota.toml`. For building configs in code (tests, the benchmark's teams): set the
+    /// fields you need.
+    pub fn new(team: &str, timezone: Tz, period: Period) -> Config {
+        Config {
+            path: PathBuf::from("rota.toml"),
+            sha256: String::new(),
+            team: Team::new(team, timezone),
+            period,
+            layers: Vec::new(),
+            members: Vec::new(),
+            rules: Rules::default(),
+            fairness: Fairness::default(),
+            objective: ObjectiveWeights::default(),
+            calendar: CalendarSettings::default(),
+            pins: Vec::new(),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Team {
     pub name: String,
     pub timezone: Tz,
     /// Right-hand side of event UIDs; defaults to a slug of the team name + ".rota".
     pub uid_domain: String,
+}
+
+impl Team {
+    /// A team with the default `uid_domain`: the slug of its name, then `.rota`.
+    pub fn new(name: &str, timezone: Tz) -> Team {
+        Team {
+            name: name.to_owned(),
+            timezone,
+            uid_domain: format!("{}.rota", team_slug(name)),
+        }
+    }
+}
+
+/// Lower-case ASCII letters and digits, runs of anything else as one `-`.
+pub(crate) fn slugify(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    out
+}
+
+/// A team name as it appears in the default `uid_domain` and in event UIDs: its
+/// [`slugify`], or `team` when nothing is left of it.
+pub fn team_slug(name: &str) -> String {
+    match slugify(name) {
+        slug if slug.is_empty() => "team".to_owned(),
+        slug => slug,
+    }
 }
 
 /// `[start, end)` in local dates; each layer interprets them in its own zone.
@@ -50,6 +108,20 @@ pub struct Layer {
     pub days: Option<WeekdaySet>,
     pub eligible: Eligibility,
     pub per_shift: u32,
+}
+
+impl Layer {
+    /// A layer of one person per shift on every day, everyone eligible.
+    pub fn new(name: &str, rotation: Rotation, timezone: Tz) -> Layer {
+        Layer {
+            name: name.to_owned(),
+            rotation,
+            timezone,
+            days: None,
+            eligible: Eligibility::default(),
+            per_shift: 1,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -398,4 +470,38 @@ pub enum PinStart {
     /// Local start date of the shift in the layer's zone.
     LocalDate(NaiveDate),
     Instant(DateTime<Utc>),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugify_folds_punctuation() {
+        assert_eq!(slugify("Payments SRE"), "payments-sre");
+        assert_eq!(slugify("  Ops / On-Call!! "), "ops-on-call");
+        assert_eq!(slugify("Über"), "ber");
+        assert_eq!(slugify("---"), "");
+    }
+
+    #[test]
+    fn team_slug_keeps_ascii_letters_and_digits() {
+        assert_eq!(team_slug("Payments SRE"), "payments-sre");
+        assert_eq!(team_slug("  Ops / Night-Crew 2 "), "ops-night-crew-2");
+        assert_eq!(team_slug("Équipe Zürich"), "quipe-z-rich");
+        assert_eq!(team_slug("!!!"), "team");
+    }
+
+    #[test]
+    fn a_new_config_has_the_defaults_of_a_minimal_file() {
+        let period = Period {
+            start: NaiveDate::from_ymd_opt(2027, 1, 4).expect("date"),
+            end: NaiveDate::from_ymd_opt(2027, 2, 1).expect("date"),
+        };
+        let c = Config::new("Payments SRE", chrono_tz::UTC, period);
+        assert_eq!(c.team.uid_domain, "payments-sre.rota");
+        assert_eq!(c.rules, Rules::default());
+        assert_eq!(c.objective, ObjectiveWeights::default());
+        assert!(c.layers.is_empty() && c.members.is_empty() && c.pins.is_empty());
+    }
 }

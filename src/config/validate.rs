@@ -12,6 +12,7 @@ use super::diagnostic::{Diagnostic, line_col};
 use super::fields::Sp;
 use super::model::{
     Config, Eligibility, Fairness, Layer, Member, Period, Pin, Team, TimeWindow, WeekdaySet,
+    slugify, team_slug,
 };
 use super::raw::{HolidaySource, RawConfig, RawEligible, RawHolidaySet};
 use super::{history, holidays, suggest};
@@ -39,22 +40,6 @@ impl Context<'_> {
             None => rel.to_path_buf(),
         }
     }
-}
-
-/// Lower-case ASCII letters and digits, everything else folded into single `-`.
-pub(crate) fn slugify(s: &str) -> String {
-    let mut out = String::new();
-    for c in s.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-        } else if !out.ends_with('-') && !out.is_empty() {
-            out.push('-');
-        }
-    }
-    while out.ends_with('-') {
-        out.pop();
-    }
-    out
 }
 
 /// Checks a slug against its alphabet (`extra` = allowed punctuation besides `a-z0-9`).
@@ -433,8 +418,7 @@ pub(crate) fn validate(
     let uid_domain = match team.uid_domain {
         Some(d) => d.into_inner(),
         None => {
-            let slug = slugify(&name);
-            format!("{}.rota", if slug.is_empty() { "team" } else { &slug })
+            format!("{}.rota", team_slug(&name))
         }
     };
     let period = raw.period?;
@@ -463,19 +447,6 @@ pub(crate) fn validate(
         calendar: raw.calendar,
         pins,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn slugify_folds_punctuation() {
-        assert_eq!(slugify("Payments SRE"), "payments-sre");
-        assert_eq!(slugify("  Ops / On-Call!! "), "ops-on-call");
-        assert_eq!(slugify("Über"), "ber");
-        assert_eq!(slugify("---"), "");
-    }
 }
 
 #[cfg(test)]

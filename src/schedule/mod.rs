@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::config::Config;
+use crate::config::{Config, team_slug};
 use crate::problem::evaluate::{Evaluation, Metrics};
 use crate::problem::{ClassHours, Problem, Shift};
 use crate::solver::Solution;
@@ -228,28 +228,9 @@ pub fn uid(config: &Config, shift: &Shift, slot: u32) -> String {
     };
     format!(
         "{layer}-{start}{seat}.{}@{}",
-        slug(&config.team.name),
+        team_slug(&config.team.name),
         config.team.uid_domain
     )
-}
-
-/// Lower-case ASCII letters and digits, runs of anything else as one `-`.
-fn slug(name: &str) -> String {
-    let mut out = String::new();
-    for c in name.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-        } else if !out.is_empty() && !out.ends_with('-') {
-            out.push('-');
-        }
-    }
-    while out.ends_with('-') {
-        out.pop();
-    }
-    if out.is_empty() {
-        out.push_str("team");
-    }
-    out
 }
 
 /// Rounds to 1e-6 so the bytes of schedule.json do not depend on summation order noise;
@@ -600,14 +581,6 @@ mod tests {
                 }
             }
         }
-    }
-
-    #[test]
-    fn slug_keeps_ascii_letters_and_digits() {
-        assert_eq!(slug("Payments SRE"), "payments-sre");
-        assert_eq!(slug("  Ops / Night-Crew 2 "), "ops-night-crew-2");
-        assert_eq!(slug("Équipe Zürich"), "quipe-z-rich");
-        assert_eq!(slug("!!!"), "team");
     }
 
     #[test]
