@@ -21,10 +21,10 @@ test: deps
 
 lint: deps
 	$(CARGO) fmt --check
-	$(CARGO) clippy --all-targets -- -D warnings
+	$(CARGO) clippy --all-targets --all-features -- -D warnings
 
 bench: deps
-	$(CARGO) run --release --example bench
+	$(CARGO) run --release --features bench --example bench
 
 # HiGHS is built from source by highs-sys: cmake, a C++ compiler and libclang (bindgen).
 # libclang-cpp (present on some images) is not libclang: bindgen cannot load it.

@@ -21,14 +21,14 @@ use std::time::{Duration, Instant};
 
 use clap::Parser;
 
-use rota::baseline::round_robin;
-use rota::instance::{NAMED, Spec, generate, scaling_series, tiny_series};
 use rota::problem::assignment::Assignment;
 use rota::problem::evaluate::Metrics;
 use rota::problem::evaluate::evaluate;
 use rota::problem::rules;
 use rota::problem::{self, Problem};
 use rota::solver::{self, SolveOptions};
+use rota::testkit::baseline::round_robin;
+use rota::testkit::instance::{NAMED, Spec, generate, scaling_series, tiny_series};
 
 #[derive(Debug, Parser)]
 #[command(about = "rota's solver on generated teams, against round-robin and the best known")]

@@ -4,12 +4,10 @@
 //! per-member points and availability) → [`solver`] (good_lp + HiGHS) → [`schedule`]
 //! → [`output`] writers. [`cli`] only dispatches.
 
-pub mod baseline;
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod error;
-pub mod instance;
 pub mod output;
 pub mod problem;
 pub mod schedule;
@@ -17,8 +15,8 @@ pub mod serve;
 pub mod solver;
 pub mod time;
 
-#[cfg(test)]
-mod testkit;
+#[cfg(any(test, feature = "bench"))]
+pub mod testkit;
 
 pub use cli::{Cli, Env, run};
 pub use error::Error;

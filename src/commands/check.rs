@@ -201,7 +201,7 @@ mod tests {
     use super::*;
     use crate::config::{DateRule, Rotation, WeekdaySet};
     use crate::problem::build;
-    use crate::time::fixtures::{config, date, layer, member, period, time, window};
+    use crate::testkit::{config, date, layer, member, period, time, window};
     use chrono::Weekday;
     use chrono_tz::Tz;
 

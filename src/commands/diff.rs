@@ -362,7 +362,7 @@ mod tests {
     use chrono::Duration;
 
     use super::*;
-    use crate::testkit::{schedule_of, seat, t0};
+    use crate::testkit::weeks::{schedule_of, seat, t0};
 
     fn week(w: i64) -> (DateTime<Utc>, DateTime<Utc>) {
         let start = t0() + Duration::weeks(w);

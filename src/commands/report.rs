@@ -112,7 +112,7 @@ fn number(x: f64) -> String {
 mod tests {
     use super::*;
 
-    use crate::commands::verify::fixture;
+    use crate::testkit::fixture;
 
     #[test]
     fn text_has_title_table_status_and_metrics() {

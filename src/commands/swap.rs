@@ -659,7 +659,7 @@ fn signed(x: f64, decimals: usize) -> String {
 mod tests {
     use super::*;
     use crate::problem::Exclusion;
-    use crate::testkit::{problem, round_robin, schedule, t0};
+    use crate::testkit::weeks::{problem, round_robin, schedule, t0};
 
     const TEAM: [&str; 4] = ["ana", "bob", "cy", "dee"];
 
@@ -673,7 +673,7 @@ mod tests {
 
     /// The config of [`team`].
     fn config() -> Config {
-        crate::testkit::config(&TEAM, &["primary"], 8)
+        crate::testkit::weeks::config(&TEAM, &["primary"], 8)
     }
 
     fn far_past() -> DateTime<Utc> {

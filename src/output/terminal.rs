@@ -135,7 +135,7 @@ fn trimmed(x: f64, decimals: usize) -> String {
 mod tests {
     use super::*;
 
-    use crate::commands::verify::fixture;
+    use crate::testkit::fixture;
 
     #[test]
     fn summary_snapshot() {

@@ -279,7 +279,7 @@ pub(crate) fn local_label(layer: &Layer, at: DateTime<Utc>) -> String {
 mod tests {
     use super::*;
     use crate::config::{DateRule, Rotation, WeeklyTime};
-    use crate::time::fixtures::{at, config, date, layer, member, period, time};
+    use crate::testkit::{at, config, date, layer, member, period, time};
     use chrono::Weekday;
     use chrono_tz::Tz;
 
@@ -464,7 +464,7 @@ mod tests {
 mod scale {
     use super::*;
     use crate::config::{DateRule, Rotation};
-    use crate::time::fixtures::{config, date, layer, member, period, time};
+    use crate::testkit::{config, date, layer, member, period, time};
     use chrono_tz::Tz;
 
     /// 150 people in five zones, 12-hour follow-the-sun shifts for six months.

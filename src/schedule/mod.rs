@@ -327,7 +327,7 @@ fn assign_slots(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::commands::verify::fixture;
+    use crate::testkit::fixture;
 
     fn find<'a>(s: &'a Schedule, layer: &str, day: usize) -> Vec<&'a ShiftOut> {
         s.shifts

@@ -199,7 +199,7 @@ mod tests {
 
     use super::*;
     use crate::problem::Exclusion;
-    use crate::testkit::{problem, round_robin, schedule, t0};
+    use crate::testkit::weeks::{problem, round_robin, schedule, t0};
 
     const TEAM: [&str; 3] = ["ana", "bob", "cy"];
 

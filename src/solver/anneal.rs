@@ -186,7 +186,7 @@ mod tests {
     use crate::config::Rules as ConfigRules;
     use crate::solver::greedy::greedy;
     use crate::solver::index::{Index, Rules};
-    use crate::solver::testkit;
+    use crate::testkit::hours as testkit;
 
     #[test]
     fn the_timed_trial_keeps_the_count_that_fits_and_cuts_one_that_cannot() {

@@ -480,7 +480,7 @@ mod tests {
     use super::*;
     use crate::config::Rules as ConfigRules;
     use crate::solver::index::Rules;
-    use crate::solver::testkit;
+    use crate::testkit::hours as testkit;
 
     #[test]
     fn the_floor_counts_the_deviation_that_whole_shifts_force() {

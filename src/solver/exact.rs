@@ -1095,13 +1095,13 @@ mod tests {
 
     use super::*;
     use crate::config::Rules as ConfigRules;
-    use crate::instance::XorShift;
     use crate::problem::Exclusion;
     use crate::problem::evaluate::evaluate;
     use crate::problem::rules::check;
     use crate::solver::index::Rules;
     use crate::solver::model::{self, Outcome, Params};
-    use crate::solver::testkit;
+    use crate::testkit::hours as testkit;
+    use crate::testkit::instance::XorShift;
 
     /// 3–4 members over 9 daily shifts and a second layer of two overlapping 36-hour
     /// shifts, with everything the program tracks: uneven points, after-hours and

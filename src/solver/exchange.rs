@@ -370,7 +370,7 @@ mod tests {
     use crate::problem::evaluate::evaluate;
     use crate::solver::index::{Index, Rules};
     use crate::solver::local;
-    use crate::solver::testkit;
+    use crate::testkit::hours as testkit;
 
     #[test]
     fn subsets_are_all_small_ones_once() {

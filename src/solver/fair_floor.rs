@@ -116,7 +116,7 @@ mod tests {
 
     use super::*;
     use crate::config::Rules as ConfigRules;
-    use crate::solver::testkit;
+    use crate::testkit::hours as testkit;
 
     /// Every way to give each of `shifts` one-seat shifts to one of `members`.
     fn every_assignment(shifts: usize, members: usize) -> impl Iterator<Item = Assignment> {

@@ -143,7 +143,7 @@ mod tests {
     use crate::config::Rules as ConfigRules;
     use crate::problem::assignment::Previous;
     use crate::solver::index::Rules;
-    use crate::solver::testkit;
+    use crate::testkit::hours as testkit;
 
     fn daily(days: i64) -> Problem {
         let shifts: Vec<(usize, i64, i64)> = (0..days).map(|d| (0, d * 24, 24)).collect();

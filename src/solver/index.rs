@@ -241,7 +241,7 @@ fn back_to_back(problem: &Problem) -> (Vec<Vec<usize>>, Vec<Vec<usize>>) {
 mod tests {
     use super::*;
     use crate::config::Rules as ConfigRules;
-    use crate::solver::testkit;
+    use crate::testkit::hours as testkit;
 
     fn index(shifts: &[(usize, i64, i64)], rest: f64, gap: f64) -> Index {
         let rules = ConfigRules {

@@ -1403,12 +1403,12 @@ mod tests {
 
     use super::*;
     use crate::config::Rules as ConfigRules;
-    use crate::instance::XorShift;
     use crate::problem::Exclusion;
     use crate::problem::evaluate::evaluate;
     use crate::solver::exact;
     use crate::solver::index::Rules;
-    use crate::solver::testkit;
+    use crate::testkit::hours as testkit;
+    use crate::testkit::instance::XorShift;
 
     /// Every schedule the rules allow with its objective, by brute force.
     fn schedules(problem: &Problem, index: &Index) -> Vec<(Assignment, f64)> {

@@ -21,8 +21,6 @@ mod split_floor;
 mod spread;
 mod state;
 mod symmetry;
-#[cfg(test)]
-mod testkit;
 mod watch;
 
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -746,7 +746,7 @@ mod tests {
     use super::*;
     use crate::config::Rules as ConfigRules;
     use crate::solver::index::Rules;
-    use crate::solver::testkit;
+    use crate::testkit::hours as testkit;
 
     /// The bench prints `size` as the MILP's size, and the warm start needs a value for
     /// every column: both counts must be what HiGHS receives, on a model with every

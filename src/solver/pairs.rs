@@ -102,7 +102,7 @@ mod tests {
 
     use super::*;
     use crate::config::Rules as ConfigRules;
-    use crate::solver::testkit;
+    use crate::testkit::hours as testkit;
 
     fn far() -> Instant {
         Instant::now() + Duration::from_secs(60)

@@ -193,7 +193,7 @@ mod tests {
     use crate::config::Rules as ConfigRules;
     use crate::solver::greedy::greedy;
     use crate::solver::index::{Index, Rules};
-    use crate::solver::testkit;
+    use crate::testkit::hours as testkit;
 
     #[test]
     fn more_workers_never_end_worse_and_keep_the_rules() {

@@ -800,7 +800,7 @@ mod tests {
     use crate::problem::assignment::Assignment;
     use crate::problem::evaluate::{self, evaluate};
     use crate::solver::index::Rules;
-    use crate::solver::testkit;
+    use crate::testkit::hours as testkit;
 
     fn fairness(problem: &Problem, a: &Assignment) -> f64 {
         evaluate::fairness(&problem.objective, &evaluate(problem, a, None).metrics)

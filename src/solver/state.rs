@@ -333,7 +333,7 @@ mod tests {
     use crate::config::Rules as ConfigRules;
     use crate::problem::evaluate::evaluate;
     use crate::solver::index::Rules;
-    use crate::solver::testkit;
+    use crate::testkit::hours as testkit;
 
     fn daily(days: i64, rules: ConfigRules) -> Problem {
         let shifts: Vec<(usize, i64, i64)> = (0..days).map(|d| (0, d * 24, 24)).collect();
@@ -363,7 +363,7 @@ mod tests {
         let mut problem = daily(14, ConfigRules::default());
         problem.members.push(problem.members[0].clone());
         problem.members[3].id = "m3".into();
-        let mut rng = crate::instance::XorShift::new(11);
+        let mut rng = crate::testkit::instance::XorShift::new(11);
         for cells in &mut problem.cells {
             let extra = cells[0].clone();
             cells.push(extra);

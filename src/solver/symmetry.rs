@@ -85,7 +85,7 @@ mod tests {
     use crate::config::Rules as ConfigRules;
     use crate::problem::evaluate::evaluate;
     use crate::solver::index::Rules;
-    use crate::solver::testkit;
+    use crate::testkit::hours as testkit;
 
     #[test]
     fn groups_only_members_nothing_tells_apart() {

@@ -74,7 +74,7 @@ mod tests {
     use crate::config::Rules as ConfigRules;
     use crate::solver::index::{Index, Rules};
     use crate::solver::model::{self, Outcome, Params};
-    use crate::solver::testkit;
+    use crate::testkit::hours as testkit;
 
     #[test]
     fn the_progress_line_follows_highs_to_its_answer() {
@@ -121,11 +121,12 @@ mod tests {
     fn an_interrupt_stops_highs_at_its_next_check() {
         // A 4-person two-zone month whose proof takes HiGHS about ten seconds: it reaches
         // its checks between nodes long before.
-        let spec = crate::instance::tiny_series()
+        let spec = crate::testkit::instance::tiny_series()
             .into_iter()
             .find(|s| s.name == "tiny-4-2zones-1")
             .expect("in the series");
-        let problem = crate::problem::build(&crate::instance::generate(&spec)).expect("builds");
+        let problem =
+            crate::problem::build(&crate::testkit::instance::generate(&spec)).expect("builds");
         let index = Index::new(&problem, None, Rules::of(&problem));
         let progress = Progress::new(false, Instant::now());
         progress.interrupt();

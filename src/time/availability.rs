@@ -105,7 +105,7 @@ pub fn capacity(
 mod tests {
     use super::*;
     use crate::config::{DateRule, Rotation, WeekdaySet};
-    use crate::time::fixtures::{at, date, layer, member, time};
+    use crate::testkit::{at, date, layer, member, time};
     use chrono::Weekday;
     use chrono_tz::Tz;
 

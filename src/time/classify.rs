@@ -82,7 +82,7 @@ pub fn classify_days(touched: &[(Day, i64)], a: DateTime<Utc>, b: DateTime<Utc>)
 mod tests {
     use super::*;
     use crate::config::{ClassWeights, Member, WeekdaySet};
-    use crate::time::fixtures::{at, date, member, window};
+    use crate::testkit::{at, date, member, window};
     use chrono::Weekday;
     use chrono_tz::Tz;
 

@@ -6,6 +6,3 @@ pub mod calendar;
 pub mod classify;
 pub mod local;
 pub mod shifts;
-
-#[cfg(test)]
-pub(crate) mod fixtures;

@@ -167,7 +167,7 @@ fn window_spans(tz: Tz, window: TimeWindow, period: Period) -> Vec<(DateTime<Utc
 mod tests {
     use super::*;
     use crate::config::WeekdaySet;
-    use crate::time::fixtures::{layer, period, time, window};
+    use crate::testkit::{layer, period, time, window};
     use chrono::Weekday;
     use chrono_tz::Tz;
 

@@ -1,14 +1,10 @@
-//! Tiny hand-made problems for the solver's unit tests (UTC, points = hours).
+//! Tiny hand-made problems for the solver's unit tests: shifts given in hours, in UTC,
+//! every cell after-hours and worth its hours in points.
 
-use std::collections::BTreeMap;
-use std::path::PathBuf;
+use chrono::{Duration, TimeZone, Utc};
 
-use chrono::{Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
-
-use crate::config::{
-    CalendarSettings, Config, Eligibility, Fairness, Layer, Member, ObjectiveWeights, Period,
-    Rotation, Rules, Team, WeekdaySet, WeeklyTime,
-};
+use super::{period, weekly};
+use crate::config::{Config, Layer, Member, ObjectiveWeights, Rules};
 use crate::problem::{Cell, ClassHours, Problem, Shift};
 
 /// `shifts` are (layer, start hour, length in hours) from 2027-01-04 00:00 UTC, given in
@@ -68,49 +64,17 @@ pub(crate) fn only_total_load(weight: f64) -> ObjectiveWeights {
     }
 }
 
+/// `members` members `m0`, `m1`, … and `layers` layers `l0`, `l1`, … in UTC.
 fn config(members: usize, layers: usize, rules: Rules) -> Config {
     let tz = chrono_tz::UTC;
-    let nine = NaiveTime::from_hms_opt(9, 0, 0).unwrap();
     Config {
-        path: PathBuf::from("unit.toml"),
-        sha256: String::new(),
-        team: Team {
-            name: "unit".into(),
-            timezone: tz,
-            uid_domain: "unit.rota".into(),
-        },
-        period: Period {
-            start: NaiveDate::from_ymd_opt(2027, 1, 4).unwrap(),
-            end: NaiveDate::from_ymd_opt(2027, 2, 1).unwrap(),
-        },
         layers: (0..layers)
-            .map(|l| Layer {
-                name: format!("l{l}"),
-                rotation: Rotation::Weekly {
-                    handoff: WeeklyTime {
-                        weekday: Weekday::Mon,
-                        time: nine,
-                    },
-                },
-                timezone: tz,
-                days: None,
-                eligible: Eligibility::default(),
-                per_shift: 1,
-            })
+            .map(|l| Layer::new(&format!("l{l}"), weekly("09:00"), tz))
             .collect(),
         members: (0..members)
-            .map(|m| Member {
-                working_days: WeekdaySet::ALL,
-                ..Member::new(&format!("m{m}"), tz)
-            })
+            .map(|m| Member::new(&format!("m{m}"), tz))
             .collect(),
         rules,
-        fairness: Fairness {
-            history_points: BTreeMap::new(),
-            ..Fairness::default()
-        },
-        objective: ObjectiveWeights::default(),
-        calendar: CalendarSettings::default(),
-        pins: Vec::new(),
+        ..Config::new("unit", tz, period("2027-01-04", "2027-02-01"))
     }
 }

@@ -1,12 +1,11 @@
-//! Small hand-built configs, problems and schedules for unit tests of re-solving,
-//! diffing and swapping, independent of the TOML loader and the time model.
+//! A team in UTC with weekly layers, its problem and schedules built by hand, for the unit
+//! tests of re-solving, diffing and swapping: independent of the TOML loader and the time
+//! model.
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 
-use crate::config::{
-    CalendarSettings, Config, Eligibility, Fairness, Layer, Member, ObjectiveWeights, Period,
-    Rotation, Rules, Team, WeeklyTime,
-};
+use super::{date, weekly};
+use crate::config::{Config, Layer, Member, Period};
 use crate::problem::assignment::Assignment;
 use crate::problem::evaluate::Metrics;
 use crate::problem::{Cell, ClassHours, Problem, Shift};
@@ -17,47 +16,23 @@ pub(crate) fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2027, 1, 4, 10, 0, 0).unwrap()
 }
 
-pub(crate) fn member(id: &str) -> Member {
-    Member::new(id, chrono_tz::UTC)
-}
-
 /// A team in UTC with weekly layers handing off on Mondays at 10:00, for `weeks` weeks.
 pub(crate) fn config(members: &[&str], layers: &[&str], weeks: u32) -> Config {
-    let start = NaiveDate::from_ymd_opt(2027, 1, 4).unwrap();
+    let start = date("2027-01-04");
+    let period = Period {
+        start,
+        end: start + Duration::weeks(i64::from(weeks)),
+    };
     Config {
-        path: "test.toml".into(),
-        sha256: "0".repeat(64),
-        team: Team {
-            name: "Test".into(),
-            timezone: chrono_tz::UTC,
-            uid_domain: "test.rota".into(),
-        },
-        period: Period {
-            start,
-            end: start + Duration::weeks(i64::from(weeks)),
-        },
         layers: layers
             .iter()
-            .map(|name| Layer {
-                name: name.to_string(),
-                rotation: Rotation::Weekly {
-                    handoff: WeeklyTime {
-                        weekday: Weekday::Mon,
-                        time: NaiveTime::from_hms_opt(10, 0, 0).unwrap(),
-                    },
-                },
-                timezone: chrono_tz::UTC,
-                days: None,
-                eligible: Eligibility::default(),
-                per_shift: 1,
-            })
+            .map(|name| Layer::new(name, weekly("10:00"), chrono_tz::UTC))
             .collect(),
-        members: members.iter().map(|id| member(id)).collect(),
-        rules: Rules::default(),
-        fairness: Fairness::default(),
-        objective: ObjectiveWeights::default(),
-        calendar: CalendarSettings::default(),
-        pins: Vec::new(),
+        members: members
+            .iter()
+            .map(|id| Member::new(id, chrono_tz::UTC))
+            .collect(),
+        ..Config::new("Test", chrono_tz::UTC, period)
     }
 }
 

@@ -15,8 +15,8 @@ use chrono_tz::Tz;
 use sha2::{Digest, Sha256};
 
 use crate::config::{
-    CalendarSettings, Config, DateRule, Eligibility, Fairness, Layer, Member, ObjectiveWeights,
-    Period, Rotation, Rules, Team, TimeWindow, WeekdaySet, WeeklyTime,
+    Config, DateRule, Eligibility, Layer, Member, Period, Rotation, Rules, TimeWindow, WeekdaySet,
+    WeeklyTime,
 };
 
 /// The zones members are spread over, in this order (`Spec::zones` takes a prefix).
@@ -311,22 +311,15 @@ pub fn generate(spec: &Spec) -> Config {
         s
     });
 
+    let mut config = Config::new(&format!("Bench {}", spec.name), team_zone, period);
+    config.path = PathBuf::from(format!("generated/{}.toml", spec.name));
+    config.sha256 = sha256;
+    config.team.uid_domain = format!("{}.bench.rota", spec.name);
     Config {
-        path: PathBuf::from(format!("generated/{}.toml", spec.name)),
-        sha256,
-        team: Team {
-            name: format!("Bench {}", spec.name),
-            timezone: team_zone,
-            uid_domain: format!("{}.bench.rota", spec.name),
-        },
-        period,
         layers,
         members,
         rules: spec.rules,
-        fairness: Fairness::default(),
-        objective: ObjectiveWeights::default(),
-        calendar: CalendarSettings::default(),
-        pins: Vec::new(),
+        ..config
     }
 }
 
