@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
+use log::LevelFilter;
 
 use crate::commands;
 use crate::error::Error;
@@ -15,6 +16,10 @@ use crate::error::Error;
     about = "On-call rotations that are fair, rested and correct in every time zone"
 )]
 pub struct Cli {
+    /// More on stderr: -v logs every solver stage and improvement with its time, -vv also
+    /// turns on HiGHS's own log (on stdout). `ROTA_LOG=debug` or `trace` does the same.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -116,6 +121,9 @@ pub struct Env {
     /// "Now", from `SOURCE_DATE_EPOCH` when set (reproducible output), else the clock.
     pub now: DateTime<Utc>,
     pub stderr_is_terminal: bool,
+    /// Diagnostics to log on stderr, from `ROTA_LOG` (`off`, `error`, `warn`, `info`,
+    /// `debug`, `trace`; default `warn`); `-v` raises it.
+    pub log: LevelFilter,
 }
 
 impl Env {
@@ -134,14 +142,30 @@ impl Env {
             }
             Err(_) => Utc::now(),
         };
+        let log = match std::env::var("ROTA_LOG") {
+            Ok(s) => s.trim().parse().map_err(|_| {
+                Error::Usage(format!(
+                    "ROTA_LOG={s:?} is not one of off, error, warn, info, debug, trace"
+                ))
+            })?,
+            Err(_) => LevelFilter::Warn,
+        };
         Ok(Env {
             now,
             stderr_is_terminal: std::io::stderr().is_terminal(),
+            log,
         })
     }
 }
 
 pub fn run(cli: Cli, env: &Env) -> Result<(), Error> {
+    let env = &Env {
+        log: env.log.max(verbosity(cli.verbose)),
+        ..env.clone()
+    };
+    log::set_max_level(env.log);
+    // Fails only when a logger is already set (a second `run` in one process): keep it.
+    let _ = log::set_logger(&STDERR_LOGGER);
     match cli.command {
         Command::Init { path } => commands::init::run(&path),
         Command::Check { config } => commands::check::run(&config),
@@ -160,5 +184,60 @@ pub fn run(cli: Cli, env: &Env) -> Result<(), Error> {
             json,
         } => commands::report::run(&schedule, html.as_deref(), json),
         Command::Serve { dir, addr } => commands::serve::run(&dir, &addr),
+    }
+}
+
+/// The level `-v` (debug) or `-vv` (trace) asks for.
+fn verbosity(count: u8) -> LevelFilter {
+    match count {
+        0 => LevelFilter::Off,
+        1 => LevelFilter::Debug,
+        _ => LevelFilter::Trace,
+    }
+}
+
+/// rota's own log records on stderr, as they are; warnings and errors say so.
+struct StderrLogger;
+
+static STDERR_LOGGER: StderrLogger = StderrLogger;
+
+impl log::Log for StderrLogger {
+    fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
+        metadata.target().starts_with("rota") && metadata.level() <= log::max_level()
+    }
+
+    fn log(&self, record: &log::Record<'_>) {
+        if !self.enabled(record.metadata()) {
+            return;
+        }
+        match record.level() {
+            log::Level::Error => eprintln!("error: {}", record.args()),
+            log::Level::Warn => eprintln!("warning: {}", record.args()),
+            _ => eprintln!("{}", record.args()),
+        }
+    }
+
+    fn flush(&self) {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_v_raises_the_log_level() {
+        let parse = |args: &[&str]| Cli::try_parse_from(args).expect("parses").verbose;
+        assert_eq!(
+            verbosity(parse(&["rota", "check", "x.toml"])),
+            LevelFilter::Off
+        );
+        assert_eq!(
+            verbosity(parse(&["rota", "-v", "check", "x.toml"])),
+            LevelFilter::Debug
+        );
+        assert_eq!(
+            verbosity(parse(&["rota", "solve", "x.toml", "-vv"])),
+            LevelFilter::Trace
+        );
     }
 }

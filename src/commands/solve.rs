@@ -55,6 +55,7 @@ pub fn run(args: &SolveArgs, env: &Env) -> Result<(), Error> {
         time_limit: checked.time_limit,
         gap: checked.gap,
         progress: show_progress,
+        highs_log: env.log >= log::LevelFilter::Trace,
         threads: args.threads.unwrap_or_else(|| {
             std::thread::available_parallelism().map_or(1, |n| n.get().min(256) as u32)
         }),
@@ -276,6 +277,7 @@ mod tests {
         match crate::cli::Cli::try_parse_from(argv) {
             Ok(crate::cli::Cli {
                 command: crate::cli::Command::Solve(a),
+                ..
             }) => a,
             other => panic!("not a solve command: {other:?}"),
         }

@@ -43,6 +43,8 @@ pub struct SolveOptions {
     pub threads: u32,
     /// Show progress on stderr (only when it is a terminal and the solve runs > 1 s).
     pub progress: bool,
+    /// HiGHS's own log on stdout, for seeing where a proof stalls (see `model::HIGHS_LOG`).
+    pub highs_log: bool,
     /// Varies the random streams of the heuristics: another seed, another (equally
     /// valid) search. For measuring how much a result owes to luck; the same seed gives
     /// the same schedule whenever the search finishes within its time.
@@ -56,6 +58,7 @@ impl Default for SolveOptions {
             gap: 1e-4,
             threads: 1,
             progress: false,
+            highs_log: false,
             seed: 0,
         }
     }
@@ -114,7 +117,7 @@ const EXACT_BINARIES: usize = 400;
 /// 0.5 M. A solve whose MILP proves a better schedule first still waits for this
 /// verdict, so that the schedule does not depend on which finished first.
 const EXACT_STATES: usize = 4_000_000;
-/// The `ROTA_TRACE` line of an answer the dynamic program proved.
+/// The debug log line of an answer the dynamic program proved.
 const EXACT_PROOF: &str = "proven optimal by the exact dynamic program";
 /// The share of the time left that the fairness floor's relaxation may take: the
 /// search over counts settles most floors of the bench's tiny teams in 0.001–0.2 s;
@@ -132,7 +135,7 @@ const LAGRANGE_MAX_SECONDS: f64 = 0.3;
 /// the Lagrangian bound (4–5 people: 6–10 pairs, a pass in 2–6 ms).
 const PAIRS_SHARE: f64 = 0.1;
 const PAIRS_MAX_SECONDS: f64 = 0.1;
-/// The `ROTA_TRACE` line of an answer the Lagrangian bound proved.
+/// The debug log line of an answer the Lagrangian bound proved.
 const LAGRANGE_PROOF: &str = "proven by the Lagrangian bound";
 /// Objectives this close (relative) are one: HiGHS's tolerances are about 1e-9 of these
 /// objectives, the dynamic program's 1e-6.
@@ -190,6 +193,9 @@ pub fn solve(
             gap: 0.0,
             seconds: started.elapsed().as_secs_f64(),
         });
+    }
+    if options.highs_log {
+        model::HIGHS_LOG.store(true, Ordering::Relaxed);
     }
     let progress = progress::Progress::new(options.progress, started);
     progress.stage("fair greedy");

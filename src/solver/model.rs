@@ -87,6 +87,12 @@ struct Built {
     small_whole: bool,
 }
 
+/// Whether HiGHS prints its own log. Process-wide: once a solve asks for it
+/// ([`super::SolveOptions::highs_log`]) every later HiGHS run in the process prints it — a
+/// debugging aid for the one solve of `rota solve -vv`.
+pub(crate) static HIGHS_LOG: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
+
 pub(crate) fn solve(problem: &Problem, index: &Index, params: &Params) -> Outcome {
     let began = Instant::now();
     let Built {
@@ -104,8 +110,8 @@ pub(crate) fn solve(problem: &Problem, index: &Index, params: &Params) -> Outcom
         Err(e) => return Outcome::Error(e),
     };
     model.make_quiet();
-    // `ROTA_HIGHS_LOG=1`: HiGHS's own log on stderr, for seeing where a proof stalls.
-    let log = std::env::var_os("ROTA_HIGHS_LOG").is_some();
+    // HiGHS's own log (`SolveOptions::highs_log`), for seeing where a proof stalls.
+    let log = HIGHS_LOG.load(std::sync::atomic::Ordering::Relaxed);
     let _ = model.try_set_option("output_flag", log);
     let _ = model.try_set_option("log_to_console", log);
     // Building the model (and its cuts) counts against the limit too: on the 40-person

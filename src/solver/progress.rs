@@ -1,7 +1,8 @@
 //! A spinner on stderr naming the solver's stage and the best objective so far against
 //! the bound, shown only once a solve has run for a second and only when stderr is a
-//! terminal (indicatif hides it otherwise). With `ROTA_TRACE` set, every improvement is
-//! also printed as a line with its time, for measuring where a solve spends it.
+//! terminal (indicatif hides it otherwise). With debug logging on (`rota -v`), every
+//! improvement is also logged as a line with its time, for measuring where a solve spends
+//! it.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -16,7 +17,7 @@ pub(crate) struct Progress {
     shown: Mutex<Shown>,
     /// Set once the answer is proven elsewhere: HiGHS stops at its next check.
     stop: AtomicBool,
-    /// Prints `ROTA_TRACE` lines (not for a side solve watched only to stop it).
+    /// Logs trace lines (not for a side solve watched only to stop it).
     trace: bool,
 }
 
@@ -91,10 +92,10 @@ impl Progress {
         });
     }
 
-    /// A `ROTA_TRACE` line with the time.
+    /// A debug log line with the time.
     pub fn trace(&self, line: &str) {
         if self.trace {
-            eprintln!("[{:>7.3} s] {line}", self.started.elapsed().as_secs_f64());
+            log::debug!("[{:>7.3} s] {line}", self.started.elapsed().as_secs_f64());
         }
     }
 
@@ -167,8 +168,7 @@ fn message(stage: &str, best: f64, bound: f64) -> String {
 }
 
 fn trace_on() -> bool {
-    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *ON.get_or_init(|| std::env::var_os("ROTA_TRACE").is_some())
+    log::log_enabled!(log::Level::Debug)
 }
 
 #[cfg(test)]
