@@ -2,6 +2,7 @@
 //! tiny HTTP/1.1 client over `TcpStream`, then killed. Only 127.0.0.1 is ever contacted,
 //! every wait is bounded, and the whole file runs in well under five seconds.
 
+#[path = "it/support/mod.rs"]
 mod cli_support;
 
 use std::io::{BufRead, BufReader, Read, Write};

@@ -1,0 +1,4 @@
+//! `rota report` and the HTML report.
+
+mod cli;
+mod html;

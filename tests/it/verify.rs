@@ -1,0 +1,259 @@
+//! `rota verify` on schedules that `rota solve` wrote, as written and tampered with.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::support::*;
+
+fn verify(config: &Path, schedule: &Path) -> std::process::Output {
+    rota(&[
+        "verify",
+        config.to_str().expect("utf-8"),
+        schedule.to_str().expect("utf-8"),
+    ])
+}
+
+/// SPEC §6: `rota verify` passes on every schedule `rota solve` writes.
+#[test]
+fn verify_passes_on_every_solved_fixture() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let configs = feasible_fixtures();
+    assert!(configs.len() >= 3);
+    for (i, config) in configs.iter().enumerate() {
+        let out = tmp.path().join(i.to_string());
+        solve(config, &out, &["--quiet"]);
+        let run = verify(config, &out.join("schedule.json"));
+        expect_code(&run, 0);
+        let text = stdout(&run);
+        assert!(
+            text.starts_with("ok: ") && text.contains("all rules hold, metrics match"),
+            "{}: {text}",
+            config.display()
+        );
+    }
+}
+
+/// The same for every config shipped in configs/, with a short time limit: a schedule
+/// cut off by the time limit must verify as well as an optimal one.
+#[test]
+fn verify_passes_on_every_shipped_config() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let configs = toml_files(&root().join("configs"));
+    assert!(!configs.is_empty());
+    for (i, config) in configs.iter().enumerate() {
+        let out = tmp.path().join(i.to_string());
+        let run = rota(&[
+            "solve",
+            config.to_str().expect("utf-8"),
+            "-o",
+            out.to_str().expect("utf-8"),
+            "--time-limit",
+            "1",
+            "--quiet",
+        ]);
+        expect_code(&run, 0);
+        let run = verify(config, &out.join("schedule.json"));
+        expect_code(&run, 0);
+    }
+}
+
+/// Solves forced.toml (ana Mon+Wed, ben Tue+Thu) and returns the schedule's path.
+fn forced(tmp: &Path) -> std::path::PathBuf {
+    solve(&fixture("forced.toml"), tmp, &["--quiet"]);
+    tmp.join("schedule.json")
+}
+
+#[test]
+fn a_member_moved_onto_an_unavailable_day_fails() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let path = forced(tmp.path());
+    let mut s = read_json(&path);
+    // Monday is ana's (ben is unavailable on 2027-01-04): hand it to ben.
+    assert_eq!(s["shifts"][0]["member"], "ana");
+    s["shifts"][0]["member"] = Value::from("ben");
+    write_json(&path, &s);
+    let run = verify(&fixture("forced.toml"), &path);
+    expect_code(&run, 1);
+    let text = stdout(&run);
+    assert!(
+        text.contains("ben cannot take it (unavailable on 2027-01-04)"),
+        "{text}"
+    );
+    assert!(stderr(&run).contains("verify failed"), "{}", stderr(&run));
+}
+
+#[test]
+fn an_edited_metric_fails() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let path = forced(tmp.path());
+    let mut s = read_json(&path);
+    let load = s["members"][0]["load"].as_f64().expect("load");
+    s["members"][0]["load"] = Value::from(load - 1.0);
+    write_json(&path, &s);
+    let run = verify(&fixture("forced.toml"), &path);
+    expect_code(&run, 1);
+    assert!(
+        stdout(&run).contains("metric: ana: load is"),
+        "{}",
+        stdout(&run)
+    );
+}
+
+#[test]
+fn an_edited_objective_fails() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let path = forced(tmp.path());
+    let mut s = read_json(&path);
+    let objective = s["solver"]["objective"].as_f64().expect("objective");
+    s["solver"]["objective"] = Value::from(objective * 0.9);
+    write_json(&path, &s);
+    let run = verify(&fixture("forced.toml"), &path);
+    expect_code(&run, 1);
+    assert!(
+        stdout(&run).contains("solver.objective"),
+        "{}",
+        stdout(&run)
+    );
+}
+
+#[test]
+fn a_schedule_of_another_config_version_fails() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let path = forced(tmp.path());
+    let config = tmp.path().join("forced.toml");
+    let mut text = std::fs::read_to_string(fixture("forced.toml")).expect("readable");
+    text.push_str("# edited after solving\n");
+    std::fs::write(&config, text).expect("writable");
+    let run = verify(&config, &path);
+    expect_code(&run, 1);
+    assert!(stdout(&run).contains("config_sha256"), "{}", stdout(&run));
+}
+
+#[test]
+fn an_unreadable_or_malformed_schedule_is_invalid_input() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let config = fixture("forced.toml");
+    let run = verify(&config, &tmp.path().join("missing.json"));
+    expect_code(&run, 2);
+    let bad = tmp.path().join("bad.json");
+    std::fs::write(&bad, "{ \"version\": 1 }").expect("writable");
+    let run = verify(&config, &bad);
+    expect_code(&run, 2);
+    assert!(stderr(&run).contains("bad.json"), "{}", stderr(&run));
+}
+
+/// A re-solve after an edit moves shifts (churn > 0, SEQUENCE bumped on the moved
+/// events, UIDs kept) and still verifies: churn is taken from the file and priced in.
+#[test]
+fn a_resolved_schedule_with_churn_verifies() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let first = tmp.path().join("first");
+    solve(&fixture("pair.toml"), &first, &["--quiet"]);
+    let old = read_json(&first.join("schedule.json"));
+    let aki_shifts = old["shifts"]
+        .as_array()
+        .expect("shifts")
+        .iter()
+        .filter(|e| e["member"] == "aki")
+        .count();
+    assert!(aki_shifts > 0);
+
+    // aki cannot work on 2027-01-05 (Tokyo) any more.
+    let config = tmp.path().join("pair.toml");
+    let text = std::fs::read_to_string(fixture("pair.toml")).expect("readable");
+    let edited = text.replace(
+        "id = \"aki\"\n",
+        "id = \"aki\"\nunavailable = [{ date = 2027-01-05 }]\n",
+    );
+    assert_ne!(text, edited);
+    std::fs::write(&config, edited).expect("writable");
+
+    let second = tmp.path().join("second");
+    let run = solve(
+        &config,
+        &second,
+        &[
+            "--previous",
+            first.join("schedule.json").to_str().expect("utf-8"),
+            "--freeze-until",
+            "2027-01-01T00:00:00Z",
+        ],
+    );
+    let summary = stdout(&run);
+    assert!(summary.contains("compared with"), "{summary}");
+    assert!(summary.contains("aki: loses"), "{summary}");
+    let new = read_json(&second.join("schedule.json"));
+    assert!(new["metrics"]["churn"].as_u64().expect("churn") > 0);
+    let old_events = old["shifts"].as_array().expect("shifts");
+    let new_events = new["shifts"].as_array().expect("shifts");
+    assert_eq!(old_events.len(), new_events.len());
+    let mut bumped = 0;
+    for (a, b) in old_events.iter().zip(new_events) {
+        assert_eq!(a["uid"], b["uid"]);
+        let want = if a["member"] == b["member"] { 0 } else { 1 };
+        assert_eq!(b["sequence"], want, "{a} -> {b}");
+        bumped += want;
+    }
+    assert!(bumped > 0);
+
+    let run = verify(&config, &second.join("schedule.json"));
+    expect_code(&run, 0);
+}
+
+/// Past (frozen) shifts that the edited config no longer allows are solved again, the
+/// summary says which and why, and the result verifies.
+#[test]
+fn frozen_shifts_the_config_no_longer_allows_are_noted_and_verify() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let first = tmp.path().join("first");
+    solve(&fixture("pair.toml"), &first, &["--quiet"]);
+    let config = tmp.path().join("pair.toml");
+    let text = std::fs::read_to_string(fixture("pair.toml")).expect("readable");
+    std::fs::write(
+        &config,
+        text.replace(
+            "id = \"aki\"\n",
+            "id = \"aki\"\nunavailable = [{ date = 2027-01-05 }]\n",
+        ),
+    )
+    .expect("writable");
+
+    let second = tmp.path().join("second");
+    let run = solve(
+        &config,
+        &second,
+        &[
+            "--previous",
+            first.join("schedule.json").to_str().expect("utf-8"),
+            "--freeze-until",
+            "2027-02-01T00:00:00Z",
+        ],
+    );
+    let summary = stdout(&run);
+    assert!(
+        summary.contains("not kept — aki cannot take it now (unavailable on 2027-01-05)"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("shifts starting before 2027-02-01T00:00:00Z as they were"),
+        "{summary}"
+    );
+    let new = read_json(&second.join("schedule.json"));
+    let aki_on_jan5 = new["shifts"]
+        .as_array()
+        .expect("shifts")
+        .iter()
+        .filter(|e| e["member"] == "aki")
+        .filter(|e| {
+            // Shifts touching 2027-01-05 in Tokyo (UTC+9): from 01-04T15:00Z to 01-05T15:00Z.
+            let (start, end) = (
+                e["start"].as_str().expect("start"),
+                e["end"].as_str().expect("end"),
+            );
+            start < "2027-01-05T15:00:00Z" && end > "2027-01-04T15:00:00Z"
+        })
+        .count();
+    assert_eq!(aki_on_jan5, 0);
+    expect_code(&verify(&config, &second.join("schedule.json")), 0);
+}
