@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
 use log::LevelFilter;
 
-use crate::commands;
+use crate::commands::{self, Env};
 use crate::error::Error;
 
 #[derive(Debug, Parser)]
@@ -34,7 +34,7 @@ pub enum Command {
     /// Validate a config; list members, layers, shifts, and shifts nobody can take.
     Check { config: PathBuf },
     /// Solve and write schedule.json, calendars and the report into DIR.
-    Solve(SolveArgs),
+    Solve(commands::solve::SolveArgs),
     /// Re-check every hard rule and metric of a schedule.json against its config.
     Verify { config: PathBuf, schedule: PathBuf },
     /// Shifts whose assignee or time changed between two schedule.json files.
@@ -49,7 +49,7 @@ pub enum Command {
         timezone: Option<String>,
     },
     /// Rank replacements for one shift by their effect on fairness and rules.
-    Swap(SwapArgs),
+    Swap(commands::swap::SwapArgs),
     /// Print the fairness report of a schedule.json: status, metrics, load per member.
     Report {
         /// A schedule.json written by `rota solve`.
@@ -69,61 +69,6 @@ pub enum Command {
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: String,
     },
-}
-
-#[derive(Debug, clap::Args)]
-pub struct SwapArgs {
-    pub config: PathBuf,
-    pub schedule: PathBuf,
-    /// The member who cannot take the shift.
-    #[arg(long)]
-    pub member: String,
-    /// LAYER@START: START is the local start date (2027-02-01) or an RFC 3339 instant.
-    #[arg(long)]
-    pub shift: String,
-    /// How many candidates to show.
-    #[arg(long, default_value_t = 5)]
-    pub top: usize,
-}
-
-#[derive(Debug, clap::Args)]
-pub struct SolveArgs {
-    pub config: PathBuf,
-    /// Output directory.
-    #[arg(short = 'o', long = "out", default_value = "out")]
-    pub out: PathBuf,
-    /// A previous schedule.json: keep its past shifts and change as little as possible.
-    #[arg(long)]
-    pub previous: Option<PathBuf>,
-    /// RFC 3339 instant or `now`: previous shifts starting before it are kept.
-    #[arg(long)]
-    pub freeze_until: Option<String>,
-    /// Seconds the solver may search.
-    #[arg(long, default_value_t = 10.0)]
-    pub time_limit: f64,
-    /// Relative optimality gap at which to stop.
-    #[arg(long, default_value_t = 1e-4)]
-    pub gap: f64,
-    /// Parallel heuristic searches, one per core; the best wins. Default: all cores.
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=256))]
-    pub threads: Option<u32>,
-    /// Print the schedule as JSON on stdout instead of the table.
-    #[arg(long)]
-    pub json: bool,
-    /// Print only the status line.
-    #[arg(long)]
-    pub quiet: bool,
-}
-
-/// What the commands may know of the world besides their arguments.
-#[derive(Debug, Clone)]
-pub struct Env {
-    /// "Now", from `SOURCE_DATE_EPOCH` when set (reproducible output), else the clock.
-    pub now: DateTime<Utc>,
-    pub stderr_is_terminal: bool,
-    /// Diagnostics to log on stderr, from `ROTA_LOG` (`off`, `error`, `warn`, `info`,
-    /// `debug`, `trace`; default `warn`); `-v` raises it.
-    pub log: LevelFilter,
 }
 
 impl Env {

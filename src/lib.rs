@@ -18,5 +18,6 @@ pub mod time;
 #[cfg(any(test, feature = "bench"))]
 pub mod testkit;
 
-pub use cli::{Cli, Env, run};
+pub use cli::{Cli, run};
+pub use commands::Env;
 pub use error::Error;

@@ -11,7 +11,20 @@ pub mod verify;
 
 use std::io::Write;
 
+use chrono::{DateTime, Utc};
+
 use crate::error::Error;
+
+/// What the commands may know of the world besides their arguments.
+#[derive(Debug, Clone)]
+pub struct Env {
+    /// "Now", from `SOURCE_DATE_EPOCH` when set (reproducible output), else the clock.
+    pub now: DateTime<Utc>,
+    pub stderr_is_terminal: bool,
+    /// Diagnostics to log on stderr, from `ROTA_LOG` (`off`, `error`, `warn`, `info`,
+    /// `debug`, `trace`; default `warn`); `-v` raises it.
+    pub log: log::LevelFilter,
+}
 
 /// Writes to stdout; a closed pipe (`rota report … | head`) is not an error.
 pub(crate) fn print(text: &str) -> Result<(), Error> {

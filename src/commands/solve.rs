@@ -11,12 +11,41 @@ use std::time::Duration;
 use chrono::{DateTime, SubsecRound, Utc};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::cli::{Env, SolveArgs};
+use super::Env;
 use crate::error::Error;
 use crate::output::{atomic, calendar, html, json, terminal};
 use crate::problem::evaluate::evaluate;
 use crate::schedule::Schedule;
 use crate::solver::{self, SolveError, SolveOptions};
+
+#[derive(Debug, clap::Args)]
+pub struct SolveArgs {
+    pub config: PathBuf,
+    /// Output directory.
+    #[arg(short = 'o', long = "out", default_value = "out")]
+    pub out: PathBuf,
+    /// A previous schedule.json: keep its past shifts and change as little as possible.
+    #[arg(long)]
+    pub previous: Option<PathBuf>,
+    /// RFC 3339 instant or `now`: previous shifts starting before it are kept.
+    #[arg(long)]
+    pub freeze_until: Option<String>,
+    /// Seconds the solver may search.
+    #[arg(long, default_value_t = 10.0)]
+    pub time_limit: f64,
+    /// Relative optimality gap at which to stop.
+    #[arg(long, default_value_t = 1e-4)]
+    pub gap: f64,
+    /// Parallel heuristic searches, one per core; the best wins. Default: all cores.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub threads: Option<u32>,
+    /// Print the schedule as JSON on stdout instead of the table.
+    #[arg(long)]
+    pub json: bool,
+    /// Print only the status line.
+    #[arg(long)]
+    pub quiet: bool,
+}
 
 /// A year: far beyond any useful solve, and far from overflowing a deadline `Instant`.
 const MAX_TIME_LIMIT: f64 = 365.0 * 24.0 * 3600.0;
@@ -272,15 +301,14 @@ mod tests {
 
     fn args(extra: &[&str]) -> SolveArgs {
         use clap::Parser;
-        let mut argv = vec!["rota", "solve", "team.toml"];
-        argv.extend(extra);
-        match crate::cli::Cli::try_parse_from(argv) {
-            Ok(crate::cli::Cli {
-                command: crate::cli::Command::Solve(a),
-                ..
-            }) => a,
-            other => panic!("not a solve command: {other:?}"),
+        #[derive(Parser)]
+        struct Solve {
+            #[command(flatten)]
+            args: SolveArgs,
         }
+        let mut argv = vec!["solve", "team.toml"];
+        argv.extend(extra);
+        Solve::try_parse_from(argv).expect("valid arguments").args
     }
 
     fn now() -> DateTime<Utc> {

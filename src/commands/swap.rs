@@ -7,9 +7,11 @@
 //! count, so a schedule solved from an older config can still be swapped on) and
 //! `evaluate` (the objective and its terms, before and after).
 
+use std::path::PathBuf;
+
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
-use crate::cli::{Env, SwapArgs};
+use super::Env;
 use crate::config::{Config, PinStart};
 use crate::error::Error;
 use crate::problem::Problem;
@@ -18,6 +20,21 @@ use crate::problem::evaluate::Metrics;
 use crate::problem::evaluate::{Evaluation, evaluate};
 use crate::problem::rules::{Violation, check, shift_label};
 use crate::schedule::Schedule;
+
+#[derive(Debug, clap::Args)]
+pub struct SwapArgs {
+    pub config: PathBuf,
+    pub schedule: PathBuf,
+    /// The member who cannot take the shift.
+    #[arg(long)]
+    pub member: String,
+    /// LAYER@START: START is the local start date (2027-02-01) or an RFC 3339 instant.
+    #[arg(long)]
+    pub shift: String,
+    /// How many candidates to show.
+    #[arg(long, default_value_t = 5)]
+    pub top: usize,
+}
 
 pub fn run(args: &SwapArgs, env: &Env) -> Result<(), Error> {
     if args.top == 0 {

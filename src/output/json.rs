@@ -11,3 +11,19 @@ pub fn render(schedule: &Schedule) -> Result<String, Error> {
     text.push('\n');
     Ok(text)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testkit::fixture;
+
+    #[test]
+    fn json_round_trips() {
+        let p = fixture::problem();
+        let s = fixture::schedule(&p, fixture::assignment());
+        let text = render(&s).expect("serializes");
+        assert!(text.ends_with("}\n"));
+        let back: Schedule = serde_json::from_str(&text).expect("parses");
+        assert_eq!(back, s);
+    }
+}
