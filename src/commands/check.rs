@@ -15,8 +15,7 @@ use crate::problem::Problem;
 pub fn run(config: &Path) -> Result<(), Error> {
     let config = crate::config::load(config)?;
     let problem = crate::problem::build(&config)?;
-    print!("{}", render(&config, &problem));
-    Ok(())
+    super::print(&render(&config, &problem))
 }
 
 pub fn render(config: &Config, problem: &Problem) -> String {

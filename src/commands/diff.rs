@@ -20,6 +20,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 
+use crate::config::suggest::{did_you_mean, zone_names};
 use crate::error::Error;
 use crate::schedule::Schedule;
 
@@ -35,22 +36,18 @@ pub fn run(old: &Path, new: &Path, json: bool, timezone: Option<&str>) -> Result
         // Instants in JSON stay RFC 3339 UTC: unambiguous for programs.
         let text = serde_json::to_string_pretty(&d)
             .map_err(|e| Error::Internal(format!("cannot serialize the diff: {e}")))?;
-        println!("{text}");
+        super::print(&format!("{text}\n"))
     } else {
-        print!("{}", d.render_in(zone));
+        super::print(&d.render_in(zone))
     }
-    Ok(())
 }
 
 fn parse_zone(name: &str) -> Result<Tz, Error> {
     name.parse::<Tz>().map_err(|_| {
-        let close = chrono_tz::TZ_VARIANTS
-            .iter()
-            .map(|z| (strsim::jaro_winkler(name, z.name()), z.name()))
-            .filter(|(score, _)| *score > 0.85)
-            .max_by(|a, b| a.0.total_cmp(&b.0))
-            .map(|(_, z)| format!(" — did you mean {z:?}?"))
-            .unwrap_or_else(|| " — use an IANA name such as \"America/New_York\"".into());
+        let close = did_you_mean(name, zone_names()).map_or_else(
+            || " — use an IANA name such as \"America/New_York\"".to_string(),
+            |hint| format!(" — {hint}"),
+        );
         Error::Usage(format!("--timezone: unknown time zone {name:?}{close}"))
     })
 }

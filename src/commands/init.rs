@@ -35,10 +35,9 @@ pub fn run(path: &Path) -> Result<(), Error> {
             path: path.to_path_buf(),
             source,
         })?;
-    println!(
-        "wrote {}: edit the team, then run `rota check {}`",
+    super::print(&format!(
+        "wrote {}: edit the team, then run `rota check {}`\n",
         path.display(),
         path.display()
-    );
-    Ok(())
+    ))
 }

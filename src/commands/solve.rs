@@ -3,7 +3,6 @@
 //! Every output is rendered in memory first and written only when all of it is ready, so
 //! a failure at any step leaves the output directory as it was.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -83,7 +82,9 @@ pub fn run(args: &SolveArgs, env: &Env) -> Result<(), Error> {
     let options = SolveOptions {
         time_limit: checked.time_limit,
         gap: checked.gap,
-        progress: show_progress,
+        // One spinner on the terminal, `with_spinner`'s: the solver's own bar would draw
+        // over it on the same line.
+        progress: false,
         highs_log: env.log >= log::LevelFilter::Trace,
         threads: args.threads.unwrap_or_else(|| {
             std::thread::available_parallelism().map_or(1, |n| n.get().min(256) as u32)
@@ -147,7 +148,7 @@ pub fn run(args: &SolveArgs, env: &Env) -> Result<(), Error> {
             text.push_str(&matching_notes(&problem, matching, freeze));
         }
     }
-    emit(&text)
+    super::print(&text)
 }
 
 /// Checks what clap cannot: a positive finite time limit, a gap in [0, 1), and
@@ -281,18 +282,6 @@ fn with_spinner<T>(show: bool, message: String, work: impl FnOnce() -> T) -> T {
         drop(done);
         out
     })
-}
-
-/// Writes to stdout; a closed pipe (`rota solve … | head`) is not an error.
-fn emit(text: &str) -> Result<(), Error> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Write {
-            path: PathBuf::from("<stdout>"),
-            source: e,
-        }),
-        _ => Ok(()),
-    }
 }
 
 #[cfg(test)]

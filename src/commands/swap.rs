@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use super::Env;
+use crate::config::suggest::dash_did_you_mean;
 use crate::config::{Config, PinStart};
 use crate::error::Error;
 use crate::problem::Problem;
@@ -55,16 +56,12 @@ pub fn run(args: &SwapArgs, env: &Env) -> Result<(), Error> {
     let shift = find_shift(&problem, &assignment, &layer, start, member).map_err(usage)?;
 
     let analysis = analyze(&problem, &assignment, shift, member, env.now);
-    print!(
-        "{}",
-        analysis.render(
-            &config,
-            &problem,
-            args.top,
-            &args.config.display().to_string()
-        )
-    );
-    Ok(())
+    super::print(&analysis.render(
+        &config,
+        &problem,
+        args.top,
+        &args.config.display().to_string(),
+    ))
 }
 
 /// Input that names no shift, member or layer of the problem (exit 2).
@@ -99,9 +96,12 @@ pub fn parse_shift_spec(spec: &str) -> Result<(String, PinStart), SwapError> {
 /// The index of a member id, or an error suggesting the closest id.
 pub fn find_member(problem: &Problem, id: &str) -> Result<usize, SwapError> {
     let ids: Vec<&str> = problem.members.iter().map(|m| m.id.as_str()).collect();
-    ids.iter()
-        .position(|m| *m == id)
-        .ok_or_else(|| SwapError(format!("unknown member {id:?}{}", suggest(id, &ids))))
+    ids.iter().position(|m| *m == id).ok_or_else(|| {
+        SwapError(format!(
+            "unknown member {id:?}{}",
+            dash_did_you_mean(id, ids.iter().copied())
+        ))
+    })
 }
 
 /// The shift of `layer` starting at `start` that `holder` holds. A local date may match
@@ -114,10 +114,12 @@ pub fn find_shift(
     holder: usize,
 ) -> Result<usize, SwapError> {
     let names: Vec<&str> = problem.layers.iter().map(|l| l.name.as_str()).collect();
-    let l = names
-        .iter()
-        .position(|n| *n == layer)
-        .ok_or_else(|| SwapError(format!("unknown layer {layer:?}{}", suggest(layer, &names))))?;
+    let l = names.iter().position(|n| *n == layer).ok_or_else(|| {
+        SwapError(format!(
+            "unknown layer {layer:?}{}",
+            dash_did_you_mean(layer, names.iter().copied())
+        ))
+    })?;
     let in_layer: Vec<usize> = (0..problem.shifts.len())
         .filter(|&s| problem.shifts[s].layer == l)
         .collect();
@@ -503,17 +505,6 @@ fn start_text(start: PinStart) -> String {
         PinStart::LocalDate(d) => d.to_string(),
         PinStart::Instant(t) => t.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
     }
-}
-
-/// ` — did you mean "x"?` for the closest candidate, if any is close.
-fn suggest(given: &str, candidates: &[&str]) -> String {
-    candidates
-        .iter()
-        .map(|c| (strsim::jaro_winkler(given, c), *c))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| format!(" — did you mean {c:?}?"))
-        .unwrap_or_default()
 }
 
 /// `; nearest: primary@2027-02-08, primary@2027-02-15` — the layer's starts around `start`.

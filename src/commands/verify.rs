@@ -33,7 +33,7 @@ pub fn run(config: &Path, schedule: &Path) -> Result<(), Error> {
     let schedule = Schedule::read(schedule)?;
     let problem = crate::problem::build(&config)?;
     let report = verify(&config, &problem, &schedule);
-    print!("{}", report.render());
+    super::print(&report.render())?;
     if report.ok() {
         Ok(())
     } else {

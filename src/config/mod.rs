@@ -14,7 +14,7 @@ mod holidays;
 mod model;
 mod raw;
 pub mod starter;
-mod suggest;
+pub(crate) mod suggest;
 mod validate;
 
 pub use model::*;

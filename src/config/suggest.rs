@@ -45,6 +45,15 @@ where
     closest(input, candidates).map(|c| format!("did you mean \"{c}\"?"))
 }
 
+/// ` — did you mean "x"?` for [`closest`], to append to a one-line error; empty when
+/// nothing is close.
+pub(crate) fn dash_did_you_mean<'a, I>(input: &str, candidates: I) -> String
+where
+    I: IntoIterator<Item = &'a str>,
+{
+    did_you_mean(input, candidates).map_or_else(String::new, |hint| format!(" — {hint}"))
+}
+
 /// Every IANA zone name chrono-tz knows.
 pub(crate) fn zone_names() -> impl Iterator<Item = &'static str> {
     chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name())
