@@ -95,11 +95,11 @@ pub fn parse_shift_spec(spec: &str) -> Result<(String, PinStart), SwapError> {
 
 /// The index of a member id, or an error suggesting the closest id.
 pub fn find_member(problem: &Problem, id: &str) -> Result<usize, SwapError> {
-    let ids: Vec<&str> = problem.members.iter().map(|m| m.id.as_str()).collect();
-    ids.iter().position(|m| *m == id).ok_or_else(|| {
+    problem.member_index(id).ok_or_else(|| {
+        let ids = problem.members.iter().map(|m| m.id.as_str());
         SwapError(format!(
             "unknown member {id:?}{}",
-            dash_did_you_mean(id, ids.iter().copied())
+            dash_did_you_mean(id, ids)
         ))
     })
 }
@@ -113,11 +113,11 @@ pub fn find_shift(
     start: PinStart,
     holder: usize,
 ) -> Result<usize, SwapError> {
-    let names: Vec<&str> = problem.layers.iter().map(|l| l.name.as_str()).collect();
-    let l = names.iter().position(|n| *n == layer).ok_or_else(|| {
+    let l = problem.layer_index(layer).ok_or_else(|| {
+        let names = problem.layers.iter().map(|l| l.name.as_str());
         SwapError(format!(
             "unknown layer {layer:?}{}",
-            dash_did_you_mean(layer, names.iter().copied())
+            dash_did_you_mean(layer, names)
         ))
     })?;
     let in_layer: Vec<usize> = (0..problem.shifts.len())
@@ -196,17 +196,13 @@ pub fn assignment_from_schedule(
 ) -> Result<Assignment, SwapError> {
     let mut assignment = Assignment::empty(problem.shifts.len());
     for seat in &schedule.shifts {
-        let l = problem
-            .layers
-            .iter()
-            .position(|l| l.name == seat.layer)
-            .ok_or_else(|| {
-                SwapError(format!(
-                    "the schedule has layer {:?}, which the config does not — was it solved \
+        let l = problem.layer_index(&seat.layer).ok_or_else(|| {
+            SwapError(format!(
+                "the schedule has layer {:?}, which the config does not — was it solved \
                      from another config?",
-                    seat.layer
-                ))
-            })?;
+                seat.layer
+            ))
+        })?;
         let m = find_member(problem, &seat.member).map_err(|_| {
             SwapError(format!(
                 "the schedule puts {:?} on {} {}, but the config has no such member",

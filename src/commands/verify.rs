@@ -127,6 +127,27 @@ impl Report {
     fn push(&mut self, kind: Kind, message: String) {
         self.findings.push(Finding { kind, message });
     }
+
+    /// A metric finding when a recorded number is not [`close`] to the recomputed one.
+    fn compare(&mut self, what: &str, file: f64, recomputed: f64) {
+        if !close(file, recomputed) {
+            let recomputed = rounded(recomputed);
+            self.push(
+                Kind::Metric,
+                format!("{what} is {file} in the file, {recomputed} recomputed"),
+            );
+        }
+    }
+
+    /// A metric finding when a recorded count is not the recomputed one.
+    fn count(&mut self, what: &str, file: u32, recomputed: u32) {
+        if file != recomputed {
+            self.push(
+                Kind::Metric,
+                format!("{what} is {file} in the file, {recomputed} recomputed"),
+            );
+        }
+    }
 }
 
 /// Whether two recorded numbers agree within [`TOLERANCE`].
@@ -192,18 +213,6 @@ fn assignment_of(
     schedule: &Schedule,
     report: &mut Report,
 ) -> Assignment {
-    let layers: BTreeMap<&str, usize> = config
-        .layers
-        .iter()
-        .enumerate()
-        .map(|(i, l)| (l.name.as_str(), i))
-        .collect();
-    let members: BTreeMap<&str, usize> = config
-        .members
-        .iter()
-        .enumerate()
-        .map(|(i, m)| (m.id.as_str(), i))
-        .collect();
     let shifts: BTreeMap<(usize, DateTime<Utc>), usize> = problem
         .shifts
         .iter()
@@ -215,7 +224,7 @@ fn assignment_of(
     let mut uids_used: BTreeSet<&str> = BTreeSet::new();
     for entry in &schedule.shifts {
         let at = format!("{} at {}", entry.layer, entry.start.to_rfc3339());
-        let Some(&layer) = layers.get(entry.layer.as_str()) else {
+        let Some(layer) = problem.layer_index(&entry.layer) else {
             report.push(
                 Kind::Schedule,
                 format!("{at}: the config has no layer {:?}", entry.layer),
@@ -257,7 +266,7 @@ fn assignment_of(
                 format!("{label}: uid {:?} appears twice", entry.uid),
             );
         }
-        let Some(&m) = members.get(entry.member.as_str()) else {
+        let Some(m) = problem.member_index(&entry.member) else {
             report.push(
                 Kind::Schedule,
                 format!("{label}: the config has no member {:?}", entry.member),
@@ -316,6 +325,7 @@ fn compare_numbers(
             continue;
         };
         let f = &schedule.members[i];
+        let id = &member.id;
         let floats = [
             ("capacity", f.capacity, e.capacity),
             ("load", f.load, e.load),
@@ -332,36 +342,14 @@ fn compare_numbers(
             ("hours.holiday", f.hours.holiday, e.hours.holiday),
         ];
         for (field, file, recomputed) in floats {
-            if !close(file, recomputed) {
-                report.push(
-                    Kind::Metric,
-                    format!(
-                        "{}: {field} is {file} in the file, {} recomputed",
-                        member.id,
-                        rounded(recomputed)
-                    ),
-                );
-            }
+            report.compare(&format!("{id}: {field}"), file, recomputed);
         }
-        let counts = [
-            ("shifts", f.shifts, e.shifts),
-            (
-                "back_to_back_after_hours",
-                f.back_to_back_after_hours,
-                e.back_to_back_after_hours,
-            ),
-        ];
-        for (field, file, recomputed) in counts {
-            if file != recomputed {
-                report.push(
-                    Kind::Metric,
-                    format!(
-                        "{}: {field} is {file} in the file, {recomputed} recomputed",
-                        member.id
-                    ),
-                );
-            }
-        }
+        report.count(&format!("{id}: shifts"), f.shifts, e.shifts);
+        report.count(
+            &format!("{id}: back_to_back_after_hours"),
+            f.back_to_back_after_hours,
+            e.back_to_back_after_hours,
+        );
     }
 
     let mut metrics = evaluation.metrics;
@@ -369,55 +357,23 @@ fn compare_numbers(
     // name: take the recorded value, and recompute the objective with it.
     metrics.churn = schedule.metrics.churn;
     let file = &schedule.metrics;
-    let floats = [
-        ("imbalance", file.imbalance, metrics.imbalance),
-        ("deviation", file.deviation, metrics.deviation),
-        ("total_load", file.total_load, metrics.total_load),
-    ];
-    for (field, file, recomputed) in floats {
-        if !close(file, recomputed) {
-            report.push(
-                Kind::Metric,
-                format!(
-                    "metrics.{field} is {file} in the file, {} recomputed",
-                    rounded(recomputed)
-                ),
-            );
-        }
-    }
-    let counts = [
-        (
-            "back_to_back_after_hours",
-            file.back_to_back_after_hours,
-            metrics.back_to_back_after_hours,
-        ),
-        (
-            "prefer_off_violations",
-            file.prefer_off_violations,
-            metrics.prefer_off_violations,
-        ),
-    ];
-    for (field, file, recomputed) in counts {
-        if file != recomputed {
-            report.push(
-                Kind::Metric,
-                format!("metrics.{field} is {file} in the file, {recomputed} recomputed"),
-            );
-        }
-    }
+    report.compare("metrics.imbalance", file.imbalance, metrics.imbalance);
+    report.compare("metrics.deviation", file.deviation, metrics.deviation);
+    report.compare("metrics.total_load", file.total_load, metrics.total_load);
+    report.count(
+        "metrics.back_to_back_after_hours",
+        file.back_to_back_after_hours,
+        metrics.back_to_back_after_hours,
+    );
+    report.count(
+        "metrics.prefer_off_violations",
+        file.prefer_off_violations,
+        metrics.prefer_off_violations,
+    );
 
     let solver = &schedule.solver;
     let recomputed = objective(&config.objective, &metrics);
-    if !close(solver.objective, recomputed) {
-        report.push(
-            Kind::Metric,
-            format!(
-                "solver.objective is {} in the file, {} recomputed",
-                solver.objective,
-                rounded(recomputed)
-            ),
-        );
-    }
+    report.compare("solver.objective", solver.objective, recomputed);
     if solver.status != "optimal" && solver.status != "feasible" {
         report.push(
             Kind::Schedule,

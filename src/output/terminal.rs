@@ -166,14 +166,7 @@ mod tests {
         p.capacity[3] = 0.0;
         let (solution, mut evaluation) = fixture::solution(&p, fixture::assignment());
         evaluation.members[3].capacity = 0.0;
-        let s = crate::schedule::Schedule::build(
-            &fixture::config(),
-            &p,
-            &solution,
-            &evaluation,
-            fixture::generated_at(),
-            None,
-        );
+        let s = fixture::written(&p, &solution, &evaluation);
         let text = summary(&fixture::config(), &s);
         let d = text
             .lines()

@@ -106,6 +106,16 @@ impl Problem {
         self.members.len()
     }
 
+    /// The index of the member with this id.
+    pub fn member_index(&self, id: &str) -> Option<usize> {
+        self.members.iter().position(|m| m.id == id)
+    }
+
+    /// The index of the layer with this name.
+    pub fn layer_index(&self, name: &str) -> Option<usize> {
+        self.layers.iter().position(|l| l.name == name)
+    }
+
     /// Members who may take this shift.
     pub fn candidates(&self, shift: usize) -> impl Iterator<Item = usize> + '_ {
         self.cells[shift]

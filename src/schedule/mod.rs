@@ -451,15 +451,7 @@ mod tests {
         let p = fixture::problem();
         let first = fixture::schedule(&p, fixture::assignment());
         assert!(first.shifts.iter().all(|e| e.sequence == 0));
-        let (solution, evaluation) = fixture::solution(&p, fixture::assignment());
-        let again = Schedule::build(
-            &fixture::config(),
-            &p,
-            &solution,
-            &evaluation,
-            first.generated_at,
-            Some(&first),
-        );
+        let again = fixture::resolved(&p, fixture::assignment(), &first);
         assert_eq!(again, first);
     }
 
@@ -473,15 +465,7 @@ mod tests {
         let mut changed = fixture::assignment();
         // primary day 0 goes from a to d; pair day 0 keeps b and c.
         changed.members[fixture::shift(0, 0)] = vec![3];
-        let (solution, evaluation) = fixture::solution(&p, changed);
-        let new = Schedule::build(
-            &fixture::config(),
-            &p,
-            &solution,
-            &evaluation,
-            old.generated_at,
-            Some(&old),
-        );
+        let new = fixture::resolved(&p, changed.clone(), &old);
         for e in &new.shifts {
             let moved = e.layer == "primary" && e.start == fixture::start(0);
             assert_eq!(e.sequence, if moved { 4 } else { 3 }, "{}", e.uid);
@@ -497,15 +481,7 @@ mod tests {
         let mut changed = fixture::assignment();
         changed.members[fixture::shift(0, 0)] = vec![1];
         changed.members[fixture::shift(0, 1)] = vec![0, 2];
-        let (solution, evaluation) = fixture::solution(&p, changed);
-        let new = Schedule::build(
-            &fixture::config(),
-            &p,
-            &solution,
-            &evaluation,
-            old.generated_at,
-            Some(&old),
-        );
+        let new = fixture::resolved(&p, changed.clone(), &old);
         let seats: Vec<_> = find(&new, "pair", 0)
             .iter()
             .map(|e| (e.uid.clone(), e.member.clone(), e.sequence))
@@ -526,7 +502,7 @@ mod tests {
             ]
         );
         // Without the previous schedule, seats follow member order.
-        let fresh = fixture::schedule(&p, solution.assignment.clone());
+        let fresh = fixture::schedule(&p, changed);
         let members: Vec<_> = find(&fresh, "pair", 0).iter().map(|e| &e.member).collect();
         assert_eq!(members, ["a", "c"]);
     }
@@ -538,14 +514,7 @@ mod tests {
         solution.status = crate::solver::SolveStatus::Feasible;
         solution.bound = f64::NEG_INFINITY;
         solution.gap = f64::INFINITY;
-        let s = Schedule::build(
-            &fixture::config(),
-            &p,
-            &solution,
-            &evaluation,
-            fixture::generated_at(),
-            None,
-        );
+        let s = fixture::written(&p, &solution, &evaluation);
         assert_eq!(s.solver.status, "feasible");
         assert_eq!(s.solver.bound, 0.0);
         assert_eq!(s.solver.gap, 1.0);
@@ -562,8 +531,7 @@ mod tests {
         ) {
             let p = fixture::problem();
             let old = fixture::schedule(&p, a);
-            let (solution, evaluation) = fixture::solution(&p, b);
-            let new = Schedule::build(&fixture::config(), &p, &solution, &evaluation, old.generated_at, Some(&old));
+            let new = fixture::resolved(&p, b, &old);
             proptest::prop_assert_eq!(old.shifts.len(), new.shifts.len());
             for (o, n) in old.shifts.iter().zip(&new.shifts) {
                 proptest::prop_assert_eq!(&o.uid, &n.uid);

@@ -105,13 +105,6 @@ pub fn from_schedule(
 
 /// Like [`from_schedule`], also saying what could not be kept and why.
 pub fn match_schedule(problem: &Problem, old: &Schedule, freeze_until: DateTime<Utc>) -> Matching {
-    let member_index: BTreeMap<&str, usize> = problem
-        .members
-        .iter()
-        .enumerate()
-        .map(|(i, m)| (m.id.as_str(), i))
-        .collect();
-
     // Old seats grouped by (layer, start): the member ids in file order.
     let mut old_shifts: BTreeMap<(&str, DateTime<Utc>), Vec<&str>> = BTreeMap::new();
     for seat in &old.shifts {
@@ -140,8 +133,8 @@ pub fn match_schedule(problem: &Problem, old: &Schedule, freeze_until: DateTime<
         let mut known: Vec<usize> = Vec::with_capacity(ids.len());
         let mut unknown: Vec<String> = Vec::new();
         for id in ids {
-            match member_index.get(id) {
-                Some(&m) => known.push(m),
+            match problem.member_index(id) {
+                Some(m) => known.push(m),
                 None => unknown.push((*id).to_string()),
             }
         }

@@ -161,13 +161,32 @@ pub(crate) fn generated_at() -> DateTime<Utc> {
 
 pub(crate) fn schedule(problem: &Problem, assignment: Assignment) -> Schedule {
     let (solution, evaluation) = solution(problem, assignment);
+    written(problem, &solution, &evaluation)
+}
+
+/// The schedule.json of a solution, written at [`generated_at`] with no previous one.
+pub(crate) fn written(problem: &Problem, solution: &Solution, evaluation: &Evaluation) -> Schedule {
+    Schedule::build(
+        &config(),
+        problem,
+        solution,
+        evaluation,
+        generated_at(),
+        None,
+    )
+}
+
+/// The schedule.json of `assignment` re-solved from `previous`, written when it was.
+pub(crate) fn resolved(problem: &Problem, assignment: Assignment, previous: &Schedule) -> Schedule {
+    let (solution, evaluation) = solution(problem, assignment);
+    let at = previous.generated_at;
     Schedule::build(
         &config(),
         problem,
         &solution,
         &evaluation,
-        generated_at(),
-        None,
+        at,
+        Some(previous),
     )
 }
 
