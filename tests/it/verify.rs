@@ -64,57 +64,49 @@ fn forced(tmp: &Path) -> std::path::PathBuf {
     tmp.join("schedule.json")
 }
 
-#[test]
-fn a_member_moved_onto_an_unavailable_day_fails() {
+/// Solves forced.toml, edits its schedule.json, verifies it and expects exit 1: what
+/// `rota verify` printed on stdout and stderr.
+fn verify_edited(edit: impl FnOnce(&mut Value)) -> (String, String) {
     let tmp = tempfile::tempdir().expect("temp dir");
     let path = forced(tmp.path());
     let mut s = read_json(&path);
-    // Monday is ana's (ben is unavailable on 2027-01-04): hand it to ben.
-    assert_eq!(s["shifts"][0]["member"], "ana");
-    s["shifts"][0]["member"] = Value::from("ben");
+    edit(&mut s);
     write_json(&path, &s);
     let run = verify(&fixture("forced.toml"), &path);
     expect_code(&run, 1);
-    let text = stdout(&run);
+    (stdout(&run), stderr(&run))
+}
+
+#[test]
+fn a_member_moved_onto_an_unavailable_day_fails() {
+    let (text, errors) = verify_edited(|s| {
+        // Monday is ana's (ben is unavailable on 2027-01-04): hand it to ben.
+        assert_eq!(s["shifts"][0]["member"], "ana");
+        s["shifts"][0]["member"] = Value::from("ben");
+    });
     assert!(
         text.contains("ben cannot take it (unavailable on 2027-01-04)"),
         "{text}"
     );
-    assert!(stderr(&run).contains("verify failed"), "{}", stderr(&run));
+    assert!(errors.contains("verify failed"), "{errors}");
 }
 
 #[test]
 fn an_edited_metric_fails() {
-    let tmp = tempfile::tempdir().expect("temp dir");
-    let path = forced(tmp.path());
-    let mut s = read_json(&path);
-    let load = s["members"][0]["load"].as_f64().expect("load");
-    s["members"][0]["load"] = Value::from(load - 1.0);
-    write_json(&path, &s);
-    let run = verify(&fixture("forced.toml"), &path);
-    expect_code(&run, 1);
-    assert!(
-        stdout(&run).contains("metric: ana: load is"),
-        "{}",
-        stdout(&run)
-    );
+    let (text, _) = verify_edited(|s| {
+        let load = s["members"][0]["load"].as_f64().expect("load");
+        s["members"][0]["load"] = Value::from(load - 1.0);
+    });
+    assert!(text.contains("metric: ana: load is"), "{text}");
 }
 
 #[test]
 fn an_edited_objective_fails() {
-    let tmp = tempfile::tempdir().expect("temp dir");
-    let path = forced(tmp.path());
-    let mut s = read_json(&path);
-    let objective = s["solver"]["objective"].as_f64().expect("objective");
-    s["solver"]["objective"] = Value::from(objective * 0.9);
-    write_json(&path, &s);
-    let run = verify(&fixture("forced.toml"), &path);
-    expect_code(&run, 1);
-    assert!(
-        stdout(&run).contains("solver.objective"),
-        "{}",
-        stdout(&run)
-    );
+    let (text, _) = verify_edited(|s| {
+        let objective = s["solver"]["objective"].as_f64().expect("objective");
+        s["solver"]["objective"] = Value::from(objective * 0.9);
+    });
+    assert!(text.contains("solver.objective"), "{text}");
 }
 
 #[test]
@@ -143,13 +135,34 @@ fn an_unreadable_or_malformed_schedule_is_invalid_input() {
     assert!(stderr(&run).contains("bad.json"), "{}", stderr(&run));
 }
 
+/// Solves pair.toml into `DIR/first`, then — aki no longer able to work on 2027-01-05
+/// (Tokyo) — solves the edited config (`DIR/pair.toml`) again into `DIR/second` from the
+/// first schedule, keeping shifts before `freeze_until`: the edited config and the
+/// second solve's summary.
+fn resolve_with_aki_away(dir: &Path, freeze_until: &str) -> (std::path::PathBuf, String) {
+    let first = dir.join("first");
+    solve(&fixture("pair.toml"), &first, &["--quiet"]);
+    let config = dir.join("pair.toml");
+    let text = std::fs::read_to_string(fixture("pair.toml")).expect("readable");
+    let edited = text.replace(
+        "id = \"aki\"\n",
+        "id = \"aki\"\nunavailable = [{ date = 2027-01-05 }]\n",
+    );
+    assert_ne!(text, edited);
+    std::fs::write(&config, edited).expect("writable");
+    let previous = first.join("schedule.json");
+    let extra = ["--previous", arg(&previous), "--freeze-until", freeze_until];
+    let run = solve(&config, &dir.join("second"), &extra);
+    (config, stdout(&run))
+}
+
 /// A re-solve after an edit moves shifts (churn > 0, SEQUENCE bumped on the moved
 /// events, UIDs kept) and still verifies: churn is taken from the file and priced in.
 #[test]
 fn a_resolved_schedule_with_churn_verifies() {
     let tmp = tempfile::tempdir().expect("temp dir");
-    let first = tmp.path().join("first");
-    solve(&fixture("pair.toml"), &first, &["--quiet"]);
+    let (config, summary) = resolve_with_aki_away(tmp.path(), "2027-01-01T00:00:00Z");
+    let (first, second) = (tmp.path().join("first"), tmp.path().join("second"));
     let old = read_json(&first.join("schedule.json"));
     let aki_shifts = old["shifts"]
         .as_array()
@@ -158,29 +171,6 @@ fn a_resolved_schedule_with_churn_verifies() {
         .filter(|e| e["member"] == "aki")
         .count();
     assert!(aki_shifts > 0);
-
-    // aki cannot work on 2027-01-05 (Tokyo) any more.
-    let config = tmp.path().join("pair.toml");
-    let text = std::fs::read_to_string(fixture("pair.toml")).expect("readable");
-    let edited = text.replace(
-        "id = \"aki\"\n",
-        "id = \"aki\"\nunavailable = [{ date = 2027-01-05 }]\n",
-    );
-    assert_ne!(text, edited);
-    std::fs::write(&config, edited).expect("writable");
-
-    let second = tmp.path().join("second");
-    let run = solve(
-        &config,
-        &second,
-        &[
-            "--previous",
-            first.join("schedule.json").to_str().expect("utf-8"),
-            "--freeze-until",
-            "2027-01-01T00:00:00Z",
-        ],
-    );
-    let summary = stdout(&run);
     assert!(summary.contains("compared with"), "{summary}");
     assert!(summary.contains("aki: loses"), "{summary}");
     let new = read_json(&second.join("schedule.json"));
@@ -206,31 +196,8 @@ fn a_resolved_schedule_with_churn_verifies() {
 #[test]
 fn frozen_shifts_the_config_no_longer_allows_are_noted_and_verify() {
     let tmp = tempfile::tempdir().expect("temp dir");
-    let first = tmp.path().join("first");
-    solve(&fixture("pair.toml"), &first, &["--quiet"]);
-    let config = tmp.path().join("pair.toml");
-    let text = std::fs::read_to_string(fixture("pair.toml")).expect("readable");
-    std::fs::write(
-        &config,
-        text.replace(
-            "id = \"aki\"\n",
-            "id = \"aki\"\nunavailable = [{ date = 2027-01-05 }]\n",
-        ),
-    )
-    .expect("writable");
-
+    let (config, summary) = resolve_with_aki_away(tmp.path(), "2027-02-01T00:00:00Z");
     let second = tmp.path().join("second");
-    let run = solve(
-        &config,
-        &second,
-        &[
-            "--previous",
-            first.join("schedule.json").to_str().expect("utf-8"),
-            "--freeze-until",
-            "2027-02-01T00:00:00Z",
-        ],
-    );
-    let summary = stdout(&run);
     assert!(
         summary.contains("not kept — aki cannot take it now (unavailable on 2027-01-05)"),
         "{summary}"

@@ -10,7 +10,7 @@ use chrono_tz::Tz;
 use serde_json::Value;
 
 use crate::support::seats::{Seat, events, seats};
-use crate::support::{cmd, diff, insert_after, solve_quick as solve};
+use crate::support::{arg, diff, expect_code, insert_after, rota, solve_quick as solve};
 
 use crate::support::RESOLVE_TEAM as CONFIG;
 /// Mid-period: six weeks of the quarter have started.
@@ -64,10 +64,24 @@ fn by_shift(seats: &[Seat]) -> BTreeMap<(String, String), BTreeSet<String>> {
     out
 }
 
-fn write_config(dir: &Path, text: &str) -> PathBuf {
-    let path = dir.join("rota.toml");
-    std::fs::write(&path, text).expect("write the edited config");
-    path
+/// Solves `config_text` (written to `<work dir>/rota.toml`) again from the shared first
+/// solve, keeping the shifts that started before [`FREEZE`]: the config's path, the
+/// output directory and its schedule.json.
+fn resolve_edited(name: &str, config_text: &str) -> (PathBuf, PathBuf, Value) {
+    let dir = work_dir(name);
+    let config = dir.join("rota.toml");
+    std::fs::write(&config, config_text).expect("write the edited config");
+    let out = dir.join("out");
+    let previous = base().0.join("schedule.json");
+    let extra = ["--previous", arg(&previous), "--freeze-until", FREEZE];
+    let schedule = solve(&config, &out, &extra);
+    (config, out, schedule)
+}
+
+/// `rota verify CONFIG OUT/schedule.json` passes.
+fn assert_verifies(config: &Path, out: &Path) {
+    let schedule = out.join("schedule.json");
+    expect_code(&rota(&["verify", arg(config), arg(&schedule)]), 0);
 }
 
 #[test]
@@ -119,28 +133,14 @@ fn a_week_of_pto_moves_a_handful_of_shifts_and_no_frozen_one() {
         .count();
     assert!(forced >= 1);
 
-    let dir = work_dir("pto");
     let text = std::fs::read_to_string(CONFIG).expect("read the fixture");
-    let config = write_config(
-        &dir,
-        &insert_after(
-            &text,
-            &format!("id = \"{away}\""),
-            &format!("unavailable = [{{ from = {pto_from}, to = {pto_to}, reason = \"PTO\" }}]"),
-        ),
+    let edited = insert_after(
+        &text,
+        &format!("id = \"{away}\""),
+        &format!("unavailable = [{{ from = {pto_from}, to = {pto_to}, reason = \"PTO\" }}]"),
     );
-    let out = dir.join("out");
+    let (config, out, new_schedule) = resolve_edited("pto", &edited);
     let previous = base_out.join("schedule.json");
-    let new_schedule = solve(
-        &config,
-        &out,
-        &[
-            "--previous",
-            previous.to_str().expect("utf-8 path"),
-            "--freeze-until",
-            FREEZE,
-        ],
-    );
     let new = seats(&new_schedule);
 
     // The PTO is honoured.
@@ -172,12 +172,7 @@ fn a_week_of_pto_moves_a_handful_of_shifts_and_no_frozen_one() {
     );
 
     // The re-solved schedule passes every check against the edited config.
-    cmd()
-        .arg("verify")
-        .arg(&config)
-        .arg(out.join("schedule.json"))
-        .assert()
-        .success();
+    assert_verifies(&config, &out);
 
     // Same UIDs; SEQUENCE bumped exactly where the holder changed.
     let old_uid: BTreeMap<&str, &Seat> = old.iter().map(|s| (s.uid.as_str(), s)).collect();
@@ -225,36 +220,21 @@ fn a_week_of_pto_moves_a_handful_of_shifts_and_no_frozen_one() {
 fn pto_added_for_a_week_that_already_started_is_honoured() {
     // Someone was off sick in a frozen week: the config is the newer truth, so that shift
     // is solved again while every other frozen shift stays.
-    let (base_out, base_schedule) = base();
-    let old = seats(base_schedule);
+    let old = seats(&base().1);
     let sick = old
         .iter()
         .find(|s| s.layer == "primary" && s.start == "2027-02-01T15:00:00Z")
         .expect("a primary shift starts 2027-02-01 10:00 New York time")
         .clone();
     let day = NaiveDate::from_ymd_opt(2027, 2, 3).expect("date");
-    let dir = work_dir("sick");
     let text = std::fs::read_to_string(CONFIG).expect("read the fixture");
-    let config = write_config(
-        &dir,
-        &insert_after(
-            &text,
-            &format!("id = \"{}\"", sick.member),
-            &format!("unavailable = [{{ date = {day}, reason = \"sick\" }}]"),
-        ),
+    let edited = insert_after(
+        &text,
+        &format!("id = \"{}\"", sick.member),
+        &format!("unavailable = [{{ date = {day}, reason = \"sick\" }}]"),
     );
-    let out = dir.join("out");
-    let previous = base_out.join("schedule.json");
-    let new = seats(&solve(
-        &config,
-        &out,
-        &[
-            "--previous",
-            previous.to_str().expect("utf-8 path"),
-            "--freeze-until",
-            FREEZE,
-        ],
-    ));
+    let (config, out, new_schedule) = resolve_edited("sick", &edited);
+    let new = seats(&new_schedule);
     let (day_start, day_end) = local_days(&sick.member, day, day);
     let (old_by, new_by) = (by_shift(&old), by_shift(&new));
     for (key, members) in &old_by {
@@ -272,38 +252,19 @@ fn pto_added_for_a_week_that_already_started_is_honoured() {
             assert_eq!(&new_by[key], members, "frozen shift {key:?} changed");
         }
     }
-    cmd()
-        .arg("verify")
-        .arg(&config)
-        .arg(out.join("schedule.json"))
-        .assert()
-        .success();
+    assert_verifies(&config, &out);
 }
 
 #[test]
 fn someone_leaving_keeps_their_past_and_hands_over_their_future() {
-    let (base_out, base_schedule) = base();
-    let old = seats(base_schedule);
-    let previous = base_out.join("schedule.json");
+    let old = seats(&base().1);
     let leaver = "bob";
     let text = std::fs::read_to_string(CONFIG).expect("read the fixture");
 
     // With `leaves`, the shifts they held before the freeze stay theirs.
-    let dir = work_dir("leaves");
-    let config = write_config(
-        &dir,
-        &insert_after(&text, "id = \"bob\"", "leaves = 2027-02-15"),
-    );
-    let new = seats(&solve(
-        &config,
-        &dir.join("out"),
-        &[
-            "--previous",
-            previous.to_str().expect("utf-8 path"),
-            "--freeze-until",
-            FREEZE,
-        ],
-    ));
+    let edited = insert_after(&text, "id = \"bob\"", "leaves = 2027-02-15");
+    let (config, out, new_schedule) = resolve_edited("leaves", &edited);
+    let new = seats(&new_schedule);
     let left = instant("2027-02-15T05:00:00Z"); // 2027-02-15 00:00 in New York
     for s in old.iter().filter(|s| s.member == leaver) {
         let kept = new.iter().any(|n| n.uid == s.uid && n.member == leaver);
@@ -314,32 +275,16 @@ fn someone_leaving_keeps_their_past_and_hands_over_their_future() {
         new.iter()
             .all(|n| n.member != leaver || instant(&n.end) <= left)
     );
-    cmd()
-        .arg("verify")
-        .arg(&config)
-        .arg(dir.join("out").join("schedule.json"))
-        .assert()
-        .success();
+    assert_verifies(&config, &out);
 
     // Deleted from the config instead, they are unknown: their shifts, past ones too, go
     // to others — and the re-solve still succeeds.
-    let dir = work_dir("deleted");
     let without = text.replace(
         "[[member]]\nid = \"bob\"\ntimezone = \"America/New_York\"\nholidays = [\"us\"]\n",
         "",
     );
     assert!(!without.contains("\"bob\""));
-    let config = write_config(&dir, &without);
-    let new = seats(&solve(
-        &config,
-        &dir.join("out"),
-        &[
-            "--previous",
-            previous.to_str().expect("utf-8 path"),
-            "--freeze-until",
-            FREEZE,
-        ],
-    ));
+    let new = seats(&resolve_edited("deleted", &without).2);
     assert!(new.iter().all(|n| n.member != leaver));
     for s in old
         .iter()
