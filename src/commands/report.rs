@@ -116,8 +116,7 @@ mod tests {
 
     #[test]
     fn text_has_title_table_status_and_metrics() {
-        let p = fixture::problem();
-        let s = fixture::schedule(&p, fixture::assignment());
+        let s = fixture::solved();
         let text = render_text(&s);
         let title = text.lines().next().expect("title");
         assert!(title.starts_with(&s.team), "{title}");
@@ -142,8 +141,7 @@ mod tests {
 
     #[test]
     fn json_holds_members_metrics_and_solver_but_not_shifts() {
-        let p = fixture::problem();
-        let s = fixture::schedule(&p, fixture::assignment());
+        let s = fixture::solved();
         let v: serde_json::Value =
             serde_json::from_str(&render_json(&s).expect("renders")).expect("valid JSON");
         assert_eq!(v["metrics"]["imbalance"], 214.0);

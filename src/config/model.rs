@@ -162,6 +162,12 @@ pub struct TimeWindow {
 }
 
 impl TimeWindow {
+    /// 09:00-17:00: the built-in default of `working_hours`.
+    pub const NINE_TO_FIVE: TimeWindow = TimeWindow {
+        start: NaiveTime::from_hms_opt(9, 0, 0).expect("09:00 is a time"),
+        end: NaiveTime::from_hms_opt(17, 0, 0).expect("17:00 is a time"),
+    };
+
     pub fn wraps(&self) -> bool {
         self.end <= self.start
     }
@@ -270,17 +276,12 @@ impl Member {
     /// holidays, tags or unavailability): what a `[[member]]` with only `id` and `timezone`
     /// means when `[defaults]` is empty.
     pub fn new(id: &str, timezone: Tz) -> Member {
-        let nine = NaiveTime::from_hms_opt(9, 0, 0).expect("09:00 is a time");
-        let five = NaiveTime::from_hms_opt(17, 0, 0).expect("17:00 is a time");
         Member {
             id: id.to_owned(),
             name: id.to_owned(),
             email: None,
             timezone,
-            working_hours: TimeWindow {
-                start: nine,
-                end: five,
-            },
+            working_hours: TimeWindow::NINE_TO_FIVE,
             working_days: WeekdaySet::WORKWEEK,
             holidays: BTreeSet::new(),
             holiday_sets: Vec::new(),

@@ -6,7 +6,7 @@ use std::io;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use chrono::{NaiveDate, NaiveTime, Weekday};
+use chrono::NaiveDate;
 
 use super::diagnostic::{Diagnostic, line_col};
 use super::fields::Sp;
@@ -312,19 +312,11 @@ pub(crate) fn validate(
         complete: raw.members_complete && raw.members.iter().all(|m| m.id.is_some()),
     };
 
-    let default_hours = raw.defaults.working_hours.unwrap_or(TimeWindow {
-        start: NaiveTime::from_hms_opt(9, 0, 0).unwrap_or(NaiveTime::MIN),
-        end: NaiveTime::from_hms_opt(17, 0, 0).unwrap_or(NaiveTime::MIN),
-    });
-    let default_days = raw.defaults.working_days.unwrap_or_else(|| {
-        WeekdaySet::from_days([
-            Weekday::Mon,
-            Weekday::Tue,
-            Weekday::Wed,
-            Weekday::Thu,
-            Weekday::Fri,
-        ])
-    });
+    let default_hours = raw
+        .defaults
+        .working_hours
+        .unwrap_or(TimeWindow::NINE_TO_FIVE);
+    let default_days = raw.defaults.working_days.unwrap_or(WeekdaySet::WORKWEEK);
     let mut members = Vec::new();
     for m in &raw.members {
         let holiday_sets = match &m.holidays {

@@ -19,8 +19,7 @@ mod tests {
 
     #[test]
     fn json_round_trips() {
-        let p = fixture::problem();
-        let s = fixture::schedule(&p, fixture::assignment());
+        let s = fixture::solved();
         let text = render(&s).expect("serializes");
         assert!(text.ends_with("}\n"));
         let back: Schedule = serde_json::from_str(&text).expect("parses");

@@ -139,8 +139,7 @@ mod tests {
 
     #[test]
     fn summary_snapshot() {
-        let p = fixture::problem();
-        let s = fixture::schedule(&p, fixture::assignment());
+        let s = fixture::solved();
         let text = format!("{}{}\n", summary(&fixture::config(), &s), status_line(&s));
         insta::assert_snapshot!(text);
     }
@@ -177,8 +176,7 @@ mod tests {
 
     #[test]
     fn schedule_summary_matches_the_config_summary() {
-        let p = fixture::problem();
-        let s = fixture::schedule(&p, fixture::assignment());
+        let s = fixture::solved();
         assert_eq!(schedule_summary(&s), summary(&fixture::config(), &s));
     }
 

@@ -338,8 +338,7 @@ mod tests {
 
     #[test]
     fn one_entry_per_seat_sorted_by_start_layer_slot() {
-        let p = fixture::problem();
-        let s = fixture::schedule(&p, fixture::assignment());
+        let s = fixture::solved();
         assert_eq!(s.shifts.len(), fixture::DAYS * 3);
         let keys: Vec<_> = s
             .shifts
@@ -355,8 +354,7 @@ mod tests {
 
     #[test]
     fn header_fields_come_from_config_and_solution() {
-        let p = fixture::problem();
-        let s = fixture::schedule(&p, fixture::assignment());
+        let s = fixture::solved();
         assert_eq!(s.version, 1);
         assert_eq!(s.team, "Test Team");
         assert_eq!(s.period.start.to_string(), "2027-01-04");
@@ -373,8 +371,7 @@ mod tests {
     /// b has 10 points of history; capacities 1, 1, 0.5, 1.
     #[test]
     fn members_and_metrics_match_a_hand_computation() {
-        let p = fixture::problem();
-        let s = fixture::schedule(&p, fixture::assignment());
+        let s = fixture::solved();
         let ids: Vec<_> = s.members.iter().map(|m| m.id.as_str()).collect();
         assert_eq!(ids, ["a", "b", "c", "d"]);
         let load: Vec<_> = s.members.iter().map(|m| m.load).collect();
@@ -408,16 +405,14 @@ mod tests {
 
     #[test]
     fn points_are_rounded_to_micro_points() {
-        let p = fixture::problem();
-        let s = fixture::schedule(&p, fixture::assignment());
+        let s = fixture::solved();
         assert_eq!(find(&s, "primary", 0)[0].points, 40.333333);
         assert_eq!(find(&s, "primary", 3)[0].points, 25.333333);
     }
 
     #[test]
     fn uids_name_layer_start_slot_and_team() {
-        let p = fixture::problem();
-        let s = fixture::schedule(&p, fixture::assignment());
+        let s = fixture::solved();
         assert_eq!(
             find(&s, "primary", 0)[0].uid,
             "primary-20270104T090000Z.test-team@test-team.rota"
@@ -566,8 +561,7 @@ mod tests {
     fn history_reads_the_points_of_a_written_schedule() {
         use crate::config::history;
         assert_eq!(history::SCHEDULE_VERSION, SCHEDULE_VERSION);
-        let p = fixture::problem();
-        let s = fixture::schedule(&p, fixture::assignment());
+        let s = fixture::solved();
         let text = serde_json::to_string_pretty(&s).expect("serializes");
         let points = history::points_per_member(&text).expect("history reads it");
         for member in &s.members {

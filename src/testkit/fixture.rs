@@ -159,6 +159,11 @@ pub(crate) fn generated_at() -> DateTime<Utc> {
     date(1).and_time(time(12)).and_utc()
 }
 
+/// The schedule.json of [`problem`] solved as [`assignment`].
+pub(crate) fn solved() -> Schedule {
+    schedule(&problem(), assignment())
+}
+
 pub(crate) fn schedule(problem: &Problem, assignment: Assignment) -> Schedule {
     let (solution, evaluation) = solution(problem, assignment);
     written(problem, &solution, &evaluation)

@@ -376,7 +376,7 @@ fn layers(spec: &LayerSpec, team_zone: Tz, regions: &BTreeSet<&str>) -> Vec<Laye
                         },
                     },
                     region_zone(r),
-                    Some(weekdays()),
+                    Some(WeekdaySet::WORKWEEK),
                 );
                 l.eligible.any_tags.push(r.to_string());
                 l
@@ -457,7 +457,7 @@ fn members(spec: &Spec, zones: &[Tz], period: Period, rng: &mut XorShift) -> Vec
                     start: time(9, 0),
                     end: time(17, 0),
                 },
-                working_days: weekdays(),
+                working_days: WeekdaySet::WORKWEEK,
                 holidays,
                 holiday_sets,
                 tags,
@@ -552,16 +552,6 @@ fn region_holidays(zone: Tz) -> (&'static str, BTreeSet<NaiveDate>) {
         ),
     };
     (name, days.iter().map(|&(y, m, d)| date(y, m, d)).collect())
-}
-
-fn weekdays() -> WeekdaySet {
-    WeekdaySet::from_days([
-        Weekday::Mon,
-        Weekday::Tue,
-        Weekday::Wed,
-        Weekday::Thu,
-        Weekday::Fri,
-    ])
 }
 
 /// A date from the constant tables above; every one of them is a real date.

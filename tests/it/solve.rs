@@ -255,7 +255,7 @@ fn forced_summary_snapshot() {
             Some((head, rest)) if head.starts_with("optimal in ") => {
                 format!("optimal in [seconds] s — {rest}")
             }
-            _ => line.replace(out.to_str().expect("utf-8"), "[out]"),
+            _ => line.replace(arg(&out), "[out]"),
         })
         .collect();
     insta::assert_snapshot!(redacted.join("\n"));
@@ -284,9 +284,9 @@ fn infeasible_exits_3_and_writes_nothing() {
     let out = tmp.path().join("out");
     let run = rota(&[
         "solve",
-        fixture("infeasible.toml").to_str().expect("utf-8"),
+        arg(&fixture("infeasible.toml")),
         "-o",
-        out.to_str().expect("utf-8"),
+        arg(&out),
         "--time-limit",
         "2",
     ]);
@@ -308,12 +308,7 @@ fn a_failed_solve_leaves_earlier_output_alone() {
         .into_iter()
         .map(|f| (f.clone(), std::fs::read(out.join(&f)).expect("readable")))
         .collect();
-    let run = rota(&[
-        "solve",
-        fixture("infeasible.toml").to_str().expect("utf-8"),
-        "-o",
-        out.to_str().expect("utf-8"),
-    ]);
+    let run = rota(&["solve", arg(&fixture("infeasible.toml")), "-o", arg(&out)]);
     expect_code(&run, 3);
     let after: Vec<_> = files_under(&out)
         .into_iter()
@@ -327,8 +322,8 @@ fn bad_arguments_exit_2_before_anything_is_written() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let out = tmp.path().join("out");
     let config = fixture("small.toml");
-    let config = config.to_str().expect("utf-8");
-    let out_arg = out.to_str().expect("utf-8");
+    let config = arg(&config);
+    let out_arg = arg(&out);
     let cases: [&[&str]; 8] = [
         &["--time-limit", "0"],
         &["--threads", "0"],
@@ -366,11 +361,11 @@ fn freeze_until_must_be_an_instant() {
     let out = tmp.path().join("second");
     let run = rota(&[
         "solve",
-        fixture("small.toml").to_str().expect("utf-8"),
+        arg(&fixture("small.toml")),
         "-o",
-        out.to_str().expect("utf-8"),
+        arg(&out),
         "--previous",
-        previous.to_str().expect("utf-8"),
+        arg(&previous),
         "--freeze-until",
         "next tuesday",
     ]);
@@ -384,12 +379,7 @@ fn output_path_that_is_a_file_is_a_usage_error() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let file = tmp.path().join("file");
     std::fs::write(&file, "x").expect("writable");
-    let run = rota(&[
-        "solve",
-        fixture("forced.toml").to_str().expect("utf-8"),
-        "-o",
-        file.to_str().expect("utf-8"),
-    ]);
+    let run = rota(&["solve", arg(&fixture("forced.toml")), "-o", arg(&file)]);
     expect_code(&run, 2);
     assert_eq!(std::fs::read_to_string(&file).expect("readable"), "x");
 }
@@ -408,7 +398,7 @@ fn resolving_from_the_previous_schedule_keeps_events() {
         &second,
         &[
             "--previous",
-            previous.to_str().expect("utf-8"),
+            arg(&previous),
             "--freeze-until",
             "2027-01-06T00:00:00Z",
         ],

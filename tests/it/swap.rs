@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::support::seats::seats;
-use crate::support::{RESOLVE_TEAM as CONFIG, cmd, resolve_team, solve_quick as solve};
+use crate::support::{RESOLVE_TEAM as CONFIG, arg, cmd, resolve_team, solve_quick as solve};
 
 fn work_dir(name: &str) -> PathBuf {
     crate::support::work_dir("swap", name)
@@ -91,7 +91,7 @@ fn applying_the_first_option_moves_the_shift_to_its_taker() {
     let resolved = seats(&solve(
         &config,
         &dir.join("out"),
-        &["--previous", path.to_str().expect("utf-8 path")],
+        &["--previous", arg(&path)],
     ));
     let now: Vec<&str> = resolved
         .iter()

@@ -7,11 +7,7 @@ use serde_json::Value;
 use crate::support::*;
 
 fn verify(config: &Path, schedule: &Path) -> std::process::Output {
-    rota(&[
-        "verify",
-        config.to_str().expect("utf-8"),
-        schedule.to_str().expect("utf-8"),
-    ])
+    rota(&["verify", arg(&config), arg(&schedule)])
 }
 
 /// SPEC §6: `rota verify` passes on every schedule `rota solve` writes.
@@ -45,9 +41,9 @@ fn verify_passes_on_every_shipped_config() {
         let out = tmp.path().join(i.to_string());
         let run = rota(&[
             "solve",
-            config.to_str().expect("utf-8"),
+            arg(&config),
             "-o",
-            out.to_str().expect("utf-8"),
+            arg(&out),
             "--time-limit",
             "1",
             "--quiet",

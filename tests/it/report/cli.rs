@@ -8,7 +8,7 @@
 
 use std::path::Path;
 
-use crate::support::{cmd, expect_code, root, rota, stderr, stdout};
+use crate::support::{arg, cmd, expect_code, root, rota, stderr, stdout};
 
 const FIXTURE: &str = "tests/fixtures/report/schedule.json";
 
@@ -101,12 +101,7 @@ fn report_json_has_members_metrics_and_solver() {
 fn report_html_writes_the_schedule_report() {
     let dir = tempfile::tempdir().expect("temp dir");
     let file = dir.path().join("fair.html");
-    let out = rota(&[
-        "report",
-        &fixture(),
-        "--html",
-        file.to_str().expect("utf-8"),
-    ]);
+    let out = rota(&["report", &fixture(), "--html", arg(&file)]);
     expect_code(&out, 0);
     assert!(stdout(&out).ends_with(&format!("wrote {}\n", file.display())));
     let written = std::fs::read_to_string(&file).expect("report written");
@@ -121,13 +116,7 @@ fn report_html_writes_the_schedule_report() {
     assert_eq!(names, ["fair.html"]);
 
     // With --json, stdout stays one JSON document.
-    let out = rota(&[
-        "report",
-        &fixture(),
-        "--json",
-        "--html",
-        file.to_str().expect("utf-8"),
-    ]);
+    let out = rota(&["report", &fixture(), "--json", "--html", arg(&file)]);
     expect_code(&out, 0);
     serde_json::from_slice::<serde_json::Value>(&out.stdout).expect("only JSON on stdout");
 }
@@ -164,12 +153,7 @@ fn a_missing_or_malformed_schedule_is_invalid_input() {
 fn an_unwritable_html_path_fails_without_output() {
     let dir = tempfile::tempdir().expect("temp dir");
     let file = dir.path().join("no-such-dir/report.html");
-    let out = rota(&[
-        "report",
-        &fixture(),
-        "--html",
-        file.to_str().expect("utf-8"),
-    ]);
+    let out = rota(&["report", &fixture(), "--html", arg(&file)]);
     expect_code(&out, 1);
     assert!(stderr(&out).contains("cannot write"), "{}", stderr(&out));
     assert!(stdout(&out).is_empty());
@@ -188,7 +172,7 @@ fn report_of_a_solved_schedule_matches_the_solve_summary() {
         .map(|l| format!("{l}\n"))
         .collect();
     let schedule = dir.path().join("schedule.json");
-    let out = rota(&["report", schedule.to_str().expect("utf-8")]);
+    let out = rota(&["report", arg(&schedule)]);
     expect_code(&out, 0);
     let report = stdout(&out);
     assert!(

@@ -94,7 +94,7 @@ fn resolving_the_same_config_changes_nothing() {
         ("same-frozen", vec!["--freeze-until", FREEZE]),
     ] {
         let out = work_dir(name);
-        let mut args = vec!["--previous", previous.to_str().expect("utf-8 path")];
+        let mut args = vec!["--previous", arg(&previous)];
         args.extend(extra);
         let again = solve(Path::new(CONFIG), &out, &args);
 
