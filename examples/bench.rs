@@ -1,5 +1,5 @@
-//! The benchmark of SPEC §6: rota's solver against the best known objective and against
-//! round-robin, on generated teams, printed as markdown tables for the README.
+//! The benchmark (docs/performance.md): rota's solver against the best known objective and against
+//! round-robin, on generated teams, printed as markdown tables for docs/performance.md.
 //!
 //! `cargo run --release --example bench [-- --cases small,team12 --long 120 --max 60 --seeds 7 --scaling --tiny --tiny-offset 5000]`
 //!
@@ -34,7 +34,7 @@ use rota::testkit::instance::{NAMED, Spec, generate, scaling_series, tiny_series
 #[command(about = "rota's solver on generated teams, against round-robin and the best known")]
 struct Args {
     /// Instances to run, comma-separated: small, team12, team40, fts150, or a scaling
-    /// instance such as scale-40x3. Default: the four SPEC §6 cases.
+    /// instance such as scale-40x3. Default: the four named cases.
     #[arg(long, value_delimiter = ',')]
     cases: Vec<String>,
     /// Seconds of the long run whose objective is the best known (0: no long run; the
@@ -47,7 +47,7 @@ struct Args {
     /// Also measure the scaling curve: time to come within 1 % of the best known.
     #[arg(long)]
     scaling: bool,
-    /// Also solve the tiny series (3–5 people over a month, SPEC §6: proven optimal
+    /// Also solve the tiny series (3–5 people over a month, to be proven optimal
     /// within 1 s) and print, per team, whether the 1 s solve proved its optimum.
     #[arg(long)]
     tiny: bool,
@@ -61,7 +61,7 @@ struct Args {
     /// Seconds of the long run of each scaling instance.
     #[arg(long, default_value_t = 60.0)]
     scaling_long: f64,
-    /// Solver threads (one heuristic search each). SPEC §6 measures on 2 cores.
+    /// Solver threads (one heuristic search each). The bench measures on 2 cores.
     #[arg(long, default_value_t = 2)]
     threads: u32,
     /// Also solve with this many other seeds at each limit up to --seeds-max, and print
@@ -618,7 +618,7 @@ fn print_scaling(points: &[ScalePoint], args: &Args) {
     }
 }
 
-/// The time limit SPEC §6 gives teams of up to 5 people over a month.
+/// The time limit within which teams of up to 5 people over a month are to be proven.
 const TINY_LIMIT: f64 = 1.0;
 /// The second try for the teams the first does not prove: how long a proof takes.
 const TINY_RETRY: f64 = 10.0;

@@ -1,4 +1,4 @@
-//! The top-level error and its exit code (SPEC §1).
+//! The top-level error and the exit code of each kind.
 
 use std::path::PathBuf;
 

@@ -7,7 +7,7 @@
                                              (`ROTA_FEEDS_OUT`, tests/calendar.rs) and
                                          (2) `rota solve` on every configs/*.toml
 
-Each feed must parse, carry the calendar properties of SPEC §5, and have VEVENTs with
+Each feed must parse, carry the calendar properties rota writes (src/output/calendar.rs), and have VEVENTs with
 UID, DTSTAMP, DTSTART/DTEND in UTC, SEQUENCE, SUMMARY and TRANSP, with no duplicate
 UID; lines end in CRLF and fold within 75 octets. A directory holding team.ics is also
 checked for consistency: the layer feeds together are exactly team.ics, and every

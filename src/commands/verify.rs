@@ -49,7 +49,7 @@ pub const TOLERANCE: f64 = 1e-6;
 pub enum Kind {
     /// The file does not describe this config's shifts, members or team.
     Schedule,
-    /// A hard rule of SPEC §4 is broken.
+    /// A hard rule (docs/objective.md, "Hard rules") is broken.
     Rule,
     /// A recorded number differs from the recomputed one.
     Metric,

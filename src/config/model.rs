@@ -407,7 +407,7 @@ pub struct Fairness {
     pub history_points: BTreeMap<String, f64>,
 }
 
-/// Weights of the minimized sum (SPEC §4).
+/// Weights of the minimized sum (docs/objective.md, "Objective terms").
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ObjectiveWeights {
     pub imbalance: f64,

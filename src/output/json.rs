@@ -1,4 +1,5 @@
-//! schedule.json as bytes: pretty-printed, fields in SPEC §5 order, one trailing newline.
+//! schedule.json as bytes: pretty-printed, fields in the order `Schedule` declares them,
+//! one trailing newline.
 
 use crate::error::Error;
 use crate::schedule::Schedule;

@@ -1,4 +1,5 @@
-//! Every metric and the objective of an assignment, computed exactly (SPEC §4).
+//! Every metric and the objective of an assignment, computed exactly (docs/objective.md,
+//! "Fairness and capacity" and "Objective terms").
 //!
 //! The one definition of "how fair": the solver reports it, `verify` recomputes it,
 //! the writers print it.

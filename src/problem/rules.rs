@@ -1,4 +1,4 @@
-//! The hard rules of SPEC §4, checked on a whole assignment.
+//! The hard rules (docs/objective.md, "Hard rules"), checked on a whole assignment.
 //!
 //! Used by `verify`, by the tests of every solver path, and by `swap` to tell which
 //! replacements keep the schedule valid.

@@ -1,7 +1,7 @@
 //! The fair greedy: fixed seats first, then every shift in time order to the available
 //! candidate who would be least loaded per unit of capacity after taking it.
 //!
-//! It is the floor every solve must match (SPEC §4) and the MILP's warm start. Beside
+//! It is the floor every solve must match (docs/solver.md) and the MILP's warm start. Beside
 //! it, a best-fit greedy that also weighs what a shift costs each member.
 
 use super::index::Index;

@@ -243,7 +243,7 @@ pub fn solve(
             workers,
             &progress,
         );
-        // Never worse than the fair greedy (SPEC §4).
+        // Never worse than the fair greedy (docs/solver.md).
         match fair {
             Some(fair) if fair.objective() < best.objective() => fair.assignment(),
             _ => best.assignment(),

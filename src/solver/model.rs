@@ -1,4 +1,4 @@
-//! The exact MILP of SPEC §4 in good_lp, solved by HiGHS.
+//! The exact MILP of docs/objective.md in good_lp, solved by HiGHS.
 //!
 //! Binary `x[s][m]` exists only for unblocked pairs. Its objective is term for term the
 //! one of evaluate.rs, so HiGHS's bound is a bound on the reported objective.

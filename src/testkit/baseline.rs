@@ -412,7 +412,7 @@ mod fairer_than_round_robin {
         (rota.metrics, base.metrics)
     }
 
-    /// The SPEC §6 bar in full: lower imbalance and no more back-to-back after-hours pairs.
+    /// The bar of docs/performance.md in full: lower imbalance and no more back-to-back after-hours pairs.
     fn assert_fairer_than_round_robin(config: Config) {
         let name = config.team.name.clone();
         let (rota, base) = compare_with_round_robin(config);
@@ -425,7 +425,7 @@ mod fairer_than_round_robin {
     }
 
     fn named(name: &str) -> Spec {
-        Spec::named(name).expect("a SPEC §6 case")
+        Spec::named(name).expect("a named bench case")
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! Everything is deterministic from [`Spec::seed`]: members spread over time zones,
 //! part-timers, senior and regional tags, a week or two of PTO drawn at random, odd days
 //! off, national holidays, people joining and leaving during the period. The named cases
-//! are the instances of SPEC §6; [`scaling_series`] grows from 5 to 300 members and from
+//! are the instances of the benchmark (docs/performance.md); [`scaling_series`] grows from 5 to 300 members and from
 //! one month to a year; [`tiny_series`] covers teams of up to 5 over a month.
 
 use std::collections::BTreeSet;
@@ -27,7 +27,7 @@ pub const ZONES: [Tz; 4] = [
     chrono_tz::Australia::Sydney,
 ];
 
-/// Names of the SPEC §6 cases, smallest first.
+/// Names of the benchmark's cases, smallest first.
 pub const NAMED: [&str; 4] = ["small", "team12", "team40", "fts150"];
 
 /// Periods start on this Monday, so weekly handoffs line up with the period.
@@ -97,7 +97,7 @@ pub struct Spec {
 }
 
 impl Spec {
-    /// The SPEC §6 instance of that name, if it is one.
+    /// The benchmark's instance of that name, if it is one.
     pub fn named(name: &str) -> Option<Spec> {
         let base = Spec {
             name: name.to_string(),
@@ -218,7 +218,7 @@ pub fn scaling_series() -> Vec<Spec> {
     .collect()
 }
 
-/// Teams of 3 to 5 people over one month, the SPEC §6 class "proven optimal within
+/// Teams of 3 to 5 people over one month, the benchmark's class "proven optimal within
 /// 1 s", in the shapes small teams run: a daily rotation, a weekly primary with a daily
 /// secondary, 12-hour shifts with a rest rule, and a daily rotation over two zones;
 /// three seeds each, so one lucky instance does not stand for the class.
@@ -605,7 +605,7 @@ mod tests {
     use super::*;
 
     fn named(name: &str) -> Config {
-        generate(&Spec::named(name).expect("a SPEC §6 case"))
+        generate(&Spec::named(name).expect("a named bench case"))
     }
 
     #[test]

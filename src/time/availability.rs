@@ -1,5 +1,6 @@
 //! Who may take a shift, whether it lands on a day they prefer off, and how much of the
-//! period each member can carry (SPEC §3, §4).
+//! period each member can carry (docs/objective.md, "Time semantics" and "Fairness and
+//! capacity").
 
 use chrono::{DateTime, Utc};
 

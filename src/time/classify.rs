@@ -1,5 +1,5 @@
 //! Hours of an interval by class (holiday > weekend > business > after-hours), by the
-//! member's local time (SPEC §3).
+//! member's local time (docs/objective.md, "Time semantics").
 //!
 //! Works on whole local days and their working-hour edges, never minute by minute.
 

@@ -1,4 +1,5 @@
-//! Local wall-clock time → UTC instant, with the DST policy of SPEC §3.
+//! Local wall-clock time → UTC instant, with the DST policy of docs/objective.md,
+//! "Time semantics".
 //!
 //! In a gap (a skipped local hour) the time moves forward by the length of the gap; in a
 //! fold (a repeated hour) the first occurrence wins. This is RFC 5545's and jiff's

@@ -1,5 +1,5 @@
 //! Local wall-clock time → UTC with an explicit DST policy, shift generation and
-//! per-member classification of every minute (SPEC §3).
+//! per-member classification of every minute (docs/objective.md, "Time semantics").
 
 pub mod availability;
 pub mod calendar;

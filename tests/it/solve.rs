@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use crate::support::*;
 
-/// Every field of SPEC §5's schedule.json, with the type it must have.
+/// Every field of schedule.json, with the type it must have.
 #[test]
 fn schedule_json_has_every_field() {
     let tmp = tempfile::tempdir().expect("temp dir");
@@ -71,7 +71,7 @@ fn schedule_json_has_every_field() {
 }
 
 /// The forced fixture has exactly one feasible schedule, so its bytes do not depend on
-/// how the solver breaks ties. The file is snapshot as written (field order of SPEC §5);
+/// how the solver breaks ties. The file is snapshot as written (in its field order);
 /// only the solve time, the solver's bound and the config hash are redacted. Points
 /// checked by hand: ana (Berlin) works 10:00–18:00 local, 7 h business + 1 h after hours
 /// = 9 points; ben (New York) 04:00–12:00, 3 h business + 5 h after hours = 13 points.

@@ -10,7 +10,7 @@ fn verify(config: &Path, schedule: &Path) -> std::process::Output {
     rota(&["verify", arg(&config), arg(&schedule)])
 }
 
-/// SPEC §6: `rota verify` passes on every schedule `rota solve` writes.
+/// `rota verify` passes on every schedule `rota solve` writes.
 #[test]
 fn verify_passes_on_every_solved_fixture() {
     let tmp = tempfile::tempdir().expect("temp dir");
