@@ -1,11 +1,28 @@
 //! rota: fair, rested on-call rotations, correct in every time zone.
 //!
-//! Stages: [`config`] (TOML → validated `Config`) → [`problem`] (shifts in UTC with
-//! per-member points and availability) → [`solver`] (good_lp + HiGHS) → [`schedule`]
-//! → [`output`] writers. [`cli`] only dispatches.
+//! The pipeline, each stage depending only on the ones before it (a test in
+//! `tests/it/architecture.rs` holds it to that):
+//!
+//! ```text
+//! config   TOML → validated Config (zones resolved, dates checked, references resolved)
+//!   ↓
+//! time     local wall-clock time → UTC shifts, hours by class, availability
+//!   ↓
+//! problem  every shift and (shift, member) cell; the hard rules and the objective
+//!   ↓
+//! solver   the fairest schedule the rules allow, with a proven bound (good_lp + HiGHS)
+//!   ↓
+//! schedule schedule.json: the file format, and a previous schedule matched to a problem
+//!   ↓
+//! output   writers: schedule.json, iCalendar feeds, HTML report, terminal tables
+//! ```
+//!
+//! `commands` holds each command's own logic (check, solve, verify, report, diff, swap,
+//! init, serve); `cli` parses the arguments and dispatches; `error` maps failures to exit
+//! codes. `testkit` (tests, and the `bench` feature) builds values of every stage.
 
-pub mod cli;
-pub mod commands;
+mod cli;
+mod commands;
 pub mod config;
 pub mod error;
 pub mod output;

@@ -12,13 +12,13 @@ use crate::config::{Config, Layer, Rotation, WeeklyTime};
 use crate::error::Error;
 use crate::problem::Problem;
 
-pub fn run(config: &Path) -> Result<(), Error> {
+pub(crate) fn run(config: &Path) -> Result<(), Error> {
     let config = crate::config::load(config)?;
     let problem = crate::problem::build(&config)?;
     super::print(&render(&config, &problem))
 }
 
-pub fn render(config: &Config, problem: &Problem) -> String {
+pub(crate) fn render(config: &Config, problem: &Problem) -> String {
     let mut out = String::new();
     let days = (config.period.end - config.period.start).num_days();
     // Writing to a String cannot fail; the results are ignored deliberately.

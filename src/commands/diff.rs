@@ -10,8 +10,8 @@
 //!    retimed at once;
 //! 4. whatever is left was *removed* (only in the old schedule) or *added*.
 //!
-//! Dates in [`ScheduleDiff::render`] are UTC dates of the shift starts, as schedule.json
-//! stores them; [`ScheduleDiff::render_in`] shows them in a time zone of your choice.
+//! [`ScheduleDiff::render_in`] shows the dates of the shift starts in a time zone of your
+//! choice (UTC, as schedule.json stores them, by default).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -24,7 +24,7 @@ use crate::config::suggest::{did_you_mean, zone_names};
 use crate::error::Error;
 use crate::schedule::Schedule;
 
-pub fn run(old: &Path, new: &Path, json: bool, timezone: Option<&str>) -> Result<(), Error> {
+pub(crate) fn run(old: &Path, new: &Path, json: bool, timezone: Option<&str>) -> Result<(), Error> {
     let zone = timezone
         .map(parse_zone)
         .transpose()?
@@ -54,7 +54,7 @@ fn parse_zone(name: &str) -> Result<Tz, Error> {
 
 /// One member on one shift.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct Seat {
+pub(crate) struct Seat {
     pub layer: String,
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
@@ -63,7 +63,7 @@ pub struct Seat {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum ChangeKind {
+pub(crate) enum ChangeKind {
     /// Another member holds it (its times may have moved as well).
     Reassigned,
     /// Same member, other times.
@@ -76,7 +76,7 @@ pub enum ChangeKind {
 
 /// One seat that differs between the two schedules.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Change {
+pub(crate) struct Change {
     pub kind: ChangeKind,
     pub before: Option<Seat>,
     pub after: Option<Seat>,
@@ -84,14 +84,14 @@ pub struct Change {
 
 /// A seat a member keeps, with other times.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Move {
+pub(crate) struct Move {
     pub before: Seat,
     pub after: Seat,
 }
 
 /// Everything that changed for one member, each list sorted by start.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct MemberChanges {
+pub(crate) struct MemberChanges {
     pub member: String,
     pub loses: Vec<Seat>,
     pub gains: Vec<Seat>,
@@ -99,7 +99,7 @@ pub struct MemberChanges {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct ScheduleDiff {
+pub(crate) struct ScheduleDiff {
     /// Number of shift seats whose assignee or time changed.
     pub changed: usize,
     /// Sorted by (layer, start) of the seat.
@@ -111,7 +111,7 @@ pub struct ScheduleDiff {
     pub timed_layers: BTreeSet<String>,
 }
 
-pub fn diff(old: &Schedule, new: &Schedule) -> ScheduleDiff {
+pub(crate) fn diff(old: &Schedule, new: &Schedule) -> ScheduleDiff {
     let seats = |s: &Schedule| -> Vec<Seat> {
         let mut v: Vec<Seat> = s
             .shifts
@@ -164,13 +164,8 @@ pub fn diff(old: &Schedule, new: &Schedule) -> ScheduleDiff {
 
 impl ScheduleDiff {
     /// `ana: loses primary 2027-02-08, gains secondary 2027-03-01`, one line per member,
-    /// dates of the UTC starts.
-    pub fn render(&self) -> String {
-        self.render_in(chrono_tz::UTC)
-    }
-
-    /// Like [`ScheduleDiff::render`], with dates and times in `zone` (e.g. the team's).
-    pub fn render_in(&self, zone: Tz) -> String {
+    /// with dates and times in `zone` (UTC, or e.g. the team's).
+    pub(crate) fn render_in(&self, zone: Tz) -> String {
         if self.changed == 0 {
             return "no changes\n".to_string();
         }
@@ -384,7 +379,7 @@ mod tests {
         let d = diff(&a, &a);
         assert_eq!(d.changed, 0);
         assert!(d.changes.is_empty() && d.members.is_empty());
-        assert_eq!(d.render(), "no changes\n");
+        assert_eq!(d.render_in(chrono_tz::UTC), "no changes\n");
     }
 
     #[test]
@@ -413,7 +408,7 @@ mod tests {
         assert_eq!(ids, ["ana", "bob", "cy"]);
         // t0 is 2027-01-04: week 5 starts 2027-02-08, week 8 on 2027-03-01.
         assert_eq!(
-            d.render(),
+            d.render_in(chrono_tz::UTC),
             "2 shifts changed (times in UTC):\n\
              ana: gains primary 2027-02-08\n\
              bob: loses primary 2027-02-08, loses secondary 2027-03-01\n\
@@ -436,7 +431,7 @@ mod tests {
         assert_eq!(d.changes[0].kind, ChangeKind::Retimed);
         assert_eq!(d.members[0].moves.len(), 1);
         assert_eq!(
-            d.render(),
+            d.render_in(chrono_tz::UTC),
             "1 shift changed (times in UTC):\n\
              ana: moves primary 2027-01-18 10:00–2027-01-25 10:00 to 2027-01-18 09:00–2027-01-25 09:00\n"
         );
@@ -497,7 +492,7 @@ mod tests {
         ]);
         let d = diff(&old, &new);
         assert_eq!(
-            d.render(),
+            d.render_in(chrono_tz::UTC),
             "1 shift changed (times in UTC):\nana: loses fts 2027-01-04 10:00\nbob: gains fts 2027-01-04 10:00\n"
         );
         // In Sydney (UTC+11 in January) the same start is the evening of that day.

@@ -7,7 +7,7 @@ use crate::config::starter::STARTER;
 use crate::error::Error;
 
 /// Writes the starter config to `path`, never over an existing file.
-pub fn run(path: &Path) -> Result<(), Error> {
+pub(crate) fn run(path: &Path) -> Result<(), Error> {
     // `create_new` makes "does it exist?" and "create it" one step, so a file that
     // appears in between is not overwritten either.
     let mut file = match std::fs::OpenOptions::new()

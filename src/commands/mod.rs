@@ -1,13 +1,13 @@
 //! One file per command: read inputs, call the library, print.
 
-pub mod check;
-pub mod diff;
-pub mod init;
-pub mod report;
+pub(crate) mod check;
+pub(crate) mod diff;
+pub(crate) mod init;
+pub(crate) mod report;
 pub mod serve;
-pub mod solve;
-pub mod swap;
-pub mod verify;
+pub(crate) mod solve;
+pub(crate) mod swap;
+pub(crate) mod verify;
 
 use std::io::Write;
 

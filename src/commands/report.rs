@@ -10,7 +10,7 @@ use crate::output::{atomic, html, terminal};
 use crate::problem::evaluate::Metrics;
 use crate::schedule::{MemberOut, PeriodOut, Schedule, SolverInfo};
 
-pub fn run(schedule: &Path, html_out: Option<&Path>, json: bool) -> Result<(), Error> {
+pub(crate) fn run(schedule: &Path, html_out: Option<&Path>, json: bool) -> Result<(), Error> {
     let schedule = Schedule::read(schedule)?;
     if let Some(path) = html_out {
         atomic::write_file(path, &html::render_schedule(&schedule))?;
@@ -28,7 +28,7 @@ pub fn run(schedule: &Path, html_out: Option<&Path>, json: bool) -> Result<(), E
 }
 
 /// Title line, the member table, the solver's status line and the metrics.
-pub fn render_text(schedule: &Schedule) -> String {
+pub(crate) fn render_text(schedule: &Schedule) -> String {
     let mut text = format!(
         "{} — {} until {} — {} shifts, {} members (generated {})\n\n",
         schedule.team,
@@ -76,7 +76,7 @@ struct ReportJson<'a> {
     members: &'a [MemberOut],
 }
 
-pub fn render_json(schedule: &Schedule) -> Result<String, Error> {
+pub(crate) fn render_json(schedule: &Schedule) -> Result<String, Error> {
     let report = ReportJson {
         team: &schedule.team,
         period: &schedule.period,

@@ -58,7 +58,7 @@ struct Checked {
     freeze_until: Option<DateTime<Utc>>,
 }
 
-pub fn run(args: &SolveArgs, env: &Env) -> Result<(), Error> {
+pub(crate) fn run(args: &SolveArgs, env: &Env) -> Result<(), Error> {
     let checked = check_args(args, env.now)?;
     if args.out.exists() && !args.out.is_dir() {
         return Err(Error::Usage(format!(

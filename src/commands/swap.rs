@@ -37,7 +37,7 @@ pub struct SwapArgs {
     pub top: usize,
 }
 
-pub fn run(args: &SwapArgs, env: &Env) -> Result<(), Error> {
+pub(crate) fn run(args: &SwapArgs, env: &Env) -> Result<(), Error> {
     if args.top == 0 {
         return Err(Error::Usage("--top must be at least 1".into()));
     }
@@ -67,10 +67,10 @@ pub fn run(args: &SwapArgs, env: &Env) -> Result<(), Error> {
 /// Input that names no shift, member or layer of the problem (exit 2).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
-pub struct SwapError(pub String);
+pub(crate) struct SwapError(pub String);
 
 /// `LAYER@START` → the layer name and the start, a local date or an RFC 3339 instant.
-pub fn parse_shift_spec(spec: &str) -> Result<(String, PinStart), SwapError> {
+pub(crate) fn parse_shift_spec(spec: &str) -> Result<(String, PinStart), SwapError> {
     let usage = || {
         SwapError(format!(
             "--shift {spec:?} is not LAYER@START — e.g. primary@2027-02-08 (the local start \
@@ -94,7 +94,7 @@ pub fn parse_shift_spec(spec: &str) -> Result<(String, PinStart), SwapError> {
 }
 
 /// The index of a member id, or an error suggesting the closest id.
-pub fn find_member(problem: &Problem, id: &str) -> Result<usize, SwapError> {
+pub(crate) fn find_member(problem: &Problem, id: &str) -> Result<usize, SwapError> {
     problem.member_index(id).ok_or_else(|| {
         let ids = problem.members.iter().map(|m| m.id.as_str());
         SwapError(format!(
@@ -106,7 +106,7 @@ pub fn find_member(problem: &Problem, id: &str) -> Result<usize, SwapError> {
 
 /// The shift of `layer` starting at `start` that `holder` holds. A local date may match
 /// several shifts (daily or hourly layers); the one `holder` holds is meant.
-pub fn find_shift(
+pub(crate) fn find_shift(
     problem: &Problem,
     assignment: &Assignment,
     layer: &str,
@@ -190,7 +190,7 @@ pub fn find_shift(
 /// The assignment a schedule.json describes, in the problem's indices. Fails when the
 /// schedule names a layer, member or shift the problem does not have — it was solved
 /// from another config.
-pub fn assignment_from_schedule(
+pub(crate) fn assignment_from_schedule(
     problem: &Problem,
     schedule: &Schedule,
 ) -> Result<Assignment, SwapError> {
@@ -239,7 +239,7 @@ pub fn assignment_from_schedule(
 
 /// What an option does, as differences after − before (negative is better).
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Effect {
+pub(crate) struct Effect {
     pub objective: f64,
     pub imbalance: f64,
     pub deviation: f64,
@@ -249,7 +249,7 @@ pub struct Effect {
 
 /// A valid way to take `member` off the shift.
 #[derive(Debug, Clone, PartialEq)]
-pub struct SwapOption {
+pub(crate) struct SwapOption {
     /// Who takes the shift.
     pub taker: usize,
     /// With a trade: the taker's shift that the original member takes in return.
@@ -259,13 +259,13 @@ pub struct SwapOption {
 
 /// A member who can neither take the shift nor trade for it, and the first reason.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Rejected {
+pub(crate) struct Rejected {
     pub member: usize,
     pub reason: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Analysis {
+pub(crate) struct Analysis {
     pub shift: usize,
     pub member: usize,
     pub before: Metrics,
@@ -279,7 +279,7 @@ pub struct Analysis {
 /// Every other member as a replacement for `member` on `shift`: taking it alone, and the
 /// best trade for one of their shifts starting at or after `trade_from` (shifts that
 /// already started cannot be traded).
-pub fn analyze(
+pub(crate) fn analyze(
     problem: &Problem,
     assignment: &Assignment,
     shift: usize,
@@ -427,7 +427,7 @@ fn effect(before: &Evaluation, after: &Evaluation) -> Effect {
 }
 
 /// The `[[pin]]` that fixes `member` on `shift`, as one TOML table.
-pub fn pin_toml(problem: &Problem, shift: usize, member: usize) -> String {
+pub(crate) fn pin_toml(problem: &Problem, shift: usize, member: usize) -> String {
     format!(
         "[[pin]]\nlayer = \"{}\"\nstart = {}\nmember = \"{}\"\n",
         problem.layers[problem.shifts[shift].layer].name,
@@ -438,7 +438,7 @@ pub fn pin_toml(problem: &Problem, shift: usize, member: usize) -> String {
 
 /// The pin start that names exactly this shift: its local start date when no other shift
 /// of the layer starts that day, else its RFC 3339 instant.
-pub fn pin_start(problem: &Problem, shift: usize) -> String {
+pub(crate) fn pin_start(problem: &Problem, shift: usize) -> String {
     if shares_start_date(problem, shift) {
         format!(
             "\"{}\"",
@@ -454,7 +454,7 @@ pub fn pin_start(problem: &Problem, shift: usize) -> String {
 
 /// `primary@2027-02-08` (or `@` the instant when the date names several shifts), as
 /// `--shift` takes it.
-pub fn shift_spec(problem: &Problem, shift: usize) -> String {
+pub(crate) fn shift_spec(problem: &Problem, shift: usize) -> String {
     let s = &problem.shifts[shift];
     let layer = &problem.layers[s.layer].name;
     if shares_start_date(problem, shift) {
@@ -477,7 +477,7 @@ fn shares_start_date(problem: &Problem, shift: usize) -> bool {
 
 /// The `unavailable` entry that keeps `member` off `shift`: every local day it touches in
 /// the member's zone (a shift ending at midnight does not touch the next day).
-pub fn unavailable_entry(
+pub(crate) fn unavailable_entry(
     config: &Config,
     problem: &Problem,
     shift: usize,
@@ -525,7 +525,7 @@ fn nearest(problem: &Problem, in_layer: &[usize], start: PinStart) -> String {
 impl Analysis {
     /// What `rota swap` prints: the shift, the best `top` options with the config lines
     /// that make each happen, who cannot take it and why, and how to apply the first.
-    pub fn render(
+    pub(crate) fn render(
         &self,
         config: &Config,
         problem: &Problem,

@@ -28,7 +28,7 @@ use crate::problem::rules;
 use crate::schedule::{Schedule, uid};
 
 /// Prints `ok: …` and succeeds, or prints every finding and fails with exit code 1.
-pub fn run(config: &Path, schedule: &Path) -> Result<(), Error> {
+pub(crate) fn run(config: &Path, schedule: &Path) -> Result<(), Error> {
     let config = crate::config::load(config)?;
     let schedule = Schedule::read(schedule)?;
     let problem = crate::problem::build(&config)?;
@@ -42,11 +42,11 @@ pub fn run(config: &Path, schedule: &Path) -> Result<(), Error> {
 }
 
 /// Relative tolerance of float comparisons (absolute below 1): the file rounds to 1e-6.
-pub const TOLERANCE: f64 = 1e-6;
+pub(crate) const TOLERANCE: f64 = 1e-6;
 
 /// What a finding is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Kind {
+pub(crate) enum Kind {
     /// The file does not describe this config's shifts, members or team.
     Schedule,
     /// A hard rule (docs/objective.md, "Hard rules") is broken.
@@ -66,13 +66,13 @@ impl fmt::Display for Kind {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Finding {
+pub(crate) struct Finding {
     pub kind: Kind,
     pub message: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Report {
+pub(crate) struct Report {
     /// Shift entries (seats) in the file.
     pub shifts: usize,
     /// Every problem found; empty when the schedule holds.
@@ -80,12 +80,12 @@ pub struct Report {
 }
 
 impl Report {
-    pub fn ok(&self) -> bool {
+    pub(crate) fn ok(&self) -> bool {
         self.findings.is_empty()
     }
 
     /// `ok: N shifts, all rules hold, metrics match`, or one line per finding.
-    pub fn render(&self) -> String {
+    pub(crate) fn render(&self) -> String {
         if self.ok() {
             return format!(
                 "ok: {} shifts, all rules hold, metrics match\n",
@@ -100,7 +100,7 @@ impl Report {
     }
 
     /// `verify failed: 3 problems (1 rule violation, 2 metric mismatches)`.
-    pub fn headline(&self) -> String {
+    pub(crate) fn headline(&self) -> String {
         let count = |k: Kind| self.findings.iter().filter(|f| f.kind == k).count();
         let plural =
             |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
@@ -151,12 +151,12 @@ impl Report {
 }
 
 /// Whether two recorded numbers agree within [`TOLERANCE`].
-pub fn close(a: f64, b: f64) -> bool {
+pub(crate) fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= TOLERANCE * a.abs().max(b.abs()).max(1.0)
 }
 
 /// Checks `schedule` against `config` and its `problem`.
-pub fn verify(config: &Config, problem: &Problem, schedule: &Schedule) -> Report {
+pub(crate) fn verify(config: &Config, problem: &Problem, schedule: &Schedule) -> Report {
     let mut report = Report {
         shifts: schedule.shifts.len(),
         findings: Vec::new(),

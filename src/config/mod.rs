@@ -63,7 +63,7 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
 
 /// Validates config text as if read from `path`; referenced files are read from disk
 /// relative to `path`'s folder.
-pub fn parse_str(path: &Path, source: &str) -> Result<Config, ConfigError> {
+pub(crate) fn parse_str(path: &Path, source: &str) -> Result<Config, ConfigError> {
     parse_with(path, source, &|p: &Path| std::fs::read_to_string(p))
 }
 

@@ -85,7 +85,7 @@ pub(crate) fn slugify(s: &str) -> String {
 
 /// A team name as it appears in the default `uid_domain` and in event UIDs: its
 /// [`slugify`], or `team` when nothing is left of it.
-pub fn team_slug(name: &str) -> String {
+pub(crate) fn team_slug(name: &str) -> String {
     match slugify(name) {
         slug if slug.is_empty() => "team".to_owned(),
         slug => slug,
@@ -168,7 +168,7 @@ impl TimeWindow {
         end: NaiveTime::from_hms_opt(17, 0, 0).expect("17:00 is a time"),
     };
 
-    pub fn wraps(&self) -> bool {
+    pub(crate) fn wraps(&self) -> bool {
         self.end <= self.start
     }
 
@@ -296,16 +296,16 @@ impl Member {
     }
 
     /// The first unavailability entry covering this local date, if any.
-    pub fn unavailable_on(&self, date: NaiveDate) -> Option<&DateRule> {
+    pub(crate) fn unavailable_on(&self, date: NaiveDate) -> Option<&DateRule> {
         self.unavailable.iter().find(|r| r.covers(date))
     }
 
-    pub fn prefers_off_on(&self, date: NaiveDate) -> bool {
+    pub(crate) fn prefers_off_on(&self, date: NaiveDate) -> bool {
         self.prefer_off.iter().any(|r| r.covers(date))
     }
 
     /// Employed on this local date (between `joins` and `leaves`).
-    pub fn employed_on(&self, date: NaiveDate) -> bool {
+    pub(crate) fn employed_on(&self, date: NaiveDate) -> bool {
         self.joins.is_none_or(|j| date >= j) && self.leaves.is_none_or(|l| date < l)
     }
 }
@@ -422,7 +422,7 @@ impl ObjectiveWeights {
     /// Whether no term besides fairness is weighted below 0: then a schedule scores at
     /// least its fairness terms plus the cheapest seat of every shift, which the
     /// solver's fairness budget and Lagrangian bound rely on.
-    pub fn others_nonnegative(&self) -> bool {
+    pub(crate) fn others_nonnegative(&self) -> bool {
         [
             self.back_to_back_after_hours,
             self.total_load,

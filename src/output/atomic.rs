@@ -59,7 +59,7 @@ pub fn write_all(dir: &Path, files: &[(PathBuf, String)]) -> Result<(), Error> {
 }
 
 /// Writes one file atomically (`rota report --html FILE`); its directory must exist.
-pub fn write_file(path: &Path, contents: &str) -> Result<(), Error> {
+pub(crate) fn write_file(path: &Path, contents: &str) -> Result<(), Error> {
     // A bare file name has the empty path as parent; its temp file goes beside it in ".".
     let in_cwd;
     let path = if path.parent() == Some(Path::new("")) {

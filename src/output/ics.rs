@@ -10,46 +10,46 @@ const MAX_OCTETS: usize = 75;
 
 /// Accumulates folded CRLF-terminated content lines.
 #[derive(Debug, Default)]
-pub struct IcsWriter {
+pub(crate) struct IcsWriter {
     out: String,
 }
 
 impl IcsWriter {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         IcsWriter::default()
     }
 
     /// A property whose value is already in its wire form (dates, durations, integers,
     /// enumerated values): written as is, folded.
-    pub fn raw(&mut self, name: &str, value: &str) {
+    pub(crate) fn raw(&mut self, name: &str, value: &str) {
         fold_into(&mut self.out, &format!("{name}:{value}"));
     }
 
     /// A TEXT property: the value is escaped first.
-    pub fn text(&mut self, name: &str, value: &str) {
+    pub(crate) fn text(&mut self, name: &str, value: &str) {
         self.raw(name, &escape_text(value));
     }
 
     /// A DATE-TIME property in UTC (`20270104T150000Z`).
-    pub fn utc(&mut self, name: &str, at: DateTime<Utc>) {
+    pub(crate) fn utc(&mut self, name: &str, at: DateTime<Utc>) {
         self.raw(name, &utc_stamp(at));
     }
 
-    pub fn begin(&mut self, component: &str) {
+    pub(crate) fn begin(&mut self, component: &str) {
         self.raw("BEGIN", component);
     }
 
-    pub fn end(&mut self, component: &str) {
+    pub(crate) fn end(&mut self, component: &str) {
         self.raw("END", component);
     }
 
-    pub fn finish(self) -> String {
+    pub(crate) fn finish(self) -> String {
         self.out
     }
 }
 
 /// A UTC DATE-TIME value (RFC 5545 §3.3.5, form #2).
-pub fn utc_stamp(at: DateTime<Utc>) -> String {
+pub(crate) fn utc_stamp(at: DateTime<Utc>) -> String {
     at.format("%Y%m%dT%H%M%SZ").to_string()
 }
 
@@ -57,7 +57,7 @@ pub fn utc_stamp(at: DateTime<Utc>) -> String {
 ///
 /// Other control characters are not allowed in TEXT at all, so they are dropped (a tab
 /// is allowed and kept); a CR LF pair or a lone CR counts as one newline.
-pub fn escape_text(value: &str) -> String {
+pub(crate) fn escape_text(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     let mut chars = value.chars().peekable();
     while let Some(c) = chars.next() {

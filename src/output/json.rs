@@ -6,7 +6,7 @@ use crate::schedule::Schedule;
 
 /// The text of schedule.json. Same schedule, same bytes: every list in the schedule is
 /// already sorted and every float rounded by [`Schedule::build`].
-pub fn render(schedule: &Schedule) -> Result<String, Error> {
+pub(crate) fn render(schedule: &Schedule) -> Result<String, Error> {
     let mut text = serde_json::to_string_pretty(schedule)
         .map_err(|e| Error::Internal(format!("cannot serialize schedule.json: {e}")))?;
     text.push('\n');

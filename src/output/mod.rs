@@ -4,6 +4,6 @@
 pub mod atomic;
 pub mod calendar;
 pub mod html;
-pub mod ics;
-pub mod json;
-pub mod terminal;
+pub(crate) mod ics;
+pub(crate) mod json;
+pub(crate) mod terminal;

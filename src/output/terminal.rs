@@ -7,7 +7,7 @@ use crate::schedule::{MemberOut, Schedule};
 
 /// One row per member (config order): shifts, hours by class, points, fair share and the
 /// difference; members outside fairness (eligible for no layer, or no capacity) show `—`.
-pub fn summary(config: &Config, schedule: &Schedule) -> String {
+pub(crate) fn summary(config: &Config, schedule: &Schedule) -> String {
     member_table(schedule, |m| {
         m.capacity > 0.0
             && config
@@ -22,7 +22,7 @@ pub fn summary(config: &Config, schedule: &Schedule) -> String {
 /// Who is outside fairness is read from the numbers: no capacity, or nothing to compare
 /// (normalized load and fair share both 0, which for a member inside fairness happens
 /// only when nobody in the team carries any points at all).
-pub fn schedule_summary(schedule: &Schedule) -> String {
+pub(crate) fn schedule_summary(schedule: &Schedule) -> String {
     member_table(schedule, |m| {
         m.capacity > 0.0 && !(m.normalized == 0.0 && m.fair_share == 0.0)
     })
@@ -91,7 +91,7 @@ fn member_table(schedule: &Schedule, in_fairness: impl Fn(&MemberOut) -> bool) -
 }
 
 /// `optimal in 0.41 s — imbalance 2.5 points/FTE — objective 3120.5 (gap 0.0 %)`.
-pub fn status_line(schedule: &Schedule) -> String {
+pub(crate) fn status_line(schedule: &Schedule) -> String {
     let s = &schedule.solver;
     let status = match s.status.as_str() {
         "feasible" => "feasible (time limit reached)".to_string(),

@@ -18,7 +18,7 @@ impl Assignment {
     }
 
     /// Shifts held by `member`, ascending.
-    pub fn shifts_of(&self, member: usize) -> impl Iterator<Item = usize> + '_ {
+    pub(crate) fn shifts_of(&self, member: usize) -> impl Iterator<Item = usize> + '_ {
         self.members
             .iter()
             .enumerate()

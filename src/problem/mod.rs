@@ -107,12 +107,12 @@ impl Problem {
     }
 
     /// The index of the member with this id.
-    pub fn member_index(&self, id: &str) -> Option<usize> {
+    pub(crate) fn member_index(&self, id: &str) -> Option<usize> {
         self.members.iter().position(|m| m.id == id)
     }
 
     /// The index of the layer with this name.
-    pub fn layer_index(&self, name: &str) -> Option<usize> {
+    pub(crate) fn layer_index(&self, name: &str) -> Option<usize> {
         self.layers.iter().position(|l| l.name == name)
     }
 
@@ -126,7 +126,7 @@ impl Problem {
     }
 
     /// Members counted by fairness: eligible for some layer and with capacity > 0.
-    pub fn in_fairness(&self, member: usize) -> bool {
+    pub(crate) fn in_fairness(&self, member: usize) -> bool {
         self.capacity[member] > 0.0 && self.members[member].eligible.iter().any(|&e| e)
     }
 }

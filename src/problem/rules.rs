@@ -122,7 +122,7 @@ impl Violation {
 }
 
 /// `primary 2027-02-01 10:00` in the layer's local time.
-pub fn shift_label(problem: &Problem, s: usize) -> String {
+pub(crate) fn shift_label(problem: &Problem, s: usize) -> String {
     let shift = &problem.shifts[s];
     format!(
         "{} {}",

@@ -1,7 +1,7 @@
 //! `schedule.json`: the solved rotation as written to disk and read back by
 //! `verify`, `report`, `diff`, `swap`, `--previous` and `fairness.history`.
 
-pub mod previous;
+pub(crate) mod previous;
 
 use std::collections::BTreeMap;
 
@@ -13,7 +13,7 @@ use crate::problem::evaluate::{Evaluation, Metrics};
 use crate::problem::{ClassHours, Problem, Shift};
 use crate::solver::Solution;
 
-pub const SCHEDULE_VERSION: u32 = 1;
+pub(crate) const SCHEDULE_VERSION: u32 = 1;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Schedule {
@@ -235,7 +235,7 @@ pub fn uid(config: &Config, shift: &Shift, slot: u32) -> String {
 
 /// Rounds to 1e-6 so the bytes of schedule.json do not depend on summation order noise;
 /// `-0` becomes `0` and a non-finite value (which JSON cannot hold) becomes 0.
-pub fn round6(x: f64) -> f64 {
+pub(crate) fn round6(x: f64) -> f64 {
     if !x.is_finite() {
         return 0.0;
     }

@@ -25,14 +25,13 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
-use crate::error::Error;
 use crate::problem::Problem;
 use crate::problem::assignment::Previous;
 use crate::schedule::Schedule;
 
 /// Why a shift that started before `freeze_until` is not frozen.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ThawReason {
+pub(crate) enum ThawReason {
     /// Old member ids that are not in the config any more.
     UnknownMember(Vec<String>),
     /// An old member can no longer take the shift.
@@ -45,7 +44,7 @@ pub enum ThawReason {
 
 /// A past shift that the re-solve may change, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Thawed {
+pub(crate) struct Thawed {
     /// Index into `Problem::shifts`.
     pub shift: usize,
     pub reason: ThawReason,
@@ -53,7 +52,7 @@ pub struct Thawed {
 
 impl Thawed {
     /// One line a person can read: `primary 2027-02-08 10:00: ana cannot take it any more …`.
-    pub fn describe(&self, problem: &Problem) -> String {
+    pub(crate) fn describe(&self, problem: &Problem) -> String {
         let label = crate::problem::rules::shift_label(problem, self.shift);
         let who = |m: usize| problem.members[m].id.as_str();
         match &self.reason {
@@ -82,7 +81,7 @@ impl Thawed {
 
 /// The full result of matching an old schedule to a new problem.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Matching {
+pub(crate) struct Matching {
     pub previous: Previous,
     /// Shifts of the new problem that the old schedule also had.
     pub matched: usize,
@@ -94,17 +93,13 @@ pub struct Matching {
 }
 
 /// Shifts of `old` starting before `freeze_until` are frozen; the rest cost churn when
-/// their assignee changes. Shifts are matched by layer name and start instant.
-pub fn from_schedule(
+/// their assignee changes. Shifts are matched by layer name and start instant. Also says
+/// what could not be kept and why.
+pub(crate) fn match_schedule(
     problem: &Problem,
     old: &Schedule,
     freeze_until: DateTime<Utc>,
-) -> Result<Previous, Error> {
-    Ok(match_schedule(problem, old, freeze_until).previous)
-}
-
-/// Like [`from_schedule`], also saying what could not be kept and why.
-pub fn match_schedule(problem: &Problem, old: &Schedule, freeze_until: DateTime<Utc>) -> Matching {
+) -> Matching {
     // Old seats grouped by (layer, start): the member ids in file order.
     let mut old_shifts: BTreeMap<(&str, DateTime<Utc>), Vec<&str>> = BTreeMap::new();
     for seat in &old.shifts {
@@ -220,7 +215,7 @@ mod tests {
     fn a_shift_starting_exactly_at_the_freeze_instant_is_not_frozen() {
         let p = problem(&TEAM, &["primary"], 3);
         let old = schedule(&p, &round_robin(&p));
-        let prev = from_schedule(&p, &old, t0() + Duration::weeks(1)).unwrap();
+        let prev = match_schedule(&p, &old, t0() + Duration::weeks(1)).previous;
         assert_eq!(prev.frozen, vec![true, false, false]);
     }
 
@@ -311,7 +306,7 @@ mod tests {
                 members: vec![vec![2, 0]],
             },
         );
-        let prev = from_schedule(&p, &old, t0() + Duration::weeks(1)).unwrap();
+        let prev = match_schedule(&p, &old, t0() + Duration::weeks(1)).previous;
         assert_eq!(prev.members[0], Some(vec![0, 2]));
         assert_eq!(prev.frozen, vec![true]);
     }
@@ -344,7 +339,7 @@ mod tests {
     fn freezing_the_old_assignment_satisfies_the_frozen_rule() {
         let p = problem(&TEAM, &["primary", "secondary"], 4);
         let a = round_robin(&p);
-        let prev = from_schedule(&p, &schedule(&p, &a), t0() + Duration::weeks(2)).unwrap();
+        let prev = match_schedule(&p, &schedule(&p, &a), t0() + Duration::weeks(2)).previous;
         assert!(crate::problem::rules::check(&p, &a, Some(&prev)).is_empty());
         assert_eq!(crate::problem::evaluate::churn(&a, &prev), 0);
         // Moving a frozen shift is a violation; moving an unfrozen one costs churn.

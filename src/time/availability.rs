@@ -41,7 +41,7 @@ impl std::fmt::Display for Exclusion {
 /// Why `member` cannot take a shift of `layer` touching `touched` (their local days, from
 /// [`MemberCalendar::touched`]), or `None` if they can. The first applicable reason wins,
 /// in this order: not eligible, not employed, unavailable, holiday.
-pub fn exclusion(
+pub(crate) fn exclusion(
     member: &Member,
     layer: &Layer,
     rules: &Rules,
@@ -72,7 +72,7 @@ pub fn exclusion(
 }
 
 /// The shift overlaps one of the member's `prefer_off` days.
-pub fn prefers_off(member: &Member, touched: &[(Day, i64)]) -> bool {
+pub(crate) fn prefers_off(member: &Member, touched: &[(Day, i64)]) -> bool {
     touched.iter().any(|(d, _)| member.prefers_off_on(d.date))
 }
 
@@ -81,7 +81,7 @@ pub fn prefers_off(member: &Member, touched: &[(Day, i64)]) -> bool {
 ///
 /// With [`CapacityMode::Availability`], whole local days covered by an `unavailable` entry
 /// do not count; with [`CapacityMode::Fte`] only `joins` and `leaves` do.
-pub fn capacity(
+pub(crate) fn capacity(
     calendar: &MemberCalendar,
     mode: CapacityMode,
     period_start: DateTime<Utc>,

@@ -13,7 +13,7 @@ use super::local::{day_start, resolve_at, to_local};
 
 /// How a whole local day counts for a member before looking at the time of day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DayKind {
+pub(crate) enum DayKind {
     /// One of the member's holidays: every minute is `holiday`.
     Holiday,
     /// Not one of their working days: every minute is `weekend`.
@@ -24,7 +24,7 @@ pub enum DayKind {
 
 /// One local day of one member, as Unix seconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Day {
+pub(crate) struct Day {
     pub date: NaiveDate,
     /// First instant of the day (its 00:00, DST-resolved).
     pub start: i64,
@@ -39,7 +39,7 @@ pub struct Day {
 
 impl Day {
     /// Seconds of `[a, b)` within business hours of this day.
-    pub fn business_overlap(&self, a: i64, b: i64) -> i64 {
+    pub(crate) fn business_overlap(&self, a: i64, b: i64) -> i64 {
         self.business
             .iter()
             .map(|&(s, e)| (b.min(e) - a.max(s)).max(0))
@@ -49,7 +49,7 @@ impl Day {
 
 /// The local days of one member over a range of dates.
 #[derive(Debug, Clone)]
-pub struct MemberCalendar<'a> {
+pub(crate) struct MemberCalendar<'a> {
     member: &'a Member,
     first: NaiveDate,
     days: Vec<Day>,
@@ -58,7 +58,7 @@ pub struct MemberCalendar<'a> {
 impl<'a> MemberCalendar<'a> {
     /// Days from the local date of `from` to the local date of `to`, with a day's margin.
     /// Days outside are still answered, only computed on demand.
-    pub fn new(member: &'a Member, from: DateTime<Utc>, to: DateTime<Utc>) -> Self {
+    pub(crate) fn new(member: &'a Member, from: DateTime<Utc>, to: DateTime<Utc>) -> Self {
         let tz = member.timezone;
         let first = to_local(tz, from)
             .date()
@@ -77,14 +77,14 @@ impl<'a> MemberCalendar<'a> {
         }
     }
 
-    pub fn member(&self) -> &'a Member {
+    pub(crate) fn member(&self) -> &'a Member {
         self.member
     }
 
     /// The days `[a, b)` overlaps by at least one second, each with the overlap in seconds.
     ///
     /// An interval ending exactly at a local midnight does not touch the next day.
-    pub fn touched(&self, a: DateTime<Utc>, b: DateTime<Utc>) -> Vec<(Day, i64)> {
+    pub(crate) fn touched(&self, a: DateTime<Utc>, b: DateTime<Utc>) -> Vec<(Day, i64)> {
         let mut out = Vec::new();
         let mut date = to_local(self.member.timezone, a).date();
         let (a, b) = (a.timestamp(), b.timestamp());
@@ -109,7 +109,7 @@ impl<'a> MemberCalendar<'a> {
     }
 
     /// The day for `date`, from the cache or, outside its range, computed afresh.
-    pub fn day(&self, date: NaiveDate) -> Day {
+    pub(crate) fn day(&self, date: NaiveDate) -> Day {
         usize::try_from((date - self.first).num_days())
             .ok()
             .and_then(|i| self.days.get(i))

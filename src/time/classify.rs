@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use crate::config::ClassWeights;
 
-use super::calendar::{Day, DayKind, MemberCalendar};
+use super::calendar::{Day, DayKind};
 
 /// Hours of a shift by class, for one member.
 #[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -40,19 +40,18 @@ impl ClassHours {
 
 /// The class hours of an interval for one member, and whether any of it is not business.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Classified {
+pub(crate) struct Classified {
     pub hours: ClassHours,
     /// Some second of the interval is not `business` for the member.
     pub after_hours: bool,
 }
 
-/// Classifies `[a, b)` for the calendar's member.
-pub fn classify(calendar: &MemberCalendar, a: DateTime<Utc>, b: DateTime<Utc>) -> Classified {
-    classify_days(&calendar.touched(a, b), a, b)
-}
-
 /// Classifies `[a, b)` given the member's days it touches (from [`MemberCalendar::touched`]).
-pub fn classify_days(touched: &[(Day, i64)], a: DateTime<Utc>, b: DateTime<Utc>) -> Classified {
+pub(crate) fn classify_days(
+    touched: &[(Day, i64)],
+    a: DateTime<Utc>,
+    b: DateTime<Utc>,
+) -> Classified {
     let (a, b) = (a.timestamp(), b.timestamp());
     let (mut business, mut after_hours, mut weekend, mut holiday) = (0i64, 0i64, 0i64, 0i64);
     for (day, overlap) in touched {
@@ -83,6 +82,7 @@ mod tests {
     use super::*;
     use crate::config::{ClassWeights, Member, WeekdaySet};
     use crate::testkit::{at, date, member, window};
+    use crate::time::calendar::MemberCalendar;
     use chrono::Weekday;
     use chrono_tz::Tz;
 
@@ -92,7 +92,7 @@ mod tests {
     fn run(m: &Member, a: &str, b: &str) -> (Classified, f64) {
         let (a, b) = (at(a), at(b));
         let cal = MemberCalendar::new(m, a, b);
-        let c = classify(&cal, a, b);
+        let c = classify_days(&cal.touched(a, b), a, b);
         (c, c.hours.points(&ClassWeights::default()))
     }
 

@@ -10,7 +10,7 @@ use chrono::{DateTime, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, Offset,
 use chrono_tz::Tz;
 
 /// The instant a local wall-clock time denotes in `tz`.
-pub fn resolve(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
+pub(crate) fn resolve(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
     match tz.from_local_datetime(&local) {
         LocalResult::Single(t) => t.with_timezone(&Utc),
         LocalResult::Ambiguous(earliest, _) => earliest.with_timezone(&Utc),
@@ -19,7 +19,7 @@ pub fn resolve(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
 }
 
 /// Resolves `local` on `date` at `time` (a convenience for the many callers that hold both).
-pub fn resolve_at(tz: Tz, date: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
+pub(crate) fn resolve_at(tz: Tz, date: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
     resolve(tz, date.and_time(time))
 }
 
@@ -44,12 +44,12 @@ fn resolve_in_gap(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
 }
 
 /// Local wall-clock time of an instant in `tz`.
-pub fn to_local(tz: Tz, instant: DateTime<Utc>) -> NaiveDateTime {
+pub(crate) fn to_local(tz: Tz, instant: DateTime<Utc>) -> NaiveDateTime {
     instant.with_timezone(&tz).naive_local()
 }
 
 /// Start of a local date (its 00:00, or the first instant of the day when 00:00 is skipped).
-pub fn day_start(tz: Tz, date: NaiveDate) -> DateTime<Utc> {
+pub(crate) fn day_start(tz: Tz, date: NaiveDate) -> DateTime<Utc> {
     resolve_at(tz, date, NaiveTime::MIN)
 }
 

@@ -32,7 +32,7 @@ impl Shift {
         (self.end - self.start).num_seconds() as f64 / 3600.0
     }
 
-    pub fn overlaps(&self, other: &Shift) -> bool {
+    pub(crate) fn overlaps(&self, other: &Shift) -> bool {
         self.start < other.end && other.start < self.end
     }
 }

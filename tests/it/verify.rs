@@ -7,7 +7,7 @@ use serde_json::Value;
 use crate::support::*;
 
 fn verify(config: &Path, schedule: &Path) -> std::process::Output {
-    rota(&["verify", arg(&config), arg(&schedule)])
+    rota(&["verify", arg(config), arg(schedule)])
 }
 
 /// `rota verify` passes on every schedule `rota solve` writes.
@@ -41,7 +41,7 @@ fn verify_passes_on_every_shipped_config() {
         let out = tmp.path().join(i.to_string());
         let run = rota(&[
             "solve",
-            arg(&config),
+            arg(config),
             "-o",
             arg(&out),
             "--time-limit",
