@@ -27,6 +27,15 @@ fn holder(schedule: &Value) -> String {
         .expect("a primary shift starts 2027-03-01")
 }
 
+/// The TOML block after "To apply option 1": what a person pastes into the config.
+fn config_block(stdout: &str) -> String {
+    stdout
+        .split_once("solve again with --previous:\n\n")
+        .and_then(|(_, rest)| rest.split_once("To let the solver choose"))
+        .map(|(block, _)| block.to_string())
+        .unwrap_or_else(|| panic!("no config block in:\n{stdout}"))
+}
+
 fn swap(schedule: &Path, args: &[&str]) -> std::process::Output {
     cmd()
         .arg("swap")
@@ -66,12 +75,7 @@ fn applying_the_first_option_moves_the_shift_to_its_taker() {
     );
     assert!(stdout.contains("Best 3 of "), "{stdout}");
 
-    // The TOML block after "To apply option 1" is what a person pastes into the config.
-    let pins = stdout
-        .split_once("solve again with --previous:\n\n")
-        .and_then(|(_, rest)| rest.split_once("To let the solver choose"))
-        .map(|(block, _)| block.to_string())
-        .unwrap_or_else(|| panic!("no config block in:\n{stdout}"));
+    let pins = config_block(&stdout);
     assert!(
         pins.starts_with("[[pin]]\nlayer = \"primary\"\nstart = 2027-03-01\nmember = \""),
         "{pins}"
@@ -163,11 +167,7 @@ fn on_a_layer_with_several_shifts_a_day_pins_name_the_instant() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let pins = stdout
-        .split_once("solve again with --previous:\n\n")
-        .and_then(|(_, rest)| rest.split_once("To let the solver choose"))
-        .map(|(block, _)| block.to_string())
-        .unwrap_or_else(|| panic!("no config block in:\n{stdout}"));
+    let pins = config_block(&stdout);
     assert!(
         pins.contains(&format!("start = \"{}\"", seat.start)),
         "{pins}"
