@@ -4,14 +4,15 @@
     python3 tests/ical_check.py DIR...   check every .ics under each DIR
     python3 tests/ical_check.py          build rota, then check the feeds of
                                          (1) the Rust calendar tests' fixtures
-                                             (`ROTA_FEEDS_OUT`, tests/calendar.rs) and
+                                             (`ROTA_FEEDS_OUT`, tests/it/calendar.rs) and
                                          (2) `rota solve` on every configs/*.toml
 
-Each feed must parse, carry the calendar properties rota writes (src/output/calendar.rs), and have VEVENTs with
-UID, DTSTAMP, DTSTART/DTEND in UTC, SEQUENCE, SUMMARY and TRANSP, with no duplicate
-UID; lines end in CRLF and fold within 75 octets. A directory holding team.ics is also
-checked for consistency: the layer feeds together are exactly team.ics, and every
-confirmed event of a member feed is in team.ics with the same times.
+Each feed must parse, carry the calendar properties rota writes
+(src/output/calendar.rs), and have VEVENTs with UID, DTSTAMP, DTSTART/DTEND in UTC,
+SEQUENCE, SUMMARY and TRANSP, with no duplicate UID; lines end in CRLF and fold within
+75 octets. A directory holding team.ics is also checked for consistency: the layer feeds
+together are exactly team.ics, and every confirmed event of a member feed is in team.ics
+with the same times.
 
 Prints one line per failure and a closing `N passed, M failed`; exits 1 on any failure.
 """
@@ -183,7 +184,7 @@ def generate_and_check():
     with tempfile.TemporaryDirectory(prefix="rota-ical-") as tmp:
         fixtures = Path(tmp) / "fixtures"
         env = dict(os.environ, ROTA_FEEDS_OUT=str(fixtures))
-        if run([cargo, "test", "--quiet", "--test", "calendar"], env=env):
+        if run([cargo, "test", "--quiet", "--test", "it", "calendar::"], env=env):
             p, f = check_directory(fixtures)
             passed, failed = passed + p, failed + f
         else:
