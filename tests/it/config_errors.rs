@@ -1,4 +1,4 @@
-//! Invalid configs run through the real binary as data: every file in `tests/broken/`
+//! Invalid configs run through the real binary as data: every file in `tests/fixtures/broken/`
 //! has one defect, marked `# <- defect` on its line; `rota check` must exit 2, name that
 //! line, and print a message that is snapshotted (one snapshot per file).
 
@@ -10,7 +10,7 @@ const MARK: &str = "# <- defect";
 
 /// The broken configs, relative to the crate root.
 fn broken_files() -> Vec<PathBuf> {
-    toml_files(&root().join("tests/broken"))
+    toml_files(&root().join("tests/fixtures/broken"))
         .into_iter()
         .map(|p| p.strip_prefix(root()).expect("under root").to_path_buf())
         .collect()

@@ -135,7 +135,7 @@ fn report_html_to_a_bare_file_name_lands_in_the_working_directory() {
 
 #[test]
 fn a_missing_or_malformed_schedule_is_invalid_input() {
-    let broken = root().join("tests/broken/not-a-schedule.json");
+    let broken = root().join("tests/fixtures/broken/not-a-schedule.json");
     for path in [
         broken.to_string_lossy().into_owned(),
         "no-such-schedule.json".to_string(),
