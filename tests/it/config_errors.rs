@@ -1,6 +1,7 @@
-//! Invalid configs run through the real binary as data: every file in `tests/fixtures/broken/`
-//! has one defect, marked `# <- defect` on its line; `rota check` must exit 2, name that
-//! line, and print a message that is snapshotted (one snapshot per file).
+//! Invalid configs run through the real binary as data: every file in
+//! `tests/fixtures/broken/` has one defect, marked `# <- defect` on its line; `rota check`
+//! must exit 2, name that line, and print a message that is snapshotted (one snapshot per
+//! file).
 
 use std::path::PathBuf;
 
