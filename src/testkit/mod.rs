@@ -1,5 +1,5 @@
 //! Values for tests, built in code rather than read from TOML: the value builders below,
-//! three hand-built problems ([`fixture`], [`weeks`], [`hours`]); and, also compiled with
+//! three hand-built problems (`fixture`, `weeks`, `hours`); and, also compiled with
 //! the `bench` feature for `examples/bench.rs`, the benchmark's generated teams
 //! ([`instance`]) and the round-robin rotation it compares with ([`baseline`]).
 //!

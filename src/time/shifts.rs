@@ -1,7 +1,7 @@
 //! The shifts of one layer over a period, in UTC, from its rotation in its own zone.
 //!
 //! Tiling rotations (weekly, daily, hours, handoffs) produce a sequence of local handoff
-//! points; each resolves to an instant by the DST policy of [`super::local`], and shifts
+//! points; each resolves to an instant by the DST policy of `time::local`, and shifts
 //! run from one handoff to the next. Coverage runs from the first handoff at or after the
 //! period's start date 00:00 to the first at or after its end date 00:00, so consecutive
 //! periods join without gap or overlap. Window rotations cover one window per local day.
