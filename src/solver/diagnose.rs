@@ -5,7 +5,7 @@
 use std::time::Instant;
 
 use super::index::{Index, Rules};
-use super::model::{self, Outcome, Params};
+use super::milp::model::{self, Outcome, Params};
 use super::precheck::precheck;
 use crate::assignment::Previous;
 use crate::problem::Problem;
@@ -185,15 +185,8 @@ fn feasible(
         return Some(false);
     }
     let params = Params {
-        time_limit: left.min(5.0),
-        gap: 0.0,
         feasibility_only: true,
-        warm: None,
-        fix: None,
-        exclude: None,
-        progress: None,
-        cutoff: None,
-        fair_floor: None,
+        ..Params::new(left.min(5.0), 0.0)
     };
     match model::solve(problem, &index, &params) {
         Outcome::Solved { .. } => Some(true),
