@@ -36,6 +36,7 @@
 mod diagnose;
 mod index;
 mod milp;
+mod objective;
 mod pipeline;
 mod plan;
 mod precheck;

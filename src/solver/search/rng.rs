@@ -36,6 +36,12 @@ impl Rng {
     pub fn unit(&mut self) -> f64 {
         (self.next() >> 11) as f64 / (1u64 << 53) as f64
     }
+
+    /// True with probability `p`.
+    #[cfg(test)]
+    pub fn chance(&mut self, p: f64) -> bool {
+        self.unit() < p
+    }
 }
 
 #[cfg(test)]

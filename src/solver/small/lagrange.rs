@@ -1371,6 +1371,34 @@ fn least_combination(
     combine.best
 }
 
+/// What the relaxation pays for the one schedule of a team whose every cell but that
+/// schedule's is blocked: each member's program held to their shifts, at zero prices,
+/// and the combination of their final loads with its fairness terms. For the test that
+/// keeps the encodings of the objective in step (`solver::objective`); `None` where a
+/// member's program does not fit.
+#[cfg(test)]
+pub(crate) fn unpriced(problem: &Problem, index: &Index) -> Option<f64> {
+    let steps = Steps::new(index)?;
+    let range = (i64::MIN / 4, i64::MAX / 4);
+    let price = vec![0.0; index.shifts];
+    let wb = problem.config.objective.back_to_back_after_hours;
+    let mut members = Vec::with_capacity(index.members);
+    for m in 0..index.members {
+        let mut member = Member::new(problem, index, &steps, m, range);
+        member.must.clone_from(&member.may);
+        if !member.run(&steps, &price, wb) {
+            return None;
+        }
+        members.push(member);
+    }
+    let floor = Floor {
+        least: f64::NEG_INFINITY,
+        by_total: None,
+    };
+    least_combination(problem, index, &members, f64::INFINITY, range, &floor)
+        .map(|(value, _)| value)
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::atomic::AtomicBool;
