@@ -20,8 +20,10 @@
 //! | LP-free bound (`milp::bounds`) | ✓ | ✓ | ✓ | ✓ | a bound even where no LP runs |
 //! | diagnosis (`diagnose`) | when no schedule exists | | | | names the rules that would have to give |
 //!
-//! The whole MILP of at most 800 binaries also gets integer shift counts and runs
-//! without HiGHS's neighbourhood heuristics (`plan::SMALL_MODEL_BINARIES`).
+//! A team of at most 400 binaries but more than 8 people gets the small column: its
+//! loads alone outgrow the exact methods' states, and HiGHS proves it as it is. The whole
+//! MILP of at most 800 binaries also gets integer shift counts and runs without HiGHS's
+//! neighbourhood heuristics (`plan::SMALL_MODEL_BINARIES`).
 //!
 //! # Layout
 //!

@@ -190,66 +190,96 @@ mod tests {
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(48))]
 
-        /// Every encoding that can score a whole schedule scores it as `evaluate` does:
-        /// the search's incremental state, the MILP with every seat fixed (solved by
-        /// HiGHS), the exact program on the team whose only schedule it is, and the
-        /// Lagrangian members' programs at zero prices; the LP-free bound stays below.
+        /// Every encoding that can score a whole schedule scores it as `evaluate` does.
         #[test]
         fn every_encoding_scores_a_schedule_as_evaluate_does(seed in any::<u64>()) {
-            let Some(Case { problem, previous, assignment }) = case(seed) else {
-                return Ok(());
-            };
-            let previous = previous.as_ref();
-            prop_assert!(crate::rules::check(&problem, &assignment, previous).is_empty());
-            let expected = evaluate(&problem, &assignment, previous).objective;
-            let index = Index::new(&problem, previous, Rules::of(&problem));
-
-            let mut state = State::new(&problem, &index);
-            for (s, held) in assignment.members.iter().enumerate() {
-                for &m in held {
-                    state.add(s, m);
-                }
-            }
-            prop_assert!(close(state.objective(), expected), "state {} vs {expected}", state.objective());
-            let floor = state.floor_after(&[]);
-            prop_assert!(close(floor, expected), "floor_after {floor} vs {expected}");
-
-            prop_assert!(bounds::objective_floor(&problem, &index) <= expected + 1e-6 * expected.abs().max(1.0));
-
-            let members = index.members;
-            let fix: Vec<Option<bool>> = (0..index.shifts * members)
-                .map(|i| Some(assignment.holds(i / members, i % members)))
-                .collect();
-            let outcome = model::solve(&problem, &index, &Params {
-                warm: Some(&assignment),
-                fix: Some(&fix),
-                ..Params::new(20.0, 0.0)
-            });
-            let Outcome::Solved { assignment: solved, optimal: true, bound } = outcome else {
-                return Err(TestCaseError::fail(format!("HiGHS: {outcome:?}")));
-            };
-            prop_assert_eq!(&solved.members, &assignment.members);
-            prop_assert!(close(bound, expected), "MILP {bound} vs {expected}");
-
-            let single = only(&problem, &assignment);
-            let single_index = Index::new(&single, previous, Rules::of(&single));
-            let never = AtomicBool::new(false);
-            let verdict = |incumbent: f64| exact::solve(
-                &single,
-                &single_index,
-                incumbent,
-                exact::Limits { until: Instant::now() + Duration::from_secs(20), budget: 1 << 20, cancel: &never },
-                None,
-                None,
-            );
-            // The program keeps what scores below the incumbent by more than 1e-6 of it.
-            let slack = 1e-5 * expected.abs().max(1.0);
-            prop_assert_eq!(verdict(expected + slack), exact::Verdict::Better(assignment.clone()), "exact program above {}", expected);
-            prop_assert_eq!(verdict(expected - slack), exact::Verdict::IncumbentOptimal, "exact program below {}", expected);
-
-            if let Some(priced) = lagrange::unpriced(&single, &single_index) {
-                prop_assert!(close(priced, expected), "Lagrangian {priced} vs {expected}");
+            if let Some(case) = case(seed) {
+                agree(&case)?;
             }
         }
+    }
+
+    /// The search's incremental state, the MILP with every seat fixed (solved by HiGHS),
+    /// the exact program on the team whose only schedule it is, and the Lagrangian
+    /// members' programs at zero prices score the case's schedule as `evaluate` does;
+    /// the LP-free bound stays below.
+    fn agree(case: &Case) -> Result<(), TestCaseError> {
+        let Case {
+            problem,
+            previous,
+            assignment,
+        } = case;
+        let previous = previous.as_ref();
+        prop_assert!(crate::rules::check(problem, assignment, previous).is_empty());
+        let expected = evaluate(problem, assignment, previous).objective;
+        let index = Index::new(problem, previous, Rules::of(problem));
+
+        let mut state = State::new(problem, &index);
+        for (s, held) in assignment.members.iter().enumerate() {
+            for &m in held {
+                state.add(s, m);
+            }
+        }
+        let incremental = state.objective();
+        prop_assert!(
+            close(incremental, expected),
+            "state {incremental} vs {expected}"
+        );
+        let floor = state.floor_after(&[]);
+        prop_assert!(close(floor, expected), "floor_after {floor} vs {expected}");
+
+        let lp_free = bounds::objective_floor(problem, &index);
+        prop_assert!(lp_free <= expected + 1e-6 * expected.abs().max(1.0));
+
+        let members = index.members;
+        let fix: Vec<Option<bool>> = (0..index.shifts * members)
+            .map(|i| Some(assignment.holds(i / members, i % members)))
+            .collect();
+        let params = Params {
+            warm: Some(assignment),
+            fix: Some(&fix),
+            ..Params::new(20.0, 0.0)
+        };
+        let outcome = model::solve(problem, &index, &params);
+        let Outcome::Solved {
+            assignment: solved,
+            optimal: true,
+            bound,
+        } = outcome
+        else {
+            return Err(TestCaseError::fail(format!("HiGHS: {outcome:?}")));
+        };
+        prop_assert_eq!(&solved.members, &assignment.members);
+        prop_assert!(close(bound, expected), "MILP {bound} vs {expected}");
+
+        let single = only(problem, assignment);
+        let single_index = Index::new(&single, previous, Rules::of(&single));
+        let never = AtomicBool::new(false);
+        let limits = || exact::Limits {
+            until: Instant::now() + Duration::from_secs(20),
+            budget: 1 << 20,
+            cancel: &never,
+        };
+        let verdict =
+            |incumbent| exact::solve(&single, &single_index, incumbent, limits(), None, None);
+        // The program keeps what scores below the incumbent by more than 1e-6 of it.
+        let slack = 1e-5 * expected.abs().max(1.0);
+        prop_assert_eq!(
+            verdict(expected + slack),
+            exact::Verdict::Better(assignment.clone()),
+            "exact program above {}",
+            expected
+        );
+        prop_assert_eq!(
+            verdict(expected - slack),
+            exact::Verdict::IncumbentOptimal,
+            "exact program below {}",
+            expected
+        );
+
+        if let Some(priced) = lagrange::unpriced(&single, &single_index) {
+            prop_assert!(close(priced, expected), "Lagrangian {priced} vs {expected}");
+        }
+        Ok(())
     }
 }

@@ -234,16 +234,15 @@ impl Run<'_> {
         }
     }
 
-    /// The proof: the whole MILP warm-started from the heuristics' schedule and, for the
-    /// smallest teams, the exact program beside it; then the answer from what they found.
+    /// The proof: the Lagrangian bound's, or the race of HiGHS and the exact program;
+    /// then the answer from what they found.
     fn prove(
         &self,
         relaxation: Relaxation,
         fair_floor: Option<f64>,
         floor_watch: &Progress,
     ) -> Result<Solution, SolveError> {
-        let (problem, previous, index, progress) =
-            (self.problem, self.previous, self.index, self.progress);
+        let progress = self.progress;
         let Relaxation {
             best: greedy,
             bound: relaxed,
@@ -254,7 +253,7 @@ impl Run<'_> {
         if let Some(value) = greedy_objective {
             progress.reached("heuristics done", value);
         }
-        let floor = bounds::objective_floor(problem, index)
+        let floor = bounds::objective_floor(self.problem, self.index)
             .max(relaxed.map_or(f64::NEG_INFINITY, |(bound, _)| bound));
         progress.bound(floor);
         let answer = Answer {
@@ -262,11 +261,57 @@ impl Run<'_> {
             floor,
             exact_bound: f64::NEG_INFINITY,
         };
-
         if let (Some((_, true)), Some(g), Some(go)) = (relaxed, &greedy, greedy_objective) {
             progress.reached(LAGRANGE_PROOF, go);
             return Ok(answer.finish(g.clone(), true, go));
         }
+        let proof = Proof {
+            greedy: greedy.as_ref(),
+            greedy_objective,
+            floor,
+            fair_floor,
+            exclude: exclude.as_deref(),
+            guide: guide.as_ref(),
+        };
+        let (outcome, (verdict, exact_bound)) = self.race(&proof, floor_watch);
+        // Where the program gave up, the caps it rose through still bound every schedule.
+        let answer = Answer {
+            exact_bound,
+            ..answer
+        };
+        let settled = exclude.is_some();
+        self.answer(
+            &answer,
+            outcome,
+            verdict,
+            (greedy, greedy_objective),
+            settled,
+        )
+    }
+
+    /// HiGHS finished and nothing it found beats the heuristics' schedule (beyond float
+    /// noise): its bound meets that schedule, the answer the dynamic program would give,
+    /// or it stopped within its gap (`--gap`) of it with a schedule no better, so the
+    /// program may stop. Only where the program would have found a schedule better by
+    /// less than the gap does the schedule returned depend on which finished first.
+    /// (Waiting for the program there could cost a team HiGHS proved early the whole
+    /// limit.)
+    fn proves(&self, outcome: &Outcome, incumbent: f64) -> bool {
+        let noise = SAME_OBJECTIVE * incumbent.abs().max(1.0);
+        matches!(outcome, Outcome::Solved { optimal: true, bound, assignment }
+            if *bound >= incumbent - noise || self.objective(assignment) >= incumbent - noise)
+    }
+
+    /// The whole MILP warm-started from the heuristics' schedule and, for the smallest
+    /// teams, the exact program under caps rising from the bound to the heuristics'
+    /// objective, on the second core beside HiGHS (with one core, first and with a
+    /// smaller budget). The program's verdict wins whenever it reaches one — a count of
+    /// states, not the clock, decides that, so the schedule does not depend on which
+    /// finished first — and HiGHS is stopped then. Returns HiGHS's outcome, and the
+    /// program's verdict with the highest cap it cleared.
+    fn race(&self, proof: &Proof, floor_watch: &Progress) -> (Outcome, (exact::Verdict, f64)) {
+        let (problem, index, progress) = (self.problem, self.index, self.progress);
+        let floor = proof.floor;
         let milp = || {
             let left = self.plan.left();
             if left <= 0.0 || !self.plan.whole_milp() {
@@ -279,27 +324,14 @@ impl Run<'_> {
                 problem,
                 index,
                 &Params {
-                    warm: greedy.as_ref(),
-                    exclude: exclude.as_deref(),
+                    warm: proof.greedy,
+                    exclude: proof.exclude,
                     progress: Some(progress),
-                    cutoff: greedy_objective,
-                    fair_floor,
+                    cutoff: proof.greedy_objective,
+                    fair_floor: proof.fair_floor,
                     ..Params::new(time_limit, self.options.gap)
                 },
             )
-        };
-        // HiGHS finished and nothing it found beats the heuristics' schedule (beyond float
-        // noise): its bound meets that schedule, the answer the dynamic program would
-        // give, or it stopped within its gap (`--gap`) of it with a schedule no better, so
-        // the program may stop. Only where the program would have found a schedule better
-        // by less than the gap does the schedule returned depend on which finished first.
-        // (Waiting for the program there could cost a team HiGHS proved early the whole
-        // limit.)
-        let proves_incumbent = |outcome: &Outcome, incumbent: f64| {
-            let noise = SAME_OBJECTIVE * incumbent.abs().max(1.0);
-            matches!(outcome, Outcome::Solved { optimal: true, bound, assignment }
-                if *bound >= incumbent - noise
-                    || self.objective(assignment) >= incumbent - noise)
         };
         let exact = |incumbent: f64, budget: usize, cancel: &AtomicBool| {
             let (verdict, bound) = exact::rising(
@@ -312,8 +344,8 @@ impl Run<'_> {
                     budget,
                     cancel,
                 },
-                fair_floor,
-                guide.as_ref(),
+                proof.fair_floor,
+                proof.guide,
             );
             if verdict != exact::Verdict::GaveUp {
                 floor_watch.interrupt();
@@ -324,18 +356,13 @@ impl Run<'_> {
             }
             (verdict, bound)
         };
-        // The smallest teams: the exact program, under caps rising from the bound to the
-        // heuristics' objective, on the second core beside HiGHS (with one core, first
-        // and with a smaller budget). Its verdict wins whenever it reaches one — a count
-        // of states, not the clock, decides that, so the schedule does not depend on
-        // which finished first — and HiGHS is stopped then.
         let cancel = AtomicBool::new(false);
-        let (outcome, (verdict, exact_bound)) = match greedy_objective {
+        match proof.greedy_objective {
             Some(incumbent) if self.plan.exact && self.plan.workers > 1 => {
                 std::thread::scope(|scope| {
                     let beside = scope.spawn(|| exact(incumbent, plan::EXACT_STATES, &cancel));
                     let outcome = milp();
-                    if proves_incumbent(&outcome, incumbent) {
+                    if self.proves(&outcome, incumbent) {
                         cancel.store(true, Ordering::Relaxed);
                     }
                     let found = beside
@@ -352,12 +379,21 @@ impl Run<'_> {
                 }
             }
             _ => (milp(), (exact::Verdict::GaveUp, floor)),
-        };
-        // Where the program gave up, the caps it rose through still bound every schedule.
-        let answer = Answer {
-            exact_bound,
-            ..answer
-        };
+        }
+    }
+
+    /// The schedule to return, from the exact program's verdict, HiGHS's outcome and the
+    /// heuristics' schedule (`settled`: the MILP went without the pairs the Lagrangian
+    /// bound settled).
+    fn answer(
+        &self,
+        answer: &Answer,
+        outcome: Outcome,
+        verdict: exact::Verdict,
+        (greedy, greedy_objective): (Option<Assignment>, Option<f64>),
+        settled: bool,
+    ) -> Result<Solution, SolveError> {
+        let (problem, previous, progress) = (self.problem, self.previous, self.progress);
         match (verdict, &greedy, greedy_objective) {
             (exact::Verdict::IncumbentOptimal, Some(g), Some(go)) => {
                 progress.reached(EXACT_PROOF, go);
@@ -375,7 +411,7 @@ impl Run<'_> {
             _ => {}
         }
 
-        let proven = greedy_objective.is_some_and(|go| proves_incumbent(&outcome, go));
+        let proven = greedy_objective.is_some_and(|go| self.proves(&outcome, go));
         match outcome {
             Outcome::Solved {
                 assignment,
@@ -402,7 +438,7 @@ impl Run<'_> {
             },
             Outcome::Infeasible => match (greedy, greedy_objective) {
                 // Without the pairs the Lagrangian bound settled, nothing beats the start.
-                (Some(g), Some(go)) if exclude.is_some() => Ok(answer.finish(g, true, go)),
+                (Some(g), Some(go)) if settled => Ok(answer.finish(g, true, go)),
                 // A valid greedy schedule proves feasibility; HiGHS disagreeing is float
                 // noise.
                 (Some(g), _) => Ok(answer.finish(g, false, f64::NEG_INFINITY)),
@@ -422,6 +458,18 @@ impl Run<'_> {
             },
         }
     }
+}
+
+/// What the race of HiGHS and the exact program starts from.
+struct Proof<'a> {
+    /// The heuristics' schedule, and its objective.
+    greedy: Option<&'a Assignment>,
+    greedy_objective: Option<f64>,
+    /// Bounds every schedule (see [`Answer::floor`]).
+    floor: f64,
+    fair_floor: Option<f64>,
+    exclude: Option<&'a [Option<bool>]>,
+    guide: Option<&'a lagrange::Guide>,
 }
 
 /// Turns a schedule and what bounds it into a [`Solution`].

@@ -20,8 +20,9 @@ use crate::solver::milp::model::{self, Outcome, Params};
 use crate::solver::progress::Progress;
 
 /// The floor, when the search over counts or HiGHS proves the relaxation's optimum
-/// within `time_limit` seconds (for the teams `Plan::fair_floor` names; only a proven value: a bound cut short by the clock would make the whole model, and
-/// so a proven schedule, depend on the machine's pace). `warm` is any valid schedule;
+/// within `time_limit` seconds (for the teams `Plan::fair_floor` names; only a proven
+/// value: a bound cut short by the clock would make the whole model, and so a proven
+/// schedule, depend on the machine's pace). `warm` is any valid schedule;
 /// `watch` stops the solve when interrupted.
 pub(crate) fn fair_floor(
     problem: &Problem,

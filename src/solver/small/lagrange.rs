@@ -10,10 +10,10 @@
 //!
 //! On small months of equal points the bound comes within a few percent of the optimum
 //! (HiGHS's stays near the constant total load), and the priced members' schedules,
-//! repaired into a schedule and polished, find the optimum before HiGHS does. Where the objective moves
-//! in whole steps (fairness and total load from the few pools the loads allow, and whole
-//! counts of pairs and prefer-off days), a bound within one step of the best known
-//! proves it. Where neither proves, the pairs whose taking (or leaving) alone lifts the
+//! repaired into a schedule and polished, find the optimum before HiGHS does. Where the
+//! objective moves in whole steps (fairness and total load from the few pools the loads
+//! allow, and whole counts of pairs and prefer-off days), a bound within one step of the
+//! best known proves it. Where neither proves, the pairs whose taking (or leaving) alone lifts the
 //! bound to the best known are left out of the whole MILP.
 
 use std::time::Instant;

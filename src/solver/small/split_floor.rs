@@ -119,8 +119,8 @@ struct Split {
 
 /// The least imbalance and deviation terms of any split of the free seats with only
 /// candidacy (`fair_floor`'s relaxation, overlaps aside as well), or `None` when the
-/// team does not suit the search or it gives up (`plan::SPLIT_STATES`, `until`). `incumbent`
-/// is the fairness terms of any schedule, or infinity.
+/// team does not suit the search or it gives up (`plan::SPLIT_STATES`, `until`).
+/// `incumbent` is the fairness terms of any schedule, or infinity.
 pub(crate) fn split_floor(
     problem: &Problem,
     index: &Index,
