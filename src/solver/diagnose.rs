@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use super::index::{Index, Rules};
 use super::milp::model::{self, Outcome, Params};
+use super::plan;
 use super::precheck::precheck;
 use crate::assignment::Previous;
 use crate::problem::Problem;
@@ -186,7 +187,7 @@ fn feasible(
     }
     let params = Params {
         feasibility_only: true,
-        ..Params::new(left.min(5.0), 0.0)
+        ..Params::new(left.min(plan::DIAGNOSE_PROBE_SECONDS), 0.0)
     };
     match model::solve(problem, &index, &params) {
         Outcome::Solved { .. } => Some(true),

@@ -85,6 +85,9 @@ pub(crate) const MILP_READBACK_SECONDS: f64 = 0.02;
 /// The infeasibility diagnosis gets at least this long, past the limit if need be: a
 /// run that ends in "no schedule" owes the user the reason.
 pub(crate) const DIAGNOSE_SECONDS: u64 = 10;
+/// One of its probes (a feasibility solve with a rule relaxed) at most, so that every
+/// rule gets its turn.
+pub(crate) const DIAGNOSE_PROBE_SECONDS: f64 = 5.0;
 
 // ---------------------------------------------------------------------------------
 // Work: counts of states and steps, not times, so that a verdict does not depend on the
@@ -98,6 +101,9 @@ pub(crate) const EXACT_STATES: usize = 4_000_000;
 pub(crate) const EXACT_ONE_CORE_DIVISOR: usize = 8;
 /// States after one step of the exact program: a million is about 216 MiB resident.
 pub(crate) const EXACT_LAYER_STATES: usize = 1_000_000;
+/// Ways to fill one shift's seats before the exact program declines the team: a
+/// step costs states times these.
+pub(crate) const EXACT_SEAT_CHOICES: usize = 4096;
 /// A run under a cap below the incumbent may spend at most 1/this of the budget: the
 /// caps below it should cost little next to the incumbent's own run.
 pub(crate) const RISING_BUDGET_DIVISOR: usize = 64;

@@ -10,12 +10,8 @@ use super::Rng;
 use crate::solver::plan;
 use crate::solver::state::State;
 
-/// Rounds of annealing (see `plan::ANNEAL_ROUNDS`), each from the best assignment so
-/// far with its own random stream.
-const ROUNDS: u64 = plan::ANNEAL_ROUNDS;
-
-/// Anneals `state` (random streams from `seed`) for [`ROUNDS`] rounds of `iterations`
-/// steps (fewer when they would not fit before `deadline`) and leaves it at the best
+/// Anneals `state` (random streams from `seed`) for `plan::ANNEAL_ROUNDS` rounds, each
+/// from the best assignment so far with its own random stream, of `iterations` steps (fewer when they would not fit before `deadline`) and leaves it at the best
 /// assignment seen.
 pub(crate) fn anneal(state: &mut State, iterations: u64, seed: u64, deadline: Instant) {
     let shifts: Vec<usize> = (0..state.members_of.len())
@@ -27,8 +23,13 @@ pub(crate) fn anneal(state: &mut State, iterations: u64, seed: u64, deadline: In
     let base = 0x9e37_79b9_7f4a_7c15_u64 ^ seed.wrapping_mul(0x2545_f491_4f6c_dd1d);
     let mut best = state.objective();
     let mut best_assignment = state.members_of.clone();
-    let total = affordable(state, &shifts, iterations.saturating_mul(ROUNDS), deadline);
-    let rounds = (total / iterations).clamp(1, ROUNDS);
+    let total = affordable(
+        state,
+        &shifts,
+        iterations.saturating_mul(plan::ANNEAL_ROUNDS),
+        deadline,
+    );
+    let rounds = (total / iterations).clamp(1, plan::ANNEAL_ROUNDS);
     let per_round = total / rounds;
     'rounds: for round in 0..rounds {
         let mut rng = Rng::new(base ^ round.wrapping_mul(0xd1b5_4a32_d192_ed03));

@@ -1048,7 +1048,7 @@ fn choices(
     }
     let mut sets: Vec<Vec<usize>> = Vec::new();
     combinations(&free, need, &mut Vec::new(), &mut sets);
-    if sets.len() > 4096 {
+    if sets.len() > plan::EXACT_SEAT_CHOICES {
         return None;
     }
     let cost_of = |m: usize| index.seat_cost(problem, s, m);
