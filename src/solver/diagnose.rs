@@ -5,16 +5,19 @@
 use std::time::Instant;
 
 use super::index::{Index, Rules};
-use super::model::{self, Outcome, Params};
+use super::milp::model::{self, Outcome, Params};
+use super::plan;
 use super::precheck::precheck;
 use crate::problem::Problem;
 use crate::problem::assignment::Previous;
 
 /// A readable diagnosis; spends at most until `deadline` (each probe is short).
+/// `highs_log` shows HiGHS's own log of every probe.
 pub(crate) fn diagnose(
     problem: &Problem,
     previous: Option<&Previous>,
     deadline: Instant,
+    highs_log: bool,
 ) -> String {
     let base = Rules::of(problem);
     let has_frozen = previous.is_some_and(|p| {
@@ -25,7 +28,7 @@ pub(crate) fn diagnose(
     });
     let has_max_shifts = problem.members.iter().any(|m| m.max_shifts.is_some());
 
-    let probe = |rules: Rules| feasible(problem, previous, rules, deadline);
+    let probe = |rules: Rules| feasible(problem, previous, rules, deadline, highs_log);
     let mut found: Vec<String> = Vec::new();
     let mut relaxable: Vec<&str> = Vec::new();
 
@@ -168,6 +171,7 @@ fn feasible(
     previous: Option<&Previous>,
     rules: Rules,
     deadline: Instant,
+    highs_log: bool,
 ) -> Option<bool> {
     let left = deadline
         .saturating_duration_since(Instant::now())
@@ -180,15 +184,9 @@ fn feasible(
         return Some(false);
     }
     let params = Params {
-        time_limit: left.min(5.0),
-        gap: 0.0,
         feasibility_only: true,
-        warm: None,
-        fix: None,
-        exclude: None,
-        progress: None,
-        cutoff: None,
-        fair_floor: None,
+        highs_log,
+        ..Params::new(left.min(plan::DIAGNOSE_PROBE_SECONDS), 0.0)
     };
     match model::solve(problem, &index, &params) {
         Outcome::Solved { .. } => Some(true),

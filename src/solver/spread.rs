@@ -247,14 +247,12 @@ mod tests {
             spread.set(m, load);
         }
         let start = spread.evenness();
-        let mut rng = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut rng = crate::solver::search::Rng::new(0x9e37_79b9_7f4a_7c15);
         for _ in 0..10_000 {
             for _ in 0..4 {
-                rng ^= rng << 13;
-                rng ^= rng >> 7;
-                rng ^= rng << 17;
-                let m = (rng % 3) as usize;
-                spread.set(m, start_loads[m] + ((rng >> 8) % 83) as f64 - 41.0);
+                let x = rng.next();
+                let m = (x % 3) as usize;
+                spread.set(m, start_loads[m] + ((x >> 8) % 83) as f64 - 41.0);
             }
             for (m, &load) in start_loads.iter().enumerate() {
                 spread.set(m, load);

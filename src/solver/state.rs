@@ -375,7 +375,7 @@ mod tests {
         problem.capacity = vec![1.0, 0.5, 0.8, 1.0];
         problem.history = vec![0.0, 6.0, 0.0, -12.0];
         let index = Index::new(&problem, None, Rules::of(&problem));
-        let mut state = crate::solver::greedy::greedy(&problem, &index).expect("feasible");
+        let mut state = crate::solver::start::greedy(&problem, &index).expect("feasible");
         let (mut compared, mut exact) = (0, 0);
         for _ in 0..2000 {
             let a = rng.below(4) as usize;

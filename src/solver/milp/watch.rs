@@ -12,7 +12,7 @@ use highs_sys::{
     kHighsCallbackMipImprovingSolution, kHighsCallbackMipInterrupt,
 };
 
-use super::progress::Progress;
+use crate::solver::progress::Progress;
 
 /// Reports the next solve of `model` to `progress`. Only for models whose bound bounds
 /// the whole problem (not a neighbourhood's).
@@ -73,7 +73,7 @@ mod tests {
     use super::*;
     use crate::config::Rules as ConfigRules;
     use crate::solver::index::{Index, Rules};
-    use crate::solver::model::{self, Outcome, Params};
+    use crate::solver::milp::model::{self, Outcome, Params};
     use crate::testkit::hours as testkit;
 
     #[test]
@@ -90,15 +90,8 @@ mod tests {
             &problem,
             &index,
             &Params {
-                time_limit: 10.0,
-                gap: 0.0,
-                feasibility_only: false,
-                warm: None,
-                fix: None,
-                exclude: None,
                 progress: Some(&progress),
-                cutoff: None,
-                fair_floor: None,
+                ..Params::new(10.0, 0.0)
             },
         );
         let Outcome::Solved {
@@ -134,15 +127,8 @@ mod tests {
             &problem,
             &index,
             &Params {
-                time_limit: 120.0,
-                gap: 0.0,
-                feasibility_only: false,
-                warm: None,
-                fix: None,
-                exclude: None,
                 progress: Some(&progress),
-                cutoff: None,
-                fair_floor: None,
+                ..Params::new(120.0, 0.0)
             },
         );
         assert!(

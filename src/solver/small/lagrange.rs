@@ -8,50 +8,30 @@
 //! the loads' pool total — so the partition question stays whole, unlike in an LP.
 //! Prices follow the subgradient.
 //!
-//! On the weekly tiny months the bound comes within 0–2 % of the optimum (HiGHS's stays
-//! near the constant total load), and the priced members' schedules, repaired into a
-//! schedule and polished, find the optimum before HiGHS does. Where the objective moves
-//! in whole steps (fairness and total load from the few pools the loads allow, and whole
-//! counts of pairs and prefer-off days), a bound within one step of the best known
-//! proves it. Where neither proves, the pairs whose taking (or leaving) alone lifts the
+//! On small months of equal points the bound comes within a few percent of the optimum
+//! (HiGHS's stays near the constant total load), and the priced members' schedules,
+//! repaired into a schedule and polished, find the optimum before HiGHS does. Where the
+//! objective moves in whole steps (fairness and total load from the few pools the loads
+//! allow, and whole counts of pairs and prefer-off days), a bound within one step of the
+//! best known proves it. Where neither proves, the pairs whose taking (or leaving) alone lifts the
 //! bound to the best known are left out of the whole MILP.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use rustc_hash::FxHashMap;
 
 use super::exact::{SCALE, scaled};
-use super::greedy;
-use super::index::Index;
-use super::local;
 use super::split_floor;
-use super::spread::Spread;
 use crate::problem::Problem;
 use crate::problem::assignment::Assignment;
+use crate::solver::index::Index;
+use crate::solver::plan;
+use crate::solver::search::local;
+use crate::solver::spread::Spread;
+use crate::solver::start;
 
-/// Teams larger than this are left to HiGHS: the combination of final loads is a search
-/// over members.
-const MAX_MEMBERS: usize = 8;
 /// Recent shifts a member's program tracks (a bit each).
 const MAX_LIVE: usize = 32;
-/// Price updates before giving up.
-const MAX_ROUNDS: usize = 400;
-/// Rounds without a better bound before the step halves.
-const PATIENCE: usize = 8;
-/// The step, relative to the first, at which the bound has stalled.
-const MIN_STEP: f64 = 1.0 / 64.0;
-/// A repair every this many rounds.
-const REPAIR_EVERY: usize = 4;
-/// Time for polishing one repaired schedule.
-const POLISH: Duration = Duration::from_millis(3);
-/// The share of the bound's time the floors per pool total may take. The bound runs only
-/// where they answer, so a search cut short leaves the rounds nothing to do; where it
-/// answers it takes what it needs (the two-zone tiny teams: 1–25 ms, and 50 ms for
-/// `tiny-5-2zones-0+5000`, which a third of the time, 65 ms at a 1 s limit, cut short
-/// in one run of four).
-const BY_TOTAL_SHARE: f64 = 2.0 / 3.0;
-/// States of one member's program at one step before giving up.
-const MAX_STATES: usize = 50_000;
 
 /// What the relaxation found.
 #[derive(Debug, Clone)]
@@ -102,25 +82,10 @@ pub(crate) struct Target {
     pub at: Vec<u16>,
 }
 
-/// Target load vectors before the guide is given up.
-const MAX_TARGETS: usize = 4096;
-
-/// Whether the bound applies: a small team, and weights under which the fairness terms
-/// are what the incumbent leaves above the cheapest seats.
-pub(crate) fn applies(problem: &Problem, index: &Index) -> bool {
-    let w = problem.objective;
-    index.members <= MAX_MEMBERS
-        && index.shifts > 0
-        && w.imbalance > 0.0
-        && w.deviation >= 0.0
-        && w.others_nonnegative()
-        && index.in_fairness.iter().any(|&f| f)
-}
-
 /// Whether every shift is worth the same to each of its candidates. Where it is not (two
-/// zones), the pool of points is a choice and the priced members mix it: on the bench's
-/// two-zone months the bound stayed near the cheapest seats (1 350 against 2 600), and
-/// with one fairness floor for all 2 496–2 533 against 2 588–2 608, settling no pair.
+/// zones), the pool of points is a choice and the priced members mix it: on two-zone
+/// months the bound stayed near the cheapest seats, and with one fairness floor for all
+/// it still fell short, settling no pair.
 /// There the floor is found per pool total (`split_floor::by_total`) — most totals no
 /// split reaches fairly — and the bound runs only where that search answers.
 fn same_points(problem: &Problem, index: &Index) -> bool {
@@ -357,7 +322,7 @@ impl Member {
                     next,
                 );
             }
-            if next.len() > MAX_STATES {
+            if next.len() > plan::MEMBER_STATES {
                 return false;
             }
         }
@@ -484,7 +449,10 @@ impl Floor {
             });
         }
         let now = Instant::now();
-        let by = now + until.saturating_duration_since(now).mul_f64(BY_TOTAL_SHARE);
+        let by = now
+            + until
+                .saturating_duration_since(now)
+                .mul_f64(plan::BY_TOTAL_SHARE);
         let list = split_floor::by_total(problem, index, room, by)?
             .into_iter()
             .filter(|&(_, f)| f < room)
@@ -639,11 +607,6 @@ struct Lattice {
     step: Option<f64>,
 }
 
-/// Steps of the enumeration of fairness levels before giving up on the lattice.
-const MAX_LEVEL_NODES: usize = 2_000_000;
-/// Levels before giving up on it (`small` has 124; 64 were too few for it).
-const MAX_LEVELS: usize = 10_000;
-
 impl Lattice {
     fn new(
         problem: &Problem,
@@ -714,7 +677,7 @@ impl Lattice {
             nodes: &mut usize,
         ) -> bool {
             *nodes += 1;
-            if *nodes > MAX_LEVEL_NODES || levels.len() > MAX_LEVELS {
+            if *nodes > plan::LATTICE_NODES || levels.len() > plan::LATTICE_LEVELS {
                 return false;
             }
             if p == fair.len() {
@@ -819,7 +782,13 @@ pub(crate) fn lagrange(
     fair_floor: Option<f64>,
     until: Instant,
 ) -> Relaxed {
-    relax(problem, index, (incumbent, fair_floor), until, MAX_ROUNDS)
+    relax(
+        problem,
+        index,
+        (incumbent, fair_floor),
+        until,
+        plan::LAGRANGE_ROUNDS,
+    )
 }
 
 /// [`lagrange`] with at most `rounds` price updates.
@@ -855,8 +824,11 @@ fn relax(
         .map(|m| Member::new(problem, index, &ctx.steps, m, ctx.range(m)))
         .collect();
     let started = Instant::now();
-    // The rounds get two thirds of the time, the fixings the rest.
-    let rounds_until = started + until.saturating_duration_since(started).mul_f64(2.0 / 3.0);
+    // The rounds get most of the time, the fixings the rest.
+    let rounds_until = started
+        + until
+            .saturating_duration_since(started)
+            .mul_f64(plan::LAGRANGE_ROUNDS_SHARE);
     let Some(root) = ctx.ascend(&mut members, ctx.cheapest.clone(), rounds, rounds_until) else {
         out.better = ctx.better;
         return out;
@@ -1132,7 +1104,7 @@ impl<'a> Ctx<'a> {
                 stalled = 0;
             } else {
                 stalled += 1;
-                if stalled >= PATIENCE {
+                if stalled >= plan::LAGRANGE_PATIENCE {
                     theta /= 2.0;
                     stalled = 0;
                 }
@@ -1150,7 +1122,7 @@ impl<'a> Ctx<'a> {
                 }
             }
             let norm: f64 = gradient.iter().map(|g| g * g).sum();
-            if (norm == 0.0 || round % REPAIR_EVERY == 0) && self.repair(&held) {
+            if (norm == 0.0 || round % plan::REPAIR_EVERY == 0) && self.repair(&held) {
                 for member in members.iter_mut() {
                     if member.fair {
                         member.range = self.range(member.m);
@@ -1161,7 +1133,7 @@ impl<'a> Ctx<'a> {
                     return Some(ascent);
                 }
             }
-            if norm == 0.0 || theta < MIN_STEP {
+            if norm == 0.0 || theta < plan::LAGRANGE_MIN_STEP {
                 break;
             }
             let step = theta * (self.best - bound).max(tolerance(self.best)) / norm;
@@ -1207,7 +1179,7 @@ impl<'a> Ctx<'a> {
                 let f = w.imbalance * imbalance + w.deviation * deviation;
                 if f >= least && f <= room {
                     targets.push((f, choice.clone()));
-                    if targets.len() > MAX_TARGETS {
+                    if targets.len() > plan::GUIDE_TARGETS {
                         return None;
                     }
                 }
@@ -1291,10 +1263,13 @@ impl<'a> Ctx<'a> {
             .map(|s| (0..self.index.members).filter(|&m| held[m][s]).collect())
             .collect();
         let wishes: Vec<&[usize]> = wishes.iter().map(Vec::as_slice).collect();
-        let Some(mut state) = greedy::from_wishes(self.problem, self.index, &wishes) else {
+        let Some(mut state) = start::from_wishes(self.problem, self.index, &wishes) else {
             return false;
         };
-        local::polish(&mut state, (Instant::now() + POLISH).min(self.until));
+        local::polish(
+            &mut state,
+            (Instant::now() + plan::LAGRANGE_POLISH).min(self.until),
+        );
         let value = state.objective();
         if value < self.best - tolerance(self.best) {
             self.best = value;
@@ -1396,6 +1371,34 @@ fn least_combination(
     combine.best
 }
 
+/// What the relaxation pays for the one schedule of a team whose every cell but that
+/// schedule's is blocked: each member's program held to their shifts, at zero prices,
+/// and the combination of their final loads with its fairness terms. For the test that
+/// keeps the encodings of the objective in step (`solver::objective`); `None` where a
+/// member's program does not fit.
+#[cfg(test)]
+pub(crate) fn unpriced(problem: &Problem, index: &Index) -> Option<f64> {
+    let steps = Steps::new(index)?;
+    let range = (i64::MIN / 4, i64::MAX / 4);
+    let price = vec![0.0; index.shifts];
+    let wb = problem.objective.back_to_back_after_hours;
+    let mut members = Vec::with_capacity(index.members);
+    for m in 0..index.members {
+        let mut member = Member::new(problem, index, &steps, m, range);
+        member.must.clone_from(&member.may);
+        if !member.run(&steps, &price, wb) {
+            return None;
+        }
+        members.push(member);
+    }
+    let floor = Floor {
+        least: f64::NEG_INFINITY,
+        by_total: None,
+    };
+    least_combination(problem, index, &members, f64::INFINITY, range, &floor)
+        .map(|(value, _)| value)
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::atomic::AtomicBool;
@@ -1405,10 +1408,16 @@ mod tests {
     use crate::config::Rules as ConfigRules;
     use crate::problem::Exclusion;
     use crate::problem::evaluate::evaluate;
-    use crate::solver::exact;
     use crate::solver::index::Rules;
+    use crate::solver::plan::Plan;
+    use crate::solver::small::exact;
     use crate::testkit::hours as testkit;
     use crate::testkit::instance::XorShift;
+
+    /// Whether a solve runs the bound for this team.
+    fn applies(problem: &Problem, index: &Index) -> bool {
+        Plan::of_problem(problem, index).lagrange
+    }
 
     /// Every schedule the rules allow with its objective, by brute force.
     fn schedules(problem: &Problem, index: &Index) -> Vec<(Assignment, f64)> {
@@ -1475,7 +1484,7 @@ mod tests {
             capacity in proptest::sample::select(vec![1.0, 0.5, 0.75]),
             above in proptest::sample::select(vec![0.0, 10.0, 20.0, 400.0]),
             // Few rounds leave a bound short of a proof, and pairs to settle.
-            rounds in proptest::sample::select(vec![1, 2, MAX_ROUNDS]),
+            rounds in proptest::sample::select(vec![1, 2, plan::LAGRANGE_ROUNDS]),
             with_floor in proptest::bool::ANY,
             // Points that differ between members (two zones): a floor per pool total.
             zoned in proptest::option::of(proptest::collection::vec(0i64..4, 24)),

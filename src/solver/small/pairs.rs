@@ -5,21 +5,19 @@
 //!
 //! For the smallest teams after the Lagrangian bound, where the local searches stop a
 //! back-to-back pair short of the optimum: their pair trades move two shifts each way
-//! at most. `tiny-4-12h-2` 5 123.6 → 5 073.6, its optimum, at the third pair; a pass
-//! over the 6–10 pairs of 4–5 people takes 2–6 ms (HiGHS: about 20 ms a pair).
+//! at most. A pass over the few pairs of a small team takes milliseconds (HiGHS takes
+//! several times as long for one pair).
 
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 use super::exact::{self, Verdict};
-use super::index::{Index, Rules};
-use super::progress::Progress;
 use crate::problem::assignment::{Assignment, Previous};
 use crate::problem::evaluate::evaluate;
 use crate::problem::{Exclusion, Problem};
-
-/// States of one pair's program before it gives up (a count, not a time).
-const STATES: usize = 200_000;
+use crate::solver::index::{Index, Rules};
+use crate::solver::plan;
+use crate::solver::progress::Progress;
 
 /// Improves `start` pair by pair, in passes until one improves nothing or `deadline`.
 pub(crate) fn pairs(
@@ -48,7 +46,7 @@ pub(crate) fn pairs(
                     value,
                     exact::Limits {
                         until: deadline,
-                        budget: STATES,
+                        budget: plan::PAIR_STATES,
                         cancel: &never,
                     },
                     None,
@@ -76,8 +74,8 @@ pub(crate) fn pairs(
 
 /// The problem with every seat outside `pair` pinned to its holder, and the pair free
 /// on the shifts either of them holds (pins stay pins) and on no other. (Three members
-/// found `tiny-5-weekly-0`'s optimum, but a pass over the triples took 100–150 ms
-/// against 2–6 ms for the pairs, and HiGHS's proof still took a second after.)
+/// found optima pairs missed, but a pass over the triples took some thirty times as
+/// long, and HiGHS's proof still took a second after.)
 fn neighbourhood(problem: &Problem, current: &Assignment, pair: &[usize]) -> Problem {
     let mut sub = problem.clone();
     let mut pins = Vec::new();

@@ -7,8 +7,9 @@
 
 use std::time::Instant;
 
-use super::lns::next;
-use super::state::{State, trade_moves};
+use super::Rng;
+use crate::solver::plan;
+use crate::solver::state::{State, trade_moves};
 
 /// Smallest relative decrease that counts as an improvement (guards against float noise
 /// loops).
@@ -30,8 +31,7 @@ pub(crate) fn iterated(state: &mut State, seed: u64, deadline: Instant) {
     descend(state, &mut held, None, deadline);
     let mut best = state.objective();
     let mut best_members = state.members_of.clone();
-    // xorshift must not start at 0.
-    let mut rng = (0x853c_49e6_748f_ea9b_u64 ^ seed.wrapping_mul(0x2545_f491_4f6c_dd1d)).max(1);
+    let mut rng = Rng::seeded(0x853c_49e6_748f_ea9b, seed);
     while Instant::now() < deadline {
         let mut touched = Vec::new();
         for _ in 0..2 {
@@ -182,9 +182,6 @@ fn first_window_swap(
     None
 }
 
-/// Members at each end of the normalized range whose cycles are tried.
-const CYCLE_ENDS: usize = 2;
-
 /// The first improving three-way cycle through a member at an end of the normalized
 /// range, applied: `e` hands a shift to `x`, `x` one to `y`, `y` one to `e`. Where the
 /// lowest member could only gain by a trade that sinks its partner below it, a third
@@ -195,7 +192,7 @@ fn first_cycle(
     (current, even): (f64, f64),
     deadline: Instant,
 ) -> Option<(f64, f64)> {
-    for e in state.ends(CYCLE_ENDS) {
+    for e in state.ends(plan::CYCLE_ENDS) {
         for i in 0..held[e].len() {
             let s = held[e][i];
             for &x in state.candidates(s) {
@@ -244,22 +241,22 @@ fn first_cycle(
 /// One random trade applied whatever it does to the objective: a random movable shift
 /// of a random member goes to another candidate, who gives back one of theirs when they
 /// hold any. Returns the two members, or nothing when the trade breaks a rule.
-fn kick(state: &mut State, held: &mut [Vec<usize>], rng: &mut u64) -> Vec<usize> {
+fn kick(state: &mut State, held: &mut [Vec<usize>], rng: &mut Rng) -> Vec<usize> {
     let owners: Vec<usize> = (0..held.len()).filter(|&m| !held[m].is_empty()).collect();
     if owners.is_empty() {
         return Vec::new();
     }
-    let a = owners[next(rng) as usize % owners.len()];
-    let s = held[a][next(rng) as usize % held[a].len()];
+    let a = owners[rng.below(owners.len())];
+    let s = held[a][rng.below(held[a].len())];
     let cands = state.candidates(s);
-    let b = cands[next(rng) as usize % cands.len()];
+    let b = cands[rng.below(cands.len())];
     if b == a {
         return Vec::new();
     }
-    let give_back: Vec<usize> = if held[b].is_empty() || next(rng).is_multiple_of(2) {
+    let give_back: Vec<usize> = if held[b].is_empty() || rng.next().is_multiple_of(2) {
         Vec::new()
     } else {
-        vec![held[b][next(rng) as usize % held[b].len()]]
+        vec![held[b][rng.below(held[b].len())]]
     };
     if state
         .try_trade((a, &[s]), (b, &give_back), |_, _| true)
@@ -369,7 +366,7 @@ mod tests {
     use crate::config::Rules as ConfigRules;
     use crate::problem::evaluate::evaluate;
     use crate::solver::index::{Index, Rules};
-    use crate::solver::local;
+    use crate::solver::search::local;
     use crate::testkit::hours as testkit;
 
     #[test]
@@ -399,7 +396,7 @@ mod tests {
         let mut problem = testkit::problem(8, &shifts, ConfigRules::default());
         problem.capacity = vec![1.0, 0.5, 1.0, 0.8, 1.0, 0.6, 1.0, 0.9];
         let index = Index::new(&problem, None, Rules::of(&problem));
-        let start = crate::solver::greedy::greedy(&problem, &index).expect("feasible");
+        let start = crate::solver::start::greedy(&problem, &index).expect("feasible");
         let mut descended = start.clone();
         exchange(
             &mut descended,

@@ -6,38 +6,13 @@
 
 use std::time::Instant;
 
-use super::state::State;
+use super::Rng;
+use crate::solver::plan;
+use crate::solver::state::State;
 
-/// A fixed pseudo-random sequence, so a run that finishes its iterations is reproducible.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        self.0 = x;
-        x
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
-
-/// Rounds of annealing, each from the best assignment so far with its own random
-/// stream. Measured on the 40-person bench team over 8 seeds: one round of 400 steps per
-/// binary left 5 of 8 at 118–120 k; four rounds of 200 reach 112.7–114.5 k in all but
-/// one. Independent rounds from the start, or 8–16 shorter ones, did no better.
-const ROUNDS: u64 = 4;
-
-/// Anneals `state` (random streams from `seed`) for [`ROUNDS`] rounds of `iterations` steps (fewer when they would
-/// not fit before `deadline`) and leaves it at the best assignment seen.
+/// Anneals `state` (random streams from `seed`) for `plan::ANNEAL_ROUNDS` rounds, each
+/// from the best assignment so far with its own random stream, of `iterations` steps (fewer when they would not fit before `deadline`) and leaves it at the best
+/// assignment seen.
 pub(crate) fn anneal(state: &mut State, iterations: u64, seed: u64, deadline: Instant) {
     let shifts: Vec<usize> = (0..state.members_of.len())
         .filter(|&s| state.members_of[s].iter().any(|&m| !state.is_fixed(s, m)))
@@ -45,15 +20,19 @@ pub(crate) fn anneal(state: &mut State, iterations: u64, seed: u64, deadline: In
     if shifts.len() < 2 || iterations == 0 {
         return;
     }
-    // xorshift must not start at 0.
     let base = 0x9e37_79b9_7f4a_7c15_u64 ^ seed.wrapping_mul(0x2545_f491_4f6c_dd1d);
     let mut best = state.objective();
     let mut best_assignment = state.members_of.clone();
-    let total = affordable(state, &shifts, iterations.saturating_mul(ROUNDS), deadline);
-    let rounds = (total / iterations).clamp(1, ROUNDS);
+    let total = affordable(
+        state,
+        &shifts,
+        iterations.saturating_mul(plan::ANNEAL_ROUNDS),
+        deadline,
+    );
+    let rounds = (total / iterations).clamp(1, plan::ANNEAL_ROUNDS);
     let per_round = total / rounds;
     'rounds: for round in 0..rounds {
-        let mut rng = Rng(base ^ round.wrapping_mul(0xd1b5_4a32_d192_ed03));
+        let mut rng = Rng::new(base ^ round.wrapping_mul(0xd1b5_4a32_d192_ed03));
         state.reset_to(&best_assignment);
         let mut current = best;
         let t0 = temperature(state, &shifts, &mut rng, current);
@@ -90,7 +69,7 @@ fn affordable(state: &mut State, shifts: &[usize], iterations: u64, deadline: In
     const TRIAL: u64 = 4096;
     let began = Instant::now();
     let budget = deadline.saturating_duration_since(began).as_secs_f64();
-    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    let mut rng = Rng::new(0x2545_f491_4f6c_dd1d);
     // Measured against an objective of −∞, no step is ever taken: the state is unchanged.
     for _ in 0..TRIAL / 2 {
         let _ = step_move(state, shifts, &mut rng, f64::NEG_INFINITY, 1.0);
@@ -110,14 +89,9 @@ fn temperature(state: &mut State, shifts: &[usize], rng: &mut Rng, current: f64)
     let mut sum = 0.0;
     let mut n = 0;
     for _ in 0..200 {
-        let s = shifts[rng.below(shifts.len())];
-        let seats = &state.members_of[s];
-        let m = seats[rng.below(seats.len())];
-        let cands = state.candidates(s);
-        let other = cands[rng.below(cands.len())];
-        if state.is_fixed(s, m) || other == m {
+        let Some((s, m, other)) = random_move(state, shifts, rng) else {
             continue;
-        }
+        };
         state.try_moves(&[(s, m, other)], |value, _| {
             let d = value - current;
             if d > 0.0 {
@@ -146,15 +120,19 @@ fn step_move(
     current: f64,
     t: f64,
 ) -> Option<f64> {
+    let (s, m, other) = random_move(state, shifts, rng)?;
+    state.try_moves(&[(s, m, other)], |value, _| accept(value - current, t, rng))
+}
+
+/// A random seat `(s, m)` of a random shift and a random other candidate for it, or
+/// `None` (the draws made all the same) when the seat is fixed or the candidate is `m`.
+fn random_move(state: &State, shifts: &[usize], rng: &mut Rng) -> Option<(usize, usize, usize)> {
     let s = shifts[rng.below(shifts.len())];
     let seats = &state.members_of[s];
     let m = seats[rng.below(seats.len())];
     let cands = state.candidates(s);
     let other = cands[rng.below(cands.len())];
-    if other == m || state.is_fixed(s, m) {
-        return None;
-    }
-    state.try_moves(&[(s, m, other)], |value, _| accept(value - current, t, rng))
+    (other != m && !state.is_fixed(s, m)).then_some((s, m, other))
 }
 
 /// One random swap of the holders of two shifts; returns the new objective when taken.
@@ -184,8 +162,8 @@ mod tests {
 
     use super::*;
     use crate::config::Rules as ConfigRules;
-    use crate::solver::greedy::greedy;
     use crate::solver::index::{Index, Rules};
+    use crate::solver::start::greedy;
     use crate::testkit::hours as testkit;
 
     #[test]

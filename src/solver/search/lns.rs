@@ -8,21 +8,19 @@
 
 use std::time::Instant;
 
-use super::index::Index;
-use super::model::{self, Outcome, Params};
-use super::progress::Progress;
+use super::Rng;
 use crate::problem::Problem;
 use crate::problem::assignment::{Assignment, Previous};
 use crate::problem::evaluate::evaluate;
+use crate::solver::index::Index;
+use crate::solver::milp::model::{self, Outcome, Params};
+use crate::solver::plan;
+use crate::solver::progress::Progress;
 
-/// Free binaries per neighbourhood to start with; adapted to how fast HiGHS solves them.
-const START_SIZE: f64 = 400.0;
-/// Seconds per neighbourhood: improvements come early, proofs of mixed ones rarely.
-const SUB_LIMIT: f64 = 0.7;
 /// Neighbourhood kinds in turn: 0 window, 1 mixed members, 2 members of one class, 3
 /// members of two classes (one over, one under their shares), 4 an extreme's plateau.
-/// Measured on a 150-person instance: mixed members find most improvements, windows
-/// almost none, one-class ones a few (fast, proven).
+/// On the largest teams mixed members found most improvements, windows almost none,
+/// one-class ones a few (fast, proven).
 const PATTERN: [usize; 5] = [1, 3, 2, 3, 4];
 
 pub(crate) fn lns(
@@ -32,15 +30,17 @@ pub(crate) fn lns(
     start: Assignment,
     deadline: Instant,
     progress: &Progress,
+    highs_log: bool,
 ) -> Assignment {
     let members = index.members;
     let mut current = start;
     let mut value = evaluate(problem, &current, previous).objective;
     // Neighbourhood size per kind (see PATTERN).
-    let mut sizes = [START_SIZE; PATTERN.len()];
+    let mut sizes = [plan::LNS_START_SIZE; PATTERN.len()];
+    let (least, most) = plan::LNS_SIZES;
     // Plateau neighbourhoods alternate between the low and the high end.
     let mut low_end = false;
-    let mut rng = 0x2545_f491_4f6c_dd1d_u64;
+    let mut rng = Rng::new(0x2545_f491_4f6c_dd1d);
     let mut window_at = 0usize;
     let mut round = 0u64;
     let total_free: usize = index.cand.iter().map(Vec::len).sum();
@@ -67,8 +67,7 @@ pub(crate) fn lns(
             // A window of consecutive shifts, every candidate free.
             let per_shift = (total_free as f64 / index.shifts.max(1) as f64).max(1.0);
             let width = ((size / per_shift).ceil() as usize).clamp(2, index.shifts);
-            window_at = (window_at + width / 2 + next(&mut rng) as usize % width.max(1))
-                % index.shifts.max(1);
+            window_at = (window_at + width / 2 + rng.below(width)) % index.shifts.max(1);
             for s in window_at..(window_at + width).min(index.shifts) {
                 for &m in &index.cand[s] {
                     fix[s * members + m] = None;
@@ -105,21 +104,16 @@ pub(crate) fn lns(
         if free == 0 {
             continue;
         }
-        let limit = left.min(SUB_LIMIT);
+        let limit = left.min(plan::LNS_NEIGHBOURHOOD_SECONDS);
         let began = Instant::now();
         let outcome = model::solve(
             problem,
             index,
             &Params {
-                time_limit: limit,
-                gap: 1e-6,
-                feasibility_only: false,
                 warm: Some(&current),
                 fix: Some(&fix),
-                exclude: None,
-                progress: None,
-                cutoff: None,
-                fair_floor: None,
+                highs_log,
+                ..Params::new(limit, 1e-6)
             },
         );
         let took = began.elapsed().as_secs_f64();
@@ -137,12 +131,12 @@ pub(crate) fn lns(
                 }
                 // Grow while neighbourhoods solve quickly, shrink when they time out.
                 if optimal && took < 0.25 * limit {
-                    sizes[kind] = (size * 1.25).min(20_000.0);
+                    sizes[kind] = (size * 1.25).min(most);
                 } else if !optimal {
-                    sizes[kind] = (size * 0.7).max(50.0);
+                    sizes[kind] = (size * 0.7).max(least);
                 }
             }
-            _ => sizes[kind] = (size * 0.7).max(50.0),
+            _ => sizes[kind] = (size * 0.7).max(least),
         }
     }
     current
@@ -156,15 +150,10 @@ fn pick_members(
     current: &Assignment,
     size: f64,
     class: Option<(&[usize], bool)>,
-    rng: &mut u64,
+    rng: &mut Rng,
 ) -> Vec<usize> {
     let members = index.members;
-    let mut load = vec![0.0; members];
-    for (s, ms) in current.members.iter().enumerate() {
-        for &m in ms {
-            load[m] += problem.cells[s][m].points;
-        }
-    }
+    let load = loads(problem, current, members);
     let mut fair: Vec<usize> = (0..members).filter(|&m| index.in_fairness[m]).collect();
     let normalized =
         |m: usize| (load[m] + problem.history[m]) / problem.capacity[m].max(f64::MIN_POSITIVE);
@@ -184,23 +173,21 @@ fn pick_members(
             // One of the most loaded members and the members of their class (with `two`,
             // also the class of one of the least loaded).
             let reach = 8.min(fair.len());
-            let over = fair[next(rng) as usize % reach];
-            let under = fair[fair.len() - 1 - next(rng) as usize % reach];
+            let over = fair[rng.below(reach)];
+            let under = fair[fair.len() - 1 - rng.below(reach)];
             let keep = |m: usize| class[m] == class[over] || (two && class[m] == class[under]);
             fair.retain(|&m| keep(m));
             chosen.clear();
         }
         let reach = 8.min(fair.len());
         for _ in 0..2 {
-            chosen.push(fair[next(rng) as usize % reach]);
-            chosen.push(fair[fair.len() - 1 - next(rng) as usize % reach]);
+            chosen.push(fair[rng.below(reach)]);
+            chosen.push(fair[fair.len() - 1 - rng.below(reach)]);
         }
         chosen.sort_unstable();
         chosen.dedup();
     }
-    let avg_held = (current.members.iter().map(Vec::len).sum::<usize>() as f64
-        / members.max(1) as f64)
-        .max(1.0);
+    let avg_held = average_held(current, members);
     let target = ((size / avg_held).sqrt().ceil() as usize).clamp(3, members);
     let pool: Vec<usize> = match class {
         Some(_) => fair.clone(),
@@ -209,7 +196,7 @@ fn pick_members(
     let mut guard = 0;
     while chosen.len() < target && guard < 10 * members && !pool.is_empty() {
         guard += 1;
-        let m = pool[next(rng) as usize % pool.len()];
+        let m = pool[rng.below(pool.len())];
         if !chosen.contains(&m) {
             chosen.push(m);
         }
@@ -232,12 +219,7 @@ fn plateau(
     low: bool,
 ) -> Vec<usize> {
     let members = index.members;
-    let mut load = vec![0.0; members];
-    for (s, ms) in current.members.iter().enumerate() {
-        for &m in ms {
-            load[m] += problem.cells[s][m].points;
-        }
-    }
+    let load = loads(problem, current, members);
     let normalized = |m: usize| (load[m] + problem.history[m]) / problem.capacity[m];
     let mut fair: Vec<usize> = (0..members).filter(|&m| index.in_fairness[m]).collect();
     // Lowest first when evening out the low end, highest first otherwise.
@@ -245,9 +227,7 @@ fn plateau(
         let order = normalized(a).total_cmp(&normalized(b)).then(a.cmp(&b));
         if low { order } else { order.reverse() }
     });
-    let avg_held = (current.members.iter().map(Vec::len).sum::<usize>() as f64
-        / members.max(1) as f64)
-        .max(1.0);
+    let avg_held = average_held(current, members);
     let half = ((size / avg_held).sqrt().ceil() as usize / 2).clamp(2, members);
     let extreme: Vec<usize> = fair.iter().copied().take(half).collect();
     // Low end: a partner holds a shift an extreme member could take; high end: a partner
@@ -274,6 +254,22 @@ fn plateau(
     chosen
 }
 
+/// Per member: the points they hold in `current`.
+fn loads(problem: &Problem, current: &Assignment, members: usize) -> Vec<f64> {
+    let mut load = vec![0.0; members];
+    for (s, ms) in current.members.iter().enumerate() {
+        for &m in ms {
+            load[m] += problem.cells[s][m].points;
+        }
+    }
+    load
+}
+
+/// Seats a member holds on average in `current` (at least 1).
+fn average_held(current: &Assignment, members: usize) -> f64 {
+    (current.members.iter().map(Vec::len).sum::<usize>() as f64 / members.max(1) as f64).max(1.0)
+}
+
 /// Per member: the first member whose points are the same on every shift.
 fn point_classes(problem: &Problem, index: &Index) -> Vec<usize> {
     let same = |a: usize, b: usize| {
@@ -286,14 +282,4 @@ fn point_classes(problem: &Problem, index: &Index) -> Vec<usize> {
         }
     }
     class
-}
-
-/// xorshift64: a fixed sequence, so runs that finish in time are reproducible.
-pub(crate) fn next(state: &mut u64) -> u64 {
-    let mut x = *state;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    *state = x;
-    x
 }

@@ -2,41 +2,18 @@
 //! with its own random streams; the best schedule wins.
 //!
 //! The workers alternate between two strategies whose measured strengths differ by
-//! instance: from the best-fit greedy without annealing on the largest teams (150
-//! people, 12-hour shifts: 33.8 k at 60 s against 38.5 k), and from the fair greedy with
-//! annealing everywhere (10 people at 2 s: 39.8–40.0 k against 40.3–41.0 k; 80 people at
-//! 10 s: 586.6–587.9 k against 589.6–594.9 k). With one thread only the first runs.
+//! instance: from the best-fit greedy without annealing (better on the largest teams),
+//! and from the fair greedy with annealing everywhere (better on mid-size ones). With
+//! one thread only the first runs.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use super::anneal;
 use super::exchange;
 use super::local;
-use super::progress::Progress;
-use super::state::State;
-
-/// When the searches may run and how hard the instance is.
-pub(crate) struct Plan {
-    pub started: Instant,
-    pub limit: Duration,
-    /// (shift, member) pairs open to the search.
-    pub binaries: usize,
-    /// Above this many binaries the iterated pair trades take most of the time (the
-    /// largest teams, where no whole MILP follows).
-    pub largest: usize,
-    /// Above this many, the mid-size share of annealing.
-    pub large: usize,
-}
-
-impl Plan {
-    fn at(&self, share: f64) -> Instant {
-        self.started + self.limit.mul_f64(share)
-    }
-
-    fn deadline(&self) -> Instant {
-        self.started + self.limit
-    }
-}
+use crate::solver::plan::{self, Plan, Tier};
+use crate::solver::progress::Progress;
+use crate::solver::state::State;
 
 /// How a worker searches.
 #[derive(Debug, Clone, Copy)]
@@ -59,14 +36,7 @@ const STRATEGIES: [Strategy; 2] = [
     },
 ];
 
-/// Shares of the time limit at which the searches on the largest teams meet: every one
-/// goes on with iterated trades from the best schedule so far, with its own random
-/// stream, so a second core no longer spends its time on a strategy that lost.
-const MEETINGS: [f64; 2] = [0.3, 0.6];
-/// Where iterated trades end on the largest teams (LNS has the rest).
-const TRADES_END: f64 = 0.9;
-
-/// Runs `workers` searches (the first on this thread, with `seed` itself, so one worker
+/// Runs the plan's workers (the first on this thread, with `seed` itself, so one worker
 /// is the plain sequential search) from `primary` (best fit, or a re-solve's kept
 /// schedule) or `fair`, and returns the best.
 pub(crate) fn search<'a>(
@@ -74,13 +44,16 @@ pub(crate) fn search<'a>(
     fair: Option<&State<'a>>,
     plan: &Plan,
     seed: u64,
-    workers: usize,
     progress: &Progress,
 ) -> State<'a> {
-    let workers = workers.max(1);
-    let largest = plan.binaries > plan.largest;
+    let workers = plan.workers.max(1);
+    let largest = plan.tier == Tier::Largest;
     let meet = largest && workers > 1;
-    let first_until = plan.at(if meet { MEETINGS[0] } else { TRADES_END });
+    let first_until = plan.at(if meet {
+        plan::MEETINGS[0]
+    } else {
+        plan::TRADES_END
+    });
     let mut best = race(workers, |w| {
         let strategy = STRATEGIES[w % STRATEGIES.len()];
         let state = match fair {
@@ -97,7 +70,7 @@ pub(crate) fn search<'a>(
         )
     });
     if meet {
-        let ends = MEETINGS[1..].iter().chain([&TRADES_END]);
+        let ends = plan::MEETINGS[1..].iter().chain([&plan::TRADES_END]);
         for (round, &end) in ends.enumerate() {
             let from = &best;
             let round_seed = seed.wrapping_add((round as u64 + 1) << 32);
@@ -148,40 +121,28 @@ fn improve<'a>(
     until: Instant,
     progress: &Progress,
 ) -> State<'a> {
-    let largest = plan.binaries > plan.largest;
+    let largest = plan.tier == Tier::Largest;
     if !largest || strategy.anneal_largest {
         // A fixed number of steps per round (reproducible) within a share of the time.
-        let share = if largest {
-            0.05
-        } else if plan.binaries > plan.large {
-            0.2
-        } else {
-            0.1
-        };
-        let steps = (plan.binaries as u64 * 200).clamp(10_000, 10_000_000);
+        let (least, most) = plan::ANNEAL_STEPS;
+        let steps = (plan.binaries as u64 * plan::ANNEAL_STEPS_PER_BINARY).clamp(least, most);
         progress.stage("annealing");
-        anneal::anneal(&mut state, steps, seed, plan.at(share));
+        anneal::anneal(&mut state, steps, seed, plan.at(plan.anneal_share()));
         progress.reached("annealing", state.objective());
     }
-    // On the 150-person bench team annealing drifts toward schedules with more points
-    // in total (nights to those for whom they are nights), from which the trades end
-    // 10–20 % worse than without it; on the 80-person scaling team it helps.
-    local::polish(
-        &mut state,
-        (Instant::now() + plan.limit / 10).min(plan.deadline()),
-    );
+    // On the largest teams annealing drifts toward schedules with more points in total
+    // (nights to those for whom they are nights), from which the trades end worse than
+    // without it; on smaller ones it helps.
+    local::polish(&mut state, plan.for_share(plan::DESCENT_SHARE));
     progress.reached("polish", state.objective());
     progress.stage("trading shifts between pairs");
     if largest {
-        // Iterated pair trades found far more than LNS per second on the largest teams
-        // (150 people at 10 s: 39.9 k against 44.4 k), so they get most of the time.
+        // Iterated pair trades found far more than LNS per second on the largest teams,
+        // so they get most of the time.
         exchange::iterated(&mut state, seed, until);
     } else {
         // One descent: LNS and the whole MILP make better use of the rest.
-        exchange::exchange(
-            &mut state,
-            (Instant::now() + plan.limit / 10).min(plan.deadline()),
-        );
+        exchange::exchange(&mut state, plan.for_share(plan::DESCENT_SHARE));
     }
     progress.reached("pair trades", state.objective());
     state
@@ -189,10 +150,12 @@ fn improve<'a>(
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
     use crate::config::Rules as ConfigRules;
-    use crate::solver::greedy::greedy;
     use crate::solver::index::{Index, Rules};
+    use crate::solver::start::greedy;
     use crate::testkit::hours as testkit;
 
     #[test]
@@ -201,17 +164,12 @@ mod tests {
         let problem = testkit::problem(6, &shifts, ConfigRules::default());
         let index = Index::new(&problem, None, Rules::of(&problem));
         let start = greedy(&problem, &index).expect("feasible");
-        let plan = Plan {
-            started: Instant::now(),
-            limit: Duration::from_secs(2),
-            binaries: index.cand.iter().map(Vec::len).sum(),
-            largest: usize::MAX,
-            large: usize::MAX,
-        };
+        let binaries = index.cand.iter().map(Vec::len).sum();
+        let plan = |workers| Plan::of_tier(Tier::Small, binaries, Duration::from_secs(2), workers);
         let progress = Progress::new(false, Instant::now());
         let fair = start.clone();
-        let one = search(start.clone(), Some(&fair), &plan, 7, 1, &progress);
-        let three = search(start, Some(&fair), &plan, 7, 3, &progress);
+        let one = search(start.clone(), Some(&fair), &plan(1), 7, &progress);
+        let three = search(start, Some(&fair), &plan(3), 7, &progress);
         assert!(three.objective() <= one.objective() + 1e-9);
         let assignment = three.assignment();
         assert!(crate::problem::rules::check(&problem, &assignment, None).is_empty());
@@ -227,16 +185,11 @@ mod tests {
         problem.capacity = vec![1.0, 0.5, 1.0, 0.8, 1.0, 0.6];
         let index = Index::new(&problem, None, Rules::of(&problem));
         let start = greedy(&problem, &index).expect("feasible");
-        let plan = Plan {
-            started: Instant::now(),
-            limit: Duration::from_millis(600),
-            binaries: index.cand.iter().map(Vec::len).sum(),
-            largest: 0,
-            large: 0,
-        };
+        let binaries = index.cand.iter().map(Vec::len).sum();
+        let plan = Plan::of_tier(Tier::Largest, binaries, Duration::from_millis(600), 2);
         let progress = Progress::new(false, Instant::now());
         let before = start.objective();
-        let best = search(start.clone(), Some(&start), &plan, 3, 2, &progress);
+        let best = search(start.clone(), Some(&start), &plan, 3, &progress);
         let exact =
             crate::problem::evaluate::evaluate(&problem, &best.assignment(), None).objective;
         assert!((best.objective() - exact).abs() < 1e-9);

@@ -3,52 +3,34 @@
 //! no other term. Whether four people can split a month's days to within a point is a
 //! partition question: the whole MILP's LP bound balances perfectly, so its proof waits
 //! on exactly this answer. Stated as a row of the whole model (`Params::fair_floor`),
-//! HiGHS starts from it (`tiny-4-2zones-2`: no proof in 20 s; with the row, 2.1–3.7 s).
+//! HiGHS starts from it: months it could not prove at all are proven in seconds.
 //!
 //! The search over shift counts (`split_floor`) answers first where it can, in
 //! milliseconds; HiGHS solves the relaxation where it declines or gives up.
 
 use std::time::{Duration, Instant};
 
-use super::index::{Index, Rules};
-use super::model::{self, Outcome, Params};
-use super::progress::Progress;
 use super::split_floor;
 use crate::config::ObjectiveWeights;
 use crate::problem::Problem;
 use crate::problem::assignment::{Assignment, Previous};
 use crate::problem::evaluate::{self, evaluate};
-
-/// Most members: as for the fairness budget, the smallest teams' proofs are the ones
-/// that wait on their partition question; a 12-person quarter is proven in 0.5 s as it
-/// is, and a second solve would only delay it.
-const MAX_MEMBERS: usize = 8;
-
-/// Whether `solve` looks for a floor for this team: few people and pairs, and weights
-/// for which the fairness terms of the model are the terms themselves.
-pub(crate) fn applies(problem: &Problem, index: &Index) -> bool {
-    let w = problem.objective;
-    let binaries: usize = index.cand.iter().map(Vec::len).sum();
-    index.members <= MAX_MEMBERS
-        // The exact dynamic program's teams: the smallest, whose proofs take longest.
-        && binaries <= super::EXACT_BINARIES
-        && w.imbalance >= 0.0
-        && w.deviation >= 0.0
-        && w.imbalance + w.deviation > 0.0
-        && index.in_fairness.iter().any(|&f| f)
-}
+use crate::solver::index::{Index, Rules};
+use crate::solver::milp::model::{self, Outcome, Params};
+use crate::solver::progress::Progress;
 
 /// The floor, when the search over counts or HiGHS proves the relaxation's optimum
-/// within `time_limit` seconds
-/// (only a proven value: a bound cut short by the clock would make the whole model, and
-/// so a proven schedule, depend on the machine's pace). `warm` is any valid schedule;
-/// `watch` stops the solve when interrupted.
+/// within `time_limit` seconds (for the teams `Plan::fair_floor` names; only a proven
+/// value: a bound cut short by the clock would make the whole model, and so a proven
+/// schedule, depend on the machine's pace). `warm` is any valid schedule;
+/// `watch` stops the solve when interrupted; `highs_log` shows HiGHS's own log.
 pub(crate) fn fair_floor(
     problem: &Problem,
     previous: Option<&Previous>,
     warm: Option<&Assignment>,
     time_limit: f64,
     watch: &Progress,
+    highs_log: bool,
 ) -> Option<f64> {
     let w = problem.objective;
     let mut relaxed = problem.clone();
@@ -89,15 +71,10 @@ pub(crate) fn fair_floor(
         &relaxed,
         &index,
         &Params {
-            time_limit,
-            gap: 1e-6,
-            feasibility_only: false,
             warm,
-            fix: None,
-            exclude: None,
             progress: Some(watch),
-            cutoff: None,
-            fair_floor: None,
+            highs_log,
+            ..Params::new(time_limit, 1e-6)
         },
     );
     match outcome {
@@ -116,7 +93,13 @@ mod tests {
 
     use super::*;
     use crate::config::Rules as ConfigRules;
+    use crate::solver::plan::{self, Plan};
     use crate::testkit::hours as testkit;
+
+    /// Whether a solve looks for a floor for this team.
+    fn applies(problem: &Problem, index: &Index) -> bool {
+        Plan::of_problem(problem, index).fair_floor
+    }
 
     /// Every way to give each of `shifts` one-seat shifts to one of `members`.
     fn every_assignment(shifts: usize, members: usize) -> impl Iterator<Item = Assignment> {
@@ -160,7 +143,7 @@ mod tests {
             }
         }
         let watch = Progress::quiet(Instant::now());
-        let floor = fair_floor(&problem, None, None, 20.0, &watch).expect("proven");
+        let floor = fair_floor(&problem, None, None, 20.0, &watch, false).expect("proven");
         assert!(
             (floor - any).abs() <= 1e-6 * any.max(1.0),
             "{floor} vs {any}"
@@ -173,7 +156,7 @@ mod tests {
     #[test]
     fn no_floor_for_large_teams_or_negative_weights() {
         let shifts: Vec<(usize, i64, i64)> = (0..6).map(|i| (0, i * 24, 8)).collect();
-        let large = testkit::problem(MAX_MEMBERS + 1, &shifts, ConfigRules::default());
+        let large = testkit::problem(plan::SMALL_TEAM + 1, &shifts, ConfigRules::default());
         let index = Index::new(&large, None, Rules::of(&large));
         assert!(!applies(&large, &index));
         let mut odd = testkit::problem(3, &shifts, ConfigRules::default());

@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use super::state::State;
+use crate::solver::state::State;
 
 /// Smallest decrease that counts as an improvement (guards against float noise loops).
 const EPS: f64 = 1e-9;

@@ -1,12 +1,24 @@
-//! The fair greedy: fixed seats first, then every shift in time order to the available
-//! candidate who would be least loaded per unit of capacity after taking it.
+//! The starts: the fair greedy (fixed seats first, then every shift in time order to the
+//! available candidate who would be least loaded per unit of capacity after taking it),
+//! a best-fit greedy that also weighs what a shift costs each member, and a re-solve's
+//! previous schedule kept where still valid; each polished by local search.
 //!
-//! It is the floor every solve must match (docs/solver.md) and the MILP's warm start. Beside
-//! it, a best-fit greedy that also weighs what a shift costs each member.
+//! The fair greedy is the floor every solve must match (see `docs/objective.md`).
+
+use std::time::Instant;
 
 use super::index::Index;
+use super::search::local;
 use super::state::State;
 use crate::problem::Problem;
+
+/// The start after local search until `until`.
+pub(crate) fn polished(start: Option<State<'_>>, until: Instant) -> Option<State<'_>> {
+    start.map(|mut state| {
+        local::polish(&mut state, until);
+        state
+    })
+}
 
 /// A complete assignment by every hard rule, or `None` when the greedy runs into a shift
 /// it cannot fill (the MILP may still find one).
@@ -22,8 +34,7 @@ pub(crate) fn greedy<'a>(problem: &'a Problem, index: &'a Index) -> Option<State
 /// The fair greedy looks at loads only, so nights go to whoever is least loaded even
 /// where they are daytime for someone else; the total load it leaves sets a level of
 /// normalized load that members holding one or two shifts cannot reach, and no later
-/// search left that basin (150-person bench team: 40 k after 10 s from the fair greedy,
-/// 34.9 k from this one).
+/// search left that basin on the largest teams.
 pub(crate) fn best_fit<'a>(problem: &'a Problem, index: &'a Index) -> Option<State<'a>> {
     let mut state = fixed_seats(problem, index)?;
     for s in 0..index.shifts {

@@ -7,8 +7,9 @@
 //! everyone else fit below it, and a member's |load − fair share| is at least the chord
 //! of that function over the achievable load levels.
 
-use super::index::Index;
 use crate::problem::Problem;
+use crate::solver::index::Index;
+use crate::solver::plan;
 
 /// Bounds on the fairness terms, derived from the reachable load levels.
 #[derive(Debug, Clone)]
@@ -43,11 +44,6 @@ pub(crate) enum Levels {
     },
 }
 
-/// Subset-sum tables above this many units, or costing more than this many word
-/// operations to fill, fall back to a plain grid.
-const MAX_UNITS: usize = 1 << 20;
-const MAX_WORK: usize = 1 << 22;
-
 impl Levels {
     fn build(fixed: &[f64], free: &[f64]) -> Levels {
         let base: f64 = fixed.iter().sum();
@@ -63,7 +59,7 @@ impl Levels {
         };
         let units: Vec<usize> = free.iter().map(|p| (p / unit).round() as usize).collect();
         let total: usize = units.iter().sum();
-        if total > MAX_UNITS || (total / 64 + 1) * units.len() > MAX_WORK {
+        if total > plan::LEVEL_UNITS || (total / 64 + 1) * units.len() > plan::LEVEL_WORK {
             return Levels::Grid { base, unit };
         }
         let words = total / 64 + 1;
@@ -293,9 +289,6 @@ pub(crate) fn fairness_bounds(
     bounds
 }
 
-/// Most breakpoints × members the joint imbalance bound may evaluate.
-const JOINT_BUDGET: usize = 400_000;
-
 /// max − min ≥ min over Z' of (Z(Z') − Z'), where Z(Z') is the least max normalized load
 /// when every member is at least at Z': each member needs a reachable level between
 /// Z' × capacity − history and Z × capacity − history, and the levels must be able to
@@ -314,7 +307,7 @@ fn joint_imbalance(
         let mut level = bounds.levels[m].above(f64::MIN)?;
         while level <= top + 1e-9 {
             breakpoints.push(normalized(m, level));
-            if breakpoints.len() * fair.len() > JOINT_BUDGET {
+            if breakpoints.len() * fair.len() > plan::JOINT_BREAKPOINTS {
                 return None;
             }
             level = bounds.levels[m].above(level + 1e-6)?;
@@ -409,9 +402,6 @@ pub(crate) fn objective_floor(problem: &Problem, index: &Index) -> f64 {
     loads + w.imbalance * b.imbalance_lb
 }
 
-/// Intervals of the total load that [`load_floor`] bounds one by one.
-const TOTAL_STEPS: usize = 512;
-
 /// The least total load plus deviation any schedule can have. Fair shares move with the
 /// total, and loads come in levels: with a total in some interval, each member is at
 /// least as far from their share as the share's range there is from the nearest level
@@ -430,7 +420,11 @@ fn load_floor(
     let share = |m: usize, total: f64| {
         problem.capacity[m] / capacity * (total + history) - problem.history[m]
     };
-    let steps = if high - low > 1e-9 { TOTAL_STEPS } else { 1 };
+    let steps = if high - low > 1e-9 {
+        plan::LOAD_FLOOR_STEPS
+    } else {
+        1
+    };
     let mut floor = f64::INFINITY;
     for k in 0..steps {
         let from = low + (high - low) * k as f64 / steps as f64;

@@ -1,7 +1,7 @@
 //! An exact dynamic program over time for the smallest teams, where the MILP's bound is
 //! the problem: whether a perfectly (or nearly) balanced schedule exists is a partition
-//! question, and HiGHS proves "no" slowly (a 3-person 12-hour month took it 7.8 s, this
-//! program 0.3 s).
+//! question, and HiGHS proves "no" slowly (on a 3-person 12-hour month, some twenty
+//! times slower than this program).
 //!
 //! Shifts are taken in start order. A state is what the rest of the schedule can still
 //! see: the holders of the earlier shifts that some later shift conflicts with, follows
@@ -20,11 +20,12 @@ use std::time::Instant;
 
 use rustc_hash::FxHasher;
 
-use super::index::Index;
 use super::lagrange::{Guide, Target};
-use super::spread::Spread;
 use crate::problem::Problem;
 use crate::problem::assignment::Assignment;
+use crate::solver::index::Index;
+use crate::solver::plan;
+use crate::solver::spread::Spread;
 
 /// What the program found.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,13 +40,11 @@ pub(crate) enum Verdict {
 
 /// Loads are kept in millionths of a point, exact for every sum of quantized points.
 pub(super) const SCALE: f64 = 1e6;
-/// States after one step before the program gives up: of the tiny bench teams it
-/// finishes, `tiny-4-2zones-1` peaks highest, at 99 k (505 k in all; 470 k and 1.9 M
-/// before ended runs were forgotten); a million is about 216 MiB resident.
-const MAX_LAYER: usize = 1_000_000;
-/// Larger teams are left to HiGHS: their loads alone outgrow the budget within the first
-/// steps (`team12`, 12 people: given up after 0.10–0.16 s, beside a 0.35 s proof).
+/// Members the state encoding holds: a relabelling packs each member into 3 bits
+/// (`IDENTITY`). The plan runs the program for at most `plan::SMALL_TEAM` people: larger
+/// teams' loads alone outgrow the budget within the first steps.
 const MAX_MEMBERS: usize = 8;
+const _: () = assert!(plan::SMALL_TEAM <= MAX_MEMBERS);
 
 /// One way to fill a shift's seats, with everything that does not depend on the state.
 #[derive(Debug, Clone)]
@@ -90,7 +89,7 @@ impl Step {
     /// Clears, in the next frontier's masks, the holders of shifts kept only for runs
     /// whose run has ended: states that differ only there have the same future and
     /// become one (a daily layer with `max_consecutive = 3` otherwise keeps who held
-    /// each of the last three days: `tiny-4-2zones-1` had 3.8× the states).
+    /// each of the last three days: several times the states).
     fn forget_ended_runs(&self, frontier: &mut [i64]) {
         // The next shift of a layer is later, so its slot is later and already done.
         for slot in (0..frontier.len()).rev() {
@@ -283,19 +282,15 @@ pub(crate) fn solve(
 /// Shares of the distance from the lower bound to the incumbent at which the program
 /// looks for a schedule before it looks below the incumbent itself (`rising`).
 const RISING: [f64; 6] = [1.0 / 64.0, 1.0 / 32.0, 1.0 / 16.0, 1.0 / 8.0, 0.25, 0.5];
-/// A run under a cap below the incumbent may spend at most this share of the budget:
-/// where the states below the caps grow slowly, the incumbent's own run is little
-/// dearer, and the caps below it should cost little (`tiny-4-2zones-1`: 110 k states
-/// before its 505 k, 0.05 s).
-const RISING_BUDGET: usize = 64;
 
 /// [`solve`] under rising caps: first for a schedule scoring below `lower` (a proven
 /// bound) plus a share of the way to the incumbent, then a larger share, and so on
 /// while that stays cheap; then below the incumbent. Where the heuristics' incumbent is
 /// far above the optimum, the states below a cap can grow steeply with it, and a cap
-/// just above the optimum finds and proves it at a fraction of the states
-/// (`tiny-5-weekly-2+9000`, 7 % above: 13 k states and 0.1 s, against more than the
-/// whole budget below the incumbent). A schedule found under any cap is the optimum:
+/// just above the optimum finds and proves it at a fraction of the states (a few
+/// percent above: a small share of the budget, against more than the whole budget
+/// below the incumbent). Each cap may spend `plan::RISING_BUDGET_DIVISOR`th of the
+/// budget at most. A schedule found under any cap is the optimum:
 /// the program drops only states that cannot end below the cap. Returns the verdict
 /// and the highest cap under which nothing exists, a bound on every schedule (`lower`
 /// if none).
@@ -316,7 +311,7 @@ pub(crate) fn rising(
             .map(|share| lower + share * (incumbent - lower))
             .filter(|&cap| cap > lower && cap < incumbent);
         for cap in caps {
-            let given = left.min(limits.budget / RISING_BUDGET);
+            let given = left.min(limits.budget / plan::RISING_BUDGET_DIVISOR);
             let mut run = given;
             let verdict = below(problem, index, cap, &limits, &mut run, fair_floor, guide);
             left -= given - run;
@@ -382,7 +377,7 @@ fn below(
     let guide = guide.and_then(|g| Guided::new(g, &steps, incumbent, tolerance));
 
     let relabel = Relabel {
-        groups: super::symmetry::interchangeable(problem, index),
+        groups: crate::solver::symmetry::interchangeable(problem, index),
         fair_pos: fair_pos.clone(),
         cap_pos: (0..members)
             .map(|m| capped.iter().position(|&(c, _)| c == m))
@@ -488,7 +483,7 @@ fn below(
                 key[next_width + capped.len()..].copy_from_slice(&loads);
                 let perm = relabel.apply(&mut key, next_width);
                 if next.merge(&key, value, (i as u32, choice.mask, perm)) {
-                    if *left == 0 || next.costs.len() > MAX_LAYER {
+                    if *left == 0 || next.costs.len() > plan::EXACT_LAYER_STATES {
                         return Verdict::GaveUp;
                     }
                     *left -= 1;
@@ -583,7 +578,7 @@ impl<'a> Guided<'a> {
                 (target, cap - target.fairness)
             })
             // Under a cap well below the best known (`rising`) most targets are out of
-            // reach; checking them made a state cost 17 µs instead of 7 µs.
+            // reach; checking them made a state cost more than twice as much.
             .filter(|&(_, cap)| cap > f64::NEG_INFINITY)
             .collect();
         Some(Guided {
@@ -1053,7 +1048,7 @@ fn choices(
     }
     let mut sets: Vec<Vec<usize>> = Vec::new();
     combinations(&free, need, &mut Vec::new(), &mut sets);
-    if sets.len() > 4096 {
+    if sets.len() > plan::EXACT_SEAT_CHOICES {
         return None;
     }
     let cost_of = |m: usize| index.seat_cost(problem, s, m);
@@ -1099,7 +1094,7 @@ mod tests {
     use crate::problem::evaluate::evaluate;
     use crate::problem::rules::check;
     use crate::solver::index::Rules;
-    use crate::solver::model::{self, Outcome, Params};
+    use crate::solver::milp::model::{self, Outcome, Params};
     use crate::testkit::hours as testkit;
     use crate::testkit::instance::XorShift;
 
@@ -1166,17 +1161,7 @@ mod tests {
 
     /// HiGHS's proven optimum (no gap), or `None` when there is no schedule.
     fn milp_optimum(problem: &Problem, index: &Index) -> Option<f64> {
-        let params = Params {
-            time_limit: 60.0,
-            gap: 0.0,
-            feasibility_only: false,
-            warm: None,
-            fix: None,
-            exclude: None,
-            progress: None,
-            cutoff: None,
-            fair_floor: None,
-        };
+        let params = Params::new(60.0, 0.0);
         match model::solve(problem, index, &params) {
             Outcome::Solved {
                 assignment,

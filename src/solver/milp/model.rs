@@ -1,4 +1,4 @@
-//! The exact MILP of docs/objective.md in good_lp, solved by HiGHS.
+//! The exact MILP of `docs/objective.md` in good_lp, solved by HiGHS.
 //!
 //! Binary `x[s][m]` exists only for unblocked pairs. Its objective is term for term the
 //! one of evaluate.rs, so HiGHS's bound is a bound on the reported objective.
@@ -12,21 +12,13 @@ use good_lp::{
 use highs::HighsModelStatus;
 
 use super::bounds::{Levels, fairness_bounds};
-use super::index::Index;
-use super::progress::Progress;
-use super::symmetry;
 use super::watch;
 use crate::problem::Problem;
 use crate::problem::assignment::Assignment;
-
-/// Most binaries for a small whole model: it gets integer shift counts (see
-/// `count_rows`) and, warm-started, HiGHS's neighbourhood heuristics stay off.
-const SMALL_MODEL_BINARIES: usize = 800;
-/// The fairness floor's row goes in when at least this share of it is more than the
-/// imbalance row states (see `fairness`).
-const FLOOR_NEWS: f64 = 0.25;
-/// Most members for the fairness budget row (see `build`).
-const BUDGET_MEMBERS: usize = 8;
+use crate::solver::index::Index;
+use crate::solver::plan;
+use crate::solver::progress::Progress;
+use crate::solver::symmetry;
 
 /// How one MILP run should go.
 pub(crate) struct Params<'a> {
@@ -46,7 +38,7 @@ pub(crate) struct Params<'a> {
     /// neighbourhood's bound is not a bound on the problem).
     pub progress: Option<&'a Progress>,
     /// The warm start's objective. In the whole model of a team of at most
-    /// [`BUDGET_MEMBERS`] people (and [`SMALL_MODEL_BINARIES`]), a schedule that beats it
+    /// [`plan::SMALL_TEAM`] people (and [`plan::SMALL_MODEL_BINARIES`]), a schedule that beats it
     /// keeps its fairness terms within what it leaves above the cheapest seats: a row
     /// that lets HiGHS prune by propagation what its LP bound cannot.
     pub cutoff: Option<f64>,
@@ -54,6 +46,27 @@ pub(crate) struct Params<'a> {
     /// whole model: where the month is a partition question, HiGHS's LP bound cannot
     /// see it and the proof waits on it.
     pub fair_floor: Option<f64>,
+    /// HiGHS prints its own log ([`crate::solver::SolveOptions::highs_log`]).
+    pub highs_log: bool,
+}
+
+impl<'a> Params<'a> {
+    /// A run with this limit and gap and nothing else: no warm start, nothing fixed or
+    /// excluded, no rows from elsewhere, no progress shown.
+    pub fn new(time_limit: f64, gap: f64) -> Params<'a> {
+        Params {
+            time_limit,
+            gap,
+            feasibility_only: false,
+            warm: None,
+            fix: None,
+            exclude: None,
+            progress: None,
+            cutoff: None,
+            fair_floor: None,
+            highs_log: false,
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -83,15 +96,9 @@ struct Built {
     /// Column of each `x` in creation order (good_lp keeps variable indices private).
     xcol: Vec<usize>,
     warm: Vec<f64>,
-    /// The whole model of a small team (see [`SMALL_MODEL_BINARIES`]).
+    /// The whole model of a small team (see [`plan::SMALL_MODEL_BINARIES`]).
     small_whole: bool,
 }
-
-/// Whether HiGHS prints its own log. Process-wide: once a solve asks for it
-/// ([`super::SolveOptions::highs_log`]) every later HiGHS run in the process prints it — a
-/// debugging aid for the one solve of `rota solve -vv`.
-pub(crate) static HIGHS_LOG: std::sync::atomic::AtomicBool =
-    std::sync::atomic::AtomicBool::new(false);
 
 pub(crate) fn solve(problem: &Problem, index: &Index, params: &Params) -> Outcome {
     let began = Instant::now();
@@ -110,12 +117,11 @@ pub(crate) fn solve(problem: &Problem, index: &Index, params: &Params) -> Outcom
         Err(e) => return Outcome::Error(e),
     };
     model.make_quiet();
-    // HiGHS's own log (`SolveOptions::highs_log`), for seeing where a proof stalls.
-    let log = HIGHS_LOG.load(std::sync::atomic::Ordering::Relaxed);
-    let _ = model.try_set_option("output_flag", log);
-    let _ = model.try_set_option("log_to_console", log);
-    // Building the model (and its cuts) counts against the limit too: on the 40-person
-    // team a 1 s solve otherwise overran by up to 0.2 s.
+    // HiGHS's own log, for seeing where a proof stalls.
+    let _ = model.try_set_option("output_flag", params.highs_log);
+    let _ = model.try_set_option("log_to_console", params.highs_log);
+    // Building the model (and its cuts) counts against the limit too: on large teams a
+    // short solve otherwise overran it noticeably.
     let left = params.time_limit - began.elapsed().as_secs_f64();
     let _ = model.try_set_option("time_limit", left.max(0.01));
     let _ = model.try_set_option("mip_rel_gap", params.gap.max(0.0));
@@ -124,11 +130,9 @@ pub(crate) fn solve(problem: &Problem, index: &Index, params: &Params) -> Outcom
     let _ = model.try_set_option("threads", 1);
     if small_whole && params.warm.is_some() {
         // A small whole model starts from the portfolio's schedule, which HiGHS's own
-        // neighbourhood heuristics rarely improve: with them off, the bench's 12-person
-        // quarter is proven in 0.5 s instead of 0.9 s, the 5-person month in 0.25 s
-        // instead of 0.4 s (they ran 23 sub-MIPs there, half of the time). Larger ones
-        // keep them: there the MILP is still a search, and on the 20-person quarter they
-        // found most of what it improves (60 s: 280.6 k with them, 303.9 k without).
+        // neighbourhood heuristics rarely improve: with them off, small teams are proven
+        // sooner (they spent half of the time in sub-MIPs). Larger ones keep them: there
+        // the MILP is still a search, and they find most of what it improves.
         for heuristic in [
             "mip_heuristic_run_rins",
             "mip_heuristic_run_rens",
@@ -137,12 +141,9 @@ pub(crate) fn solve(problem: &Problem, index: &Index, params: &Params) -> Outcom
             let _ = model.try_set_option(heuristic, false);
         }
         // Its tree is short, too, and HiGHS's cut rounds at the nodes and its restarts
-        // after the root cost more than they prune there. Both off, over the bench's 32
-        // feasible teams of 3–5 people over a month 15–17 instead of 13 are proven
-        // within 1 s and 28 instead of 27 within 10 s; the 5-person month is proven in
-        // 0.22 s instead of 0.30 s, the 12-person quarter in 0.33 s instead of 0.6–0.7 s.
-        // (Presolving only at the root as well: 18 tiny teams, but the 12-person quarter
-        // missed 1 s.)
+        // after the root cost more than they prune there: both off, more small teams are
+        // proven within a short limit. (Presolving only at the root as well helped the
+        // smallest but cost a 12-person quarter its short proof.)
         let _ = model.try_set_option("mip_allow_restart", false);
         let _ = model.try_set_option("mip_allow_cut_separation_at_nodes", false);
     }
@@ -218,17 +219,10 @@ pub(crate) fn size(problem: &Problem, index: &Index) -> (usize, usize) {
         problem,
         index,
         &Params {
-            time_limit: 0.0,
-            gap: 0.0,
-            feasibility_only: false,
-            warm: None,
-            fix: None,
-            exclude: None,
-            progress: None,
             // The solve's budget row counts too (its value does not matter here); the
             // floor's does not: whether it goes in depends on the floor found.
             cutoff: Some(0.0),
-            fair_floor: None,
+            ..Params::new(0.0, 0.0)
         },
     );
     // Every column gets its warm-start value as it is created.
@@ -289,7 +283,7 @@ fn build(problem: &Problem, index: &Index, params: &Params) -> Built {
     }
     let xv = |s: usize, m: usize| x[s * members + m];
     // So far the only columns are the binaries.
-    let small_whole = params.fix.is_none() && warm.len() <= SMALL_MODEL_BINARIES;
+    let small_whole = params.fix.is_none() && warm.len() <= plan::SMALL_MODEL_BINARIES;
 
     // Coverage.
     for s in 0..shifts {
@@ -413,11 +407,9 @@ fn build(problem: &Problem, index: &Index, params: &Params) -> Built {
         }
     }
 
-    // Only for the whole model of small teams: measured at 10 s, they prove optimality
-    // at 149, 238 and 316 binaries (bench small, team12, scale-10x1) where the plain
-    // model could not; at 1 654 (scale-20x3) HiGHS stalled at the root with them (bound
-    // 88 k against 189 k without, objective 364 k against 296 k), and at 4 471 it
-    // overran its time limit.
+    // Only for the whole model of small teams: there they prove optimality where the
+    // plain model could not; on models of a few thousand binaries HiGHS stalled at the
+    // root with them, or overran its time limit.
     if small_whole {
         count_rows(
             problem,
@@ -434,13 +426,11 @@ fn build(problem: &Problem, index: &Index, params: &Params) -> Built {
     // start leaves above the cheapest seats (and no back-to-back pair): a row HiGHS
     // propagates from, where its LP bound cannot see that the month is a partition
     // question. Only for the smallest teams: there it shortens the searches that take
-    // longest (in 4 s 27 instead of 25–26 of the bench's 32 feasible 3–5-person months
-    // proven, 57 instead of 55–56 of 67 others), while the cuts HiGHS derives from it
-    // cost the short ones up to 0.2 s (`small` 0.3–0.4 → 0.5–0.6 s; `team12`, 12
-    // people, 0.55 → 0.8 s, which is why it goes without).
+    // longest, while the cuts HiGHS derives from it slow the short ones (and a
+    // 12-person quarter, which is why larger teams go without).
     let budget = params
         .cutoff
-        .filter(|_| small_whole && members <= BUDGET_MEMBERS && w.others_nonnegative());
+        .filter(|_| small_whole && members <= plan::SMALL_TEAM && w.others_nonnegative());
     let budget = budget.map(|cutoff| cutoff - cheapest + 1e-6 * cutoff.abs().max(1.0));
     fairness(
         problem,
@@ -705,11 +695,11 @@ fn fairness(
             }
         }
     }
-    // Only where the floor says more than the imbalance row above: on the weekly tiny
-    // teams that row already carries 1 000 of a floor of 1 057–1 182, and with the floor
-    // row as well their proofs took longer (`tiny-4-weekly-2` 2.1 → 3.5 s). HiGHS's
-    // tolerances are about 1e-9 of these objectives; 1e-6 keeps the row clear of them.
-    let news = |floor: f64| floor - w.imbalance * bounds.imbalance_lb > FLOOR_NEWS * floor;
+    // Only where the floor says more than the imbalance row above: where that row
+    // already carries most of the floor, the floor's row as well made proofs longer.
+    // HiGHS's tolerances are about 1e-9 of these objectives; 1e-6 keeps the row clear
+    // of them.
+    let news = |floor: f64| floor - w.imbalance * bounds.imbalance_lb > plan::FLOOR_NEWS * floor;
     if let Some(floor) = floor.filter(|&f| fix.is_none() && news(f)) {
         let floor = floor - 1e-6 * floor.abs().max(1.0);
         constraints.push(constraint!(fair_expr.clone() >= floor));
@@ -784,16 +774,9 @@ mod tests {
             &problem,
             &index,
             &Params {
-                time_limit: 1.0,
-                gap: 0.0,
-                feasibility_only: false,
-                warm: None,
-                fix: None,
-                exclude: None,
-                progress: None,
                 // As `size` builds it: with the budget row, without the floor's.
                 cutoff: Some(0.0),
-                fair_floor: None,
+                ..Params::new(1.0, 0.0)
             },
         );
         assert!(small_whole, "the count rows are part of the model");
@@ -816,15 +799,9 @@ mod tests {
 
     fn whole(warm: Option<&Assignment>, cutoff: Option<f64>) -> Params<'_> {
         Params {
-            time_limit: 20.0,
-            gap: 0.0,
-            feasibility_only: false,
             warm,
-            fix: None,
-            exclude: None,
-            progress: None,
             cutoff,
-            fair_floor: None,
+            ..Params::new(20.0, 0.0)
         }
     }
 

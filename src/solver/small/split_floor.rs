@@ -2,8 +2,8 @@
 //! relaxation only how many shifts of each kind a member takes matters — a kind being
 //! the shifts with the same candidates and the same points for each — so the floor is
 //! a question about a handful of counts per member. HiGHS's LP balances any split, so
-//! it proves such a floor slowly or not at all (a five-person 12-hour month: 18.5 s,
-//! where this search takes 0.01 s).
+//! it proves such a floor slowly or not at all (a five-person 12-hour month: a thousand
+//! times slower than this search).
 //!
 //! Every schedule's normalized loads lie in a window `[lo, hi]` around their mean `μ`,
 //! so the least fairness is the least, over windows, of `imbalance × (hi − lo)` plus
@@ -18,24 +18,15 @@ use std::time::Instant;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::exact::{SCALE, scaled};
-use super::index::Index;
 use crate::problem::Problem;
+use crate::solver::index::Index;
+use crate::solver::plan;
 
-/// Memo entries over all windows before the search gives up (HiGHS's floor then). The
-/// bench's tiny teams need at most 14 k.
-const MAX_STATES: usize = 400_000;
 /// How much better than the best so far a split must be to count (relative).
 const SLACK: f64 = 1e-7;
-/// Most members (one bit each in a candidate mask).
+/// Most members (one bit each in a candidate mask). The plan asks for floors of at most
+/// `plan::SMALL_TEAM` people.
 const MAX_MEMBERS: usize = 16;
-/// Most pool totals searched one by one, and most partial sums while finding them.
-const MAX_TOTALS: usize = 64;
-const MAX_SUMS: usize = 4096;
-/// Most windows over all totals: more (many capacities and totals: a five-person
-/// two-zone month has 2 000–8 000) take longer here than HiGHS takes for the floor.
-const MAX_WINDOWS: usize = 1000;
-/// States for one look at whether anything fits a widest window.
-const FITS_STATES: usize = 2_000;
 
 /// The counts still to give out, each class in its own bits.
 type Packed = u128;
@@ -128,15 +119,15 @@ struct Split {
 
 /// The least imbalance and deviation terms of any split of the free seats with only
 /// candidacy (`fair_floor`'s relaxation, overlaps aside as well), or `None` when the
-/// team does not suit the search or it gives up (`MAX_STATES`, `until`). `incumbent`
-/// is the fairness terms of any schedule, or infinity.
+/// team does not suit the search or it gives up (`plan::SPLIT_STATES`, `until`).
+/// `incumbent` is the fairness terms of any schedule, or infinity.
 pub(crate) fn split_floor(
     problem: &Problem,
     index: &Index,
     incumbent: f64,
     until: Instant,
 ) -> Option<f64> {
-    Split::new(problem, index)?.least(incumbent, until, MAX_WINDOWS)
+    Split::new(problem, index)?.least(incumbent, until, plan::SPLIT_WINDOWS)
 }
 
 /// Per pool total the split can have (the load of every member in fairness from free
@@ -148,7 +139,7 @@ pub(crate) fn by_total(
     budget: f64,
     until: Instant,
 ) -> Option<Vec<(i64, f64)>> {
-    by_total_within(problem, index, budget, until, MAX_WINDOWS)
+    by_total_within(problem, index, budget, until, plan::SPLIT_WINDOWS)
 }
 
 /// [`by_total`] searching at most `max_windows` windows over all totals.
@@ -354,7 +345,7 @@ impl Split {
         }
         for (total, mu, windows) in plans {
             let empty = self.empty_windows(merged, mu, total, &windows, until, states);
-            if *states > MAX_STATES {
+            if *states > plan::SPLIT_STATES {
                 return None;
             }
             for (lo, hi) in windows {
@@ -391,14 +382,14 @@ impl Split {
                 }
                 let mut search = Window::new(self, mu, (lo, hi), until);
                 let dev = search.least(0, full(&self.classes), total, limit, states);
-                if *states > MAX_STATES {
+                if *states > plan::SPLIT_STATES {
                     return None;
                 }
                 if dev < limit {
                     best = best.min(spread + self.deviation * dev / SCALE);
                 }
             }
-            if *states > MAX_STATES {
+            if *states > plan::SPLIT_STATES {
                 return None;
             }
         }
@@ -429,9 +420,9 @@ impl Split {
         }
         widest.retain(|&(lo, hi)| {
             let mut relaxed = Window::new(merged, mu, (lo, hi), until);
-            let mut look = FITS_STATES;
+            let mut look = plan::SPLIT_FITS_STATES;
             let empty = !relaxed.fits(0, full(&merged.classes), total, &mut look) && look > 0;
-            *states += FITS_STATES - look;
+            *states += plan::SPLIT_FITS_STATES - look;
             empty
         });
         widest
@@ -492,7 +483,7 @@ fn totals(classes: &[Class]) -> Option<Vec<i64>> {
                     next.insert((taken + n, sum + i64::from(n) * class.points[p]));
                 }
             }
-            if next.len() > MAX_SUMS {
+            if next.len() > plan::SPLIT_SUMS {
                 return None;
             }
             sums = next;
@@ -506,14 +497,14 @@ fn totals(classes: &[Class]) -> Option<Vec<i64>> {
             .iter()
             .flat_map(|&t| adds.iter().map(move |&a| t + a))
             .collect();
-        if next.len() > MAX_SUMS {
+        if next.len() > plan::SPLIT_SUMS {
             return None;
         }
         totals = next;
     }
     let mut totals: Vec<i64> = totals.into_iter().collect();
     totals.sort_unstable();
-    (totals.len() <= MAX_TOTALS).then_some(totals)
+    (totals.len() <= plan::SPLIT_TOTALS).then_some(totals)
 }
 
 /// The least deviation with every member's normalized load in one window.
@@ -687,9 +678,9 @@ impl<'a> Window<'a> {
     fn spend(&self, states: &mut usize) -> bool {
         *states += 1;
         if states.is_multiple_of(1024) && Instant::now() >= self.until {
-            *states = MAX_STATES + 1;
+            *states = plan::SPLIT_STATES + 1;
         }
-        *states <= MAX_STATES
+        *states <= plan::SPLIT_STATES
     }
 
     /// Whether any split of `remaining` among members `p..` that takes `need` points

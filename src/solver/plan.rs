@@ -1,0 +1,361 @@
+//! Which stages run for a team, for how long and with how much work: decided once, from
+//! the team's size and weights, before the first stage.
+//!
+//! Every size gate, time share and state budget of the solver is here, each with the
+//! reason it has that value; `docs/performance.md` has the measurements behind them. What
+//! stays in a stage's own file is the shape of its algorithm (tolerances, encodings),
+//! not how much of the machine it may use.
+
+use std::time::{Duration, Instant};
+
+use super::SolveOptions;
+use super::index::Index;
+use crate::problem::Problem;
+
+// ---------------------------------------------------------------------------------
+// Tiers: which stages a team gets, by its (shift, member) pairs ("binaries").
+
+/// The smallest teams: proofs there wait on a partition question HiGHS's LP bound
+/// cannot see, so the exact program, the Lagrangian bound and the fairness floor run.
+pub(crate) const SMALLEST_BINARIES: usize = 400;
+/// Most members for every stage that works per member or per load vector (the exact
+/// program, the Lagrangian bound, the fairness floor, the MILP's fairness budget): its
+/// states grow as loads^members, and larger teams are proven by HiGHS as they are.
+pub(crate) const SMALL_TEAM: usize = 8;
+/// Most binaries of a whole MILP that gets integer shift counts and runs without
+/// HiGHS's neighbourhood heuristics: there the tree is short and the count rows prove,
+/// while on larger models they stall the root.
+pub(crate) const SMALL_MODEL_BINARIES: usize = 800;
+/// Above this, LNS improves the portfolio's schedule before the whole MILP: the MILP
+/// alone no longer makes progress within the limit.
+pub(crate) const LARGE_BINARIES: usize = 2500;
+/// Above this, no whole MILP at all: its root LP alone can outlast the limit, so LNS
+/// keeps the time and the bound comes without LP.
+pub(crate) const LARGEST_BINARIES: usize = 12_000;
+
+// ---------------------------------------------------------------------------------
+// Time: shares of the limit (or of the time left) each stage may take.
+
+/// The greedy starts and their polish: a quarter at most, the searches need the rest.
+pub(crate) const START_SHARE: f64 = 0.25;
+/// Annealing on the largest teams: a little, as pair trades find more per second there.
+pub(crate) const ANNEAL_SHARE_LARGEST: f64 = 0.05;
+/// Annealing on large teams (LNS follows): more, its rounds are long.
+pub(crate) const ANNEAL_SHARE_LARGE: f64 = 0.2;
+/// Annealing elsewhere: the whole MILP makes better use of the rest.
+pub(crate) const ANNEAL_SHARE: f64 = 0.1;
+/// Each of the portfolio's polish and single descent of pair trades: enough to reach a
+/// local optimum, not so much that LNS and the MILP starve.
+pub(crate) const DESCENT_SHARE: f64 = 0.1;
+/// Where the searches on the largest teams meet and go on from the best so far, so a
+/// second core does not keep spending its time on a strategy that lost.
+pub(crate) const MEETINGS: [f64; 2] = [0.3, 0.6];
+/// Where iterated pair trades end on the largest teams (LNS has the rest).
+pub(crate) const TRADES_END: f64 = 0.9;
+/// Where LNS hands over to the whole MILP on large teams: the MILP's bound needs the
+/// rest.
+pub(crate) const LNS_SHARE: f64 = 0.6;
+/// Seconds per LNS neighbourhood: improvements come early, proofs of mixed ones rarely.
+pub(crate) const LNS_NEIGHBOURHOOD_SECONDS: f64 = 0.7;
+/// The fairness floor's relaxation, of the time left: its search over counts answers in
+/// milliseconds, HiGHS (where it declines) in a fraction of a second.
+pub(crate) const FLOOR_SHARE: f64 = 0.4;
+/// The Lagrangian bound, of the time left: its proofs are quick, and where it proves
+/// nothing it still hands the MILP a better start or settled pairs.
+pub(crate) const LAGRANGE_SHARE: f64 = 0.2;
+/// The Lagrangian bound at most, whatever the limit: where it converges slowly HiGHS
+/// proves sooner.
+pub(crate) const LAGRANGE_MAX_SECONDS: f64 = 0.3;
+/// The bound's price rounds, of its time; settling pairs gets the rest.
+pub(crate) const LAGRANGE_ROUNDS_SHARE: f64 = 2.0 / 3.0;
+/// The floors per pool total, of the bound's time: the bound runs only where they
+/// answer, so a search cut short leaves the rounds nothing to do.
+pub(crate) const BY_TOTAL_SHARE: f64 = 2.0 / 3.0;
+/// Polishing one schedule repaired from the priced members: short, there are many.
+pub(crate) const LAGRANGE_POLISH: Duration = Duration::from_millis(3);
+/// Re-optimising pairs of members after the bound, of the time left: a pass over the
+/// few pairs of a small team takes milliseconds.
+pub(crate) const PAIRS_SHARE: f64 = 0.1;
+/// ... and at most this, whatever the limit.
+pub(crate) const PAIRS_MAX_SECONDS: f64 = 0.1;
+/// The whole MILP's share of the time left, less [`MILP_READBACK_SECONDS`]: headroom
+/// for reading the solution back and evaluating it.
+pub(crate) const MILP_SHARE: f64 = 0.98;
+pub(crate) const MILP_READBACK_SECONDS: f64 = 0.02;
+/// The infeasibility diagnosis gets at least this long, past the limit if need be: a
+/// run that ends in "no schedule" owes the user the reason.
+pub(crate) const DIAGNOSE_SECONDS: u64 = 10;
+/// One of its probes (a feasibility solve with a rule relaxed) at most, so that every
+/// rule gets its turn.
+pub(crate) const DIAGNOSE_PROBE_SECONDS: f64 = 5.0;
+
+// ---------------------------------------------------------------------------------
+// Work: counts of states and steps, not times, so that a verdict does not depend on the
+// machine's pace.
+
+/// States in all before the exact program gives up: about 2.5 s and 220 MiB, well past
+/// what the smallest teams it proves need.
+pub(crate) const EXACT_STATES: usize = 4_000_000;
+/// With one core the program runs before HiGHS instead of beside it, on this share of
+/// the states.
+pub(crate) const EXACT_ONE_CORE_DIVISOR: usize = 8;
+/// States after one step of the exact program: a million is about 216 MiB resident.
+pub(crate) const EXACT_LAYER_STATES: usize = 1_000_000;
+/// Ways to fill one shift's seats before the exact program declines the team: a
+/// step costs states times these.
+pub(crate) const EXACT_SEAT_CHOICES: usize = 4096;
+/// A run under a cap below the incumbent may spend at most 1/this of the budget: the
+/// caps below it should cost little next to the incumbent's own run.
+pub(crate) const RISING_BUDGET_DIVISOR: usize = 64;
+/// States of one pair's exact program (`pairs`).
+pub(crate) const PAIR_STATES: usize = 200_000;
+/// States of one member's program at one step of the Lagrangian bound.
+pub(crate) const MEMBER_STATES: usize = 50_000;
+/// Price updates of the Lagrangian bound before it gives up.
+pub(crate) const LAGRANGE_ROUNDS: usize = 400;
+/// Rounds without a better bound before the subgradient step halves.
+pub(crate) const LAGRANGE_PATIENCE: usize = 8;
+/// The step, relative to the first, at which the bound has stalled.
+pub(crate) const LAGRANGE_MIN_STEP: f64 = 1.0 / 64.0;
+/// A repair of the priced members' schedules every this many rounds.
+pub(crate) const REPAIR_EVERY: usize = 4;
+/// Target load vectors the guide hands the exact program before it is given up.
+pub(crate) const GUIDE_TARGETS: usize = 4096;
+/// Steps and levels of the enumeration of fairness levels (the Lagrangian bound's
+/// lattice) before it is given up: a small month has a hundred or so.
+pub(crate) const LATTICE_NODES: usize = 2_000_000;
+pub(crate) const LATTICE_LEVELS: usize = 10_000;
+/// Memo entries of the search over counts (`split_floor`) before HiGHS's floor is used.
+pub(crate) const SPLIT_STATES: usize = 400_000;
+/// Pool totals it searches one by one, and partial sums while finding them.
+pub(crate) const SPLIT_TOTALS: usize = 64;
+pub(crate) const SPLIT_SUMS: usize = 4096;
+/// Windows over all totals: more take longer than HiGHS takes for the floor.
+pub(crate) const SPLIT_WINDOWS: usize = 1000;
+/// States for one look at whether anything fits a widest window.
+pub(crate) const SPLIT_FITS_STATES: usize = 2_000;
+/// Units of a member's subset-sum table of load levels (`bounds`), and word operations
+/// to fill it, before a plain grid stands in.
+pub(crate) const LEVEL_UNITS: usize = 1 << 20;
+pub(crate) const LEVEL_WORK: usize = 1 << 22;
+/// Breakpoints × members of the joint imbalance bound.
+pub(crate) const JOINT_BREAKPOINTS: usize = 400_000;
+/// Intervals of the total load the LP-free load floor bounds one by one.
+pub(crate) const LOAD_FLOOR_STEPS: usize = 512;
+
+// ---------------------------------------------------------------------------------
+// Search effort.
+
+/// Annealing rounds, each from the best so far with its own stream: four shorter rounds
+/// ended lower than one long one, and more than four no lower.
+pub(crate) const ANNEAL_ROUNDS: u64 = 4;
+/// Annealing steps per binary and round, and the least and most per round.
+pub(crate) const ANNEAL_STEPS_PER_BINARY: u64 = 200;
+pub(crate) const ANNEAL_STEPS: (u64, u64) = (10_000, 10_000_000);
+/// Members at each end of the normalized range whose three-way cycles are tried.
+pub(crate) const CYCLE_ENDS: usize = 2;
+/// Free binaries of an LNS neighbourhood to start with (then grown while they solve
+/// quickly, shrunk while they time out, within these bounds).
+pub(crate) const LNS_START_SIZE: f64 = 400.0;
+pub(crate) const LNS_SIZES: (f64, f64) = (50.0, 20_000.0);
+/// The fairness floor's row goes in the whole MILP when at least this share of it is
+/// more than the imbalance row states: a row that says little only slows the proof.
+pub(crate) const FLOOR_NEWS: f64 = 0.25;
+
+/// The tiers of team size, smallest first (see the module doc of `solver`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Tier {
+    /// At most [`SMALLEST_BINARIES`]: the exact program beside HiGHS.
+    Smallest,
+    /// At most [`LARGE_BINARIES`]: the portfolio, then the whole MILP.
+    Small,
+    /// At most [`LARGEST_BINARIES`]: the portfolio, LNS, then the whole MILP.
+    Large,
+    /// The portfolio with iterated trades, then LNS to the end.
+    Largest,
+}
+
+impl Tier {
+    fn of(binaries: usize) -> Tier {
+        if binaries <= SMALLEST_BINARIES {
+            Tier::Smallest
+        } else if binaries <= LARGE_BINARIES {
+            Tier::Small
+        } else if binaries <= LARGEST_BINARIES {
+            Tier::Large
+        } else {
+            Tier::Largest
+        }
+    }
+}
+
+/// One solve's plan: its tier, which of the smallest teams' stages apply, and its clock.
+#[derive(Debug, Clone)]
+pub(crate) struct Plan {
+    pub started: Instant,
+    pub limit: Duration,
+    /// (shift, member) pairs open to the search.
+    pub binaries: usize,
+    pub tier: Tier,
+    /// Heuristic searches run side by side (one per thread).
+    pub workers: usize,
+    /// The exact program runs: the smallest teams of at most [`SMALL_TEAM`] people.
+    pub exact: bool,
+    /// The fairness floor is looked for first.
+    pub fair_floor: bool,
+    /// The Lagrangian bound (and the pairs after it) runs.
+    pub lagrange: bool,
+}
+
+impl Plan {
+    pub fn new(problem: &Problem, index: &Index, options: &SolveOptions, started: Instant) -> Plan {
+        let binaries: usize = index.cand.iter().map(Vec::len).sum();
+        let workers = options.threads.max(1) as usize;
+        let mut plan = Plan::sized(binaries, options.time_limit, workers, started);
+        let smallest = plan.tier == Tier::Smallest && index.members <= SMALL_TEAM;
+        let w = problem.objective;
+        let fair = index.in_fairness.iter().any(|&f| f);
+        plan.exact = smallest;
+        // Weights for which the fairness terms of the model are the terms themselves.
+        plan.fair_floor = smallest
+            && w.imbalance >= 0.0
+            && w.deviation >= 0.0
+            && w.imbalance + w.deviation > 0.0
+            && fair;
+        // Weights under which the fairness terms are what the incumbent leaves above the
+        // cheapest seats.
+        plan.lagrange = smallest
+            && index.shifts > 0
+            && w.imbalance > 0.0
+            && w.deviation >= 0.0
+            && w.others_nonnegative()
+            && fair;
+        plan
+    }
+
+    /// The tier of `binaries`, none of the smallest teams' stages.
+    fn sized(binaries: usize, limit: Duration, workers: usize, started: Instant) -> Plan {
+        Plan {
+            started,
+            limit,
+            binaries,
+            tier: Tier::of(binaries),
+            workers,
+            exact: false,
+            fair_floor: false,
+            lagrange: false,
+        }
+    }
+
+    /// The plan of a default solve, for the stages' own tests.
+    #[cfg(test)]
+    pub fn of_problem(problem: &Problem, index: &Index) -> Plan {
+        Plan::new(problem, index, &SolveOptions::default(), Instant::now())
+    }
+
+    /// A plan of `tier` for the searches' own tests.
+    #[cfg(test)]
+    pub fn of_tier(tier: Tier, binaries: usize, limit: Duration, workers: usize) -> Plan {
+        Plan {
+            tier,
+            ..Plan::sized(binaries, limit, workers, Instant::now())
+        }
+    }
+
+    /// The moment `share` of the limit has passed.
+    pub fn at(&self, share: f64) -> Instant {
+        self.started + self.limit.mul_f64(share)
+    }
+
+    pub fn deadline(&self) -> Instant {
+        self.started + self.limit
+    }
+
+    /// `share` of the limit from now, but not past the deadline.
+    pub fn for_share(&self, share: f64) -> Instant {
+        (Instant::now() + self.limit.mul_f64(share)).min(self.deadline())
+    }
+
+    /// Seconds left until the deadline.
+    pub fn left(&self) -> f64 {
+        self.deadline()
+            .saturating_duration_since(Instant::now())
+            .as_secs_f64()
+    }
+
+    /// The whole MILP runs (every tier but the largest).
+    pub fn whole_milp(&self) -> bool {
+        self.tier != Tier::Largest
+    }
+
+    /// LNS runs, and until when.
+    pub fn lns_until(&self) -> Option<Instant> {
+        match self.tier {
+            Tier::Smallest | Tier::Small => None,
+            Tier::Large => Some(self.at(LNS_SHARE)),
+            Tier::Largest => Some(self.deadline()),
+        }
+    }
+
+    /// The portfolio's share of the limit for annealing.
+    pub fn anneal_share(&self) -> f64 {
+        match self.tier {
+            Tier::Largest => ANNEAL_SHARE_LARGEST,
+            Tier::Large => ANNEAL_SHARE_LARGE,
+            Tier::Smallest | Tier::Small => ANNEAL_SHARE,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Rules as ConfigRules;
+    use crate::solver::index::Rules;
+    use crate::testkit::hours as testkit;
+
+    fn plan_of(members: usize, days: i64, options: &SolveOptions) -> Plan {
+        let shifts: Vec<(usize, i64, i64)> = (0..days).map(|d| (0, d * 24, 24)).collect();
+        let problem = testkit::problem(members, &shifts, ConfigRules::default());
+        let index = Index::new(&problem, None, Rules::of(&problem));
+        Plan::new(&problem, &index, options, Instant::now())
+    }
+
+    #[test]
+    fn tiers_follow_the_binaries_at_their_gates() {
+        for (binaries, tier) in [
+            (SMALLEST_BINARIES, Tier::Smallest),
+            (SMALLEST_BINARIES + 1, Tier::Small),
+            (LARGE_BINARIES, Tier::Small),
+            (LARGE_BINARIES + 1, Tier::Large),
+            (LARGEST_BINARIES, Tier::Large),
+            (LARGEST_BINARIES + 1, Tier::Largest),
+        ] {
+            assert_eq!(Tier::of(binaries), tier, "{binaries}");
+        }
+    }
+
+    #[test]
+    fn the_smallest_stages_need_a_small_team_and_not_only_few_pairs() {
+        let options = SolveOptions::default();
+        let four = plan_of(4, 31, &options);
+        assert_eq!(four.tier, Tier::Smallest);
+        assert!(four.exact && four.fair_floor && four.lagrange);
+        // Nine people on a short month: few pairs, but too many members.
+        let nine = plan_of(SMALL_TEAM + 1, 10, &options);
+        assert_eq!(nine.tier, Tier::Smallest);
+        assert!(!nine.exact && !nine.fair_floor && !nine.lagrange);
+        assert!(nine.whole_milp() && nine.lns_until().is_none());
+    }
+
+    #[test]
+    fn only_large_teams_run_lns_and_only_the_largest_skip_the_whole_milp() {
+        let limit = Duration::from_secs(10);
+        let large = Plan::of_tier(Tier::Large, LARGE_BINARIES + 1, limit, 1);
+        assert_eq!(large.lns_until(), Some(large.at(LNS_SHARE)));
+        assert!(large.whole_milp());
+        let largest = Plan::of_tier(Tier::Largest, LARGEST_BINARIES + 1, limit, 1);
+        assert_eq!(largest.lns_until(), Some(largest.deadline()));
+        assert!(!largest.whole_milp());
+    }
+}
