@@ -35,6 +35,7 @@
 //!   rules cannot tell apart (for the MILP and the exact program).
 //! - `precheck`, `diagnose`: why no schedule exists; `progress`: what the user sees.
 
+mod deadline;
 mod diagnose;
 mod index;
 mod milp;
