@@ -56,14 +56,54 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Serve DIR/calendars/NAME.ics read-only at /NAME.ics for calendar subscriptions.
-    Serve {
-        /// An output directory of `rota solve -o DIR`.
-        dir: PathBuf,
-        /// Address to listen on; port 0 picks a free port.
-        #[arg(long, default_value = "127.0.0.1:8080")]
-        addr: String,
-    },
+    /// Serve DIR/calendars/NAME.ics read-only at /NAME.ics for calendar subscriptions,
+    /// with an index page and /now.json.
+    Serve(ServeArgs),
+    /// Who is on call at an instant, per layer: since when, until when, and who is next.
+    Now(NowArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// An output directory of `rota solve -o DIR`.
+    pub dir: PathBuf,
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: String,
+    /// The team's config: names on the index page and in /now.json, links from `[calendar] url`.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Serve every feed only at a secret address derived from the secret in FILE (at least
+    /// 16 bytes), and no public index. Also taken from ROTA_SERVE_SECRET_FILE, or the secret
+    /// itself from ROTA_SERVE_SECRET.
+    #[arg(long, value_name = "FILE")]
+    pub secret_file: Option<PathBuf>,
+    /// Connections served at once; more are turned away with 503.
+    /// Default: 1024, fewer when the open-file limit is lower.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: Option<u32>,
+    /// Seconds a connection may stay silent, or leave a reply unread, before it is closed.
+    #[arg(long, value_name = "SECS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub idle_timeout: u64,
+    /// No access log line per request on stderr.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct NowArgs {
+    /// A config (its schedule is read from out/schedule.json, or --schedule) or a schedule.json.
+    pub input: PathBuf,
+    /// RFC 3339 instant or `now` (the default; SOURCE_DATE_EPOCH when set).
+    #[arg(long, value_name = "WHEN")]
+    pub at: Option<String>,
+    /// The schedule.json the config was solved to, if not out/schedule.json.
+    #[arg(long, value_name = "FILE")]
+    pub schedule: Option<PathBuf>,
+    /// Print JSON (the same document as `rota serve`'s /now.json).
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -115,12 +155,16 @@ pub struct SolveArgs {
 pub struct Env {
     /// "Now", from `SOURCE_DATE_EPOCH` when set (reproducible output), else the clock.
     pub now: DateTime<Utc>,
+    /// `now` came from `SOURCE_DATE_EPOCH`: a long-running command (`serve`) keeps it
+    /// instead of reading the clock.
+    pub now_is_fixed: bool,
     pub stderr_is_terminal: bool,
 }
 
 impl Env {
     pub fn from_process() -> Result<Env, Error> {
         use std::io::IsTerminal;
+        let fixed = std::env::var_os("SOURCE_DATE_EPOCH").is_some();
         let now = match std::env::var("SOURCE_DATE_EPOCH") {
             Ok(s) => {
                 let secs: i64 = s.trim().parse().map_err(|_| {
@@ -136,6 +180,7 @@ impl Env {
         };
         Ok(Env {
             now,
+            now_is_fixed: fixed,
             stderr_is_terminal: std::io::stderr().is_terminal(),
         })
     }
@@ -159,6 +204,7 @@ pub fn run(cli: Cli, env: &Env) -> Result<(), Error> {
             html,
             json,
         } => commands::report::run(&schedule, html.as_deref(), json),
-        Command::Serve { dir, addr } => commands::serve::run(&dir, &addr),
+        Command::Serve(args) => commands::serve::run(&args, env),
+        Command::Now(args) => commands::now::run(&args, env),
     }
 }

@@ -18,7 +18,6 @@ pub mod previous;
 pub mod problem;
 pub mod rules;
 pub mod schedule;
-pub mod serve;
 pub mod solver;
 pub mod swap;
 pub mod time;

@@ -3,6 +3,7 @@
 pub mod check;
 pub mod diff;
 pub mod init;
+pub mod now;
 pub mod report;
 pub mod serve;
 pub mod solve;
