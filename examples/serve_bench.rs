@@ -88,23 +88,12 @@ fn run(args: &Args) -> Result<(), String> {
     // Warm up: the first requests pay for page faults and lazy initialisation.
     keep_alive(server.addr, target, 500)?;
 
-    let (count, elapsed) = in_parallel(args.clients, || {
+    let kept = throughput("keep-alive", args.clients, || {
         keep_alive(server.addr, target, args.requests)
     })?;
-    let kept = count as f64 / elapsed.as_secs_f64();
-    println!(
-        "keep-alive:       {kept:>9.0} requests/s ({count} requests in {:.2} s)",
-        elapsed.as_secs_f64()
-    );
-
-    let (count, elapsed) = in_parallel(args.clients, || {
+    let fresh = throughput("new connections", args.clients, || {
         new_connections(server.addr, target, args.connections)
     })?;
-    let fresh = count as f64 / elapsed.as_secs_f64();
-    println!(
-        "new connections:  {fresh:>9.0} requests/s ({count} requests in {:.2} s)",
-        elapsed.as_secs_f64()
-    );
     println!("keep-alive / new connections: {:.2}×", kept / fresh);
 
     let idle = hold_idle(server.addr, target, args.idle)?;
@@ -262,11 +251,12 @@ fn new_connections(addr: SocketAddr, target: &str, requests: usize) -> Result<us
     Ok(requests)
 }
 
-/// Runs `work` on `clients` threads at once; the requests they made and the wall time.
-fn in_parallel(
+/// Runs `work` on `clients` threads at once and prints the requests per second.
+fn throughput(
+    label: &str,
     clients: usize,
     work: impl Fn() -> Result<usize, String> + Sync,
-) -> Result<(usize, Duration), String> {
+) -> Result<f64, String> {
     let started = Instant::now();
     let counts: Vec<Result<usize, String>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..clients).map(|_| scope.spawn(&work)).collect();
@@ -280,7 +270,13 @@ fn in_parallel(
     for count in counts {
         total += count?;
     }
-    Ok((total, elapsed))
+    let rate = total as f64 / elapsed.as_secs_f64();
+    println!(
+        "{:<17} {rate:>9.0} requests/s ({total} requests in {:.2} s)",
+        format!("{label}:"),
+        elapsed.as_secs_f64()
+    );
+    Ok(rate)
 }
 
 /// `n` connections that made one request each and then stay silent.

@@ -51,8 +51,8 @@ impl Server {
         self.out.lock().expect("lock").clone()
     }
 
-    /// Waits (boundedly) until stderr has a line containing `text`.
-    fn stderr_with(&self, text: &str) -> Vec<String> {
+    /// Waits (boundedly) until stderr has a line containing `text`; all lines so far.
+    fn stderr_until(&self, text: &str) -> Vec<String> {
         let deadline = Instant::now() + PATIENCE;
         loop {
             let lines = self.err.lock().expect("lock").clone();
@@ -61,6 +61,17 @@ impl Server {
             }
             std::thread::sleep(Duration::from_millis(20));
         }
+    }
+
+    /// [`Server::stderr_until`], failing the test when no line contains `text`.
+    #[track_caller]
+    fn expect_stderr(&self, text: &str) -> Vec<String> {
+        let lines = self.stderr_until(text);
+        assert!(
+            lines.iter().any(|l| l.contains(text)),
+            "no {text:?} in {lines:?}"
+        );
+        lines
     }
 }
 
@@ -124,7 +135,7 @@ fn start_with(dir: &Path, args: &[&str], env: &[(&str, &str)], shell: &str) -> S
     let line = line.unwrap_or_else(|_| {
         panic!(
             "rota serve printed no address; stderr: {:?}",
-            server.stderr_with("error")
+            server.stderr_until("error")
         )
     });
     let url = line
@@ -258,17 +269,20 @@ fn read_response(stream: &mut TcpStream) -> Fetched {
     }
 }
 
-/// GETs `target` until it is answered 200, at most `PATIENCE`: connections just closed by
-/// a client are released by the server a moment later.
-fn get_eventually(addr: SocketAddr, target: &str) -> Fetched {
+/// Closes `idle`, then asserts a normal request is answered. The server notices the
+/// closed connections a moment later, so the request is retried for at most `PATIENCE`.
+fn served_once_closed(addr: SocketAddr, idle: Vec<TcpStream>) {
+    drop(idle);
     let deadline = Instant::now() + PATIENCE;
-    loop {
-        let got = get(addr, target);
+    let got = loop {
+        let got = get(addr, "/team.ics");
         if got.status == 200 || Instant::now() > deadline {
-            return got;
+            break got;
         }
         std::thread::sleep(Duration::from_millis(50));
-    }
+    };
+    assert_eq!(got.status, 200);
+    assert_eq!(got.text(), TEAM_FEED);
 }
 
 /// DIR/calendars/{team,ana}.ics, DIR/schedule.json (a copy of the report fixture) and a
@@ -528,7 +542,7 @@ fn secret_links_open_one_page_each_and_the_index_is_hidden() {
         assert_eq!(got.body, plain_404.body, "{target}");
     }
     // The access log shows which page was asked for, never the token.
-    let log = server.stderr_with("/team.ics");
+    let log = server.expect_stderr("/team.ics");
     assert!(
         log.iter()
             .any(|l| l.contains("\"GET /s/…/team.ics HTTP/1.1\" 200")),
@@ -543,7 +557,7 @@ fn every_request_gets_one_access_log_line_unless_quiet() {
     let server = start(&dir, &[]);
     get(server.addr, "/team.ics");
     get(server.addr, "/missing.ics");
-    let log = server.stderr_with("/missing.ics");
+    let log = server.expect_stderr("/missing.ics");
     let requests: Vec<&String> = log.iter().filter(|l| l.contains("\"GET ")).collect();
     assert_eq!(requests.len(), 2, "{log:?}");
     assert!(requests[0].starts_with("127.0.0.1:"), "{}", requests[0]);
@@ -665,10 +679,7 @@ fn two_thousand_idle_connections_are_shed_then_served_again() {
         "{turned_away} of {n} turned away"
     );
 
-    drop(idle);
-    let got = get_eventually(server.addr, "/team.ics");
-    assert_eq!(got.status, 200);
-    assert_eq!(got.text(), TEAM_FEED);
+    served_once_closed(server.addr, idle);
 }
 
 #[cfg(unix)]
@@ -683,15 +694,8 @@ fn running_out_of_file_descriptors_does_not_kill_the_listener() {
         "ulimit -n 64",
     );
     let idle: Vec<TcpStream> = (0..100).map(|_| connect(server.addr)).collect();
-    let log = server.stderr_with("cannot accept connections");
-    assert!(
-        log.iter().any(|l| l.contains("cannot accept connections")),
-        "{log:?}"
-    );
-    drop(idle);
-    let got = get_eventually(server.addr, "/team.ics");
-    assert_eq!(got.status, 200);
-    assert_eq!(got.text(), TEAM_FEED);
+    server.expect_stderr("cannot accept connections");
+    served_once_closed(server.addr, idle);
 }
 
 #[cfg(unix)]
@@ -721,72 +725,8 @@ fn sigterm_stops_the_server_gracefully() {
     // The idle keep-alive connection was closed, not left hanging.
     let mut rest = Vec::new();
     assert!(matches!(kept.read_to_end(&mut rest), Ok(0)));
-    assert!(server.stderr_with("stopped").iter().any(|l| l == "stopped"));
+    server.expect_stderr("stopped");
 }
-
-/// A New York team over the US change to daylight time (2027-03-14 02:00 → 03:00): a
-/// daily layer handing off at 02:30 (in the gap that day: 03:30 EDT) and a two-seat
-/// layer handing off at 09:00.
-const DST_CONFIG: &str = r#"
-[team]
-name = "Harbor Ops"
-timezone = "America/New_York"
-
-[period]
-start = 2027-03-11
-end = 2027-03-17
-
-[[layer]]
-name = "primary"
-rotation = "daily"
-handoff = "02:30"
-
-[[layer]]
-name = "pair"
-rotation = "daily"
-handoff = "09:00"
-per_shift = 2
-
-[[member]]
-id = "ana"
-name = "Ana Ames"
-timezone = "America/New_York"
-
-[[member]]
-id = "bo"
-name = "Bo Berg"
-timezone = "America/New_York"
-
-[[member]]
-id = "cy"
-name = "Cy Cole"
-timezone = "America/New_York"
-
-[[member]]
-id = "dee"
-name = "Dee Dunn"
-timezone = "America/New_York"
-
-[[pin]]
-layer = "primary"
-start = 2027-03-12
-member = "dee"
-
-[[pin]]
-layer = "primary"
-start = 2027-03-13
-member = "ana"
-
-[[pin]]
-layer = "primary"
-start = 2027-03-14
-member = "bo"
-
-[[pin]]
-layer = "primary"
-start = 2027-03-15
-member = "cy"
-"#;
 
 /// Holders of `layer` at `at` by schedule.json's own shifts, `[start, end)`, sorted.
 fn holders_in_schedule(schedule: &serde_json::Value, layer: &str, at: &str) -> Vec<String> {
@@ -812,7 +752,11 @@ fn holders_in_schedule(schedule: &serde_json::Value, layer: &str, at: &str) -> V
 fn now_json_and_rota_now_agree_with_the_schedule_across_a_dst_change() {
     let root = tempfile::tempdir().expect("temp dir");
     let config = root.path().join("harbor.toml");
-    std::fs::write(&config, DST_CONFIG).expect("write");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/serve/harbor.toml"),
+        &config,
+    )
+    .expect("copy");
     let out = root.path().join("out");
     solve(&config, &out, &["--quiet"]);
     let schedule_path = out.join("schedule.json");
@@ -852,26 +796,28 @@ fn now_json_and_rota_now_agree_with_the_schedule_across_a_dst_change() {
         );
     }
 
-    for at in &instants {
-        let cli = rota(&[
+    // `rota now CONFIG --schedule FILE --at WHEN EXTRA…`, its stdout.
+    let now = |at: &str, extra: &[&str]| {
+        let mut args = vec![
             "now",
             config_arg,
             "--schedule",
             schedule_path.to_str().expect("utf-8"),
             "--at",
             at,
-            "--json",
-        ]);
-        expect_code(&cli, 0);
+        ];
+        args.extend(extra);
+        let out = rota(&args);
+        expect_code(&out, 0);
+        stdout(&out)
+    };
+    for at in &instants {
+        let cli = now(at, &["--json"]);
         let served = get(server.addr, &format!("/now.json?at={at}"));
         assert_eq!(served.status, 200, "{at}");
-        assert_eq!(
-            served.text(),
-            stdout(&cli),
-            "/now.json and rota now differ at {at}"
-        );
+        assert_eq!(served.text(), cli, "/now.json and rota now differ at {at}");
 
-        let json: serde_json::Value = serde_json::from_str(&stdout(&cli)).expect("json");
+        let json: serde_json::Value = serde_json::from_str(&cli).expect("json");
         for layer in json["layers"].as_array().expect("layers") {
             let name = layer["layer"].as_str().expect("name");
             let mut holders: Vec<String> = layer["holders"]
@@ -892,18 +838,7 @@ fn now_json_and_rota_now_agree_with_the_schedule_across_a_dst_change() {
     }
 
     // The text names people and shows each side of the change in its own offset.
-    let text = |at: &str| {
-        let out = rota(&[
-            "now",
-            config_arg,
-            "--schedule",
-            schedule_path.to_str().expect("utf-8"),
-            "--at",
-            at,
-        ]);
-        expect_code(&out, 0);
-        stdout(&out)
-    };
+    let text = |at: &str| now(at, &[]);
     let before = text("2027-03-13T12:00:00Z");
     assert!(
         before.starts_with("Harbor Ops — on call at Sat 2027-03-13 07:00 EST\n"),

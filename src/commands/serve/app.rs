@@ -19,6 +19,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::get;
+use serde::Deserialize;
 use tower_http::compression::CompressionLayer;
 use tower_http::timeout::TimeoutLayer;
 
@@ -35,12 +36,12 @@ pub(super) struct Peer(pub SocketAddr);
 pub(super) fn router(site: Arc<Site>, access_log: bool) -> Router {
     let pages = if site.secret().is_some() {
         Router::new()
-            .route("/s/{token}/", get(secret_index))
-            .route("/s/{token}/{name}", get(secret_page))
+            .route("/s/{token}/", get(page))
+            .route("/s/{token}/{name}", get(page))
     } else {
         Router::new()
-            .route("/", get(public_index))
-            .route("/{name}", get(public_page))
+            .route("/", get(page))
+            .route("/{name}", get(page))
     };
     let app = pages
         .fallback(async || not_found())
@@ -58,63 +59,33 @@ pub(super) fn router(site: Arc<Site>, access_log: bool) -> Router {
     }
 }
 
-async fn public_index(State(site): State<Arc<Site>>, headers: HeaderMap, uri: Uri) -> Response {
-    respond(site, Page::Index, headers, uri).await
+/// The parameters of the routes above, percent-decoded; none for `/`, and no name for
+/// the index (`/`, `/s/TOKEN/`).
+#[derive(Debug, Default, Deserialize)]
+struct PagePath {
+    token: Option<String>,
+    name: Option<String>,
 }
 
-async fn public_page(
+/// Every route: the page its name names, when the secret (if any) admits the token; the
+/// plain 404 otherwise, whatever was wrong.
+async fn page(
     State(site): State<Arc<Site>>,
-    name: Result<Path<String>, PathRejection>,
+    path: Result<Path<PagePath>, PathRejection>,
     headers: HeaderMap,
     uri: Uri,
 ) -> Response {
-    match name.ok().and_then(|Path(name)| Page::named(&name)) {
-        // `/` is the index; `/index.html` too, `//` is not.
-        Some(Page::Index) if uri.path() != "/index.html" => not_found(),
-        Some(page) => respond(site, page, headers, uri).await,
-        None => not_found(),
-    }
-}
-
-async fn secret_index(
-    State(site): State<Arc<Site>>,
-    token: Result<Path<String>, PathRejection>,
-    headers: HeaderMap,
-    uri: Uri,
-) -> Response {
-    match token {
-        Ok(Path(token)) => secret(site, &token, Some(Page::Index), headers, uri).await,
-        Err(_) => not_found(),
-    }
-}
-
-async fn secret_page(
-    State(site): State<Arc<Site>>,
-    path: Result<Path<(String, String)>, PathRejection>,
-    headers: HeaderMap,
-    uri: Uri,
-) -> Response {
-    match path {
-        Ok(Path((token, name))) => {
-            let page = Page::named(&name).filter(|p| *p != Page::Index || name == "index.html");
-            secret(site, &token, page, headers, uri).await
-        }
-        Err(_) => not_found(),
-    }
-}
-
-/// The page when the token opens it; the plain 404 otherwise, whatever was wrong.
-async fn secret(
-    site: Arc<Site>,
-    token: &str,
-    page: Option<Page>,
-    headers: HeaderMap,
-    uri: Uri,
-) -> Response {
-    let admitted = page.filter(|page| {
-        site.secret()
-            .is_some_and(|secret| secret.admits(token, page.name()))
-    });
+    let PagePath { token, name } = match path {
+        Ok(Path(path)) => path,
+        Err(_) if uri.path() == "/" => PagePath::default(),
+        Err(_) => return not_found(),
+    };
+    let page = Page::named(name.as_deref().unwrap_or_default());
+    let admitted = match (site.secret(), token) {
+        (None, None) => page,
+        (Some(secret), Some(token)) => page.filter(|page| secret.admits(&token, page.name())),
+        _ => None,
+    };
     match admitted {
         Some(page) => respond(site, page, headers, uri).await,
         None => not_found(),
