@@ -82,7 +82,8 @@ pub struct ServeArgs {
     /// Default: 1024, fewer when the open-file limit is lower.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub max_connections: Option<u32>,
-    /// Seconds a connection may stay silent, or leave a reply unread, before it is closed.
+    /// Seconds a connection may wait for a request's headers (idle, or sent slowly), stay
+    /// silent, or leave a reply unread, before it is closed.
     #[arg(long, value_name = "SECS", default_value_t = 30,
           value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub idle_timeout: u64,

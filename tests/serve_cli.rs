@@ -603,6 +603,36 @@ fn keep_alive_serves_many_requests_and_idle_connections_are_closed() {
 }
 
 #[test]
+fn a_client_that_drips_its_headers_is_cut_off() {
+    let (_root, dir) = out_dir();
+    let server = start(&dir, &["--quiet", "--idle-timeout", "1"]);
+    let mut slow = connect(server.addr);
+    slow.set_read_timeout(Some(Duration::from_millis(200)))
+        .expect("read timeout");
+    slow.write_all(b"GET /team.ics HTTP/1.1\r\nHost: x\r\n")
+        .expect("sent");
+    // One header byte every 200 ms never lets the connection fall silent for the idle
+    // timeout; only the bound on the whole header block ends it. At most 50 bytes (10 s).
+    let mut buf = [0u8; 256];
+    let closed = (0..50).any(|_| {
+        if slow.write_all(b"X").is_err() {
+            return true;
+        }
+        match slow.read(&mut buf) {
+            Ok(0) => true,
+            Ok(_) => false,
+            Err(e) => !matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut),
+        }
+    });
+    assert!(
+        closed,
+        "a header block dripped for 10 s was still being read"
+    );
+    // Everyone else is served meanwhile and after.
+    assert_eq!(get(server.addr, "/team.ics").status, 200);
+}
+
+#[test]
 fn a_client_that_pipelines_and_never_reads_does_not_stop_others() {
     let (_root, dir) = out_dir();
     // 200 replies of 256 KiB: far more than the socket buffers hold.

@@ -7,12 +7,14 @@
 //! - **Accept errors.** Running out of file descriptors (EMFILE, ENFILE) or memory makes
 //!   `accept` fail until something is closed: the loop logs it (once in a while), waits a
 //!   moment and goes on. No error ends the listener; only a stop signal does.
-//! - **Timeouts.** A connection whose client sends nothing (idle keep-alive, or a request
-//!   never finished) or reads nothing (a pipelining client that never reads its replies)
-//!   for `idle_timeout` is closed; a request's header block must arrive within
-//!   [`HEADER_READ_TIMEOUT`] (against clients that drip it a byte at a time); a handler is
-//!   cut off after `app::HANDLER_TIMEOUT`. Each connection is its own task, so a stalled
-//!   one holds up only itself.
+//! - **Timeouts.** One knob, `idle_timeout`, for every way a client can stall: a
+//!   connection waiting for a request's header block (idle keep-alive, a client that never
+//!   sends, or one that drips its headers a byte at a time: hyper's header timer runs from
+//!   when the server starts waiting until the block is complete), a connection silent in
+//!   the middle of a request, and one that reads nothing (a pipelining client that never
+//!   reads its replies) are closed after it. A handler is cut off after
+//!   `app::HANDLER_TIMEOUT`. Each connection is its own task, so a stalled one holds up
+//!   only itself.
 //! - **TCP_NODELAY.** Replies are written whole; without it, Nagle's algorithm and the
 //!   client's delayed ACK hold each reply on a keep-alive connection for the client's
 //!   delayed-ACK timer (tens of milliseconds).
@@ -38,8 +40,6 @@ use tower::ServiceExt;
 
 use super::app::Peer;
 
-/// Slow-header clients (slowloris) get this long for a request's header block.
-pub(super) const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// Requests in flight at a stop get this long to finish.
 pub(super) const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 /// Request line and headers larger than this are refused (431); a calendar app's
@@ -77,7 +77,7 @@ pub(super) async fn serve(
     let graceful = GracefulShutdown::new();
     let mut http = http1::Builder::new();
     http.timer(TokioTimer::new())
-        .header_read_timeout(HEADER_READ_TIMEOUT)
+        .header_read_timeout(limits.idle_timeout)
         .max_buf_size(MAX_HEADER_BYTES.max(8192))
         .max_header_size(MAX_HEADER_BYTES)
         .keep_alive(true);
