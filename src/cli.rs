@@ -61,19 +61,17 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Serve DIR/calendars/NAME.ics read-only at /NAME.ics for calendar subscriptions.
-    Serve {
-        /// An output directory of `rota solve -o DIR`.
-        dir: PathBuf,
-        /// Address to listen on; port 0 picks a free port.
-        #[arg(long, default_value = "127.0.0.1:8080")]
-        addr: String,
-    },
+    /// Serve DIR/calendars/NAME.ics read-only at /NAME.ics for calendar subscriptions,
+    /// with an index page and /now.json.
+    Serve(commands::serve::ServeArgs),
+    /// Who is on call at an instant, per layer: since when, until when, and who is next.
+    Now(commands::now::NowArgs),
 }
 
 impl Env {
     pub fn from_process() -> Result<Env, Error> {
         use std::io::IsTerminal;
+        let fixed = std::env::var_os("SOURCE_DATE_EPOCH").is_some();
         let now = match std::env::var("SOURCE_DATE_EPOCH") {
             Ok(s) => {
                 let secs: i64 = s.trim().parse().map_err(|_| {
@@ -97,6 +95,7 @@ impl Env {
         };
         Ok(Env {
             now,
+            now_is_fixed: fixed,
             stderr_is_terminal: std::io::stderr().is_terminal(),
             log,
         })
@@ -128,7 +127,8 @@ pub fn run(cli: Cli, env: &Env) -> Result<(), Error> {
             html,
             json,
         } => commands::report::run(&schedule, html.as_deref(), json),
-        Command::Serve { dir, addr } => commands::serve::run(&dir, &addr),
+        Command::Serve(args) => commands::serve::run(&args, env),
+        Command::Now(args) => commands::now::run(&args, env),
     }
 }
 

@@ -18,7 +18,7 @@
 //! ```
 //!
 //! `commands` holds each command's own logic (check, solve, verify, report, diff, swap,
-//! init, serve); `cli` parses the arguments and dispatches; `error` maps failures to exit
+//! init, serve, now); `cli` parses the arguments and dispatches; `error` maps failures to exit
 //! codes. `testkit` (tests, and the `bench` feature) builds values of every stage.
 
 mod cli;
@@ -28,7 +28,6 @@ pub mod error;
 pub mod output;
 pub mod problem;
 pub mod schedule;
-pub mod serve;
 pub mod solver;
 pub mod time;
 

@@ -3,8 +3,9 @@
 pub(crate) mod check;
 pub(crate) mod diff;
 pub(crate) mod init;
+pub(crate) mod now;
 pub(crate) mod report;
-pub mod serve;
+pub(crate) mod serve;
 pub(crate) mod solve;
 pub(crate) mod swap;
 pub(crate) mod verify;
@@ -20,6 +21,9 @@ use crate::error::Error;
 pub struct Env {
     /// "Now", from `SOURCE_DATE_EPOCH` when set (reproducible output), else the clock.
     pub now: DateTime<Utc>,
+    /// `now` came from `SOURCE_DATE_EPOCH`: a long-running command (`serve`) keeps it
+    /// instead of reading the clock.
+    pub now_is_fixed: bool,
     pub stderr_is_terminal: bool,
     /// Diagnostics to log on stderr, from `ROTA_LOG` (`off`, `error`, `warn`, `info`,
     /// `debug`, `trace`; default `warn`); `-v` raises it.
