@@ -14,10 +14,12 @@ mod holidays;
 mod model;
 mod raw;
 pub mod starter;
-mod suggest;
+pub(crate) mod suggest;
+mod template;
 mod validate;
 
 pub use model::*;
+pub use template::{Placeholder, Template, TemplateValues};
 
 use std::io;
 use std::path::Path;
