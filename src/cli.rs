@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::commands;
 use crate::error::Error;
@@ -63,6 +63,20 @@ pub enum Command {
         /// Address to listen on; port 0 picks a free port.
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: String,
+    },
+    /// Export a schedule.json as PagerDuty or Opsgenie overrides, or as CSV.
+    #[command(subcommand)]
+    Export(commands::export::ExportCommand),
+    /// Print the shell completion script: `rota completions bash > /etc/bash_completion.d/rota`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `rota man > rota.1`.
+    Man {
+        /// Write rota.1 and a page per subcommand into DIR instead.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
     },
 }
 
@@ -160,5 +174,8 @@ pub fn run(cli: Cli, env: &Env) -> Result<(), Error> {
             json,
         } => commands::report::run(&schedule, html.as_deref(), json),
         Command::Serve { dir, addr } => commands::serve::run(&dir, &addr),
+        Command::Export(export) => commands::export::run(&export, env.now),
+        Command::Completions { shell } => commands::completions::run(Cli::command(), shell),
+        Command::Man { dir } => commands::completions::man(Cli::command(), dir.as_deref()),
     }
 }
