@@ -10,6 +10,7 @@ mod cli_support;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::process::Output;
 use std::str::FromStr;
 use std::sync::OnceLock;
 
@@ -478,26 +479,43 @@ fn assert_tiles(
     layer: &str,
     from: DateTime<Utc>,
 ) {
-    let first = schedule
-        .shifts
-        .iter()
-        .filter(|s| s.layer == layer)
+    let shifts = || schedule.shifts.iter().filter(|s| s.layer == layer);
+    let first = shifts()
         .map(|s| s.start)
         .min()
         .expect("the layer has shifts");
-    let last = schedule
-        .shifts
-        .iter()
-        .filter(|s| s.layer == layer)
-        .map(|s| s.end)
-        .max()
-        .expect("the layer has shifts");
+    let last = shifts().map(|s| s.end).max();
     assert_eq!(got.first().map(|g| g.0), Some(first.max(from)));
-    assert_eq!(got.last().map(|g| g.1), Some(last));
+    assert_eq!(got.last().map(|g| g.1), last);
     for pair in got.windows(2) {
         assert_eq!(pair[0].1, pair[1].0, "gap or overlap between {pair:?}");
     }
     assert!(got.iter().all(|(start, end, _)| start < end));
+}
+
+/// `rota export TOOL OUT/schedule.json --user-map MAP EXTRA…`.
+fn export(tool: &str, out: &Path, map: &Path, extra: &[&str]) -> Output {
+    let schedule = out.join("schedule.json");
+    let mut args = vec!["export", tool, s(&schedule), "--user-map", s(map)];
+    args.extend(extra);
+    rota(&args)
+}
+
+/// [`export`] of one layer from `from`, expected to succeed.
+fn export_layer(
+    tool: &str,
+    out: &Path,
+    map: &Path,
+    layer: &str,
+    from: DateTime<Utc>,
+    extra: &[&str],
+) -> Output {
+    let from = from.to_rfc3339();
+    let mut args = vec!["--layer", layer, "--from", &from];
+    args.extend(extra);
+    let run = export(tool, out, map, &args);
+    expect_code(&run, 0);
+    run
 }
 
 fn member_of(users: &[(&str, &str)], user: &str) -> String {
@@ -515,24 +533,11 @@ fn pagerduty_overrides_follow_the_api_schema_and_cover_each_layer_exactly() {
     let dir = work_dir("pagerduty");
     let map = user_map(&dir, &PAGERDUTY_USERS);
     let validator = validator("pagerduty-overrides.schema.json");
-    let schedule_json = out.join("schedule.json");
     let monday = schedule.shifts[0].start;
     // From the start; and from mid-Tuesday, inside a shift of either layer.
     for from in [monday, monday + Duration::hours(30)] {
         for layer in ["primary", "secondary"] {
-            let args = [
-                "export",
-                "pagerduty",
-                s(&schedule_json),
-                "--user-map",
-                s(&map),
-                "--layer",
-                layer,
-                "--from",
-                &from.to_rfc3339(),
-            ];
-            let run = rota(&args);
-            expect_code(&run, 0);
+            let run = export_layer("pagerduty", out, &map, layer, from, &[]);
             let body: Value = serde_json::from_str(&stdout(&run)).expect("stdout is JSON");
             assert_valid(&validator, &body);
             let got: Vec<_> = body["overrides"]
@@ -566,27 +571,11 @@ fn opsgenie_overrides_follow_the_api_schema_and_cover_each_layer_exactly() {
     ];
     let map = user_map(&dir, &users);
     let validator = validator("opsgenie-override.schema.json");
-    let schedule_json = out.join("schedule.json");
     let from = schedule.shifts[0].start + Duration::hours(30);
     for layer in ["primary", "secondary"] {
         let file = dir.join(format!("{layer}.json"));
-        let args = [
-            "export",
-            "opsgenie",
-            s(&schedule_json),
-            "--user-map",
-            s(&map),
-            "--layer",
-            layer,
-            "--from",
-            &from.to_rfc3339(),
-            "--rotation",
-            "Weekdays",
-            "-o",
-            s(&file),
-        ];
-        let run = rota(&args);
-        expect_code(&run, 0);
+        let extra = ["--rotation", "Weekdays", "-o", s(&file)];
+        let run = export_layer("opsgenie", out, &map, layer, from, &extra);
         assert!(stdout(&run).starts_with("wrote "), "{}", stdout(&run));
         let bodies = read_json(&file);
         let bodies = bodies.as_array().expect("a list of request bodies");
@@ -630,21 +619,12 @@ fn a_member_missing_from_the_user_map_exits_2_naming_them_and_writes_nothing() {
         &[("ana", "PANA001"), ("ben", "PBEN002"), ("darra", "PDAR004")],
     );
     let file = dir.join("overrides.json");
-    let schedule_json = out.join("schedule.json");
     for to_file in [false, true] {
-        let mut args = vec![
-            "export",
-            "pagerduty",
-            s(&schedule_json),
-            "--user-map",
-            s(&map),
-            "--layer",
-            "primary",
-        ];
+        let mut args = vec!["--layer", "primary"];
         if to_file {
             args.extend(["-o", s(&file)]);
         }
-        let run = rota(&args);
+        let run = export("pagerduty", out, &map, &args);
         expect_code(&run, 2);
         let err = stderr(&run);
         assert!(err.contains("has no PagerDuty user for"), "{err}");
@@ -665,7 +645,6 @@ fn exports_refuse_ambiguous_or_unknown_input_with_exit_2() {
     let out = small_solved();
     let dir = work_dir("refusals");
     let map = user_map(&dir, &PAGERDUTY_USERS);
-    let schedule_json = out.join("schedule.json");
     let cases: [(&[&str], &str); 4] = [
         (
             &[],
@@ -682,15 +661,7 @@ fn exports_refuse_ambiguous_or_unknown_input_with_exit_2() {
         ),
     ];
     for (extra, message) in cases {
-        let mut args = vec![
-            "export",
-            "pagerduty",
-            s(&schedule_json),
-            "--user-map",
-            s(&map),
-        ];
-        args.extend(extra);
-        let run = rota(&args);
+        let run = export("pagerduty", out, &map, extra);
         if message.is_empty() {
             // After the period: an empty export, not an error.
             expect_code(&run, 0);
@@ -712,13 +683,7 @@ fn exports_refuse_ambiguous_or_unknown_input_with_exit_2() {
         &dir,
         &[("aki", "P1"), ("bo", "P2"), ("cy", "P3"), ("dee", "P4")],
     );
-    let run = rota(&[
-        "export",
-        "opsgenie",
-        s(&pair.join("schedule.json")),
-        "--user-map",
-        s(&map),
-    ]);
+    let run = export("opsgenie", &pair, &map, &[]);
     expect_code(&run, 2);
     assert!(
         stderr(&run).contains("layer pair has more than one person on call at once"),
@@ -730,18 +695,20 @@ fn exports_refuse_ambiguous_or_unknown_input_with_exit_2() {
 // ---------------------------------------------------------------------------------------
 // CSV
 
+/// `rota export csv OUT/schedule.json --config CONFIG EXTRA…`.
+fn export_csv(out: &Path, config: &Path, extra: &[&str]) -> Output {
+    let schedule = out.join("schedule.json");
+    let mut args = vec!["export", "csv", s(&schedule), "--config", s(config)];
+    args.extend(extra);
+    rota(&args)
+}
+
 #[test]
 fn the_csv_export_round_trips_to_the_same_shifts() {
     let (config_path, out) = example_solved();
     let config = rota::config::load(config_path).expect("config");
     let schedule = schedule(out);
-    let run = rota(&[
-        "export",
-        "csv",
-        s(&out.join("schedule.json")),
-        "--config",
-        s(config_path),
-    ]);
+    let run = export_csv(out, config_path, &[]);
     expect_code(&run, 0);
     let text = stdout(&run);
     let mut reader = csv::Reader::from_reader(text.as_bytes());
@@ -799,17 +766,11 @@ fn the_csv_export_round_trips_to_the_same_shifts() {
     // --from keeps whole shifts that end after it, --layer one layer.
     // Half an hour after a handoff, before the next one of either layer.
     let from = schedule.shifts[10].start + Duration::minutes(30);
-    let run = rota(&[
-        "export",
-        "csv",
-        s(&out.join("schedule.json")),
-        "--config",
-        s(config_path),
-        "--layer",
-        "primary",
-        "--from",
-        &from.to_rfc3339(),
-    ]);
+    let run = export_csv(
+        out,
+        config_path,
+        &["--layer", "primary", "--from", &from.to_rfc3339()],
+    );
     expect_code(&run, 0);
     let text = stdout(&run);
     let mut reader = csv::Reader::from_reader(text.as_bytes());
@@ -830,13 +791,7 @@ fn the_csv_export_round_trips_to_the_same_shifts() {
     assert!(got[0].1 < from, "the shift under way is kept whole");
 
     // A config of another team is refused.
-    let run = rota(&[
-        "export",
-        "csv",
-        s(&out.join("schedule.json")),
-        "--config",
-        s(&cli_support::fixture("small.toml")),
-    ]);
+    let run = export_csv(out, &cli_support::fixture("small.toml"), &[]);
     expect_code(&run, 2);
     assert!(
         stderr(&run).contains("is team \"Small Team\"'s"),
