@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use log::LevelFilter;
 
 use crate::commands::{self, Env};
@@ -66,6 +66,20 @@ pub enum Command {
     Serve(commands::serve::ServeArgs),
     /// Who is on call at an instant, per layer: since when, until when, and who is next.
     Now(commands::now::NowArgs),
+    /// Export a schedule.json as PagerDuty or Opsgenie overrides, or as CSV.
+    #[command(subcommand)]
+    Export(commands::export::ExportCommand),
+    /// Print the shell completion script: `rota completions bash > /etc/bash_completion.d/rota`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `rota man > rota.1`.
+    Man {
+        /// Write rota.1 and a page per subcommand into DIR instead.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 impl Env {
@@ -129,6 +143,9 @@ pub fn run(cli: Cli, env: &Env) -> Result<(), Error> {
         } => commands::report::run(&schedule, html.as_deref(), json),
         Command::Serve(args) => commands::serve::run(&args, env),
         Command::Now(args) => commands::now::run(&args, env),
+        Command::Export(export) => commands::export::run(&export, env.now),
+        Command::Completions { shell } => commands::completions::run(Cli::command(), shell),
+        Command::Man { dir } => commands::completions::man(Cli::command(), dir.as_deref()),
     }
 }
 

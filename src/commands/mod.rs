@@ -1,7 +1,9 @@
 //! One file per command: read inputs, call the library, print.
 
 pub(crate) mod check;
+pub(crate) mod completions;
 pub(crate) mod diff;
+pub(crate) mod export;
 pub(crate) mod init;
 pub(crate) mod now;
 pub(crate) mod report;
@@ -40,4 +42,22 @@ pub(crate) fn print(text: &str) -> Result<(), Error> {
         }),
         _ => Ok(()),
     }
+}
+
+/// The value of `flag`: `now` or an RFC 3339 instant such as `2027-02-01T09:00:00Z`.
+pub(crate) fn parse_instant(
+    flag: &str,
+    text: &str,
+    now: DateTime<Utc>,
+) -> Result<DateTime<Utc>, Error> {
+    if text.trim().eq_ignore_ascii_case("now") {
+        return Ok(now);
+    }
+    DateTime::parse_from_rfc3339(text.trim())
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| {
+            Error::Usage(format!(
+                "{flag} {text:?}: {e}; expected `now` or an RFC 3339 instant such as 2027-02-01T09:00:00Z"
+            ))
+        })
 }
