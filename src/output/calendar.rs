@@ -374,7 +374,7 @@ mod tests {
 
     use super::*;
     use crate::config::Template;
-    use crate::testkit::{config, schedule_of, seat, t0};
+    use crate::testkit::weeks::{config, schedule_of, seat, t0};
 
     /// ann (with an email and a name that needs quoting) holds the first week of
     /// `primary`, ben (no email) the second.

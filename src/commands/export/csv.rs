@@ -66,7 +66,7 @@ mod tests {
     use chrono::Duration;
 
     use super::*;
-    use crate::testkit::{config, seat, t0};
+    use crate::testkit::weeks::{config, seat, t0};
 
     #[test]
     fn rows_carry_both_zones_names_emails_and_quoting() {

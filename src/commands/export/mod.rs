@@ -289,7 +289,7 @@ mod tests {
     use chrono::Duration;
 
     use super::*;
-    use crate::testkit::{schedule_of, seat, t0};
+    use crate::testkit::weeks::{schedule_of, seat, t0};
 
     fn common(layer: Option<&str>) -> Common {
         Common {

@@ -79,7 +79,7 @@ mod tests {
     use chrono::Duration;
 
     use super::*;
-    use crate::testkit::{schedule_of, seat, t0};
+    use crate::testkit::weeks::{schedule_of, seat, t0};
 
     #[test]
     fn one_body_per_stretch_by_username_or_id() {

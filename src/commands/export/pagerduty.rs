@@ -61,7 +61,7 @@ mod tests {
     use chrono::Duration;
 
     use super::*;
-    use crate::testkit::{schedule_of, seat, t0};
+    use crate::testkit::weeks::{schedule_of, seat, t0};
 
     #[test]
     fn one_override_per_stretch_with_a_user_reference() {

@@ -117,7 +117,7 @@ mod tests {
     use chrono::Duration;
 
     use super::*;
-    use crate::testkit::{seat, t0};
+    use crate::testkit::weeks::{seat, t0};
 
     fn parse(text: &str) -> Result<UserMap, ConfigError> {
         UserMap::parse(Path::new("users.toml"), text)
