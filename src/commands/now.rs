@@ -242,20 +242,6 @@ impl<'s> Timeline<'s> {
     }
 }
 
-/// `now` or an RFC 3339 instant such as `2027-03-14T09:00:00-04:00`.
-pub(crate) fn parse_instant(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
-    if text.trim().eq_ignore_ascii_case("now") {
-        return Ok(now);
-    }
-    DateTime::parse_from_rfc3339(text.trim())
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| {
-            format!(
-                "{text:?}: {e}; expected `now` or an RFC 3339 instant such as 2027-03-14T09:00:00Z"
-            )
-        })
-}
-
 /// The text `rota now` prints: a heading with the instant, then a line per layer.
 pub fn render_text(on_call: &OnCall, roster: &Roster) -> String {
     let team_zone = roster.team_zone();
@@ -330,9 +316,7 @@ pub fn render_json(on_call: &OnCall) -> String {
 
 pub fn run(args: &NowArgs, env: &Env) -> Result<(), Error> {
     let at = match args.at.as_deref() {
-        Some(text) => {
-            parse_instant(text, env.now).map_err(|e| Error::Usage(format!("--at {e}")))?
-        }
+        Some(text) => super::instant_flag("--at", text, env.now)?,
         None => env.now,
     };
     let (schedule, roster) = read_inputs(&args.input, args.schedule.as_deref())?;
@@ -536,17 +520,5 @@ mod tests {
             text.contains("night  nobody since Tue 2027-03-02 06:00 UTC until Tue 2027-03-02 22:00 UTC; then dee\n"),
             "{text}"
         );
-    }
-
-    #[test]
-    fn instants_are_rfc_3339_or_now() {
-        let now = t("2027-01-01T00:00:00Z");
-        assert_eq!(parse_instant("now", now), Ok(now));
-        assert_eq!(
-            parse_instant("2027-03-14T03:30:00-04:00", now),
-            Ok(t("2027-03-14T07:30:00Z"))
-        );
-        let err = parse_instant("2027-03-14", now).expect_err("a date is not an instant");
-        assert!(err.contains("RFC 3339"), "{err}");
     }
 }

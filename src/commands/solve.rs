@@ -178,7 +178,7 @@ fn check_args(args: &SolveArgs, now: DateTime<Utc>) -> Result<Checked, Error> {
             ));
         }
         (Some(_), None) => Some(now),
-        (Some(_), Some(when)) => Some(super::parse_instant("--freeze-until", when, now)?),
+        (Some(_), Some(when)) => Some(super::instant_flag("--freeze-until", when, now)?),
     };
     Ok(Checked {
         time_limit,

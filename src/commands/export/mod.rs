@@ -159,7 +159,7 @@ fn plural(n: usize) -> &'static str {
 
 /// The schedule and the instant `--from` names.
 fn read(common: &Common, now: DateTime<Utc>) -> Result<(Schedule, DateTime<Utc>), Error> {
-    let from = super::parse_instant("--from", &common.from, now)?;
+    let from = super::instant_flag("--from", &common.from, now)?;
     Ok((Schedule::read(&common.schedule)?, from))
 }
 

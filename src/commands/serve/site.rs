@@ -251,7 +251,7 @@ impl Site {
     fn now_json(&self, query: Option<&str>) -> Response {
         let at = match query_value(query, "at") {
             None => self.clock.now(),
-            Some(text) => match now::parse_instant(&text, self.clock.now()) {
+            Some(text) => match crate::commands::parse_instant(&text, self.clock.now()) {
                 Ok(at) => at,
                 Err(why) => return text_owned(StatusCode::BAD_REQUEST, format!("400 at={why}")),
             },
