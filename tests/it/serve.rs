@@ -3,9 +3,6 @@
 //! 127.0.0.1 is ever contacted, request loops are bounded in count, and every wait has a
 //! bound (the server is killed when a test ends, also when it fails).
 
-#[path = "it/support/mod.rs"]
-mod cli_support;
-
 use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
@@ -13,7 +10,10 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
-use cli_support::{expect_code, rota, rota_with_env, solve, stderr, stdout};
+use crate::support::{
+    arg, background, cmd, expect_code, fixture, read_json, rota, rota_with_env, solve, stderr,
+    stdout,
+};
 
 const TEAM_FEED: &str = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nX-WR-CALNAME:team\r\nEND:VCALENDAR\r\n";
 const ANA_FEED: &str = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nX-WR-CALNAME:ana\r\nEND:VCALENDAR\r\n";
@@ -101,23 +101,15 @@ fn collect(
 /// `rota serve DIR --addr 127.0.0.1:0 ARGS…` (with `shell` run first, e.g. a `ulimit`),
 /// its address read from the first line of its stdout.
 fn start_with(dir: &Path, args: &[&str], env: &[(&str, &str)], shell: &str) -> Server {
-    let rota = env!("CARGO_BIN_EXE_rota");
-    let mut command = Command::new("sh");
-    command
-        .arg("-c")
-        .arg(format!("{shell}\nexec \"$0\" \"$@\""))
-        .arg(rota)
-        .args([
-            "serve",
-            dir.to_str().expect("utf-8"),
-            "--addr",
-            "127.0.0.1:0",
-        ])
+    let mut rota = cmd();
+    rota.args(["serve", arg(dir), "--addr", "127.0.0.1:0"])
         .args(args)
         .env_remove("SOURCE_DATE_EPOCH")
         .env_remove("ROTA_SERVE_SECRET")
         .env_remove("ROTA_SERVE_SECRET_FILE")
-        .envs(env.iter().copied())
+        .envs(env.iter().copied());
+    let mut command = background(&rota, shell);
+    command
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -289,18 +281,18 @@ fn served_once_closed(addr: SocketAddr, idle: Vec<TcpStream>) {
 /// DIR/calendars/{team,ana}.ics, DIR/schedule.json (a copy of the report fixture) and a
 /// secret beside DIR that must never be served.
 fn out_dir() -> (tempfile::TempDir, PathBuf) {
-    let root = tempfile::tempdir().expect("temp dir");
-    let dir = root.path().join("out");
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path().join("out");
     std::fs::create_dir_all(dir.join("calendars")).expect("mkdir");
     std::fs::write(dir.join("calendars/team.ics"), TEAM_FEED).expect("write");
     std::fs::write(dir.join("calendars/ana.ics"), ANA_FEED).expect("write");
     std::fs::copy(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/report/schedule.json"),
+        crate::support::root().join("tests/fixtures/report/schedule.json"),
         dir.join("schedule.json"),
     )
     .expect("copy");
-    std::fs::write(root.path().join("secret.ics"), "SECRET").expect("write");
-    (root, dir)
+    std::fs::write(tmp.path().join("secret.ics"), "SECRET").expect("write");
+    (tmp, dir)
 }
 
 #[test]
@@ -784,14 +776,14 @@ fn now_json_and_rota_now_agree_with_the_schedule_across_a_dst_change() {
     let root = tempfile::tempdir().expect("temp dir");
     let config = root.path().join("harbor.toml");
     std::fs::copy(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/serve/harbor.toml"),
+        crate::support::root().join("tests/fixtures/serve/harbor.toml"),
         &config,
     )
     .expect("copy");
     let out = root.path().join("out");
     solve(&config, &out, &["--quiet"]);
     let schedule_path = out.join("schedule.json");
-    let schedule = cli_support::read_json(&schedule_path);
+    let schedule = read_json(&schedule_path);
     let config_arg = config.to_str().expect("utf-8");
     let server = start(&out, &["--quiet", "--config", config_arg]);
 
@@ -912,12 +904,8 @@ fn rota_now_reads_a_schedule_or_a_config_and_says_what_is_missing() {
 
     let unsolved = root.path().join("unsolved");
     std::fs::create_dir(&unsolved).expect("mkdir");
-    std::fs::copy(
-        cli_support::fixture("small.toml"),
-        unsolved.join("small.toml"),
-    )
-    .expect("copy");
-    let out = Command::new(env!("CARGO_BIN_EXE_rota"))
+    std::fs::copy(fixture("small.toml"), unsolved.join("small.toml")).expect("copy");
+    let out = cmd()
         .args(["now", "small.toml"])
         .current_dir(&unsolved)
         .output()

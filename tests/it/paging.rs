@@ -6,9 +6,6 @@
 //! Set `ROTA_FEEDS_OUT=DIR` to also write the feeds with templates and attendees under
 //! DIR, for `python3 tests/ical_check.py DIR` (a second, independent parser).
 
-#[path = "it/support/mod.rs"]
-mod cli_support;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -20,32 +17,23 @@ use clap::CommandFactory;
 use icalendar::{CalendarComponent, Component};
 use serde_json::Value;
 
-use cli_support::{expect_code, read_json, rota, stderr, stdout};
 use rota::config::Config;
 use rota::schedule::{Schedule, ShiftOut};
 
-fn repo(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
-}
+use crate::support::team::utc;
+use crate::support::{
+    arg, expect_code, files_under, fixture, read_json, root, rota, stderr, stdout,
+};
 
-/// A fresh directory for one test (or one shared solve) under the target directory.
+/// A fresh directory for one test (or one shared solve).
 fn work_dir(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("paging_cli")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("create a work dir");
-    dir
-}
-
-fn s(path: &Path) -> &str {
-    path.to_str().expect("UTF-8 path")
+    crate::support::work_dir("paging", name)
 }
 
 /// configs/example.toml (with the files it refers to) in `dir`, with `extra` as the
 /// first lines of its `[calendar]` table.
 fn example_in(dir: &Path, extra: &str) -> PathBuf {
-    let source = std::fs::read_to_string(repo("configs/example.toml")).expect("the example");
+    let source = std::fs::read_to_string(root().join("configs/example.toml")).expect("the example");
     let edited = source.replacen("[calendar]\n", &format!("[calendar]\n{extra}"), 1);
     assert!(
         extra.is_empty() || edited != source,
@@ -53,26 +41,18 @@ fn example_in(dir: &Path, extra: &str) -> PathBuf {
     );
     let path = dir.join("example.toml");
     std::fs::write(&path, edited).expect("write the config");
-    std::fs::copy(repo("configs/holidays-de.ics"), dir.join("holidays-de.ics"))
-        .expect("copy the holiday calendar");
+    std::fs::copy(
+        root().join("configs/holidays-de.ics"),
+        dir.join("holidays-de.ics"),
+    )
+    .expect("copy the holiday calendar");
     path
 }
 
 /// `rota solve CONFIG -o DIR/out`, expected to succeed; the out directory.
 fn solve(config: &Path, dir: &Path) -> PathBuf {
     let out = dir.join("out");
-    let args = [
-        "solve",
-        s(config),
-        "-o",
-        s(&out),
-        "--time-limit",
-        "5",
-        "--threads",
-        "1",
-        "--quiet",
-    ];
-    expect_code(&rota(&args), 0);
+    crate::support::solve(config, &out, &["--threads", "1", "--quiet"]);
     out
 }
 
@@ -92,18 +72,12 @@ fn small_solved() -> &'static PathBuf {
     static SOLVED: OnceLock<PathBuf> = OnceLock::new();
     SOLVED.get_or_init(|| {
         let dir = work_dir("small");
-        solve(&cli_support::fixture("small.toml"), &dir)
+        solve(&fixture("small.toml"), &dir)
     })
 }
 
 fn schedule(out: &Path) -> Schedule {
     Schedule::read(&out.join("schedule.json")).expect("schedule.json reads back")
-}
-
-fn utc(text: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(text)
-        .unwrap_or_else(|e| panic!("{text:?} is not RFC 3339: {e}"))
-        .with_timezone(&Utc)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -278,7 +252,10 @@ fn a_priority_prefix_keeps_the_mapping_and_sets_the_level() {
     let (config_path, out) = example_solved();
     let text = std::fs::read_to_string(config_path).expect("config");
     let text = text.replacen("summary = \"{email}\"", "summary = \"[L1] {email}\"", 1);
-    let config = rota::config::parse_str(config_path, &text).expect("valid");
+    // The same team and schedule; only the feeds' template differs, so render them again.
+    let edited = config_path.with_file_name("example-l1.toml");
+    std::fs::write(&edited, text).expect("write the edited config");
+    let config = rota::config::load(&edited).expect("valid");
     let schedule = schedule(out);
     let files = rota::output::calendar::render_all(&config, &schedule, None, schedule.generated_at);
     let feed = |name: &str| {
@@ -333,8 +310,8 @@ fn templated_feeds_with_quoted_attendee_names_parse_back() {
     .expect("write the config");
     let out = match std::env::var("ROTA_FEEDS_OUT") {
         Ok(feeds) => {
-            let out = Path::new(&feeds).join("paging_cli-templated");
-            let args = ["solve", s(&config), "-o", s(&out), "--quiet"];
+            let out = Path::new(&feeds).join("paging-templated");
+            let args = ["solve", arg(&config), "-o", arg(&out), "--quiet"];
             expect_code(&rota(&args), 0);
             out
         }
@@ -375,7 +352,7 @@ fn templated_feeds_with_quoted_attendee_names_parse_back() {
 fn template_mistakes_exit_2_with_line_column_and_a_fix() {
     let dir = work_dir("template-errors");
     let config = example_in(&dir, "summary = \"[L1] {emial}\"\n");
-    let out = rota(&["check", s(&config)]);
+    let out = rota(&["check", arg(&config)]);
     expect_code(&out, 2);
     let err = stderr(&out);
     let line = std::fs::read_to_string(&config)
@@ -393,7 +370,7 @@ fn template_mistakes_exit_2_with_line_column_and_a_fix() {
     let config = dir.join("no-email.toml");
     std::fs::write(
         &config,
-        std::fs::read_to_string(cli_support::fixture("small.toml"))
+        std::fs::read_to_string(fixture("small.toml"))
             .expect("fixture")
             .replace(
                 "[[member]]\nid = \"ana\"",
@@ -403,7 +380,7 @@ fn template_mistakes_exit_2_with_line_column_and_a_fix() {
     )
     .expect("write");
     let out_dir = dir.join("out");
-    let out = rota(&["solve", s(&config), "-o", s(&out_dir)]);
+    let out = rota(&["solve", arg(&config), "-o", arg(&out_dir)]);
     expect_code(&out, 2);
     assert!(
         stderr(&out).contains("uses {email}, but 3 members have no email"),
@@ -417,7 +394,7 @@ fn template_mistakes_exit_2_with_line_column_and_a_fix() {
 // PagerDuty and Opsgenie overrides
 
 fn validator(schema: &str) -> jsonschema::Validator {
-    let schema = read_json(&repo("tests/fixtures/paging").join(schema));
+    let schema = read_json(&root().join("tests/fixtures/paging").join(schema));
     jsonschema::options()
         .should_validate_formats(true)
         .build(&schema)
@@ -497,7 +474,7 @@ fn assert_tiles(
 /// `rota export TOOL OUT/schedule.json --user-map MAP EXTRA…`.
 fn export(tool: &str, out: &Path, map: &Path, extra: &[&str]) -> Output {
     let schedule = out.join("schedule.json");
-    let mut args = vec!["export", tool, s(&schedule), "--user-map", s(map)];
+    let mut args = vec!["export", tool, arg(&schedule), "--user-map", arg(map)];
     args.extend(extra);
     rota(&args)
 }
@@ -575,7 +552,7 @@ fn opsgenie_overrides_follow_the_api_schema_and_cover_each_layer_exactly() {
     let from = schedule.shifts[0].start + Duration::hours(30);
     for layer in ["primary", "secondary"] {
         let file = dir.join(format!("{layer}.json"));
-        let extra = ["--rotation", "Weekdays", "-o", s(&file)];
+        let extra = ["--rotation", "Weekdays", "-o", arg(&file)];
         let run = export_layer("opsgenie", out, &map, layer, from, &extra);
         assert!(stdout(&run).starts_with("wrote "), "{}", stdout(&run));
         let bodies = read_json(&file);
@@ -623,7 +600,7 @@ fn a_member_missing_from_the_user_map_exits_2_naming_them_and_writes_nothing() {
     for to_file in [false, true] {
         let mut args = vec!["--layer", "primary"];
         if to_file {
-            args.extend(["-o", s(&file)]);
+            args.extend(["-o", arg(&file)]);
         }
         let run = export("pagerduty", out, &map, &args);
         expect_code(&run, 2);
@@ -679,7 +656,7 @@ fn exports_refuse_ambiguous_or_unknown_input_with_exit_2() {
     }
 
     // Two people on every shift cannot be one paging tool's schedule.
-    let pair = solve(&cli_support::fixture("pair.toml"), &work_dir("pair"));
+    let pair = solve(&fixture("pair.toml"), &work_dir("pair"));
     let map = user_map(
         &dir,
         &[("aki", "P1"), ("bo", "P2"), ("cy", "P3"), ("dee", "P4")],
@@ -699,7 +676,7 @@ fn exports_refuse_ambiguous_or_unknown_input_with_exit_2() {
 /// `rota export csv OUT/schedule.json --config CONFIG EXTRA…`.
 fn export_csv(out: &Path, config: &Path, extra: &[&str]) -> Output {
     let schedule = out.join("schedule.json");
-    let mut args = vec!["export", "csv", s(&schedule), "--config", s(config)];
+    let mut args = vec!["export", "csv", arg(&schedule), "--config", arg(config)];
     args.extend(extra);
     rota(&args)
 }
@@ -792,7 +769,7 @@ fn the_csv_export_round_trips_to_the_same_shifts() {
     assert!(got[0].1 < from, "the shift under way is kept whole");
 
     // A config of another team is refused.
-    let run = export_csv(out, &cli_support::fixture("small.toml"), &[]);
+    let run = export_csv(out, &fixture("small.toml"), &[]);
     expect_code(&run, 2);
     assert!(
         stderr(&run).contains("is team \"Small Team\"'s"),
@@ -860,9 +837,9 @@ fn man_pages_are_roff_for_rota_and_each_subcommand() {
     }
 
     let dir = work_dir("man");
-    let run = rota(&["man", "--dir", s(&dir)]);
+    let run = rota(&["man", "--dir", arg(&dir)]);
     expect_code(&run, 0);
-    let written = cli_support::files_under(&dir);
+    let written = files_under(&dir);
     for file in [
         "rota.1",
         "rota-solve.1",
@@ -881,9 +858,9 @@ fn man_pages_are_roff_for_rota_and_each_subcommand() {
 
 #[test]
 fn the_license_file_is_the_one_cargo_toml_names() {
-    let manifest = std::fs::read_to_string(repo("Cargo.toml")).expect("Cargo.toml");
+    let manifest = std::fs::read_to_string(root().join("Cargo.toml")).expect("Cargo.toml");
     assert!(manifest.lines().any(|l| l.trim() == "license = \"MIT\""));
-    let license = std::fs::read_to_string(repo("LICENSE")).expect("a LICENSE file");
+    let license = std::fs::read_to_string(root().join("LICENSE")).expect("a LICENSE file");
     assert!(license.starts_with("MIT License\n"), "{license}");
     assert!(license.contains("Permission is hereby granted, free of charge"));
 }
