@@ -6,11 +6,11 @@ use std::collections::BTreeSet;
 use std::time::SystemTime;
 
 use chrono::{DateTime, Utc};
-use minijinja::{AutoEscape, Environment};
 use serde::Serialize;
 
-use super::links::{Links, webcal};
+use super::links::Links;
 use crate::commands::now::{self, Roster};
+use crate::output::html;
 use crate::schedule::Schedule;
 
 pub(super) struct Inputs<'a> {
@@ -25,8 +25,11 @@ pub(super) struct Inputs<'a> {
 }
 
 pub(super) fn page(inputs: &Inputs<'_>) -> String {
-    render(&IndexPage::new(inputs))
+    html::render_template(TEMPLATE_NAME, TEMPLATE, &IndexPage::new(inputs))
 }
+
+const TEMPLATE_NAME: &str = "index.html.j2";
+const TEMPLATE: &str = include_str!("index.html.j2");
 
 #[derive(Debug, Serialize)]
 struct IndexPage {
@@ -184,7 +187,8 @@ fn groups(
         let http = links.url(file);
         groups[group].feeds.push(FeedRow {
             label,
-            webcal: webcal(&http),
+            // Links are always http(s) (see links.rs), so there is a webcal form.
+            webcal: html::webcal(&http).unwrap_or_default(),
             http,
             updated: modified
                 .map(|t| {
@@ -205,63 +209,4 @@ impl FeedGroup {
             feeds: Vec::new(),
         }
     }
-}
-
-const TEMPLATE: &str = r#"<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>{{ title }} — on call</title>
-<style>
-body { font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 60rem; padding: 0 1rem; color: #1f2328; }
-h1 { font-size: 1.5rem; margin-bottom: .2rem; }
-h2 { font-size: 1.1rem; margin-top: 1.6rem; }
-.sub { color: #59636e; margin-top: 0; }
-.wide { overflow-x: auto; }
-table { border-collapse: collapse; width: 100%; }
-td, th { text-align: left; padding: .3rem .6rem; border-bottom: 1px solid #d1d9e0; vertical-align: top; }
-th { font-weight: 600; color: #59636e; }
-code { font-size: .85rem; word-break: break-all; }
-a { color: #0550ae; }
-</style>
-</head>
-<body>
-<h1>{{ title }}</h1>
-<p class="sub">On-call calendars{% if period %} for {{ period }}{% endif %}. Subscribe in your calendar app; it refreshes about every hour.{% if report %} <a href="{{ report }}">Fairness report</a>.{% endif %}</p>
-{% if on_call %}
-<h2>On call now</h2>
-<p class="sub">{{ now }}{% if next_handoff %} · next handoff {{ next_handoff }}{% endif %}{% if now_json %} · <a href="{{ now_json }}">as JSON</a>{% endif %}</p>
-<div class="wide"><table>
-<tr><th>layer</th><th>on call</th><th>since</th><th>until</th><th>then</th></tr>
-{% for row in on_call %}
-<tr><td>{{ row.layer }}</td><td>{{ row.holders }}</td><td>{{ row.since }}</td><td>{{ row.until }}</td><td>{{ row.next }}</td></tr>
-{% endfor %}
-</table></div>
-{% endif %}
-{% if not groups %}<p>No calendars yet: run <code>rota solve CONFIG -o DIR</code> for the directory this server reads.</p>{% endif %}
-{% for group in groups %}
-<h2>{{ group.heading }}</h2>
-<div class="wide"><table>
-<tr><th>calendar</th><th>subscribe</th><th>address</th><th>updated</th></tr>
-{% for feed in group.feeds %}
-<tr><td><a href="{{ feed.http }}">{{ feed.label }}</a></td><td><a href="{{ feed.webcal }}">webcal</a></td><td><code>{{ feed.http }}</code></td><td>{{ feed.updated }}</td></tr>
-{% endfor %}
-</table></div>
-{% endfor %}
-</body>
-</html>
-"#;
-
-fn render(page: &IndexPage) -> String {
-    let mut env = Environment::new();
-    env.set_auto_escape_callback(|_| AutoEscape::Html);
-    env.add_template("index.html", TEMPLATE)
-        .and_then(|()| env.get_template("index.html"))
-        .and_then(|t| t.render(page))
-        // The template is fixed and tested; should it fail anyway, say so in the page.
-        .unwrap_or_else(|e| {
-            format!("<!DOCTYPE html><title>rota</title><p>internal error: {e}</p>\n")
-        })
 }

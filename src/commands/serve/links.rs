@@ -63,16 +63,6 @@ pub(super) fn base_url(configured: Option<&str>, request: &HeaderMap, bound: &st
     format!("{proto}://{host}/")
 }
 
-/// The `webcal://` form of an http(s) feed address: calendar apps open it as a
-/// subscription rather than downloading the file once.
-pub(super) fn webcal(url: &str) -> String {
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))
-        .unwrap_or(url);
-    format!("webcal://{rest}")
-}
-
 /// A host that can go into a link as it is: a name or address and a port.
 fn is_host(host: &str) -> bool {
     !host.is_empty()
@@ -153,10 +143,6 @@ mod tests {
         assert_eq!(
             private.url("index.html"),
             format!("https://x.example/s/{}/", secret.token("index.html"))
-        );
-        assert_eq!(
-            webcal("https://x.example/a.ics"),
-            "webcal://x.example/a.ics"
         );
     }
 }
