@@ -18,8 +18,9 @@
 //! ```
 //!
 //! `commands` holds each command's own logic (check, solve, verify, report, diff, swap,
-//! init, serve, now); `cli` parses the arguments and dispatches; `error` maps failures to exit
-//! codes. `testkit` (tests, and the `bench` feature) builds values of every stage.
+//! init, serve, now, export, completions and man); `cli` parses the arguments and
+//! dispatches; `error` maps failures to exit codes. `testkit` (tests, and the `bench`
+//! feature) builds values of every stage.
 
 mod cli;
 mod commands;
