@@ -7,6 +7,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::diagnostic::Diagnostic;
+use super::limits::{MAX_NAME_CHARS, MAX_NUMBER, MAX_STRING_CHARS};
 use super::suggest;
 
 /// A value parsed from the config with the byte range it came from.
@@ -67,6 +68,19 @@ pub(crate) fn as_string(
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Sp<String>> {
     match value.get_ref() {
+        DeValue::String(s) if s.chars().count() > MAX_STRING_CHARS => {
+            diags.push(
+                Diagnostic::new(
+                    value.span(),
+                    format!("`{key}` is {} characters long", s.chars().count()),
+                )
+                .label("too long")
+                .help(format!(
+                    "strings in a rota config are at most {MAX_STRING_CHARS} characters"
+                )),
+            );
+            None
+        }
         DeValue::String(s) => Some(Spanned::new(value.span(), s.to_string())),
         _ => {
             diags.push(wrong_type(value, key, "a string"));
@@ -115,8 +129,19 @@ pub(crate) fn as_float(
         }
     };
     match parsed {
-        Some(x) => Some(Spanned::new(value.span(), x)),
-        None => {
+        Some(x) if x.is_finite() && x.abs() <= MAX_NUMBER => Some(Spanned::new(value.span(), x)),
+        Some(x) if x.is_finite() => {
+            diags.push(
+                Diagnostic::new(value.span(), format!("`{key}` = {x:e} is too large"))
+                    .label("out of range")
+                    .help(format!(
+                        "numbers in a rota config are at most {MAX_NUMBER:.0} in size; \
+                         scale every weight down alike, the schedule stays the same"
+                    )),
+            );
+            None
+        }
+        _ => {
             diags.push(
                 Diagnostic::new(value.span(), format!("`{key}` is not a usable number"))
                     .label("out of range"),
@@ -220,6 +245,22 @@ impl<'a, 'i> Fields<'a, 'i> {
 
     pub(crate) fn string(&self, key: &str, diags: &mut Vec<Diagnostic>) -> Option<Sp<String>> {
         self.get(key).and_then(|v| as_string(v, key, diags))
+    }
+
+    /// A person's or a team's name: a string of at most [`MAX_NAME_CHARS`] characters,
+    /// shown in every calendar event and table row.
+    pub(crate) fn name(&self, key: &str, diags: &mut Vec<Diagnostic>) -> Option<Sp<String>> {
+        let name = self.string(key, diags)?;
+        let chars = name.get_ref().chars().count();
+        if chars > MAX_NAME_CHARS {
+            diags.push(
+                Diagnostic::new(name.span(), format!("`{key}` is {chars} characters long"))
+                    .label("too long")
+                    .help(format!("a name has at most {MAX_NAME_CHARS} characters")),
+            );
+            return None;
+        }
+        Some(name)
     }
 
     pub(crate) fn float(&self, key: &str, diags: &mut Vec<Diagnostic>) -> Option<Sp<f64>> {

@@ -305,7 +305,7 @@ fn team(t: &DeTable<'_>, span: Range<usize>, diags: &mut Vec<Diagnostic>) -> Raw
         &["name", "timezone", "uid_domain"],
         diags,
     );
-    let name = f.string("name", diags);
+    let name = f.name("name", diags);
     if f.get("name").is_none() {
         diags.push(f.missing("name", "\"Payments SRE\""));
     }
