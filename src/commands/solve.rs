@@ -60,16 +60,15 @@ struct Checked {
 
 pub(crate) fn run(args: &SolveArgs, env: &Env) -> Result<(), Error> {
     let checked = check_args(args, env.now)?;
-    if args.out.exists() && !args.out.is_dir() {
-        return Err(Error::Usage(format!(
-            "-o {}: exists and is not a directory",
-            args.out.display()
-        )));
-    }
+    // Before a solve that may take minutes, not after it.
+    atomic::check_dir(&args.out)?;
 
     let config = crate::config::load(&args.config)?;
     let problem = crate::problem::build(&config)?;
     let old = args.previous.as_deref().map(Schedule::read).transpose()?;
+    if let (Some(old), Some(path)) = (&old, &args.previous) {
+        check_sequences(old, path)?;
+    }
     let matching = match (&old, checked.freeze_until) {
         (Some(old), Some(freeze)) => Some(crate::schedule::previous::match_schedule(
             &problem, old, freeze,
@@ -97,10 +96,22 @@ pub(crate) fn run(args: &SolveArgs, env: &Env) -> Result<(), Error> {
         problem.members(),
         args.time_limit
     );
-    let solution = with_spinner(show_progress, message, || {
+    let solution = match with_spinner(show_progress, message, || {
         solver::solve(&problem, previous, &options)
-    })
-    .map_err(solve_error)?;
+    }) {
+        Ok(solution) => solution,
+        Err(SolveError::Infeasible(diagnosis)) if args.json => {
+            // The diagnosis for programs: each relaxation with its rule, member and week.
+            let json = serde_json::json!({
+                "status": "infeasible",
+                "diagnosis": diagnosis.text,
+                "relaxations": diagnosis.relaxations,
+            });
+            super::print(&format!("{json:#}\n"))?;
+            return Err(solve_error(SolveError::Infeasible(diagnosis)));
+        }
+        Err(e) => return Err(solve_error(e)),
+    };
 
     let evaluation = evaluate(&problem, &solution.assignment, previous);
     // Whole seconds: generated_at is for people, and sub-second noise makes diffs louder.
@@ -185,6 +196,25 @@ fn check_args(args: &SolveArgs, now: DateTime<Utc>) -> Result<Checked, Error> {
         gap: args.gap,
         freeze_until,
     })
+}
+
+/// An event whose SEQUENCE is at its largest cannot be updated any more: a calendar
+/// client ignores an update whose SEQUENCE does not grow, and wrapping to 0 would look
+/// older still. Only a tampered file gets there (four billion changes of one event), so
+/// it is refused with the way out rather than saturated silently.
+fn check_sequences(old: &Schedule, path: &Path) -> Result<(), Error> {
+    match old.shifts.iter().find(|s| s.sequence == u32::MAX) {
+        None => Ok(()),
+        Some(shift) => Err(Error::Schedule {
+            path: path.to_path_buf(),
+            message: format!(
+                "event {} has SEQUENCE {}, the largest there is, so no update of it would \
+                 reach calendars; solve without --previous to publish new events",
+                shift.uid,
+                u32::MAX
+            ),
+        }),
+    }
 }
 
 /// The solver's messages already say what happened and what to do; they become errors
