@@ -556,14 +556,24 @@ mod tests {
     }
 
     /// `fairness.history` reads schedule.json through a view of its own (the config
-    /// cannot depend on this stage): it must accept what is written here, and sum it.
+    /// cannot depend on this stage): it must accept what is written here, sum it, and
+    /// keep its seats.
     #[test]
-    fn history_reads_the_points_of_a_written_schedule() {
+    fn history_reads_the_points_and_seats_of_a_written_schedule() {
         use crate::config::history;
         assert_eq!(history::SCHEDULE_VERSION, SCHEDULE_VERSION);
         let s = fixture::solved();
         let text = serde_json::to_string_pretty(&s).expect("serializes");
-        let points = history::points_per_member(&text).expect("history reads it");
+        let read = history::read(&text, "q1.json").expect("history reads it");
+        assert_eq!(read.period_end, s.period.end);
+        assert_eq!(read.seats.len(), s.shifts.len());
+        for (seat, shift) in read.seats.iter().zip(&s.shifts) {
+            assert_eq!(
+                (&seat.layer, seat.start, seat.end, &seat.member),
+                (&shift.layer, shift.start, shift.end, &shift.member)
+            );
+        }
+        let points = read.points;
         for member in &s.members {
             let read = points.get(&member.id).copied().unwrap_or(0.0);
             assert!((read - member.load).abs() < 1e-5, "{}: {read}", member.id);

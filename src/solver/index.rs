@@ -143,7 +143,8 @@ impl Index {
     }
 
     /// The objective's terms that one seat adds on its own, weighted: its points as
-    /// total load, a prefer-off day, a churned seat.
+    /// total load, a prefer-off day, a churned seat, the back-to-back pairs it makes with
+    /// shifts before the period (fixed, so they are the seat's alone).
     pub fn seat_cost(&self, problem: &Problem, s: usize, m: usize) -> f64 {
         let w = &problem.objective;
         let cell = &problem.cells[s][m];
@@ -153,6 +154,7 @@ impl Index {
         w.total_load * cell.points
             + if cell.prefer_off { w.prefer_off } else { 0.0 }
             + if churn { w.churn } else { 0.0 }
+            + w.back_to_back_after_hours * f64::from(cell.earlier_pairs)
     }
 }
 
