@@ -3,6 +3,7 @@
 pub(crate) mod check;
 pub(crate) mod diff;
 pub(crate) mod init;
+pub(crate) mod next;
 pub(crate) mod report;
 pub mod serve;
 pub(crate) mod solve;

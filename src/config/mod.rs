@@ -18,6 +18,7 @@ pub(crate) mod suggest;
 mod validate;
 
 pub use model::*;
+pub(crate) use validate::history_window;
 
 use std::io;
 use std::path::Path;

@@ -17,6 +17,8 @@ pub struct Config {
     pub sha256: String,
     pub team: Team,
     pub period: Period,
+    /// Every `[holidays]` set by name (members hold the union of theirs).
+    pub holiday_sets: BTreeMap<String, BTreeSet<NaiveDate>>,
     pub layers: Vec<Layer>,
     pub members: Vec<Member>,
     pub rules: Rules,
@@ -37,6 +39,7 @@ impl Config {
             sha256: String::new(),
             team: Team::new(team, timezone),
             period,
+            holiday_sets: BTreeMap::new(),
             layers: Vec::new(),
             members: Vec::new(),
             rules: Rules::default(),

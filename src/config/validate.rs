@@ -466,6 +466,7 @@ pub(crate) fn validate(
             start: period.start,
             end: period.end,
         },
+        holiday_sets: sets,
         layers,
         members,
         rules: raw.rules,

@@ -81,6 +81,8 @@ struct Report {
     members: Vec<MemberView>,
     /// Whether any member brings points from earlier periods (shows the column).
     has_history: bool,
+    /// Back-to-back pairs with shifts held before the period, one line each.
+    pairs_across_start: Vec<String>,
     legend: Vec<Swatch>,
     weeks: Vec<WeekView>,
     /// The schedule runs past the weeks shown.
@@ -133,6 +135,8 @@ struct MemberView {
     /// `over`, `under` or `even`: for colouring the difference.
     balance: &'static str,
     back_to_back: u32,
+    /// Of those, pairs with a shift held before the period.
+    back_to_back_earlier: u32,
     /// Zero capacity: not compared with anyone.
     outside_fairness: bool,
     load_bar: f64,
@@ -341,6 +345,7 @@ impl Report {
             calendar_url,
             feeds,
             has_history: schedule.members.iter().any(|m| m.history != 0.0),
+            pairs_across_start: super::terminal::pairs_across_start(schedule, dir.zone),
             members,
             legend,
             weeks,
@@ -514,6 +519,7 @@ fn member_views(dir: &Directory, schedule: &Schedule) -> Vec<MemberView> {
                 },
                 balance,
                 back_to_back: m.back_to_back_after_hours,
+                back_to_back_earlier: m.back_to_back_earlier,
                 outside_fairness,
                 load_bar: round2(bar(m.load, scale_points)),
                 fair_marker: round2(bar(m.fair_share, scale_points) + 1.0),
@@ -812,6 +818,7 @@ mod tests {
                 seconds: 0.0,
             },
             shifts: Vec::new(),
+            earlier: Vec::new(),
             members: Vec::new(),
             metrics: crate::problem::evaluate::Metrics::default(),
         };

@@ -39,6 +39,9 @@ pub struct Earlier {
     /// `primary 2027-03-29 10:00`: the start in the layer's zone (the team's, for a
     /// layer the config no longer has), as rule messages name shifts.
     pub label: String,
+    /// Shifts of the period that make a back-to-back pair with it when its member
+    /// holds them, ascending.
+    pub pairs: Vec<usize>,
 }
 
 /// How far back a run is looked for, at most: a year covers every run a rule of
@@ -79,28 +82,31 @@ pub(super) fn apply(
     before.sort_by_key(|(m, seat)| (seat.start, seat.layer.as_str(), *m));
 
     let mut used = vec![false; before.len()];
-    seats_near(config, shifts, calendars, cells, &before, &mut used);
+    let pairs = seats_near(config, shifts, calendars, cells, &before, &mut used);
     if config.rules.max_consecutive > 0 {
         runs(config, shifts, members, &before, &mut used);
     }
 
     before
         .iter()
-        .zip(&used)
-        .filter(|(_, used)| **used)
-        .map(|(&(m, seat), _)| Earlier {
+        .zip(used)
+        .zip(pairs)
+        .filter(|((_, used), _)| *used)
+        .map(|((&(m, seat), _), pairs)| Earlier {
             layer: seat.layer.clone(),
             start: seat.start,
             end: seat.end,
             member: m,
             source: seat.source.clone(),
             label: label(config, &seat.layer, seat.start),
+            pairs,
         })
         .collect()
 }
 
 /// Blocks and back-to-back pairs: every shift of the period within `min_rest_hours` or
-/// `back_to_back_gap_hours` of an earlier seat, in either order.
+/// `back_to_back_gap_hours` of an earlier seat, in either order. Per seat, the shifts
+/// it pairs with.
 fn seats_near(
     config: &Config,
     shifts: &[Shift],
@@ -108,7 +114,8 @@ fn seats_near(
     cells: &mut [Vec<Cell>],
     before: &[(usize, &EarlierSeat)],
     used: &mut [bool],
-) {
+) -> Vec<Vec<usize>> {
+    let mut pairs = vec![Vec::new(); before.len()];
     let secs = |hours: f64| (hours.max(0.0) * 3600.0).round() as i64;
     let rest = secs(config.rules.min_rest_hours);
     let gap = secs(config.rules.back_to_back_gap_hours);
@@ -153,11 +160,13 @@ fn seats_near(
                 });
                 if earlier_after_hours {
                     cell.earlier_pairs += 1;
+                    pairs[i].push(s);
                     used[i] = true;
                 }
             }
         }
     }
+    pairs
 }
 
 /// Per layer and member: the layer's shifts right before the period that the member

@@ -133,6 +133,7 @@ pub(crate) fn schedule_of(shifts: Vec<ShiftOut>) -> Schedule {
             seconds: 0.0,
         },
         shifts,
+        earlier: Vec::new(),
         members: Vec::new(),
         metrics: Metrics::default(),
     }

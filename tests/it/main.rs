@@ -11,6 +11,7 @@ mod config_props;
 mod configs;
 mod diff;
 mod init;
+mod quarters;
 mod readme;
 mod report;
 mod resolve;
