@@ -642,6 +642,38 @@ mod resolution_tests {
     }
 
     #[test]
+    fn history_months_leaves_out_files_that_ended_before_the_window() {
+        // h1 ended 2027-01-04, the day the period starts: within any window but 0 months.
+        let team = format!("{HEAD}[[member]]\nid = \"ann\"\n[fairness]\nhistory = [\"h1.json\"]\n");
+        let c = ok(&team);
+        assert_eq!(c.fairness.history_months, 12);
+        assert!(c.fairness.history_ignored.is_empty());
+        assert_eq!(c.fairness.history_points.get("ann"), Some(&120.5));
+        assert_eq!(c.fairness.earlier.len(), 3);
+        assert_eq!(c.fairness.earlier[0].source, "h1.json");
+
+        // Starting a year and a day after h1 ended, it is out.
+        let later = team
+            .replace("start = 2027-01-04", "start = 2028-01-05")
+            .replace("end = \"2027-02-01\"", "end = \"2028-02-01\"");
+        let c = ok(&later);
+        assert_eq!(c.fairness.history_ignored, [Path::new("team/h1.json")]);
+        assert_eq!(c.fairness.history, [Path::new("team/h1.json")]);
+        assert!(c.fairness.history_points.is_empty() && c.fairness.earlier.is_empty());
+        // 0: no window.
+        let c = ok(&later.replace("history = [", "history_months = 0\nhistory = ["));
+        assert_eq!(c.fairness.history_points.get("ann"), Some(&120.5));
+
+        let err =
+            parse(&team.replace("history = [", "history_months = -1\nhistory = [")).unwrap_err();
+        assert!(
+            err.rendered
+                .contains("`history_months` must be between 0 and 1200"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn pins_resolve_to_indices_and_starts() {
         let c = ok(&format!(
             "{HEAD}[[layer]]\nname = \"q\"\nrotation = {{ hours = 8 }}\nhandoff = \"06:00\"\n\

@@ -787,6 +787,31 @@ mod tests {
     }
 
     #[test]
+    fn pairs_across_the_start_are_listed_and_counted_per_member() {
+        let mut schedule = crate::testkit::fixture::solved();
+        let first = schedule.shifts[0].clone();
+        schedule.members[0].back_to_back_earlier = 1;
+        schedule.earlier = vec![crate::schedule::EarlierOut {
+            layer: first.layer.clone(),
+            start: first.start - chrono::Duration::days(1),
+            end: first.start,
+            member: schedule.members[0].id.clone(),
+            source: "q1/schedule.json".into(),
+            back_to_back_with: vec![crate::schedule::ShiftRef {
+                layer: first.layer.clone(),
+                start: first.start,
+            }],
+        }];
+        let page = render_schedule(&schedule);
+        assert!(page.contains("(1 across the start)"), "{page}");
+        let line = &crate::output::terminal::pairs_across_start(&schedule, Tz::UTC)[0];
+        assert!(line.contains("(q1/schedule.json), then"), "{line}");
+        // As minijinja escapes it.
+        let escaped = line.replace('/', "&#x2f;");
+        assert!(page.contains(&format!("<li>{escaped}</li>")), "{page}");
+    }
+
+    #[test]
     fn webcal_links_replace_the_http_scheme_only() {
         assert_eq!(
             webcal("https://oncall.example.org/team.ics").as_deref(),

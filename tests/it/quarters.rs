@@ -90,6 +90,26 @@ fn without_history(config: &Path) -> PathBuf {
     path
 }
 
+/// The two ways Q1 can come before Q2: `q2.toml` with Q1 in its history, and the same
+/// without it but Q1 given with `--previous`. Per way: the config, how messages name Q1's
+/// file, and the extra arguments of `rota solve`.
+fn both_ways(with_history: &Path) -> [(PathBuf, String, Vec<String>); 2] {
+    let previous = with_history.with_file_name("q1/schedule.json");
+    let shown = previous.display().to_string();
+    [
+        (
+            with_history.to_path_buf(),
+            "q1/schedule.json".to_owned(),
+            vec![],
+        ),
+        (
+            without_history(with_history),
+            shown.clone(),
+            vec!["--previous".to_owned(), shown],
+        ),
+    ]
+}
+
 fn verify_ok(config: &Path, schedule: &Path) {
     let out = rota(&["verify", arg(config), arg(schedule)]);
     expect_code(&out, 0);
@@ -139,23 +159,14 @@ fn min_rest_holds_across_the_start_from_history_and_from_previous() {
     });
     let (q1, with_history) = first_then_next(&dir);
     let last = holder(&q1, "nights", true);
-    let previous = dir.join("q1/schedule.json");
-    let no_history = without_history(&with_history);
-
-    for (config, source, extra) in [
-        (&with_history, "q1/schedule.json".to_owned(), vec![]),
-        (
-            &no_history,
-            previous.display().to_string(),
-            vec!["--previous", arg(&previous)],
-        ),
-    ] {
+    for (config, source, extra) in both_ways(&with_history) {
+        let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
         let out = dir.join(format!("{}-out", source.len()));
-        let solved = solve_quick(config, &out, &extra);
+        let solved = solve_quick(&config, &out, &extra);
         assert_ne!(holder(&solved, "nights", false), last, "{source}");
-        verify_ok(config, &out.join("schedule.json"));
+        verify_ok(&config, &out.join("schedule.json"));
 
-        let pinned = pinned(config, "nights", "2027-04-05", &last);
+        let pinned = pinned(&config, "nights", "2027-04-05", &last);
         let mut args = vec!["solve", arg(&pinned), "-o", arg(&out)];
         args.extend(&extra);
         let run = rota(&args);
@@ -181,18 +192,9 @@ fn back_to_back_pairs_across_the_start_are_counted_and_shown() {
     let dir = first_quarter("pairs", "nights.toml", |t| t);
     let (q1, with_history) = first_then_next(&dir);
     let (last_start, last) = seat(&q1, "nights", true);
-    let previous = dir.join("q1/schedule.json");
-    let no_history = without_history(&with_history);
-
-    for (config, source, extra) in [
-        (&with_history, "q1/schedule.json".to_owned(), vec![]),
-        (
-            &no_history,
-            previous.display().to_string(),
-            vec!["--previous", arg(&previous)],
-        ),
-    ] {
-        let pinned = pinned(config, "nights", "2027-04-05", &last);
+    for (config, source, extra) in both_ways(&with_history) {
+        let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
+        let pinned = pinned(&config, "nights", "2027-04-05", &last);
         let out = dir.join(format!("{}-out", source.len()));
         let solved = solve_quick(&pinned, &out, &extra);
         let member = solved["members"]
