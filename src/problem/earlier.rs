@@ -143,7 +143,16 @@ fn seats_near(
             };
             let cell = &mut cells[s][m];
             let too_close = apart.is_none_or(|(secs, _)| secs < rest);
-            if too_close && cell.blocked.is_none() {
+            // The closest earlier shift names the block: a rule relaxed (the diagnosis
+            // tries less rest) frees the seat only if it frees it from all of them.
+            let closer = match &cell.blocked {
+                None => true,
+                Some(Exclusion::Earlier { gap, .. }) => {
+                    gap.is_some_and(|g| apart.is_none_or(|(secs, _)| secs < g))
+                }
+                Some(_) => false,
+            };
+            if too_close && closer {
                 cell.blocked = Some(Exclusion::Earlier {
                     shift: label(config, &seat.layer, seat.start),
                     source: seat.source.clone(),
@@ -151,6 +160,8 @@ fn seats_near(
                     after: apart.is_none_or(|(_, after)| after),
                     rest,
                 });
+            }
+            if too_close {
                 used[i] = true;
             }
             if apart.is_some_and(|(secs, _)| secs <= gap) && cell.after_hours {
@@ -335,6 +346,40 @@ mod tests {
             labels,
             ["primary 2024-07-01 10:00", "secondary 2024-07-07 10:00"]
         );
+    }
+
+    #[test]
+    fn the_closest_earlier_shift_names_the_block() {
+        let rules = Rules {
+            min_rest_hours: 12.0,
+            ..Rules::default()
+        };
+        // Ann's "oncall" (a layer since removed) ends four hours before the period's first
+        // shifts; her later-starting secondary day ends right as they start.
+        let seats = vec![
+            seat(
+                "oncall",
+                "2024-07-07T00:00:00-04:00",
+                "2024-07-08T06:00:00-04:00",
+                "ann",
+            ),
+            seat(
+                "secondary",
+                "2024-07-07T12:00:00-04:00",
+                "2024-07-08T10:00:00-04:00",
+                "ann",
+            ),
+        ];
+        let p = build(&team(rules, seats)).expect("builds");
+        let Some(Exclusion::Earlier { shift, gap, .. }) = &p.cells[first(&p, 0, 0)][0].blocked
+        else {
+            panic!("ann is blocked by an earlier shift");
+        };
+        assert_eq!(
+            (shift.as_str(), *gap),
+            ("secondary 2024-07-07 12:00", Some(0))
+        );
+        assert_eq!(p.earlier.len(), 2);
     }
 
     #[test]

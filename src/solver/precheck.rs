@@ -54,7 +54,7 @@ pub(crate) fn precheck(problem: &Problem, index: &Index) -> Option<String> {
                 people(fixed.len())
             );
         }
-        for &m in fixed {
+        for &m in fixed.iter().filter(|&&m| !index.is_candidate(s, m)) {
             if let Some(why) = &problem.cells[s][m].blocked {
                 let what = if index.frozen[s] { "frozen" } else { "pinned" };
                 let _ = writeln!(
