@@ -7,7 +7,7 @@ CARGO ?= cargo
 CONFIG ?= configs/example.toml
 OUT ?= out
 
-.PHONY: demo test deps lint bench
+.PHONY: demo test deps lint bench bench-serve
 
 demo: deps
 	$(CARGO) build --release
@@ -25,6 +25,11 @@ lint: deps
 
 bench: deps
 	$(CARGO) run --release --features bench --example bench
+
+# rota serve's requests/s and latency on loopback (docs/serve.md); runs the release binary.
+bench-serve: deps
+	$(CARGO) build --release --bin rota --example serve_bench
+	./target/release/examples/serve_bench
 
 # HiGHS is built from source by highs-sys: cmake, a C++ compiler and libclang (bindgen).
 # libclang-cpp (present on some images) is not libclang: bindgen cannot load it.

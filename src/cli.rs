@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use log::LevelFilter;
 
 use crate::commands::{self, Env};
@@ -64,19 +64,31 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Serve DIR/calendars/NAME.ics read-only at /NAME.ics for calendar subscriptions.
-    Serve {
-        /// An output directory of `rota solve -o DIR`.
-        dir: PathBuf,
-        /// Address to listen on; port 0 picks a free port.
-        #[arg(long, default_value = "127.0.0.1:8080")]
-        addr: String,
+    /// Serve DIR/calendars/NAME.ics read-only at /NAME.ics for calendar subscriptions,
+    /// with an index page and /now.json.
+    Serve(commands::serve::ServeArgs),
+    /// Who is on call at an instant, per layer: since when, until when, and who is next.
+    Now(commands::now::NowArgs),
+    /// Export a schedule.json as PagerDuty or Opsgenie overrides, or as CSV.
+    #[command(subcommand)]
+    Export(commands::export::ExportCommand),
+    /// Print the shell completion script: `rota completions bash > /etc/bash_completion.d/rota`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `rota man > rota.1`.
+    Man {
+        /// Write rota.1 and a page per subcommand into DIR instead.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
     },
 }
 
 impl Env {
     pub fn from_process() -> Result<Env, Error> {
         use std::io::IsTerminal;
+        let fixed = std::env::var_os("SOURCE_DATE_EPOCH").is_some();
         let now = match std::env::var("SOURCE_DATE_EPOCH") {
             Ok(s) => {
                 let secs: i64 = s.trim().parse().map_err(|_| {
@@ -100,6 +112,7 @@ impl Env {
         };
         Ok(Env {
             now,
+            now_is_fixed: fixed,
             stderr_is_terminal: std::io::stderr().is_terminal(),
             log,
         })
@@ -132,7 +145,11 @@ pub fn run(cli: Cli, env: &Env) -> Result<(), Error> {
             html,
             json,
         } => commands::report::run(&schedule, html.as_deref(), json),
-        Command::Serve { dir, addr } => commands::serve::run(&dir, &addr),
+        Command::Serve(args) => commands::serve::run(&args, env),
+        Command::Now(args) => commands::now::run(&args, env),
+        Command::Export(export) => commands::export::run(&export, env.now),
+        Command::Completions { shell } => commands::completions::run(Cli::command(), shell),
+        Command::Man { dir } => commands::completions::man(Cli::command(), dir.as_deref()),
     }
 }
 

@@ -18,8 +18,9 @@
 //! ```
 //!
 //! `commands` holds each command's own logic (check, solve, verify, report, diff, swap,
-//! init, serve); `cli` parses the arguments and dispatches; `error` maps failures to exit
-//! codes. `testkit` (tests, and the `bench` feature) builds values of every stage.
+//! init, serve, now, export, completions and man); `cli` parses the arguments and
+//! dispatches; `error` maps failures to exit codes. `testkit` (tests, and the `bench`
+//! feature) builds values of every stage.
 
 mod cli;
 mod commands;
@@ -28,7 +29,6 @@ pub mod error;
 pub mod output;
 pub mod problem;
 pub mod schedule;
-pub mod serve;
 pub mod solver;
 pub mod time;
 

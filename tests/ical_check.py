@@ -3,21 +3,22 @@
 
     python3 tests/ical_check.py DIR...   check every .ics under each DIR
     python3 tests/ical_check.py          build rota, then check the feeds of
-                                         (1) the Rust calendar tests' fixtures
-                                             (`ROTA_FEEDS_OUT`, tests/it/calendar.rs) and
+                                         (1) the Rust tests' feeds (`ROTA_FEEDS_OUT`:
+                                             tests/it/calendar.rs, tests/it/paging.rs) and
                                          (2) `rota solve` on every configs/*.toml
 
 Each feed must parse, carry the calendar properties rota writes
 (src/output/calendar.rs), and have VEVENTs with UID, DTSTAMP, DTSTART/DTEND in UTC,
-SEQUENCE, SUMMARY and TRANSP, with no duplicate UID; lines end in CRLF and fold within
-75 octets. A directory holding team.ics is also checked for consistency: the layer feeds
-together are exactly team.ics, and every confirmed event of a member feed is in team.ics
-with the same times.
+SEQUENCE, SUMMARY and TRANSP, with no duplicate UID, and at most one ATTENDEE (a mailto:
+address with a CN); lines end in CRLF and fold within 75 octets. A directory holding
+team.ics is also checked for consistency: the layer feeds together are exactly team.ics,
+and every confirmed event of a member feed is in team.ics with the same times.
 
 Prints one line per failure and a closing `N passed, M failed`; exits 1 on any failure.
 """
 
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -123,12 +124,32 @@ def check_feed(path):
             raise Failure(f"event {uid}: TRANSP is {event['TRANSP']}")
         status = str(event.get("STATUS", "CONFIRMED"))
         summary = str(event["SUMMARY"])
+        check_attendee(uid, event)
         for alarm in event.walk("VALARM"):
             for name in ("ACTION", "TRIGGER", "DESCRIPTION"):
                 if name not in alarm:
                     raise Failure(f"event {uid}: VALARM without {name}")
         events[uid] = (start, end, status, summary)
     return events
+
+
+def check_attendee(uid, event):
+    """rota names the holder as the one ATTENDEE, `;CN=NAME:mailto:ADDRESS`, if at all."""
+    if "ATTENDEE" not in event:
+        return
+    attendee = event["ATTENDEE"]
+    if isinstance(attendee, list):
+        raise Failure(f"event {uid}: {len(attendee)} ATTENDEEs, expected one")
+    if not str(attendee).startswith("mailto:") or "@" not in str(attendee):
+        raise Failure(f"event {uid}: ATTENDEE {str(attendee)!r} is not a mailto: address")
+    if not attendee.params.get("CN"):
+        raise Failure(f"event {uid}: ATTENDEE without a CN")
+
+
+def layer_of(uid):
+    """The layer of a rota UID: `LAYER-20270104T150000Z[-SEAT].TEAM@DOMAIN`."""
+    match = re.match(r"^(.+?)-\d{8}T\d{6}Z(?:-\d+)?\.", uid)
+    return match.group(1) if match else None
 
 
 def check_consistency(directory, feeds):
@@ -140,9 +161,8 @@ def check_consistency(directory, feeds):
         for uid, event in confirmed.items():
             if team.get(uid) != event:
                 raise Failure(f"{name}.ics: event {uid} differs from team.ics")
-        # A layer feed: every SUMMARY is rota's "On call: LAYER — MEMBER" for its layer.
-        prefix = f"On call: {name} — "
-        if confirmed and all(e[3].startswith(prefix) for e in confirmed.values()):
+        # A layer feed: every event's UID names its layer (the SUMMARY may be a template).
+        if confirmed and all(layer_of(uid) == name for uid in confirmed):
             layers.update(confirmed)
     if layers and set(layers) != set(team):
         raise Failure(f"{directory}: layer feeds do not add up to team.ics")
@@ -184,7 +204,8 @@ def generate_and_check():
     with tempfile.TemporaryDirectory(prefix="rota-ical-") as tmp:
         fixtures = Path(tmp) / "fixtures"
         env = dict(os.environ, ROTA_FEEDS_OUT=str(fixtures))
-        if run([cargo, "test", "--quiet", "--test", "it", "calendar::"], env=env):
+        tests = ["--test", "it", "--", "calendar::", "paging::"]
+        if run([cargo, "test", "--quiet", *tests], env=env):
             p, f = check_directory(fixtures)
             passed, failed = passed + p, failed + f
         else:

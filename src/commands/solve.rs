@@ -212,27 +212,13 @@ fn check_args(args: &SolveArgs, now: DateTime<Utc>) -> Result<Checked, Error> {
             ));
         }
         (Some(_), None) => Some(now),
-        (Some(_), Some(when)) => Some(parse_instant(when, now)?),
+        (Some(_), Some(when)) => Some(super::instant_flag("--freeze-until", when, now)?),
     };
     Ok(Checked {
         time_limit,
         gap: args.gap,
         freeze_until,
     })
-}
-
-/// `now` or an RFC 3339 instant such as `2027-02-01T00:00:00Z`.
-fn parse_instant(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, Error> {
-    if text.trim().eq_ignore_ascii_case("now") {
-        return Ok(now);
-    }
-    DateTime::parse_from_rfc3339(text.trim())
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| {
-            Error::Usage(format!(
-                "--freeze-until {text:?}: {e}; expected `now` or an RFC 3339 instant such as 2027-02-01T09:00:00Z"
-            ))
-        })
 }
 
 /// The solver's messages already say what happened and what to do; they become errors

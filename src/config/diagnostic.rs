@@ -89,8 +89,29 @@ pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
+/// A TOML syntax error: the parser's first line as the message, the rest as the label.
+pub(crate) fn toml_syntax(error: &toml::de::Error) -> Diagnostic {
+    let span = error.span().unwrap_or(0..0);
+    let mut lines = error.message().lines();
+    let title = lines.next().unwrap_or("invalid TOML").trim();
+    let rest: Vec<&str> = lines.map(str::trim).filter(|l| !l.is_empty()).collect();
+    Diagnostic::new(span, format!("invalid TOML: {title}"))
+        .label(rest.join("; "))
+        .help("see https://toml.io for the syntax")
+}
+
 /// Renders every diagnostic, sorted by position, followed by a one-line summary.
-pub(crate) fn render(path: &Path, source: &str, mut diags: Vec<Diagnostic>) -> ConfigError {
+pub(crate) fn render(path: &Path, source: &str, diags: Vec<Diagnostic>) -> ConfigError {
+    render_as(path, source, diags, "a valid rota config")
+}
+
+/// [`render`] for another kind of TOML file: its summary line says the file `is not {kind}`.
+pub(crate) fn render_as(
+    path: &Path,
+    source: &str,
+    mut diags: Vec<Diagnostic>,
+    kind: &str,
+) -> ConfigError {
     diags.sort_by(|a, b| {
         (a.span.start, a.span.end, &a.message).cmp(&(b.span.start, b.span.end, &b.message))
     });
@@ -140,7 +161,7 @@ pub(crate) fn render(path: &Path, source: &str, mut diags: Vec<Diagnostic>) -> C
     }
     let count = diags.len();
     out.push_str(&format!(
-        "error: {origin} is not a valid rota config ({count} problem{})",
+        "error: {origin} is not {kind} ({count} problem{})",
         if count == 1 { "" } else { "s" }
     ));
     ConfigError {

@@ -15,9 +15,11 @@ mod model;
 mod raw;
 pub mod starter;
 pub(crate) mod suggest;
+mod template;
 mod validate;
 
 pub use model::*;
+pub use template::{Placeholder, Template, TemplateValues};
 pub(crate) use validate::history_window;
 
 use std::io;
@@ -25,8 +27,6 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 use toml::de::DeTable;
-
-use diagnostic::Diagnostic;
 
 /// Invalid config, already rendered for people: file, line:column, the line, a fix.
 #[derive(Debug, thiserror::Error)]
@@ -78,19 +78,7 @@ pub fn parse_with(
     if !errors.is_empty() {
         // A document that is not valid TOML cannot be checked further with any confidence,
         // and the parser's recovery after the first error mostly reports echoes of it.
-        let diags = errors
-            .iter()
-            .take(1)
-            .map(|e| {
-                let span = e.span().unwrap_or(0..0);
-                let mut lines = e.message().lines();
-                let title = lines.next().unwrap_or("invalid TOML").trim();
-                let rest: Vec<&str> = lines.map(str::trim).filter(|l| !l.is_empty()).collect();
-                Diagnostic::new(span, format!("invalid TOML: {title}"))
-                    .label(rest.join("; "))
-                    .help("see https://toml.io for the syntax")
-            })
-            .collect();
+        let diags = errors.iter().take(1).map(diagnostic::toml_syntax).collect();
         return Err(diagnostic::render(path, source, diags));
     }
     let mut diags = Vec::new();

@@ -8,6 +8,8 @@ use std::path::PathBuf;
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc, Weekday};
 use chrono_tz::Tz;
 
+use super::template::Template;
+
 /// A whole, valid team configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -495,6 +497,10 @@ pub struct CalendarSettings {
     /// 0 = no alarm.
     pub alarm_minutes: u32,
     pub url: Option<String>,
+    /// Each event's SUMMARY; `None` = `On call: LAYER — NAME`.
+    pub summary: Option<Template>,
+    /// Each event's DESCRIPTION; `None` = who, the handoff times and the neighbours.
+    pub description: Option<Template>,
 }
 
 /// A fixed assignment; matched to a shift when the problem is built.

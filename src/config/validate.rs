@@ -167,6 +167,39 @@ fn unknown(value: &Sp<String>, what: &str, known: &[&str], diags: &mut Vec<Diagn
     );
 }
 
+/// A calendar template that inserts `{email}` needs one for everyone who can be on call:
+/// an event whose SUMMARY is empty maps to nobody in a paging tool, silently.
+fn check_emails(
+    template: &Range<usize>,
+    members: &[Member],
+    layers: &[Layer],
+    diags: &mut Vec<Diagnostic>,
+) {
+    let missing: Vec<&str> = members
+        .iter()
+        .filter(|m| m.email.is_none() && layers.iter().any(|l| l.eligible.admits(m)))
+        .map(|m| m.id.as_str())
+        .collect();
+    if missing.is_empty() {
+        return;
+    }
+    let who = match missing.as_slice() {
+        [one] => format!("member \"{one}\" has"),
+        many => format!("{} members have", many.len()),
+    };
+    diags.push(
+        Diagnostic::new(
+            template.clone(),
+            format!("the calendar template uses {{email}}, but {who} no email"),
+        )
+        .label("uses {email}")
+        .help(format!(
+            "give {} an `email`, or use {{id}} or {{name}} instead",
+            missing.join(", ")
+        )),
+    );
+}
+
 /// Loads every holiday set: dates written in the config, or the events of an .ics file.
 fn holiday_sets(
     sets: Vec<RawHolidaySet>,
@@ -411,6 +444,10 @@ pub(crate) fn validate(
         });
     }
 
+    if let Some(span) = &raw.calendar.email_used_at {
+        check_emails(span, &members, &layers, diags);
+    }
+
     let mut pins = Vec::new();
     for p in raw.pins {
         let layer = p.layer.as_ref().and_then(|l| names.find(l, diags));
@@ -480,7 +517,7 @@ pub(crate) fn validate(
             earlier: history.earlier,
         },
         objective: raw.objective,
-        calendar: raw.calendar,
+        calendar: raw.calendar.settings,
         pins,
     })
 }
@@ -729,6 +766,102 @@ mod resolution_tests {
                 .contains("layer \"ann\" has the same name as a member")
         );
         assert!(err.rendered.contains("\"team\" is reserved"));
+    }
+
+    #[test]
+    fn calendar_templates_are_parsed_and_default_to_none() {
+        let c = ok(&format!(
+            "{HEAD}[[member]]\nid = \"ann\"\nemail = \"ann@example.com\"\n\
+             [calendar]\nsummary = \"[L1] {{email}}\"\ndescription = '{{name}} on {{layer}}'\n"
+        ));
+        let summary = c.calendar.summary.as_ref().expect("a summary template");
+        assert!(summary.uses(crate::config::Placeholder::Email));
+        assert!(c.calendar.description.is_some());
+        let c = ok(&format!("{HEAD}[[member]]\nid = \"ann\"\n"));
+        assert!(c.calendar.summary.is_none() && c.calendar.description.is_none());
+    }
+
+    #[test]
+    fn an_unknown_placeholder_points_at_its_line_and_column() {
+        let text = format!(
+            "{HEAD}[[member]]\nid = \"ann\"\n[calendar]\nsummary = \"On call: {{nmae}}\"\n\
+             description = \"{{team\"\n"
+        );
+        let err = parse(&text).unwrap_err();
+        assert_eq!(err.count, 2, "{err}");
+        // HEAD is 10 lines: `summary` is line 14, its `{nmae}` starts at column 21.
+        assert!(err.rendered.contains("team/rota.toml:14:21"), "{err}");
+        assert!(
+            err.rendered.contains("unknown placeholder `{nmae}`"),
+            "{err}"
+        );
+        assert!(err.rendered.contains("did you mean {name}?"), "{err}");
+        assert!(err.rendered.contains("team/rota.toml:15:16"), "{err}");
+        assert!(err.rendered.contains("unclosed `{`"), "{err}");
+    }
+
+    #[test]
+    fn a_template_with_escapes_points_at_the_whole_value() {
+        let err = parse(&format!(
+            "{HEAD}[[member]]\nid = \"ann\"\n[calendar]\nsummary = \"\\u00e9 {{x}}\"\n"
+        ))
+        .unwrap_err();
+        assert!(err.rendered.contains("team/rota.toml:14:11"), "{err}");
+    }
+
+    #[test]
+    fn email_templates_need_an_email_for_everyone_on_call() {
+        let members = "[[member]]\nid = \"ann\"\nemail = \"ann@example.com\"\n\
+             [[member]]\nid = \"ben\"\n[[member]]\nid = \"cat\"\n\
+             [[member]]\nid = \"dan\"\n";
+        let err = parse(&format!(
+            "{HEAD}{members}[calendar]\nsummary = \"{{name}}\"\ndescription = \"{{email}}\"\n"
+        ))
+        .unwrap_err();
+        assert_eq!(err.count, 1, "{err}");
+        assert!(
+            err.rendered
+                .contains("uses {email}, but 3 members have no email"),
+            "{err}"
+        );
+        assert!(
+            err.rendered.contains("give ben, cat, dan an `email`"),
+            "{err}"
+        );
+
+        // Someone no layer admits is never on call, so needs no email.
+        let only_ann = HEAD.replace(
+            "handoff = \"mon 10:00\"\n",
+            "handoff = \"mon 10:00\"\neligible = { members = [\"ann\", \"ben\"] }\n",
+        );
+        let err = parse(&format!(
+            "{only_ann}{members}[calendar]\nsummary = \"{{email}}\"\n"
+        ))
+        .unwrap_err();
+        assert!(
+            err.rendered
+                .contains("uses {email}, but member \"ben\" has no email"),
+            "{err}"
+        );
+        assert!(
+            ok(&format!(
+                "{members}[calendar]\nsummary = \"{{id}}\"\n{HEAD}"
+            ))
+            .calendar
+            .summary
+            .is_some()
+        );
+    }
+
+    #[test]
+    fn empty_templates_are_refused() {
+        let err = parse(&format!(
+            "{HEAD}[[member]]\nid = \"ann\"\n[calendar]\nsummary = \"\"\ndescription = \" \"\n"
+        ))
+        .unwrap_err();
+        assert_eq!(err.count, 2, "{err}");
+        assert!(err.rendered.contains("`summary` is empty"), "{err}");
+        assert!(err.rendered.contains("`description` is empty"), "{err}");
     }
 
     #[test]

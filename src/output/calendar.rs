@@ -11,8 +11,8 @@ use std::path::PathBuf;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-use crate::config::Config;
-use crate::output::ics::IcsWriter;
+use crate::config::{Config, Member, TemplateValues};
+use crate::output::ics::{self, IcsWriter};
 use crate::schedule::{Schedule, ShiftOut};
 
 const PRODID: &str = "-//rota//rota on-call scheduler//EN";
@@ -170,20 +170,41 @@ impl<'a> Context<'a> {
         }
     }
 
+    fn member(&self, id: &str) -> Option<&'a Member> {
+        self.config.members.iter().find(|m| m.id == id)
+    }
+
     fn member_name<'s>(&'s self, id: &'s str) -> &'s str {
-        self.config
-            .members
-            .iter()
-            .find(|m| m.id == id)
-            .map_or(id, |m| m.name.as_str())
+        self.member(id).map_or(id, |m| m.name.as_str())
+    }
+
+    /// What `[calendar]` templates fill in for this shift.
+    fn values<'s>(&'s self, shift: &'s ShiftOut) -> TemplateValues<'s> {
+        let member = self.member(&shift.member);
+        TemplateValues {
+            layer: &shift.layer,
+            id: &shift.member,
+            name: self.member_name(&shift.member),
+            email: member.and_then(|m| m.email.as_deref()),
+            team: &self.config.team.name,
+        }
+    }
+
+    /// The `[calendar] summary` template, or `On call: LAYER — NAME`.
+    fn summary(&self, shift: &ShiftOut) -> String {
+        match &self.config.calendar.summary {
+            Some(template) => template.render(&self.values(shift)),
+            None => format!(
+                "On call: {} — {}",
+                shift.layer,
+                self.member_name(&shift.member)
+            ),
+        }
     }
 
     /// The member's own zone; the team's for an id the config no longer has.
     fn member_zone(&self, id: &str) -> Tz {
-        self.config
-            .members
-            .iter()
-            .find(|m| m.id == id)
+        self.member(id)
             .map_or(self.config.team.timezone, |m| m.timezone)
     }
 
@@ -231,7 +252,6 @@ impl<'a> Context<'a> {
 
     fn write_event(&self, w: &mut IcsWriter, event: &Event, now: DateTime<Utc>) {
         let shift = event.shift;
-        let name = self.member_name(&shift.member);
         w.begin("VEVENT");
         w.text("UID", &shift.uid);
         w.utc("DTSTAMP", now);
@@ -239,7 +259,7 @@ impl<'a> Context<'a> {
         w.utc("DTSTART", shift.start);
         w.utc("DTEND", shift.end);
         w.raw("SEQUENCE", &event.sequence.to_string());
-        let summary = format!("On call: {} — {name}", shift.layer);
+        let summary = self.summary(shift);
         match event.moved_to {
             // Clients that ignore STATUS would otherwise still show the shift as theirs.
             Some(to) => w.text(
@@ -249,6 +269,16 @@ impl<'a> Context<'a> {
             None => w.text("SUMMARY", &summary),
         }
         w.text("DESCRIPTION", &self.description(event));
+        // The holder as the event's one attendee: calendar apps show who it is, and tools
+        // that take a single ATTENDEE as the person on call (as Grafana OnCall does) find it.
+        if let Some(member) = self.member(&shift.member)
+            && let Some(email) = &member.email
+        {
+            w.raw(
+                &format!("ATTENDEE;CN={}", ics::param_value(&member.name)),
+                &ics::mailto(email),
+            );
+        }
         w.text("CATEGORIES", "On call");
         w.raw(
             "STATUS",
@@ -270,6 +300,8 @@ impl<'a> Context<'a> {
         w.end("VEVENT");
     }
 
+    /// The `[calendar] description` template, or who is on call, the handoff times in
+    /// both zones and the neighbouring holders. A cancellation always says so first.
     fn description(&self, event: &Event) -> String {
         let shift = event.shift;
         let name = self.member_name(&shift.member);
@@ -279,7 +311,12 @@ impl<'a> Context<'a> {
                 "Cancelled for {name}: this shift is now {}'s.",
                 self.member_name(to)
             ));
-        } else {
+        }
+        if let Some(template) = &self.config.calendar.description {
+            lines.push(template.render(&self.values(shift)));
+            return lines.join("\n");
+        }
+        if event.moved_to.is_none() {
             lines.push(format!(
                 "{name} is on call for {} ({}).",
                 shift.layer, self.config.team.name
@@ -328,5 +365,116 @@ impl<'a> Context<'a> {
                 .join(", "),
             _ => "nobody (no adjoining shift in this schedule)".to_owned(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Duration;
+
+    use super::*;
+    use crate::config::Template;
+    use crate::testkit::weeks::{config, schedule_of, seat, t0};
+
+    /// ann (with an email and a name that needs quoting) holds the first week of
+    /// `primary`, ben (no email) the second.
+    fn team() -> (Config, Schedule) {
+        let mut config = config(&["ann", "ben"], &["primary"], 2);
+        config.members[0].name = "Ann Ödegård, Jr.; \"A\"".into();
+        config.members[0].email = Some("Ann@Example.com".into());
+        let week = Duration::weeks(1);
+        let schedule = schedule_of(vec![
+            seat("primary", t0(), t0() + week, "ann"),
+            seat("primary", t0() + week, t0() + week * 2, "ben"),
+        ]);
+        (config, schedule)
+    }
+
+    /// The logical lines (unfolded) of the feed `calendars/NAME.ics`.
+    fn feed(
+        config: &Config,
+        schedule: &Schedule,
+        previous: Option<&Schedule>,
+        name: &str,
+    ) -> Vec<String> {
+        let files = render_all(config, schedule, previous, t0());
+        let path = PathBuf::from("calendars").join(format!("{name}.ics"));
+        let (_, text) = files.iter().find(|(p, _)| *p == path).expect("the feed");
+        text.replace("\r\n ", "")
+            .split_terminator("\r\n")
+            .map(str::to_owned)
+            .collect()
+    }
+
+    fn with_prefix<'l>(lines: &'l [String], prefix: &str) -> Vec<&'l str> {
+        lines
+            .iter()
+            .filter_map(|l| l.strip_prefix(prefix))
+            .collect()
+    }
+
+    #[test]
+    fn without_templates_the_summary_names_layer_and_member() {
+        let (config, schedule) = team();
+        let lines = feed(&config, &schedule, None, "primary");
+        assert_eq!(
+            with_prefix(&lines, "SUMMARY:"),
+            [
+                "On call: primary — Ann Ödegård\\, Jr.\\; \"A\"",
+                "On call: primary — ben"
+            ]
+        );
+        assert!(with_prefix(&lines, "DESCRIPTION:")[0].starts_with("Ann Ödegård"));
+    }
+
+    #[test]
+    fn members_with_an_email_are_the_events_attendee() {
+        let (config, schedule) = team();
+        let lines = feed(&config, &schedule, None, "team");
+        // One ATTENDEE, on ann's event only: ben has no email.
+        assert_eq!(
+            with_prefix(&lines, "ATTENDEE"),
+            [";CN=\"Ann Ödegård, Jr.; ^'A^'\":mailto:Ann@Example.com"]
+        );
+    }
+
+    #[test]
+    fn templates_fill_summary_and_description() {
+        let (mut config, schedule) = team();
+        config.calendar.summary = Some(Template::parse("[L1] {email}").expect("valid"));
+        config.calendar.description =
+            Some(Template::parse("{name} ({id}) on {layer} of {team}").expect("valid"));
+        let lines = feed(&config, &schedule, None, "primary");
+        // ben has no email, which validation refuses for a real config: his id stands in.
+        assert_eq!(
+            with_prefix(&lines, "SUMMARY:"),
+            ["[L1] Ann@Example.com", "[L1] ben"]
+        );
+        assert_eq!(
+            with_prefix(&lines, "DESCRIPTION:"),
+            [
+                "Ann Ödegård\\, Jr.\\; \"A\" (ann) on primary of Test",
+                "ben (ben) on primary of Test"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_cancelled_event_says_so_around_the_template() {
+        let (mut config, schedule) = team();
+        config.calendar.summary = Some(Template::parse("{email}").expect("valid"));
+        config.calendar.description = Some(Template::parse("{layer}").expect("valid"));
+        let mut now = schedule.clone();
+        now.shifts[0].member = "ben".into();
+        let lines = feed(&config, &now, Some(&schedule), "ann");
+        assert_eq!(
+            with_prefix(&lines, "SUMMARY:"),
+            ["Cancelled: Ann@Example.com (now ben)"]
+        );
+        assert_eq!(
+            with_prefix(&lines, "DESCRIPTION:"),
+            ["Cancelled for Ann Ödegård\\, Jr.\\; \"A\": this shift is now ben's.\\nprimary"]
+        );
+        assert_eq!(with_prefix(&lines, "STATUS:"), ["CANCELLED"]);
     }
 }

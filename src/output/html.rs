@@ -44,18 +44,23 @@ pub fn render_schedule(schedule: &Schedule) -> String {
 }
 
 fn render_view(report: &Report) -> String {
+    render_template(TEMPLATE_NAME, TEMPLATE, report)
+}
+
+/// Renders one of rota's HTML pages (this report, `rota serve`'s index) from its template
+/// with HTML escaping on. The templates are fixed and covered by tests, so this cannot fail
+/// on user input; should it fail anyway, the page says so instead of the process panicking.
+pub(crate) fn render_template(name: &str, template: &str, view: &impl Serialize) -> String {
     let mut env = Environment::new();
     env.set_auto_escape_callback(|_| AutoEscape::Html);
     let rendered = env
-        .add_template(TEMPLATE_NAME, TEMPLATE)
-        .and_then(|()| env.get_template(TEMPLATE_NAME))
-        .and_then(|t| t.render(report));
-    // The template is fixed and covered by the snapshot tests, so this cannot fail on user
-    // input; should it fail anyway, the page says so instead of the process panicking.
+        .add_template(name, template)
+        .and_then(|()| env.get_template(name))
+        .and_then(|t| t.render(view));
     rendered.unwrap_or_else(|e| {
         format!(
-            "<!DOCTYPE html><meta charset=\"utf-8\"><title>rota report</title>\
-             <p>internal error: the report could not be rendered: {}</p>\n",
+            "<!DOCTYPE html><meta charset=\"utf-8\"><title>rota</title>\
+             <p>internal error: {name} could not be rendered: {}</p>\n",
             escape_html(&e.to_string())
         )
     })
@@ -440,7 +445,7 @@ fn feed_links(url: &str, dir: &Directory, config: Option<&Config>) -> Vec<FeedVi
 
 /// The `webcal://` form of an http(s) feed URL: calendar apps open it as a subscription
 /// rather than downloading the file once.
-fn webcal(url: &str) -> Option<String> {
+pub(crate) fn webcal(url: &str) -> Option<String> {
     url.strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"))
         .map(|rest| format!("webcal://{rest}"))
@@ -809,6 +814,17 @@ mod tests {
         // As minijinja escapes it.
         let escaped = line.replace('/', "&#x2f;");
         assert!(page.contains(&format!("<li>{escaped}</li>")), "{page}");
+    }
+
+    #[test]
+    fn a_template_that_fails_renders_a_page_that_says_so() {
+        let page = render_template("broken.html", "{{ <b> }}", &());
+        assert!(page.starts_with("<!DOCTYPE html>"), "{page}");
+        assert!(
+            page.contains("internal error: broken.html could not be rendered: "),
+            "{page}"
+        );
+        assert!(!page.contains("<b>"), "the error is escaped: {page}");
     }
 
     #[test]

@@ -80,6 +80,56 @@ pub(crate) fn escape_text(value: &str) -> String {
     out
 }
 
+/// A parameter value (RFC 5545 §3.2): quoted when it holds `:`, `;` or `,`, with the
+/// characters a quoted value cannot hold written as RFC 6868 caret escapes (`^'` for a
+/// double quote, `^n` for a newline, `^^` for a caret). Other control characters are not
+/// allowed in a parameter value at all, so they are dropped.
+pub fn param_value(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    let mut chars = value.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '^' => out.push_str("^^"),
+            '"' => out.push_str("^'"),
+            '\n' => out.push_str("^n"),
+            '\r' => {
+                if chars.peek() == Some(&'\n') {
+                    chars.next();
+                }
+                out.push_str("^n");
+            }
+            '\t' => out.push('\t'),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    if out.contains([':', ';', ',']) {
+        format!("\"{out}\"")
+    } else {
+        out
+    }
+}
+
+/// A `mailto:` URI (RFC 6068) for an address: characters a URI cannot hold as they are
+/// (spaces, `%`, `/`, `?`, `#`, brackets, non-ASCII, …) are percent-encoded.
+pub fn mailto(address: &str) -> String {
+    use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+    // Unreserved characters and the `some-delims` of RFC 6068 an address commonly holds
+    // stay as they are; `&`, `=`, `?` and the rest would read as header fields.
+    const ENCODED: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~')
+        .remove(b'!')
+        .remove(b'$')
+        .remove(b'\'')
+        .remove(b'*')
+        .remove(b'+')
+        .remove(b'@');
+    format!("mailto:{}", utf8_percent_encode(address.trim(), ENCODED))
+}
+
 /// Appends `line` folded into physical lines of at most 75 octets each (continuations
 /// start with one space, which counts), each ending in CRLF. A UTF-8 character is never
 /// split across lines.
@@ -121,6 +171,38 @@ mod tests {
     #[test]
     fn carriage_returns_become_one_newline_and_controls_are_dropped() {
         assert_eq!(escape_text("a\r\nb\rc\u{7}d\te"), "a\\nb\\ncd\te");
+    }
+
+    #[test]
+    fn parameter_values_are_quoted_only_when_they_must_be() {
+        assert_eq!(param_value("Alice Chen"), "Alice Chen");
+        assert_eq!(param_value("Díaz"), "Díaz");
+        assert_eq!(
+            param_value("Bjørn Ødegård, Jr.; on-call"),
+            "\"Bjørn Ødegård, Jr.; on-call\""
+        );
+        assert_eq!(param_value("a:b"), "\"a:b\"");
+    }
+
+    #[test]
+    fn quotes_newlines_and_carets_use_rfc_6868_escapes() {
+        assert_eq!(param_value("Al \"Bo\" ^x"), "Al ^'Bo^' ^^x");
+        assert_eq!(param_value("a\r\nb\nc\u{7}d"), "a^nb^ncd");
+        assert_eq!(param_value("\"a\", b"), "\"^'a^', b\"");
+    }
+
+    #[test]
+    fn mailto_keeps_plain_addresses_and_encodes_the_rest() {
+        assert_eq!(mailto("alice@example.com"), "mailto:alice@example.com");
+        assert_eq!(
+            mailto("o'neil+oncall@example.com"),
+            "mailto:o'neil+oncall@example.com"
+        );
+        assert_eq!(
+            mailto("a b%c/d?e#f&g=h@ex.com"),
+            "mailto:a%20b%25c%2Fd%3Fe%23f%26g%3Dh@ex.com"
+        );
+        assert_eq!(mailto("jörg@example.com"), "mailto:j%C3%B6rg@example.com");
     }
 
     #[test]

@@ -14,7 +14,7 @@ use super::clock;
 use super::dates;
 use super::diagnostic::Diagnostic;
 use super::fields::{self, Fields, Sp};
-use super::model::{CalendarSettings, ObjectiveWeights, Rules, TimeWindow, WeekdaySet};
+use super::model::{ObjectiveWeights, Rules, TimeWindow, WeekdaySet};
 use super::suggest;
 
 mod layer;
@@ -25,7 +25,7 @@ mod settings;
 pub(crate) use layer::{RawEligible, RawLayer};
 pub(crate) use member::RawMember;
 pub(crate) use pin::RawPin;
-pub(crate) use settings::RawFairness;
+pub(crate) use settings::{RawCalendar, RawFairness};
 
 #[derive(Debug, Default)]
 pub(crate) struct RawConfig {
@@ -38,7 +38,7 @@ pub(crate) struct RawConfig {
     pub(crate) rules: Rules,
     pub(crate) fairness: RawFairness,
     pub(crate) objective: ObjectiveWeights,
-    pub(crate) calendar: CalendarSettings,
+    pub(crate) calendar: RawCalendar,
     pub(crate) pins: Vec<RawPin>,
     /// Every `[[layer]]` / `[[member]]` entry could be read as a table, so a reference to
     /// a name not among them is really unknown (and not an echo of an earlier error).
@@ -156,7 +156,7 @@ pub(crate) fn read(
         raw.objective = settings::objective(t, span, diags);
     }
     if let Some((t, span)) = top.table("calendar", diags) {
-        raw.calendar = settings::calendar(t, span, diags);
+        raw.calendar = settings::calendar(t, span, source, diags);
     }
     raw.pins = array_of_tables(&top, "pin", diags)
         .into_iter()

@@ -1,4 +1,5 @@
-//! `[rules]`, `[fairness]`, `[objective]` and `[calendar]`: numbers with defaults.
+//! `[rules]`, `[fairness]`, `[objective]` and `[calendar]`: numbers with defaults, and the
+//! calendar's templates.
 
 use std::ops::Range;
 
@@ -10,6 +11,7 @@ use crate::config::diagnostic::Diagnostic;
 use crate::config::fields::{Fields, Sp};
 use crate::config::model::{CalendarSettings, CapacityMode, ClassWeights, ObjectiveWeights, Rules};
 use crate::config::suggest;
+use crate::config::template::{Placeholder, Template};
 
 #[derive(Debug, Default)]
 pub(crate) struct RawFairness {
@@ -161,14 +163,83 @@ pub(super) fn objective(
     }
 }
 
+/// `[calendar]` as read, with where `{email}` is first used (validation then checks that
+/// everyone who can be on call has an email).
+#[derive(Debug, Default)]
+pub(crate) struct RawCalendar {
+    pub(crate) settings: CalendarSettings,
+    pub(crate) email_used_at: Option<Range<usize>>,
+}
+
 pub(super) fn calendar(
     t: &DeTable<'_>,
     span: Range<usize>,
+    source: &str,
     diags: &mut Vec<Diagnostic>,
-) -> CalendarSettings {
-    let f = Fields::new(t, span, "[calendar]", &["alarm_minutes", "url"], diags);
-    CalendarSettings {
-        alarm_minutes: bounded_integer(&f, "alarm_minutes", 0, 7 * 24 * 60, diags).unwrap_or(0),
-        url: f.string("url", diags).map(Spanned::into_inner),
+) -> RawCalendar {
+    let f = Fields::new(
+        t,
+        span,
+        "[calendar]",
+        &["alarm_minutes", "url", "summary", "description"],
+        diags,
+    );
+    let mut email_used_at = None;
+    let mut read = |key: &str| {
+        let value = f.string(key, diags)?;
+        let parsed = template(&value, key, source, diags)?;
+        if parsed.uses(Placeholder::Email) && email_used_at.is_none() {
+            email_used_at = Some(value.span());
+        }
+        Some(parsed)
+    };
+    let summary = read("summary");
+    let description = read("description");
+    RawCalendar {
+        settings: CalendarSettings {
+            alarm_minutes: bounded_integer(&f, "alarm_minutes", 0, 7 * 24 * 60, diags).unwrap_or(0),
+            url: f.string("url", diags).map(Spanned::into_inner),
+            summary,
+            description,
+        },
+        email_used_at,
+    }
+}
+
+/// A `summary` or `description` template; each mistake points at its place in the file.
+fn template(
+    value: &Sp<String>,
+    key: &str,
+    source: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Template> {
+    let text = value.get_ref();
+    if text.trim().is_empty() {
+        diags.push(
+            Diagnostic::new(value.span(), format!("`{key}` is empty"))
+                .label("no text")
+                .help(format!(
+                    "remove `{key}` for the default, or write a template such as {key} = \"{{email}}\""
+                )),
+        );
+        return None;
+    }
+    // The template's byte offsets are offsets in the file too when the string is written
+    // without escapes (the usual case); otherwise the whole value is pointed at.
+    let quoted = source.get(value.span()).unwrap_or_default();
+    let base = quoted.find(text.as_str()).map(|i| value.span().start + i);
+    match Template::parse(text) {
+        Ok(t) => Some(t),
+        Err(errors) => {
+            for e in errors {
+                let span = base.map_or(value.span(), |b| b + e.span.start..b + e.span.end);
+                diags.push(
+                    Diagnostic::new(span, format!("`{key}`: {}", e.message))
+                        .label(e.label)
+                        .help(e.help),
+                );
+            }
+            None
+        }
     }
 }

@@ -3,7 +3,7 @@
 //! ([`team`]), hand-built solver problems ([`problems`]), and readers of what `rota solve`
 //! writes ([`seats`]).
 
-// Each area uses part of this module (and `tests/serve_cli.rs` includes it as well).
+// Each area uses part of this module.
 #![allow(dead_code)]
 
 pub mod problems;
@@ -63,6 +63,29 @@ pub fn cmd() -> assert_cmd::Command {
         .env_remove("RUST_BACKTRACE")
         .env_remove("ROTA_LOG");
     cmd
+}
+
+/// [`cmd`] (its program, arguments, environment and directory) as a process a test starts
+/// and keeps running, such as a server, which `assert_cmd` cannot do: run through `sh -c`
+/// after `shell` (e.g. `ulimit -n 64`; empty for nothing), with its standard streams as
+/// the test sets them.
+pub fn background(cmd: &assert_cmd::Command, shell: &str) -> std::process::Command {
+    let mut process = std::process::Command::new("sh");
+    process
+        .arg("-c")
+        .arg(format!("{shell}\nexec \"$0\" \"$@\""))
+        .arg(cmd.get_program())
+        .args(cmd.get_args());
+    for (key, value) in cmd.get_envs() {
+        match value {
+            Some(value) => process.env(key, value),
+            None => process.env_remove(key),
+        };
+    }
+    if let Some(dir) = cmd.get_current_dir() {
+        process.current_dir(dir);
+    }
+    process
 }
 
 /// `rota ARGS…`, whatever its exit code.
