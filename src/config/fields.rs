@@ -218,6 +218,13 @@ impl<'a, 'i> Fields<'a, 'i> {
         .help(format!("add a line like: {key} = {example}"))
     }
 
+    /// Reports `key` as missing, with a line to add, when the table lacks it.
+    pub(crate) fn require(&self, key: &str, example: &str, diags: &mut Vec<Diagnostic>) {
+        if self.get(key).is_none() {
+            diags.push(self.missing(key, example));
+        }
+    }
+
     pub(crate) fn string(&self, key: &str, diags: &mut Vec<Diagnostic>) -> Option<Sp<String>> {
         self.get(key).and_then(|v| as_string(v, key, diags))
     }
