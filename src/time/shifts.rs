@@ -18,10 +18,13 @@ use super::local::{day_start, resolve, resolve_at, to_local};
 pub struct Shift {
     /// Index into `Config::layers`.
     pub layer: usize,
+    /// The first instant of the shift.
     pub start: DateTime<Utc>,
+    /// The handoff that ends it: the next shift's start, itself not part of this one.
     pub end: DateTime<Utc>,
     /// The start as local wall-clock time in the layer's zone.
     pub local_start: NaiveDateTime,
+    /// How many people it needs: the layer's `per_shift`.
     pub per_shift: u32,
     /// Position of this shift within its layer (0, 1, 2, ...), for consecutiveness.
     pub seq_in_layer: usize,
