@@ -269,8 +269,7 @@ fn bounded_integer(
     max: i64,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<u32> {
-    let value = f.get(key)?;
-    let n = fields::as_integer(value, key, diags)?;
+    let n = f.integer(key, diags)?;
     if (min..=max).contains(n.get_ref()) {
         u32::try_from(*n.get_ref()).ok()
     } else {
