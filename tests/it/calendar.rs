@@ -500,8 +500,8 @@ fn alarms_appear_only_when_configured() {
     let feeds = feeds(&config, &schedule(), None);
     assert!(feeds.parsed("team").events.iter().all(|e| e.alarms == 1));
     let text = feeds.text("alice");
-    assert_contains(&text, "BEGIN:VALARM\r\nACTION:DISPLAY\r\n");
-    assert_contains(&text, "TRIGGER:-PT15M\r\nEND:VALARM\r\n");
+    assert_contains(text, "BEGIN:VALARM\r\nACTION:DISPLAY\r\n");
+    assert_contains(text, "TRIGGER:-PT15M\r\nEND:VALARM\r\n");
 }
 
 #[test]
