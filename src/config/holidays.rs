@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::ops::Range;
 
 use chrono::{Duration, NaiveDate};
-use icalendar::parser::{Component, read_calendar, unfold};
+use icalendar::parser::{Component, Property, read_calendar, unfold};
 
 /// Longest single holiday event accepted; longer ones are almost certainly not holidays.
 const MAX_EVENT_DAYS: i64 = 366;
@@ -139,21 +139,16 @@ fn event_days(
         ));
     };
     let all_day_help = "holidays must be all-day events: DTSTART;VALUE=DATE:20270101";
-    let Some(start) = parse_ics_date(dtstart.val.as_str()) else {
-        return Err(err(
-            Some("DTSTART"),
-            "holiday event is not an all-day event".into(),
-            all_day_help,
-        ));
+    let end_help = "an all-day event ends with DTEND;VALUE=DATE:YYYYMMDD (exclusive)";
+    // The date of the DTSTART or DTEND `prop`, or an error saying what the event `is`
+    // instead (without its value: the file may be anything readable).
+    let date_of = |prop: &Property<'_>, name: &str, is: &str, help: &str| {
+        parse_ics_date(prop.val.as_str())
+            .ok_or_else(|| err(Some(name), format!("holiday event {is}"), help))
     };
+    let start = date_of(dtstart, "DTSTART", "is not an all-day event", all_day_help)?;
     let days = if let Some(dtend) = event.find_prop("DTEND") {
-        let Some(end) = parse_ics_date(dtend.val.as_str()) else {
-            return Err(err(
-                Some("DTEND"),
-                "holiday event does not end on a date".into(),
-                "an all-day event ends with DTEND;VALUE=DATE:YYYYMMDD (exclusive)",
-            ));
-        };
+        let end = date_of(dtend, "DTEND", "does not end on a date", end_help)?;
         (end - start).num_days()
     } else if let Some(duration) = event.find_prop("DURATION") {
         parse_days_duration(duration.val.as_str()).ok_or_else(|| {

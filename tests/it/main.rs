@@ -15,6 +15,7 @@ mod fuzz;
 mod init;
 mod limits;
 mod paging;
+mod quarters;
 mod readme;
 mod report;
 mod resolve;
