@@ -241,17 +241,22 @@ struct RoundRobin {
     violations: usize,
 }
 
+/// (shift, member) pairs not blocked: the size the solver's plan goes by.
+fn binaries(problem: &Problem) -> usize {
+    problem
+        .cells
+        .iter()
+        .flatten()
+        .filter(|c| c.blocked.is_none())
+        .count()
+}
+
 fn build(spec: &Spec) -> Result<Built, String> {
     let config = generate(spec);
     let started = Instant::now();
     let problem = problem::build(&config).map_err(|e| format!("cannot build: {e}"))?;
     let build_seconds = started.elapsed().as_secs_f64();
-    let binaries = problem
-        .cells
-        .iter()
-        .flatten()
-        .filter(|c| c.blocked.is_none())
-        .count();
+    let binaries = binaries(&problem);
     let round_robin = round_robin(&problem).map(|a| {
         let eval = evaluate(&problem, &a, None);
         let violations = rules::check(&problem, &a, None).len();
@@ -875,12 +880,7 @@ fn overrun_point(spec: &Spec, shape: &str, days: u64, args: &Args) -> OverrunPoi
         Ok(p) => p,
         Err(e) => return point(0, 0, 0.0, format!("cannot build: {e}")),
     };
-    let binaries = problem
-        .cells
-        .iter()
-        .flatten()
-        .filter(|c| c.blocked.is_none())
-        .count();
+    let binaries = binaries(&problem);
     let options = SolveOptions {
         time_limit: Duration::from_secs_f64(args.overrun_limit),
         threads: args.threads,
