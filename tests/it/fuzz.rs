@@ -3,8 +3,9 @@
 //! Whatever the input: no panic, an exit code of the documented ones, a position for
 //! every config error, and nothing written when the run fails.
 //!
-//! The case counts keep a debug run of this module near a minute; `PROPTEST_CASES`
-//! raises them for a longer hunt.
+//! 400 cases of each keep a debug run of this module well under a minute (most damaged
+//! inputs are refused in milliseconds); `PROPTEST_CASES` sets another count for a longer
+//! hunt.
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -237,7 +238,7 @@ fn solve_short(config: &Path, out: &Path, extra: &[&str], input: &[u8]) -> Outpu
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(40))]
+    #![proptest_config(ProptestConfig::with_cases(400))]
 
     #[test]
     fn proptest_mutated_configs_get_a_clear_answer(
