@@ -17,6 +17,7 @@ use good_lp::{Expression, ProblemVariables, Solution, SolverModel, Variable, var
 use serde::Serialize;
 
 use super::index::{Index, Rules};
+use super::plan;
 use crate::problem::Problem;
 use crate::problem::assignment::Previous;
 
@@ -120,6 +121,9 @@ pub(crate) fn relaxations(
     let rest = (problem.rules.min_rest_hours * 3600.0).round() as i64;
     if rest > 0 {
         for (a, b) in rest_pairs(problem, rest) {
+            if rows.len() > plan::ELASTIC_MAX_ROWS {
+                return None;
+            }
             for m in 0..members {
                 if let (Some(va), Some(vb)) = (xv(a, m), xv(b, m)) {
                     let r = slack(&mut vars, 1.0, 1.0, Slack::Rest(a, b, m));
@@ -127,6 +131,9 @@ pub(crate) fn relaxations(
                 }
             }
         }
+    }
+    if rows.len() > plan::ELASTIC_MAX_ROWS || Instant::now() >= deadline {
+        return None;
     }
     let k = problem.rules.max_consecutive as usize;
     if k > 0 {
@@ -147,6 +154,9 @@ pub(crate) fn relaxations(
                 }
             }
         }
+    }
+    if rows.len() > plan::ELASTIC_MAX_ROWS || Instant::now() >= deadline {
+        return None;
     }
     for (m, facts) in problem.members.iter().enumerate() {
         if let Some(max) = facts.max_shifts {
@@ -175,6 +185,9 @@ pub(crate) fn relaxations(
         }
     }
 
+    let left = deadline
+        .saturating_duration_since(Instant::now())
+        .as_secs_f64();
     let mut model = vars
         .minimise(objective)
         .using(highs)

@@ -100,6 +100,10 @@ pub(crate) const DIAGNOSE_SECONDS: u64 = 10;
 /// One of its probes (a feasibility solve with a rule relaxed) at most, so that every
 /// rule gets its turn.
 pub(crate) const DIAGNOSE_PROBE_SECONDS: f64 = 5.0;
+/// Most rows of the elastic re-solve (`elastic.rs`): building a model is not timed, and
+/// a team of hundreds over years with a rest rule would have millions of rest rows; past
+/// this the diagnosis names the rules without the members and weeks.
+pub(crate) const ELASTIC_MAX_ROWS: usize = 200_000;
 
 // ---------------------------------------------------------------------------------
 // Work: counts of states and steps, not times, so that a verdict does not depend on the
