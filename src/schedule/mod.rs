@@ -28,6 +28,47 @@ pub struct Schedule {
     /// In config order.
     pub members: Vec<MemberOut>,
     pub metrics: Metrics,
+    /// What a re-solve moved and what more moves would buy; absent on a fresh solve.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolve: Option<ResolveOut>,
+}
+
+/// A re-solve's trade-off between moved shifts and fairness (docs/objective.md,
+/// "Re-solving"). Moves are seats whose holder changed against the previous schedule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResolveOut {
+    /// The schedule.json the re-solve started from, as named on the command line.
+    pub previous: String,
+    /// Seats no schedule can keep: the fewest moves that make the old schedule valid.
+    pub forced_moves: u32,
+    /// Moves beyond the forced ones that this schedule makes because they pay.
+    pub optional_moves: u32,
+    /// What one optional move had to buy, in objective units (`[objective] churn`, or
+    /// the tie-breaker of `--rebalance`).
+    pub move_price: f64,
+    /// `--max-moves` when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_moves: Option<u32>,
+    /// Per move budget (forced, +2, +5, +10, unlimited): the fairest schedule found
+    /// within it.
+    pub frontier: Vec<FrontierOut>,
+}
+
+/// One budget of the frontier: a schedule the solver found and `verify` re-checked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FrontierOut {
+    /// `None` = unlimited (`--rebalance`).
+    pub max_moves: Option<u32>,
+    /// Seats whose holder changed.
+    pub moves: u32,
+    pub imbalance: f64,
+    pub deviation: f64,
+    pub back_to_back_after_hours: u32,
+    /// The objective without churn: fairness and comfort only.
+    pub objective: f64,
+    /// A proven lower bound on that objective for any schedule within the budget.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bound: Option<f64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -209,6 +250,7 @@ impl Schedule {
                 prefer_off_violations: m.prefer_off_violations,
                 churn: m.churn,
             },
+            resolve: None,
         }
     }
 }
@@ -231,6 +273,44 @@ pub fn uid(config: &Config, shift: &Shift, slot: u32) -> String {
         team_slug(&config.team.name),
         config.team.uid_domain
     )
+}
+
+/// "moving 6 more shifts would lower the imbalance from 80 to 76 points/FTE: `--max-moves 7`"
+/// for the smallest budget whose point is fairer than the chosen schedule.
+pub(crate) fn resolve_hint(resolve: &ResolveOut, chosen_moves: u32) -> Option<String> {
+    let chosen = resolve.frontier.iter().find(|p| p.moves == chosen_moves)?;
+    let better = resolve
+        .frontier
+        .iter()
+        .find(|p| p.moves > chosen_moves && p.objective < chosen.objective - 1e-6)?;
+    let flag = match better.max_moves {
+        Some(_) => format!("--max-moves {}", better.moves),
+        None => "--rebalance".to_string(),
+    };
+    let what = if better.imbalance < chosen.imbalance - 1e-6 {
+        format!(
+            "the imbalance from {} to {} points/FTE",
+            trim(chosen.imbalance),
+            trim(better.imbalance)
+        )
+    } else {
+        format!(
+            "the objective without churn from {} to {}",
+            trim(chosen.objective),
+            trim(better.objective)
+        )
+    };
+    let more = better.moves - chosen_moves;
+    Some(format!(
+        "moving {more} more shift{} would lower {what}: `{flag}`",
+        if more == 1 { "" } else { "s" }
+    ))
+}
+
+/// Two decimals at most, no trailing zeros: 76, 76.5, 78.86.
+pub(crate) fn trim(x: f64) -> String {
+    let s = format!("{x:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 /// Rounds to 1e-6 so the bytes of schedule.json do not depend on summation order noise;
