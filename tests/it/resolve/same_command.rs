@@ -99,7 +99,6 @@ fn carol_away_a_week_moves_her_one_shift_and_at_most_two_more() {
 
     let again = read_json(&out.join("schedule.json"));
     let n = changed(&first, &out);
-    assert!((1..=3).contains(&n), "{n} shifts changed:\n{printed}");
     // Carol's seats that week (New York days) all moved: in the optimal first schedule
     // that is exactly the secondary of 2027-02-17.
     let before = read_json(&first);
@@ -121,7 +120,10 @@ fn carol_away_a_week_moves_her_one_shift_and_at_most_two_more() {
             .any(|s| week(&s)),
         "carol is still on call during her PTO:\n{printed}"
     );
+    // From the optimal first schedule (a debug build under load may stop short of it,
+    // and then carol may hold more that week): one forced move, at most two optional.
     if before["solver"]["status"] == "optimal" {
+        assert!((1..=3).contains(&n), "{n} shifts changed:\n{printed}");
         assert_eq!(hers.len(), 1, "{hers:?}");
         assert_eq!(hers[0]["layer"], "secondary");
         assert!(
