@@ -61,6 +61,9 @@ const REPAIR_SHARE: f64 = 0.5;
 pub(crate) struct Resolved {
     pub solution: Solution,
     pub resolve: ResolveOut,
+    /// Seconds of the chosen solve alone: when its answer was there.
+    #[cfg_attr(not(feature = "bench"), allow(dead_code))]
+    pub chosen_seconds: f64,
 }
 
 /// One schedule found by one of the solves, scored with the config's weights.
@@ -132,6 +135,7 @@ pub(crate) fn resolve(
         }
     }
 
+    let chosen_seconds = solves.first().map_or(0.0, |(_, s)| s.seconds);
     let mut found: Vec<Found> = Vec::new();
     for (p, s) in &solves {
         if found.iter().any(|f| f.assignment == s.assignment) {
@@ -238,7 +242,11 @@ pub(crate) fn resolve(
         },
         frontier,
     };
-    Ok(Resolved { solution, resolve })
+    Ok(Resolved {
+        solution,
+        resolve,
+        chosen_seconds,
+    })
 }
 
 /// The schedule with the lowest objective without churn among those with at most

@@ -871,6 +871,7 @@ mod tests {
         let mut schedule = crate::schedule::Schedule {
             version: 1,
             team: "t".into(),
+            timezone: None,
             period: crate::schedule::PeriodOut {
                 start: NaiveDate::MIN,
                 end: NaiveDate::MAX,

@@ -19,6 +19,9 @@ pub(crate) const SCHEDULE_VERSION: u32 = 1;
 pub struct Schedule {
     pub version: u32,
     pub team: String,
+    /// The team's IANA zone: `rota diff` shows times in it. Absent in older files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
     pub period: PeriodOut,
     pub generated_at: DateTime<Utc>,
     pub config_sha256: String,
@@ -227,6 +230,7 @@ impl Schedule {
         Schedule {
             version: SCHEDULE_VERSION,
             team: config.team.name.clone(),
+            timezone: Some(config.team.timezone.name().to_string()),
             period: PeriodOut {
                 start: config.period.start,
                 end: config.period.end,

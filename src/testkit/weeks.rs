@@ -118,6 +118,7 @@ pub(crate) fn schedule_of(shifts: Vec<ShiftOut>) -> Schedule {
     Schedule {
         version: crate::schedule::SCHEDULE_VERSION,
         team: "Test".into(),
+        timezone: None,
         period: PeriodOut {
             start: NaiveDate::from_ymd_opt(2027, 1, 4).unwrap(),
             end: NaiveDate::from_ymd_opt(2027, 4, 5).unwrap(),

@@ -89,6 +89,7 @@ pub fn schedule() -> Schedule {
     Schedule {
         version: 1,
         team: config().team.name,
+        timezone: None,
         period: PeriodOut {
             start: config().period.start,
             end: config().period.end,
