@@ -898,6 +898,7 @@ mod tests {
             points: 1.0,
             uid: "u".into(),
             sequence: 0,
+            modified: None,
         });
         let report = Report::new(None, &schedule);
         assert_eq!(report.weeks.len(), MAX_WEEKS);

@@ -102,6 +102,9 @@ pub struct ShiftOut {
     pub points: f64,
     pub uid: String,
     pub sequence: u32,
+    /// When the event last changed (its calendar LAST-MODIFIED). Absent in older files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub modified: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -172,6 +175,7 @@ impl Schedule {
                 let member = &config.members[m].id;
                 let uid = uid(config, shift, slot);
                 let sequence = prev.sequence(&uid, member, shift);
+                let modified = prev.modified(&uid, member, shift).unwrap_or(generated_at);
                 shifts.push((
                     (shift.start, shift.layer, slot),
                     ShiftOut {
@@ -182,6 +186,7 @@ impl Schedule {
                         points: round6(problem.cells[s][m].points),
                         uid,
                         sequence,
+                        modified: Some(modified),
                     },
                 ));
             }
@@ -329,6 +334,8 @@ pub(crate) fn round6(x: f64) -> f64 {
 
 /// The events of the schedule a re-solve started from, by UID and by (layer, start).
 struct PreviousEvents<'a> {
+    /// When the previous schedule was written.
+    generated_at: Option<DateTime<Utc>>,
     by_uid: BTreeMap<&'a str, &'a ShiftOut>,
     by_shift: BTreeMap<(&'a str, DateTime<Utc>), Vec<&'a ShiftOut>>,
 }
@@ -344,7 +351,19 @@ impl<'a> PreviousEvents<'a> {
                 .or_default()
                 .push(event);
         }
-        PreviousEvents { by_uid, by_shift }
+        PreviousEvents {
+            generated_at: previous.map(|p| p.generated_at),
+            by_uid,
+            by_shift,
+        }
+    }
+
+    /// When an event that did not change last did (`None`: it is new or changed now).
+    /// Files from before `modified` was recorded stand in with when they were written.
+    fn modified(&self, uid: &str, member: &str, shift: &Shift) -> Option<DateTime<Utc>> {
+        let old = self.by_uid.get(uid)?;
+        let same = old.member == member && old.start == shift.start && old.end == shift.end;
+        same.then(|| old.modified.or(self.generated_at)).flatten()
     }
 
     /// 0 for a new event; else the previous one's, +1 when its holder or time changed.
@@ -434,6 +453,35 @@ mod tests {
         assert_eq!(keys, sorted);
         let day0: Vec<_> = find(&s, "pair", 0).iter().map(|e| &e.member).collect();
         assert_eq!(day0, ["b", "c"]);
+    }
+
+    #[test]
+    fn an_event_keeps_its_modified_time_until_its_holder_changes() {
+        let p = fixture::problem();
+        let old = fixture::solved();
+        assert!(
+            old.shifts
+                .iter()
+                .all(|e| e.modified == Some(old.generated_at))
+        );
+        // Day 0's primary goes from a to d, written a day later.
+        let mut a = fixture::assignment();
+        a.members[fixture::shift(0, 0)] = vec![3];
+        let (solution, evaluation) = fixture::solution(&p, a);
+        let later = old.generated_at + chrono::Duration::days(1);
+        let new = Schedule::build(
+            &fixture::config(),
+            &p,
+            &solution,
+            &evaluation,
+            later,
+            Some(&old),
+        );
+        for e in &new.shifts {
+            let changed = e.layer == "primary" && e.start == fixture::start(0);
+            let want = if changed { later } else { old.generated_at };
+            assert_eq!(e.modified, Some(want), "{e:?}");
+        }
     }
 
     #[test]

@@ -111,6 +111,7 @@ pub(crate) fn seat(
         points: 10.0,
         uid: format!("{layer}-{}@test.rota", start.format("%Y%m%dT%H%M%SZ")),
         sequence: 0,
+        modified: None,
     }
 }
 

@@ -82,6 +82,7 @@ pub fn schedule() -> Schedule {
                     start.format("%Y%m%dT%H%M%SZ")
                 ),
                 sequence: 0,
+                modified: None,
             });
         }
     }
