@@ -86,7 +86,7 @@ pub(crate) fn run(args: &SolveArgs, env: &Env) -> Result<(), Error> {
     }
 
     let config = crate::config::load(&args.config)?;
-    let problem = crate::problem::build(&config)?;
+    refuse_to_overwrite_history(&config, &args.out)?;
     let published = published(args, &config)?;
     if published.is_none() {
         let needs = [
@@ -101,6 +101,12 @@ pub(crate) fn run(args: &SolveArgs, env: &Env) -> Result<(), Error> {
             )));
         }
     }
+    // The previous schedule's shifts before the period count for the rules across its
+    // start, as the history's do.
+    let before: Vec<_> = published.as_ref().map_or_else(Vec::new, |p| {
+        crate::schedule::previous::earlier_seats(&p.schedule, &p.path.display().to_string())
+    });
+    let problem = crate::problem::build_with(&config, &before)?;
     let freeze_until = checked.freeze_until.unwrap_or(env.now);
     let old = published.as_ref().map(|p| &p.schedule);
     let matching =
@@ -183,6 +189,7 @@ pub(crate) fn run(args: &SolveArgs, env: &Env) -> Result<(), Error> {
             text.push_str(&fresh_line(&args.out.join(SCHEDULE_FILE)));
         }
         text.push_str(&terminal::summary(&config, &schedule));
+        text.push_str(&terminal::pairs_section(&schedule, config.team.timezone));
         text.push_str(&terminal::status_line(&schedule));
         text.push('\n');
         text.push_str(&format!(
@@ -311,6 +318,30 @@ fn fresh_line(path: &Path) -> String {
         Err(_) if path.exists() => format!("fresh solve: replacing {}\n", path.display()),
         Err(_) => String::new(),
     }
+}
+
+/// A history file is the ledger of an earlier period: solving this one into its folder
+/// would replace it (after `rota next`, the last schedule is in the new config's
+/// history).
+fn refuse_to_overwrite_history(config: &crate::config::Config, out: &Path) -> Result<(), Error> {
+    let Ok(target) = std::fs::canonicalize(out.join("schedule.json")) else {
+        return Ok(());
+    };
+    if config
+        .fairness
+        .history
+        .iter()
+        .filter_map(|h| std::fs::canonicalize(h).ok())
+        .any(|h| h == target)
+    {
+        return Err(Error::Usage(format!(
+            "-o {}: its schedule.json is in fairness.history of {}, the record of an earlier \
+             period; write this period's outputs to another directory",
+            out.display(),
+            config.path.display()
+        )));
+    }
+    Ok(())
 }
 
 /// Checks what clap cannot: a positive finite time limit, a gap in [0, 1), and
