@@ -389,7 +389,7 @@ mod tests {
     }
 
     /// The fixture solved, then `a` away on day 0, where they held primary.
-    fn b_away() -> (Config, Problem, Previous, Schedule) {
+    fn a_away() -> (Config, Problem, Previous, Schedule) {
         use crate::testkit::fixture;
         let config = fixture::config();
         let mut problem = fixture::problem();
@@ -414,7 +414,7 @@ mod tests {
 
     #[test]
     fn a_forced_move_is_made_and_every_frontier_point_is_within_its_budget() {
-        let (config, problem, previous, old) = b_away();
+        let (config, problem, previous, old) = a_away();
         for budget in [Budget::Priced, Budget::MaxMoves(2), Budget::Rebalance] {
             let r = resolve(
                 &config,
@@ -455,7 +455,7 @@ mod tests {
 
     #[test]
     fn a_schedule_that_breaks_a_rule_fails_verify_and_is_no_point() {
-        let (config, problem, previous, old) = b_away();
+        let (config, problem, previous, old) = a_away();
         let mut broken = crate::testkit::fixture::assignment();
         let evaluation = evaluate(&problem, &broken, Some(&previous));
         let solution = crate::testkit::fixture::solution(&problem, broken.clone()).0;
