@@ -57,26 +57,14 @@ fn check_example_lists_team_members_layers_and_staffing() {
             .unwrap_or_default()
             .to_owned()
     };
-    assert!(
-        layer("primary").contains("┆     13 ┆"),
-        "{}",
-        layer("primary")
-    );
-    assert!(
-        layer("primary").contains("Mon 2027-01-04 10:00 EST"),
-        "{}",
-        layer("primary")
-    );
-    assert!(
-        layer("primary").contains("Mon 2027-03-29 10:00 EDT"),
-        "{}",
-        layer("primary")
-    );
-    assert!(
-        layer("secondary").contains("┆     91 ┆"),
-        "{}",
-        layer("secondary")
-    );
+    for (name, says) in [
+        ("primary", "┆     13 ┆"),
+        ("primary", "Mon 2027-01-04 10:00 EST"),
+        ("primary", "Mon 2027-03-29 10:00 EDT"),
+        ("secondary", "┆     91 ┆"),
+    ] {
+        assert!(layer(name).contains(says), "{}", layer(name));
+    }
     assert!(
         stdout.ends_with("every shift has enough people who can take it\n"),
         "{stdout}"
