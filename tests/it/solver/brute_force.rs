@@ -67,6 +67,15 @@ fn proven_optimal_on(seeds: RangeInclusive<u64>, least: usize, spec_of: impl Fn(
     assert!(compared >= least, "only {compared} feasible instances");
 }
 
+/// Why `spec` cannot be solved, in the words of the solver's error; any other outcome
+/// fails the test.
+fn infeasible_because(spec: Spec) -> String {
+    match solve(&spec.problem(), None, &options()) {
+        Err(SolveError::Infeasible(text)) => text,
+        other => panic!("expected infeasible, got {other:?}"),
+    }
+}
+
 /// The minimum objective over all valid assignments, or `None` if there is none.
 fn brute_force(problem: &Problem, previous: Option<&Previous>) -> Option<f64> {
     let shifts = problem.shifts.len();
@@ -278,17 +287,12 @@ fn a_shift_nobody_can_take_is_named_with_reasons() {
     for m in 0..3 {
         spec.blocked[2][m] = true;
     }
-    let problem = spec.problem();
-    match solve(&problem, None, &options()) {
-        Err(SolveError::Infeasible(text)) => {
-            assert!(text.contains("layer0 2027-01-06 00:00"), "{text}");
-            assert!(
-                text.contains("m0: unavailable on 2027-01-06 (test)"),
-                "{text}"
-            );
-        }
-        other => panic!("expected infeasible, got {other:?}"),
-    }
+    let text = infeasible_because(spec);
+    assert!(text.contains("layer0 2027-01-06 00:00"), "{text}");
+    assert!(
+        text.contains("m0: unavailable on 2027-01-06 (test)"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -296,17 +300,12 @@ fn clashing_pins_are_named() {
     let mut spec = Spec::tiling(3, 2, 3, 24);
     // Shifts 0 and 1 run at the same time in two layers.
     spec.pins = vec![(0, 1), (1, 1)];
-    let problem = spec.problem();
-    match solve(&problem, None, &options()) {
-        Err(SolveError::Infeasible(text)) => {
-            assert!(
-                text.contains("m1 is fixed (pin or frozen) to both"),
-                "{text}"
-            );
-            assert!(text.contains("overlap"), "{text}");
-        }
-        other => panic!("expected infeasible, got {other:?}"),
-    }
+    let text = infeasible_because(spec);
+    assert!(
+        text.contains("m1 is fixed (pin or frozen) to both"),
+        "{text}"
+    );
+    assert!(text.contains("overlap"), "{text}");
 }
 
 #[test]
@@ -315,16 +314,11 @@ fn rest_rule_that_cannot_hold_is_blamed_with_the_hours_that_would_work() {
     // and a half, which two people cannot cover; 24 h rest lets them alternate.
     let mut spec = Spec::tiling(2, 1, 6, 24);
     spec.rules.min_rest_hours = 36.0;
-    let problem = spec.problem();
-    match solve(&problem, None, &options()) {
-        Err(SolveError::Infeasible(text)) => {
-            assert!(
-                text.contains("min_rest_hours = 36 would have to drop to 24"),
-                "{text}"
-            );
-        }
-        other => panic!("expected infeasible, got {other:?}"),
-    }
+    let text = infeasible_because(spec);
+    assert!(
+        text.contains("min_rest_hours = 36 would have to drop to 24"),
+        "{text}"
+    );
 }
 
 #[test]
