@@ -8,7 +8,7 @@ use rota::problem::Problem;
 use rota::problem::assignment::{Assignment, Previous};
 use rota::problem::evaluate::evaluate;
 use rota::problem::rules::check;
-use rota::solver::{Solution, SolveError, SolveOptions, SolveStatus, solve};
+use rota::solver::{Diagnosis, Solution, SolveError, SolveOptions, SolveStatus, solve};
 
 use crate::support::problems::{Lcg, Spec};
 
@@ -67,9 +67,9 @@ fn proven_optimal_on(seeds: RangeInclusive<u64>, least: usize, spec_of: impl Fn(
     assert!(compared >= least, "only {compared} feasible instances");
 }
 
-/// Why `spec` cannot be solved, in the words of the solver's error; any other outcome
+/// Why `spec` cannot be solved, as the solver diagnoses it; any other outcome
 /// fails the test.
-fn infeasible_because(spec: Spec) -> String {
+fn infeasible_because(spec: Spec) -> Diagnosis {
     match solve(&spec.problem(), None, &options()) {
         Err(SolveError::Infeasible(text)) => text,
         other => panic!("expected infeasible, got {other:?}"),
