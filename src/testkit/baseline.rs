@@ -253,10 +253,7 @@ mod tests {
 
     #[test]
     fn respects_max_consecutive_around_a_pin() {
-        let rules = Rules {
-            max_consecutive: 1,
-            ..Rules::default()
-        };
+        let rules = Rules::runs_of(1);
         let mut p = problem(3, 1, 6, 24, rules);
         // Member 1's turn is shift 1, right before their pinned shift 2: they are skipped.
         p.pins = vec![(2, 1)];
@@ -266,10 +263,7 @@ mod tests {
 
     #[test]
     fn respects_min_rest_and_overlap_across_layers() {
-        let rules = Rules {
-            min_rest_hours: 24.0,
-            ..Rules::default()
-        };
+        let rules = Rules::rest_of(24.0);
         // Two layers of 12-hour shifts: nobody may hold both layers at once (overlap),
         // nor a shift starting less than a day after their last one ended.
         let p = problem(6, 2, 10, 12, rules);
@@ -316,10 +310,7 @@ mod tests {
 
     #[test]
     fn dead_ends_when_nobody_fits() {
-        let rules = Rules {
-            max_consecutive: 1,
-            ..Rules::default()
-        };
+        let rules = Rules::runs_of(1);
         let mut p = problem(2, 1, 4, 24, rules);
         block(&mut p, 2, 0);
         // Shift 1 went to member 1, member 0 is blocked on shift 2, and member 1 may not

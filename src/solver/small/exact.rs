@@ -1306,7 +1306,7 @@ mod tests {
     #[test]
     fn interchangeable_members_are_one_state_and_the_schedule_is_rebuilt() {
         let shifts: Vec<(usize, i64, i64)> = (0..10).map(|d| (0, d * 24, 10 + d % 3)).collect();
-        let rested = rest_of(24.0);
+        let rested = ConfigRules::rest_of(24.0);
         let (problem, index) = team(5, &shifts, rested);
         let groups = crate::solver::symmetry::interchangeable(&problem, &index);
         assert_eq!(groups, vec![vec![0, 1, 2, 3, 4]]);
@@ -1360,22 +1360,6 @@ mod tests {
         (0..n).map(|i| (0, i * every, hours)).collect()
     }
 
-    /// No rule but runs of at most `n` shifts.
-    fn runs_of(n: u32) -> ConfigRules {
-        ConfigRules {
-            max_consecutive: n,
-            ..ConfigRules::default()
-        }
-    }
-
-    /// No rule but `hours` of rest between shifts.
-    fn rest_of(hours: f64) -> ConfigRules {
-        ConfigRules {
-            min_rest_hours: hours,
-            ..ConfigRules::default()
-        }
-    }
-
     /// `problem` and its index under its own rules, with no previous schedule.
     fn indexed(problem: Problem) -> (Problem, Index) {
         let index = Index::new(&problem, None, Rules::of(&problem));
@@ -1392,7 +1376,7 @@ mod tests {
         // Daily 24-hour shifts, back to back, runs of at most three: after day 3 the
         // frontier holds days 1–3, days 1 and 2 only for runs.
         let shifts = one_every(6, 24, 24);
-        let runs = runs_of(3);
+        let runs = ConfigRules::runs_of(3);
         let (problem, index) = team(3, &shifts, runs);
         let (daily, _) = steps(&problem, &index, &[Some(0), Some(1), Some(2)]).expect("steps");
         let step = &daily[3];
@@ -1416,7 +1400,7 @@ mod tests {
         let shifts = one_every(6, 12, 12);
         let rules = ConfigRules {
             min_rest_hours: 18.0,
-            ..runs_of(3)
+            ..ConfigRules::runs_of(3)
         };
         let (problem, index) = team(3, &shifts, rules);
         let (rested, _) = steps(&problem, &index, &[Some(0), Some(1), Some(2)]).expect("steps");
@@ -1429,14 +1413,14 @@ mod tests {
         // Five daily shifts of 10 points, runs of at most two: 1 1 0 1 1 from the first, 1 1 0
         // from the third.
         let shifts = one_every(5, 24, 10);
-        let runs = runs_of(2);
+        let runs = ConfigRules::runs_of(2);
         let (problem, index) = team(2, &shifts, runs);
         let order: Vec<usize> = (0..5).collect();
         let most = most_load(&problem, &index, &order, &order, 0);
         assert_eq!(most, [40, 30, 20, 20, 10, 0].map(|p| p * SCALE as i64));
 
         // 24 hours of rest after 10-hour shifts a day apart: every other one.
-        let rested = rest_of(24.0);
+        let rested = ConfigRules::rest_of(24.0);
         let (problem, index) = team(2, &shifts, rested);
         let most = most_load(&problem, &index, &order, &order, 1);
         assert_eq!(most, [30, 20, 20, 10, 10, 0].map(|p| p * SCALE as i64));
