@@ -407,12 +407,7 @@ fn next_writes_a_config_that_checks_and_solves_for_every_shipped_config() {
 
         let written = std::fs::read_to_string(&next).expect("next.toml");
         let again = rota(&args);
-        expect_code(&again, 2);
-        assert!(
-            stderr(&again).contains("already exists"),
-            "{}",
-            stderr(&again)
-        );
+        expect_refusal(&again, 2, "already exists");
         assert_eq!(std::fs::read_to_string(&next).expect("next.toml"), written);
     }
 }
