@@ -187,6 +187,13 @@ mod tests {
             .collect()
     }
 
+    /// Asserts `layer`'s shifts over `p` as (local start, hours).
+    #[track_caller]
+    fn assert_spans(layer: &Layer, p: Period, want: &[(&str, f64)]) {
+        let want: Vec<(String, f64)> = want.iter().map(|&(s, h)| (s.to_owned(), h)).collect();
+        assert_eq!(spans(layer, p), want);
+    }
+
     fn daily(t: &str) -> Rotation {
         Rotation::Daily { handoff: time(t) }
     }
@@ -218,16 +225,18 @@ mod tests {
         // The period starts on a Wednesday: the first Monday handoff is 2024-03-11, after
         // which New York is on EDT; the week before it would have been 167 hours.
         let l = layer("primary", weekly(Weekday::Mon, "10:00"), NY);
-        assert_eq!(
-            spans(&l, period("2024-03-06", "2024-03-20")),
-            vec![
-                ("Mon 2024-03-11 10:00 -04:00".to_owned(), 168.0),
-                ("Mon 2024-03-18 10:00 -04:00".to_owned(), 168.0),
-            ]
+        assert_spans(
+            &l,
+            period("2024-03-06", "2024-03-20"),
+            &[
+                ("Mon 2024-03-11 10:00 -04:00", 168.0),
+                ("Mon 2024-03-18 10:00 -04:00", 168.0),
+            ],
         );
-        assert_eq!(
-            spans(&l, period("2024-03-04", "2024-03-11")),
-            vec![("Mon 2024-03-04 10:00 -05:00".to_owned(), 167.0)]
+        assert_spans(
+            &l,
+            period("2024-03-04", "2024-03-11"),
+            &[("Mon 2024-03-04 10:00 -05:00", 167.0)],
         );
     }
 
@@ -254,16 +263,17 @@ mod tests {
         // Every 8 h from 10:00: 02:00, 10:00, 18:00. On 2024-03-10 02:00 is skipped and
         // moves to 03:00 EDT, so that shift is 7 real hours and the one before it 8.
         let l = layer("h", every(8, "10:00"), NY);
-        assert_eq!(
-            spans(&l, period("2024-03-09", "2024-03-11")),
-            vec![
-                ("Sat 2024-03-09 02:00 -05:00".to_owned(), 8.0),
-                ("Sat 2024-03-09 10:00 -05:00".to_owned(), 8.0),
-                ("Sat 2024-03-09 18:00 -05:00".to_owned(), 8.0),
-                ("Sun 2024-03-10 03:00 -04:00".to_owned(), 7.0),
-                ("Sun 2024-03-10 10:00 -04:00".to_owned(), 8.0),
-                ("Sun 2024-03-10 18:00 -04:00".to_owned(), 8.0),
-            ]
+        assert_spans(
+            &l,
+            period("2024-03-09", "2024-03-11"),
+            &[
+                ("Sat 2024-03-09 02:00 -05:00", 8.0),
+                ("Sat 2024-03-09 10:00 -05:00", 8.0),
+                ("Sat 2024-03-09 18:00 -05:00", 8.0),
+                ("Sun 2024-03-10 03:00 -04:00", 7.0),
+                ("Sun 2024-03-10 10:00 -04:00", 8.0),
+                ("Sun 2024-03-10 18:00 -04:00", 8.0),
+            ],
         );
     }
 
@@ -280,14 +290,15 @@ mod tests {
             },
             Tz::UTC,
         );
-        assert_eq!(
-            spans(&l, period("2024-07-01", "2024-07-15")),
-            vec![
-                ("Mon 2024-07-01 09:00 +00:00".to_owned(), 72.0),
-                ("Thu 2024-07-04 09:00 +00:00".to_owned(), 96.0),
-                ("Mon 2024-07-08 09:00 +00:00".to_owned(), 72.0),
-                ("Thu 2024-07-11 09:00 +00:00".to_owned(), 96.0),
-            ]
+        assert_spans(
+            &l,
+            period("2024-07-01", "2024-07-15"),
+            &[
+                ("Mon 2024-07-01 09:00 +00:00", 72.0),
+                ("Thu 2024-07-04 09:00 +00:00", 96.0),
+                ("Mon 2024-07-08 09:00 +00:00", 72.0),
+                ("Thu 2024-07-11 09:00 +00:00", 96.0),
+            ],
         );
     }
 
@@ -296,12 +307,13 @@ mod tests {
         let mut l = layer("nights", within("22:00-06:00"), NY);
         l.days = Some(WeekdaySet::from_days([Weekday::Fri, Weekday::Sat]));
         // 2024-11-01 is a Friday; the night of Sat 2 → Sun 3 gains the fall-back hour.
-        assert_eq!(
-            spans(&l, period("2024-10-28", "2024-11-04")),
-            vec![
-                ("Fri 2024-11-01 22:00 -04:00".to_owned(), 8.0),
-                ("Sat 2024-11-02 22:00 -04:00".to_owned(), 9.0),
-            ]
+        assert_spans(
+            &l,
+            period("2024-10-28", "2024-11-04"),
+            &[
+                ("Fri 2024-11-01 22:00 -04:00", 8.0),
+                ("Sat 2024-11-02 22:00 -04:00", 9.0),
+            ],
         );
     }
 
