@@ -10,6 +10,8 @@ pub mod baseline;
 pub mod instance;
 
 #[cfg(test)]
+pub(crate) mod brute;
+#[cfg(test)]
 pub(crate) mod fixture;
 #[cfg(test)]
 pub(crate) mod hours;
