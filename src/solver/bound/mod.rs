@@ -35,11 +35,11 @@ pub(crate) struct Bound {
     pub rounds: usize,
 }
 
-/// Raises the bound until `until` (a round that would end past it is not started, so
-/// with too little time there is no bound at all);
-/// `None` where the relaxation does not apply: a weight below 0 other than the
-/// fairness terms', neither fairness term weighted, a shift no one may take, points
-/// without a common step, or tables larger than the plan allows.
+/// Raises the bound until `until`: building the programs stops there, and a round that
+/// could end past it is not started. `None` with too little time for one round, and
+/// where the relaxation does not apply: a weight below 0 other than the fairness
+/// terms', neither fairness term weighted, a shift no one may take, points without a
+/// common step, or tables larger than the plan allows.
 pub(crate) fn lagrangian(
     problem: &Problem,
     index: &Index,
@@ -47,7 +47,7 @@ pub(crate) fn lagrangian(
     until: Instant,
 ) -> Option<Bound> {
     let built = Instant::now();
-    let mut relaxation = Relaxation::new(problem, index, incumbent)?;
+    let mut relaxation = Relaxation::new(problem, index, incumbent, until)?;
     let n = index.shifts;
     let mut price = relaxation.cheapest.clone();
     let mut best = f64::NEG_INFINITY;
@@ -58,8 +58,9 @@ pub(crate) fn lagrangian(
     // round costs more: it runs every program over its loads).
     let mut last = built.elapsed();
     loop {
+        // Twice the last round's time: rounds vary, and the answer waits for this one.
         let started = Instant::now();
-        if started + last >= until {
+        if started + 2 * last >= until {
             break;
         }
         rounds += 1;
@@ -117,7 +118,13 @@ struct Relaxation<'a> {
 }
 
 impl<'a> Relaxation<'a> {
-    fn new(problem: &'a Problem, index: &Index, incumbent: f64) -> Option<Relaxation<'a>> {
+    /// `None` also where building the programs reaches `until`.
+    fn new(
+        problem: &'a Problem,
+        index: &Index,
+        incumbent: f64,
+        until: Instant,
+    ) -> Option<Relaxation<'a>> {
         let w = problem.objective;
         if !w.others_nonnegative() || w.imbalance < 0.0 || w.deviation < 0.0 {
             return None;
@@ -143,7 +150,12 @@ impl<'a> Relaxation<'a> {
         let programs = ranges
             .into_iter()
             .enumerate()
-            .map(|(m, range)| Program::new(problem, index, m, range, plan::BOUND_LEVELS))
+            .map(|(m, range)| {
+                if Instant::now() >= until {
+                    return None;
+                }
+                Program::new(problem, index, m, range, plan::BOUND_LEVELS)
+            })
             .collect::<Option<Vec<Program>>>()?;
         let bytes: usize = programs.iter().map(Program::table_bytes).sum();
         if bytes > plan::BOUND_TABLE_BYTES {
