@@ -360,10 +360,11 @@ mod tests {
                     }
                 }
             }
-            if let Some((s, m)) = pin.filter(|&(s, m)| s < shifts.len() && m < members) {
-                if problem.cells[s][m].blocked.is_none() {
-                    problem.pins.push((s, m));
-                }
+            let open = |&(s, m): &(usize, usize)| {
+                s < shifts.len() && m < members && problem.cells[s][m].blocked.is_none()
+            };
+            if let Some(pinned) = pin.filter(open) {
+                problem.pins.push(pinned);
             }
             let best = brute::optimum(&problem);
             proptest::prop_assume!(best.is_finite());
