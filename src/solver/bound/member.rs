@@ -12,12 +12,11 @@
 
 use crate::problem::Problem;
 use crate::solver::index::Index;
+use crate::solver::milp::bounds;
 
 /// Recent shifts the state keeps at most (a bit each): the masks of one step are
 /// enumerated densely.
 const MAX_LIVE: usize = 6;
-/// Points are scaled by this to find a member's common step exactly.
-const SCALE: f64 = 1000.0;
 
 /// One member's program: its shape, fixed once, and the tables of its last run.
 pub(super) struct Program {
@@ -72,8 +71,10 @@ impl Program {
             })
             .collect();
         let fair = index.in_fairness[m];
-        let unit = if fair {
-            step(shifts.iter().map(|&s| problem.cells[s][m].points))?
+        let points = || shifts.iter().map(|&s| problem.cells[s][m].points);
+        // No points at all (or none but 0): any unit tracks a load of 0.
+        let unit = if fair && points().any(|p| p != 0.0) {
+            bounds::step(points())?
         } else {
             1.0
         };
@@ -308,22 +309,4 @@ impl Program {
             mask = f & !TOOK;
         }
     }
-}
-
-/// The largest common step of `values` at 1/1000 resolution, if they have one (1 for
-/// none at all).
-fn step(values: impl Iterator<Item = f64>) -> Option<f64> {
-    let mut g: u64 = 0;
-    for v in values {
-        let scaled = (v * SCALE).round();
-        if scaled < 0.0 || (scaled - v * SCALE).abs() > 1e-6 * SCALE.max(v.abs()) {
-            return None;
-        }
-        g = gcd(g, scaled as u64);
-    }
-    Some(if g == 0 { 1.0 } else { g as f64 / SCALE })
-}
-
-fn gcd(a: u64, b: u64) -> u64 {
-    if b == 0 { a } else { gcd(b, a % b) }
 }
