@@ -44,8 +44,9 @@ pub enum Error {
         source: std::io::Error,
     },
     /// A file that is not what it should be: a schedule.json that is not one, a file too
-    /// large or not UTF-8.
-    #[error("error: {}: {message}", path.display())]
+    /// large or not UTF-8. A message that starts with `LINE:COLUMN: ` is placed in the
+    /// file as `path:LINE:COLUMN: …`, the form editors and terminals jump to.
+    #[error("error: {}{}", path.display(), after_path(message))]
     Schedule { path: PathBuf, message: String },
     /// With a diagnosis a person can act on.
     #[error("{0}")]
@@ -57,6 +58,18 @@ pub enum Error {
     VerifyFailed(String),
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+/// `message` as it follows a file's path: joined by `:` when it starts with a position.
+fn after_path(message: &str) -> String {
+    let mut parts = message.splitn(3, ':');
+    let is_number =
+        |p: Option<&str>| p.is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    if is_number(parts.next()) && is_number(parts.next()) && parts.next().is_some() {
+        format!(":{message}")
+    } else {
+        format!(": {message}")
+    }
 }
 
 impl Error {
@@ -90,5 +103,30 @@ impl Error {
                 exit_code::INTERNAL
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_position_joins_the_path_like_a_compiler_error() {
+        let placed = Error::Schedule {
+            path: PathBuf::from("out/schedule.json"),
+            message: "3:12: not UTF-8 text".into(),
+        };
+        assert_eq!(
+            placed.to_string(),
+            "error: out/schedule.json:3:12: not UTF-8 text"
+        );
+        let unplaced = Error::Schedule {
+            path: PathBuf::from("out/schedule.json"),
+            message: "schedule version 9 is not supported".into(),
+        };
+        assert_eq!(
+            unplaced.to_string(),
+            "error: out/schedule.json: schedule version 9 is not supported"
+        );
     }
 }

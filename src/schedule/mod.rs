@@ -162,7 +162,12 @@ impl Schedule {
         let schedule: Schedule =
             serde_json::from_str(&text).map_err(|e| crate::Error::Schedule {
                 path: path.to_path_buf(),
-                message: format!("not a rota schedule.json: {e}"),
+                message: format!(
+                    "{}:{}: not a rota schedule.json: {}",
+                    e.line(),
+                    e.column(),
+                    crate::config::history::json_problem(&e)
+                ),
             })?;
         if schedule.version != SCHEDULE_VERSION {
             return Err(crate::Error::Schedule {

@@ -212,7 +212,26 @@ fn non_utf8_input_gets_a_position() {
     std::fs::write(&schedule, b"{\n  \"version\": 1,\n  \"team\": \"\xff\"\n}").expect("write");
     let run = rota(&["verify", arg(&fixture("small.toml")), arg(&schedule)]);
     expect_code(&run, 2);
-    assert!(stderr(&run).contains("3:12: not UTF-8"), "{}", stderr(&run));
+    assert!(
+        stderr(&run).contains("schedule.json:3:12: not UTF-8"),
+        "{}",
+        stderr(&run)
+    );
+}
+
+#[test]
+fn a_schedule_named_on_the_command_line_is_placed_not_quoted() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let schedule = tmp.path().join("schedule.json");
+    std::fs::write(&schedule, "{\n  \"version\": \"hunter2-secret\"\n}").expect("write");
+    let run = rota(&["verify", arg(&fixture("small.toml")), arg(&schedule)]);
+    expect_code(&run, 2);
+    let err = stderr(&run);
+    assert!(!err.contains("hunter2"), "{err}");
+    assert!(
+        err.contains("schedule.json:2:29: not a rota schedule.json: a value has the wrong type"),
+        "{err}"
+    );
 }
 
 #[test]
