@@ -14,10 +14,12 @@
 //! teams of 3-5 people over a month with a 1 s limit and counts the proven ones;
 //! `--tiny-offset N` solves other teams of the same shapes instead.
 //! `--scaling` adds the time to come within 1 % of the best known along the scaling
-//! series (5..300 members × 1..12 months). `--resolve` edits the example and `team40`
-//! five ways (a PTO week, a sick day, a new hire mid-period, someone leaving, a stricter
-//! `min_rest_hours`) and re-solves each from the first schedule: moves (forced /
-//! optional), seconds to the answer and in all, against a fresh solve of the same edit.
+//! series (5..300 members × 1..12 months), and the gap proven at 10 s and 60 s. Each
+//! solve's line on stderr also shows the objective's weighted terms. `--resolve` edits
+//! the example and `team40` five ways (a PTO week, a sick day, a new hire mid-period,
+//! someone leaving, a stricter `min_rest_hours`) and re-solves each from the first
+//! schedule: moves (forced / optional), seconds to the answer and in all, against a
+//! fresh solve of the same edit.
 
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -38,8 +40,8 @@ use rota::testkit::instance::{
 #[derive(Debug, Parser)]
 #[command(about = "rota's solver on generated teams, against round-robin and the best known")]
 struct Args {
-    /// Instances to run, comma-separated: small, team12, team40, fts150, or a scaling
-    /// instance such as scale-40x3. Default: the four named cases.
+    /// Instances to run, comma-separated: small, team12, team40, fts150, fts24, fts500,
+    /// or a scaling instance such as scale-40x3. Default: every named case.
     #[arg(long, value_delimiter = ',')]
     cases: Vec<String>,
     /// Seconds of the long run whose objective is the best known (0: no long run; the
@@ -307,6 +309,9 @@ fn solve(problem: &Problem, limit: f64, threads: u32, seed: u64) -> Run {
         })
         .map_err(|e| e.to_string());
     eprintln!("  {limit:>5} s (seed {seed}): {}", describe(&outcome));
+    if let Ok(s) = &outcome {
+        eprintln!("          {}", terms(problem, &s.metrics));
+    }
     Run {
         limit,
         long: false,
@@ -326,6 +331,24 @@ fn describe(outcome: &Result<Solved, String>) -> String {
         ),
         Err(e) => format!("no schedule: {}", e.lines().next().unwrap_or("")),
     }
+}
+
+/// The objective's weighted terms: what a bound has to reach.
+fn terms(problem: &Problem, m: &Metrics) -> String {
+    let w = problem.objective;
+    format!(
+        "imbalance {:.1} × {} + deviation {:.1} × {} + b2b {} × {} + total load {:.1} × {} + prefer-off {} × {}",
+        m.imbalance,
+        w.imbalance,
+        m.deviation,
+        w.deviation,
+        m.back_to_back_after_hours,
+        w.back_to_back_after_hours,
+        m.total_load,
+        w.total_load,
+        m.prefer_off_violations,
+        w.prefer_off
+    )
 }
 
 struct CaseRow {
@@ -583,7 +606,12 @@ struct ScalePoint {
     best_known: Option<f64>,
     /// The first limit of the ladder whose solve came within 1 %, and its solve.
     reached: Option<(f64, Solved)>,
+    /// The gap proven at each of [`GAP_LIMITS`] (within `--max`).
+    gaps: Vec<(f64, Option<f64>)>,
 }
+
+/// The limits at which the scaling curve reports the proven gap.
+const GAP_LIMITS: [f64; 2] = [10.0, 60.0];
 
 fn run_scaling(spec: &Spec, args: &Args) -> Result<ScalePoint, String> {
     eprintln!("{}: building", spec.name);
@@ -610,6 +638,18 @@ fn run_scaling(spec: &Spec, args: &Args) -> Result<ScalePoint, String> {
             break;
         }
     }
+    // The gap at the limits the curve reports, from the ladder where it got there.
+    let gaps = GAP_LIMITS
+        .iter()
+        .filter(|&&l| l <= args.max)
+        .map(|&limit| {
+            let run = match ladder.iter().find(|r| r.limit == limit) {
+                Some(r) => r.outcome.clone(),
+                None => solve(problem, limit, args.threads, 0).outcome,
+            };
+            (limit, run.ok().map(|s| s.gap))
+        })
+        .collect();
     Ok(ScalePoint {
         name: spec.name.clone(),
         members: problem.members(),
@@ -617,6 +657,7 @@ fn run_scaling(spec: &Spec, args: &Args) -> Result<ScalePoint, String> {
         binaries: built.binaries,
         best_known,
         reached,
+        gaps,
     })
 }
 
@@ -633,10 +674,22 @@ fn print_scaling(points: &[ScalePoint], args: &Args) {
             .join(", ")
     );
     println!();
+    let gap_limits: Vec<f64> = GAP_LIMITS
+        .iter()
+        .copied()
+        .filter(|&l| l <= args.max)
+        .collect();
     println!(
-        "| instance | members | shifts | members × shifts | binaries | best known | within 1 % at limit | solve seconds | status |"
+        "| instance | members | shifts | members × shifts | binaries | best known | within 1 % at limit | solve seconds | status |{}",
+        gap_limits
+            .iter()
+            .map(|l| format!(" gap @{l} s |"))
+            .collect::<String>()
     );
-    println!("|---|--:|--:|--:|--:|--:|--:|--:|---|");
+    println!(
+        "|---|--:|--:|--:|--:|--:|--:|--:|---|{}",
+        "--:|".repeat(gap_limits.len())
+    );
     for p in points {
         let (limit, seconds, status) = match &p.reached {
             Some((limit, s)) => (
@@ -647,7 +700,7 @@ fn print_scaling(points: &[ScalePoint], args: &Args) {
             None => (format!("> {} s", args.max), "–".into(), "–".into()),
         };
         println!(
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |{}",
             p.name,
             p.members,
             p.shifts,
@@ -656,7 +709,11 @@ fn print_scaling(points: &[ScalePoint], args: &Args) {
             p.best_known.map_or("–".into(), |b| format!("{b:.1}")),
             limit,
             seconds,
-            status
+            status,
+            p.gaps
+                .iter()
+                .map(|(_, gap)| format!(" {} |", gap.map_or("–".into(), percent)))
+                .collect::<String>()
         );
     }
 }

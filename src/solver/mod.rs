@@ -18,6 +18,7 @@
 //! | whole MILP, warm-started (`milp`) | ✓ | ✓ | ✓ | – | the bound (and often the proof) on every team it fits |
 //! | exact dynamic program (`small::exact`) | ✓, beside HiGHS | – | – | – | a verdict by count of states, not by clock |
 //! | LP-free bound (`milp::bounds`) | ✓ | ✓ | ✓ | ✓ | a bound even where no LP runs |
+//! | bound for any size (`bound`) | – | – | more than 8 people, beside LNS and the MILP | more than 8 people, beside LNS | fairness bounded where no LP runs, on the core the searches leave free |
 //! | diagnosis (`diagnose`) | when no schedule exists | | | | names the rules that would have to give |
 //!
 //! A team of at most 400 binaries but more than 8 people gets the small column: its
@@ -31,10 +32,11 @@
 //! - `index`: facts every stage shares; `state` and `spread`: the objective kept up
 //!   to date move by move; `objective`: where the objective is encoded, and the test
 //!   that keeps the encodings in step with `evaluate`.
-//! - `start`, `search`, `milp`, `small`: the stages; `symmetry`: members the
+//! - `start`, `search`, `milp`, `small`, `bound`: the stages; `symmetry`: members the
 //!   rules cannot tell apart (for the MILP and the exact program).
 //! - `precheck`, `diagnose`: why no schedule exists; `progress`: what the user sees.
 
+mod bound;
 mod deadline;
 mod diagnose;
 mod elastic;

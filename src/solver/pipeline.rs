@@ -3,8 +3,10 @@
 //! the answer. Which of them run is the [`Plan`]'s decision, made once.
 
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::{Scope, ScopedJoinHandle};
 use std::time::{Duration, Instant};
 
+use super::bound;
 use super::diagnose::diagnose;
 use super::index::{Index, Rules};
 use super::milp::bounds;
@@ -65,13 +67,20 @@ pub fn solve(
         options,
         progress: &progress,
     };
-    let heuristic = run.lns(run.portfolio());
-    // Interrupted, like `progress`, once the exact program has its verdict.
-    let floor_watch = Progress::quiet(started);
-    let fair_floor = run.fairness_floor(heuristic.as_ref(), &floor_watch);
-    let smallest = run.lagrangian(heuristic, fair_floor);
-    run.prove(smallest, fair_floor, &floor_watch)
+    let heuristic = run.portfolio();
+    std::thread::scope(|scope| {
+        let beside = run.beside_bound(scope, heuristic.as_ref());
+        let heuristic = run.lns(heuristic);
+        // Interrupted, like `progress`, once the exact program has its verdict.
+        let floor_watch = Progress::quiet(started);
+        let fair_floor = run.fairness_floor(heuristic.as_ref(), &floor_watch);
+        let smallest = run.lagrangian(heuristic, fair_floor);
+        run.prove(smallest, fair_floor, &floor_watch, beside)
+    })
 }
+
+/// The bound for teams of any size, running beside LNS and the whole MILP.
+type Beside<'scope> = Option<ScopedJoinHandle<'scope, Option<bound::Bound>>>;
 
 /// What every stage reads.
 struct Run<'a> {
@@ -134,6 +143,37 @@ impl Run<'_> {
                 _ => best.assignment(),
             }
         })
+    }
+
+    /// Teams above the smallest tier's stages get a bound of their own, on the core LNS
+    /// and the whole MILP leave free, from the portfolio's schedule to the end; the
+    /// searches keep both cores until then.
+    fn beside_bound<'scope>(
+        &self,
+        scope: &'scope Scope<'scope, '_>,
+        heuristic: Option<&Assignment>,
+    ) -> Beside<'scope>
+    where
+        Self: 'scope,
+    {
+        let incumbent = self.objective(heuristic.filter(|_| self.plan.beside_bound)?);
+        let (problem, index) = (self.problem, self.index);
+        let until = self.plan.deadline()
+            - Duration::from_secs_f64(plan::MILP_READBACK_SECONDS).min(self.plan.limit / 2);
+        Some(scope.spawn(move || bound::lagrangian(problem, index, incumbent, until)))
+    }
+
+    /// The bound from beside, once it has finished (it stops before the deadline).
+    fn joined(&self, beside: Beside<'_>) -> f64 {
+        let Some(found) = beside.and_then(|handle| handle.join().ok().flatten()) else {
+            return f64::NEG_INFINITY;
+        };
+        self.progress.trace(&format!(
+            "bound for any size: {:.1} after {} rounds",
+            found.value, found.rounds
+        ));
+        self.progress.bound(found.value);
+        found.value
     }
 
     /// Large teams: exact re-optimisation of neighbourhoods, until the whole MILP's turn
@@ -249,6 +289,7 @@ impl Run<'_> {
         relaxation: Relaxation,
         fair_floor: Option<f64>,
         floor_watch: &Progress,
+        beside: Beside<'_>,
     ) -> Result<Solution, SolveError> {
         let progress = self.progress;
         let Relaxation {
@@ -287,6 +328,7 @@ impl Run<'_> {
         // Where the program gave up, the caps it rose through still bound every schedule.
         let answer = Answer {
             exact_bound,
+            floor: answer.floor.max(self.joined(beside)),
             ..answer
         };
         let settled = exclude.is_some();
@@ -487,7 +529,8 @@ struct Proof<'a> {
 /// Turns a schedule and what bounds it into a [`Solution`].
 struct Answer<'a> {
     run: &'a Run<'a>,
-    /// Bounds every schedule: the LP-free floor and the Lagrangian bound.
+    /// Bounds every schedule: the LP-free floor, the Lagrangian bound and the bound for
+    /// teams of any size.
     floor: f64,
     /// The highest cap under which the exact program found nothing.
     exact_bound: f64,

@@ -135,6 +135,24 @@ pub(crate) const LAGRANGE_PATIENCE: usize = 8;
 pub(crate) const LAGRANGE_MIN_STEP: f64 = 1.0 / 64.0;
 /// A repair of the priced members' schedules every this many rounds.
 pub(crate) const REPAIR_EVERY: usize = 4;
+/// The bound for teams of any size (`bound`): rounds without a better bound before its
+/// step halves. Its rounds are noisy (the loads the members choose jump between
+/// rounds), so it waits longer than the smallest teams' bound does.
+pub(crate) const BOUND_PATIENCE: usize = 20;
+/// ... and the step, relative to the first, at which it has stalled.
+pub(crate) const BOUND_MIN_STEP: f64 = 1e-4;
+/// Its steps aim this far (relative) above the best bound so far, not at the incumbent:
+/// far above the bound, the incumbent overshoots every step.
+pub(crate) const BOUND_TARGET_ABOVE: f64 = 0.3;
+/// Load levels one member's program tracks at most.
+pub(crate) const BOUND_LEVELS: usize = 4096;
+/// Bytes of all members' tables at most: the bound runs beside the searches, which
+/// need their memory too.
+pub(crate) const BOUND_TABLE_BYTES: usize = 1 << 30;
+/// Its fairness centre: intervals narrower than this are not split, and how many are
+/// evaluated at most per round.
+pub(crate) const BOUND_CENTRE_RESOLUTION: f64 = 1e-3;
+pub(crate) const BOUND_CENTRE_EVALUATIONS: usize = 400;
 /// Target load vectors the guide hands the exact program before it is given up.
 pub(crate) const GUIDE_TARGETS: usize = 4096;
 /// Steps and levels of the enumeration of fairness levels (the Lagrangian bound's
@@ -221,6 +239,9 @@ pub(crate) struct Plan {
     pub fair_floor: bool,
     /// The Lagrangian bound (and the pairs after it) runs.
     pub lagrange: bool,
+    /// The bound for teams of any size runs on the second core, beside LNS and the
+    /// whole MILP (which use one).
+    pub beside_bound: bool,
 }
 
 impl Plan {
@@ -246,6 +267,16 @@ impl Plan {
             && w.deviation >= 0.0
             && w.others_nonnegative()
             && fair;
+        // LNS and the whole MILP leave a core free; the smallest teams have their own
+        // bound, and small ones are proven by HiGHS before long.
+        plan.beside_bound = index.members > SMALL_TEAM
+            && matches!(plan.tier, Tier::Large | Tier::Largest)
+            && workers >= 2
+            && w.imbalance >= 0.0
+            && w.deviation >= 0.0
+            && w.imbalance + w.deviation > 0.0
+            && w.others_nonnegative()
+            && fair;
         plan
     }
 
@@ -260,6 +291,7 @@ impl Plan {
             exact: false,
             fair_floor: false,
             lagrange: false,
+            beside_bound: false,
         }
     }
 

@@ -27,8 +27,9 @@ pub const ZONES: [Tz; 4] = [
     chrono_tz::Australia::Sydney,
 ];
 
-/// Names of the benchmark's cases, smallest first.
-pub const NAMED: [&str; 4] = ["small", "team12", "team40", "fts150"];
+/// Names of the benchmark's cases, in the order they were added (each one's seed
+/// follows from its place, so a new case goes last).
+pub const NAMED: [&str; 6] = ["small", "team12", "team40", "fts150", "fts24", "fts500"];
 
 /// Periods start on this Monday, so weekly handoffs line up with the period.
 const PERIOD_START: (i32, u32, u32) = (2027, 1, 4);
@@ -162,6 +163,36 @@ impl Spec {
             "fts150" => Spec {
                 members: 150,
                 months: 6,
+                zones: 4,
+                layers: vec![LayerSpec::new("sun", LayerKind::TwelveHour)],
+                pto_per_month: 0.3,
+                part_time: 0.1,
+                turnover: true,
+                rules: Rules {
+                    min_rest_hours: 12.0,
+                    ..Rules::default()
+                },
+                ..base
+            },
+            // 24 people, 12-hour follow-the-sun shifts, a quarter.
+            "fts24" => Spec {
+                members: 24,
+                months: 3,
+                zones: 4,
+                layers: vec![LayerSpec::new("sun", LayerKind::TwelveHour)],
+                pto_per_month: 0.3,
+                part_time: 0.1,
+                turnover: true,
+                rules: Rules {
+                    min_rest_hours: 12.0,
+                    ..Rules::default()
+                },
+                ..base
+            },
+            // 500 people, 12-hour follow-the-sun shifts, a year.
+            "fts500" => Spec {
+                members: 500,
+                months: 12,
                 zones: 4,
                 layers: vec![LayerSpec::new("sun", LayerKind::TwelveHour)],
                 pto_per_month: 0.3,

@@ -11,6 +11,8 @@ pub mod instance;
 pub mod resolve;
 
 #[cfg(test)]
+pub(crate) mod brute;
+#[cfg(test)]
 pub(crate) mod fixture;
 #[cfg(test)]
 pub(crate) mod hours;

@@ -490,7 +490,7 @@ fn distance(levels: &Levels, lo: f64, hi: f64) -> f64 {
 
 /// The largest common step of `values` (each a multiple of it), if they have one at
 /// 1/1000 resolution.
-fn step(values: impl Iterator<Item = f64>) -> Option<f64> {
+pub(crate) fn step(values: impl Iterator<Item = f64>) -> Option<f64> {
     let mut g: u64 = 0;
     for v in values {
         let scaled = (v * SCALE).round();

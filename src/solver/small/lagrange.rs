@@ -1463,50 +1463,13 @@ mod tests {
     use crate::solver::index::Rules;
     use crate::solver::plan::Plan;
     use crate::solver::small::exact;
+    use crate::testkit::brute;
     use crate::testkit::hours as testkit;
     use crate::testkit::instance::XorShift;
 
     /// Whether a solve runs the bound for this team.
     fn applies(problem: &Problem, index: &Index) -> bool {
         Plan::of_problem(problem, index).lagrange
-    }
-
-    /// Every schedule the rules allow with its objective, by brute force.
-    fn schedules(problem: &Problem, index: &Index) -> Vec<(Assignment, f64)> {
-        fn fill(
-            problem: &Problem,
-            index: &Index,
-            s: usize,
-            a: &mut Assignment,
-            out: &mut Vec<(Assignment, f64)>,
-        ) {
-            if s == index.shifts {
-                if crate::problem::rules::check(problem, a, None).is_empty() {
-                    out.push((a.clone(), evaluate(problem, a, None).objective));
-                }
-                return;
-            }
-            for &m in &index.cand[s] {
-                a.members[s] = vec![m];
-                fill(problem, index, s + 1, a, out);
-            }
-        }
-        let mut out = Vec::new();
-        fill(
-            problem,
-            index,
-            0,
-            &mut Assignment::empty(index.shifts),
-            &mut out,
-        );
-        out
-    }
-
-    fn optimum(problem: &Problem, index: &Index) -> f64 {
-        schedules(problem, index)
-            .iter()
-            .map(|s| s.1)
-            .fold(f64::INFINITY, f64::min)
     }
 
     fn unlimited(never: &AtomicBool) -> exact::Limits<'_> {
@@ -1563,7 +1526,7 @@ mod tests {
             }
             let index = Index::new(&problem, None, Rules::of(&problem));
             proptest::prop_assume!(applies(&problem, &index));
-            let all = schedules(&problem, &index);
+            let all = brute::schedules(&problem);
             let best = all.iter().map(|s| s.1).fold(f64::INFINITY, f64::min);
             proptest::prop_assume!(best.is_finite());
             let incumbent = best + above;
@@ -1672,7 +1635,7 @@ mod tests {
             if !applies(&problem, &index) {
                 continue;
             }
-            let best = optimum(&problem, &index);
+            let best = brute::optimum(&problem);
             if !best.is_finite() {
                 continue;
             }
@@ -1725,7 +1688,7 @@ mod tests {
         let problem = testkit::problem(3, &shifts, ConfigRules::default());
         let index = Index::new(&problem, None, Rules::of(&problem));
         assert!(applies(&problem, &index));
-        let best = optimum(&problem, &index);
+        let best = brute::optimum(&problem);
         let relaxed = lagrange(&problem, &index, best, None, far());
         assert!(relaxed.proven, "bound {} against {best}", relaxed.bound);
         // From a worse start it finds the optimum and proves it.
@@ -1747,7 +1710,7 @@ mod tests {
         problem.cells[1][1].points = 26.0;
         let index = Index::new(&problem, None, Rules::of(&problem));
         assert!(applies(&problem, &index) && !same_points(&problem, &index));
-        let best = optimum(&problem, &index);
+        let best = brute::optimum(&problem);
         let relaxed = lagrange(&problem, &index, best, None, far());
         assert!(relaxed.proven, "bound {} against {best}", relaxed.bound);
         let relaxed = lagrange(&problem, &index, best + 300.0, None, far());

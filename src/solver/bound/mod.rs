@@ -1,0 +1,414 @@
+//! A lower bound for teams of any size: the Lagrangian relaxation of coverage.
+//!
+//! Every seat is priced instead of required. Members then no longer interact except
+//! through the fairness terms, which only see final loads: each member's own schedule
+//! is priced exactly by a dynamic program over their shifts (`member`, the pricing step
+//! of column generation), and the fairness terms are paid on the final loads, one per
+//! member, chosen together (`window`). Prices follow the subgradient (seats left empty
+//! raise theirs, seats taken twice lower it), with Polyak's step towards a target a
+//! little above the best bound so far.
+//!
+//! Every value the relaxation takes, at any prices, bounds every schedule better than
+//! the incumbent: the programs and the choice of loads only ever leave things out
+//! (see each module), so the answer is the best value reached, capped at the incumbent.
+//!
+//! The smallest teams have their own bound (`small::lagrange`), which also proves and
+//! settles pairs; this one only bounds, and scales with members: a round is one program
+//! per member and one sweep over their loads.
+
+mod member;
+mod window;
+
+use std::time::Instant;
+
+use crate::problem::Problem;
+use crate::solver::index::Index;
+use crate::solver::plan;
+use member::Program;
+
+/// What the ascent reached.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Bound {
+    /// At most the incumbent: every schedule scores at least this.
+    pub value: f64,
+    /// Price rounds run.
+    pub rounds: usize,
+}
+
+/// Raises the bound until `until`: building the programs stops there, and a round that
+/// could end past it is not started. `None` with too little time for one round, and
+/// where the relaxation does not apply: a weight below 0 other than the fairness
+/// terms', neither fairness term weighted, a shift no one may take, points without a
+/// common step, or tables larger than the plan allows.
+pub(crate) fn lagrangian(
+    problem: &Problem,
+    index: &Index,
+    incumbent: f64,
+    until: Instant,
+) -> Option<Bound> {
+    let built = Instant::now();
+    let mut relaxation = Relaxation::new(problem, index, incumbent, until)?;
+    let n = index.shifts;
+    let mut price = relaxation.cheapest.clone();
+    let mut best = f64::NEG_INFINITY;
+    let mut theta = 1.0;
+    let mut stalled = 0;
+    let mut rounds = 0;
+    // Until the first round, building the programs stands in for a round's time (a
+    // round costs more: it runs every program over its loads).
+    let mut last = built.elapsed();
+    loop {
+        // Twice the last round's time: rounds vary, and the answer waits for this one.
+        let started = Instant::now();
+        if started + 2 * last >= until {
+            break;
+        }
+        rounds += 1;
+        let Some((value, held)) = relaxation.at(&price) else {
+            // No loads at these prices come below the incumbent: none at all do.
+            return Some(Bound {
+                value: incumbent,
+                rounds,
+            });
+        };
+        last = started.elapsed();
+        if value > best + 1e-9 * value.abs().max(1.0) {
+            best = value;
+            stalled = 0;
+        } else {
+            stalled += 1;
+            if stalled >= plan::BOUND_PATIENCE {
+                theta /= 2.0;
+                stalled = 0;
+            }
+        }
+        if best >= incumbent || theta < plan::BOUND_MIN_STEP {
+            break;
+        }
+        let gradient: Vec<f64> = (0..n)
+            .map(|s| relaxation.seats[s] - f64::from(held[s]))
+            .collect();
+        let norm: f64 = gradient.iter().map(|g| g * g).sum();
+        if norm == 0.0 {
+            // Every seat taken once: the relaxation's choice is a schedule, and no
+            // prices raise the bound further.
+            break;
+        }
+        let target = (best + plan::BOUND_TARGET_ABOVE * best.abs().max(1.0)).min(incumbent);
+        let step = theta * (target - value).max(1e-6 * incumbent.abs().max(1.0)) / norm;
+        for (p, g) in price.iter_mut().zip(&gradient) {
+            *p += step * g;
+        }
+    }
+    (rounds > 0).then_some(Bound {
+        value: best.min(incumbent),
+        rounds,
+    })
+}
+
+/// The relaxation's fixed parts: the members' programs and what prices apply to.
+struct Relaxation<'a> {
+    problem: &'a Problem,
+    programs: Vec<Program>,
+    /// Seats per shift.
+    seats: Vec<f64>,
+    /// Per shift the least cost of one of its seats: the first prices.
+    cheapest: Vec<f64>,
+    terms: window::Terms,
+}
+
+impl<'a> Relaxation<'a> {
+    /// `None` also where building the programs reaches `until`.
+    fn new(
+        problem: &'a Problem,
+        index: &Index,
+        incumbent: f64,
+        until: Instant,
+    ) -> Option<Relaxation<'a>> {
+        let w = problem.objective;
+        if !w.others_nonnegative() || w.imbalance < 0.0 || w.deviation < 0.0 {
+            return None;
+        }
+        let n = index.shifts;
+        let seats: Vec<f64> = problem
+            .shifts
+            .iter()
+            .map(|s| f64::from(s.per_shift))
+            .collect();
+        let cheapest: Vec<f64> = (0..n)
+            .map(|s| {
+                index.cand[s]
+                    .iter()
+                    .map(|&m| index.seat_cost(problem, s, m))
+                    .fold(f64::INFINITY, f64::min)
+            })
+            .collect();
+        if cheapest.iter().any(|c| !c.is_finite()) {
+            return None;
+        }
+        let ranges = load_ranges(problem, index, incumbent, &seats, &cheapest)?;
+        let programs = ranges
+            .into_iter()
+            .enumerate()
+            .map(|(m, range)| {
+                if Instant::now() >= until {
+                    return None;
+                }
+                Program::new(problem, index, m, range, plan::BOUND_LEVELS)
+            })
+            .collect::<Option<Vec<Program>>>()?;
+        let bytes: usize = programs.iter().map(Program::table_bytes).sum();
+        if bytes > plan::BOUND_TABLE_BYTES {
+            return None;
+        }
+        Some(Relaxation {
+            problem,
+            programs,
+            seats,
+            cheapest,
+            terms: window::Terms {
+                imbalance: w.imbalance,
+                deviation: w.deviation,
+                resolution: plan::BOUND_CENTRE_RESOLUTION,
+                evaluations: plan::BOUND_CENTRE_EVALUATIONS,
+            },
+        })
+    }
+
+    /// The relaxation at `price`: its value (a bound on every schedule better than the
+    /// incumbent) and per shift the seats its members' schedules take; `None` where no
+    /// combination of loads comes below the incumbent.
+    fn at(&mut self, price: &[f64]) -> Option<(f64, Vec<u32>)> {
+        let problem = self.problem;
+        let wb = problem.objective.back_to_back_after_hours;
+        for p in self.programs.iter_mut() {
+            p.run(price, wb);
+        }
+        let mut outside = 0.0;
+        let mut members = Vec::with_capacity(self.programs.len());
+        let mut owners = Vec::with_capacity(self.programs.len());
+        for (i, p) in self.programs.iter().enumerate() {
+            if !p.fair {
+                outside += p.finals[0].0;
+                continue;
+            }
+            let cap = problem.capacity[p.m];
+            let hist = problem.history[p.m];
+            let (levels, loads): (Vec<window::Level>, Vec<usize>) = (p.range.0..p.finals.len())
+                .filter(|&l| p.finals[l].0.is_finite())
+                .map(|l| {
+                    let level = window::Level {
+                        n: (l as f64 * p.unit + hist) / cap,
+                        cost: p.finals[l].0,
+                    };
+                    (level, l)
+                })
+                .unzip();
+            owners.push((i, loads));
+            members.push(window::Member {
+                capacity: cap,
+                levels,
+            });
+        }
+        let ends = members
+            .iter()
+            .filter_map(|m| Some((m.levels.first()?.n, m.levels.last()?.n)))
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), (a, b)| {
+                (lo.min(a), hi.max(b))
+            });
+        let least = window::least(&members, self.terms, ends)?;
+        if !outside.is_finite() {
+            return None;
+        }
+        let mut held = vec![0u32; price.len()];
+        for p in self.programs.iter().filter(|p| !p.fair) {
+            p.held(0, &mut held);
+        }
+        for ((i, loads), &k) in owners.iter().zip(&least.choice) {
+            self.programs[*i].held(loads[k], &mut held);
+        }
+        let priced: f64 = price.iter().zip(&self.seats).map(|(p, s)| p * s).sum();
+        Some((priced + outside + least.value, held))
+    }
+}
+
+/// Per member, the loads (points) a schedule below the incumbent can end with: it
+/// pays at least the cheapest seats, so its fairness terms leave every normalized load
+/// within reach of the mean, and the mean lies between the cheapest and the dearest
+/// pools. Members outside fairness: (0, 0). `None` where neither fairness term limits
+/// the reach.
+fn load_ranges(
+    problem: &Problem,
+    index: &Index,
+    incumbent: f64,
+    seats: &[f64],
+    cheapest: &[f64],
+) -> Option<Vec<(f64, f64)>> {
+    let w = problem.objective;
+    let n = index.shifts;
+    let fair: Vec<usize> = (0..index.members)
+        .filter(|&m| index.in_fairness[m])
+        .collect();
+    let capacity: f64 = fair.iter().map(|&m| problem.capacity[m]).sum();
+    let history: f64 = fair.iter().map(|&m| problem.history[m]).sum();
+    let everyone_fair = (0..n).all(|s| index.cand[s].iter().all(|&m| index.in_fairness[m]));
+    let points = |s: usize| {
+        index.cand[s]
+            .iter()
+            .filter(|&&m| index.in_fairness[m])
+            .map(move |&m| problem.cells[s][m].points)
+    };
+    let pool_lo: f64 = if everyone_fair {
+        (0..n)
+            .map(|s| seats[s] * points(s).fold(f64::INFINITY, f64::min))
+            .sum()
+    } else {
+        0.0
+    };
+    let pool_hi: f64 = (0..n)
+        .map(|s| seats[s] * points(s).fold(0.0, f64::max))
+        .sum();
+    let mean = if capacity > 0.0 {
+        (
+            (pool_lo + history) / capacity,
+            (pool_hi + history) / capacity,
+        )
+    } else {
+        (0.0, 0.0)
+    };
+    let cheapest_total: f64 = seats.iter().zip(cheapest).map(|(s, c)| s * c).sum();
+    let room = (incumbent - cheapest_total).max(0.0);
+    (0..index.members)
+        .map(|m| {
+            if !index.in_fairness[m] {
+                return Some((0.0, 0.0));
+            }
+            let cap = problem.capacity[m];
+            let by_imbalance = if w.imbalance > 0.0 {
+                room / w.imbalance
+            } else {
+                f64::INFINITY
+            };
+            let by_deviation = if w.deviation > 0.0 {
+                room / (w.deviation * cap)
+            } else {
+                f64::INFINITY
+            };
+            let reach = by_imbalance.min(by_deviation);
+            if !reach.is_finite() {
+                return None;
+            }
+            let hist = problem.history[m];
+            Some(((mean.0 - reach) * cap - hist, (mean.1 + reach) * cap - hist))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::config::Rules as ConfigRules;
+    use crate::solver::index::Rules;
+    use crate::testkit::brute;
+    use crate::testkit::hours as testkit;
+
+    proptest::proptest! {
+        /// Never above the optimum, whatever the rounds reach: member-dependent points
+        /// (zones), a second layer overlapping two days, prefer-off days, blocked
+        /// pairs, part-timers, history, a pin, a rest rule, a member outside fairness,
+        /// and incumbents from the optimum itself to far above it.
+        #[test]
+        fn proptest_the_bound_is_below_the_optimum(
+            members in 2usize..5,
+            hours in proptest::collection::vec(8i64..24, 3..7),
+            prefer_off in proptest::collection::vec(proptest::bool::weighted(0.2), 24),
+            blocked in proptest::collection::vec(proptest::bool::weighted(0.2), 24),
+            overlap in proptest::option::of(0usize..5),
+            capacity in proptest::sample::select(vec![1.0, 0.5, 0.75]),
+            history in proptest::sample::select(vec![0.0, 12.0, 40.0]),
+            zoned in proptest::option::of(proptest::collection::vec(0i64..4, 24)),
+            pin in proptest::option::of((0usize..7, 0usize..4)),
+            rest in proptest::sample::select(vec![0.0, 12.0]),
+            outside in proptest::bool::weighted(0.2),
+            above in proptest::sample::select(vec![0.0, 10.0, 400.0, 1e5]),
+            seconds in proptest::sample::select(vec![0.0, 0.02, 0.2]),
+        ) {
+            let mut shifts: Vec<(usize, i64, i64)> =
+                (0..hours.len()).map(|i| (0, i as i64 * 24, hours[i])).collect();
+            if let Some(day) = overlap.filter(|&d| d + 1 < hours.len()) {
+                shifts.push((1, day as i64 * 24 + 6, 30));
+                shifts.sort_by_key(|s| (s.1, s.0));
+            }
+            let rules = ConfigRules { min_rest_hours: rest, ..ConfigRules::default() };
+            let mut problem = testkit::problem(members, &shifts, rules);
+            problem.capacity[0] = capacity;
+            problem.history[members - 1] = history;
+            if outside {
+                problem.capacity[members - 1] = 0.0;
+            }
+            for s in 0..shifts.len() {
+                for m in 0..members {
+                    let k = (s * 3 + m) % 24;
+                    problem.cells[s][m].prefer_off = prefer_off[k];
+                    if let Some(extra) = &zoned {
+                        problem.cells[s][m].points += extra[k] as f64;
+                    }
+                    if m > 0 && blocked[k] {
+                        problem.cells[s][m].blocked = Some(crate::problem::Exclusion::NotEmployed);
+                    }
+                }
+            }
+            let open = |&(s, m): &(usize, usize)| {
+                s < shifts.len() && m < members && problem.cells[s][m].blocked.is_none()
+            };
+            if let Some(pinned) = pin.filter(open) {
+                problem.pins.push(pinned);
+            }
+            let best = brute::optimum(&problem);
+            proptest::prop_assume!(best.is_finite());
+            let index = Index::new(&problem, None, Rules::of(&problem));
+            let until = Instant::now() + Duration::from_secs_f64(seconds);
+            if let Some(found) = lagrangian(&problem, &index, best + above, until) {
+                let tolerance = 1e-6 * best.abs().max(1.0);
+                proptest::prop_assert!(
+                    found.value <= best + tolerance,
+                    "bound {} above the optimum {} after {} rounds", found.value, best, found.rounds
+                );
+            }
+        }
+    }
+
+    /// Where a member's availability forces the loads apart, the bound sees most of
+    /// the fairness terms, not only the cheapest seats. (Where only the total forces
+    /// them apart, it does not: mixing everyone light with everyone heavy covers the
+    /// seats on average, which is all coverage priced can ask.)
+    #[test]
+    fn the_bound_sees_fairness_that_availability_forces() {
+        // Two people, four days of 24 h; the second may take only the first day.
+        let shifts: Vec<(usize, i64, i64)> = (0..4).map(|d| (0, d * 24, 24)).collect();
+        let mut problem = testkit::problem(2, &shifts, ConfigRules::default());
+        for s in 1..4 {
+            problem.cells[s][1].blocked = Some(crate::problem::Exclusion::NotEmployed);
+        }
+        let best = brute::optimum(&problem);
+        let index = Index::new(&problem, None, Rules::of(&problem));
+        let cheapest: f64 = 4.0 * 24.0 * problem.objective.total_load;
+        let found = lagrangian(
+            &problem,
+            &index,
+            best,
+            Instant::now() + Duration::from_secs(5),
+        )
+        .expect("applies");
+        assert!(found.value <= best + 1e-6, "{} above {}", found.value, best);
+        assert!(
+            found.value > cheapest + 0.5 * (best - cheapest),
+            "bound {} hardly above the cheapest seats {} (optimum {})",
+            found.value,
+            cheapest,
+            best
+        );
+    }
+}
