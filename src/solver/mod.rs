@@ -53,9 +53,16 @@ mod symmetry;
 use std::time::Duration;
 
 use crate::problem::Problem;
-use crate::problem::assignment::Assignment;
+use crate::problem::assignment::{Assignment, Previous};
 use index::{Index, Rules};
 pub use pipeline::solve;
+
+/// Per shift, how many seats of `previous` a re-solve cannot keep (see
+/// `start::lost_seats`): the moves an edit forces, before any optimisation.
+pub fn lost_seats(problem: &Problem, previous: &Previous) -> Vec<u32> {
+    let index = Index::new(problem, Some(previous), Rules::of(problem));
+    start::lost_seats(problem, &index)
+}
 
 #[derive(Debug, Clone)]
 pub struct SolveOptions {
