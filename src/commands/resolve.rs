@@ -128,7 +128,12 @@ pub(crate) fn resolve(
         .time_limit
         .mul_f64(CHOSEN_SHARE)
         .max(CHOSEN_MIN.min(options.time_limit / 2));
-    let stages = neighbourhoods(problem, previous, &lost);
+    // `--rebalance` asks for the whole problem's fairest schedule: no neighbourhood.
+    let stages = if budget == Budget::Rebalance {
+        vec![None]
+    } else {
+        neighbourhoods(problem, previous, &lost)
+    };
     let mut solves: Vec<Priced> = Vec::new();
     let mut last_stage = previous.clone();
     let mut best_stage = f64::INFINITY;
