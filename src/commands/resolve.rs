@@ -9,6 +9,12 @@
 //! (`--rebalance`). Each found schedule is a point (moves, fairness); per move budget
 //! (forced, +2, +5, +10, unlimited) the frontier shows the fairest point within it.
 //!
+//! Why neighbourhoods first: most of a re-solved schedule is still right, and an edit
+//! rarely gives a reason to move a seat weeks away from what it touched. Freezing those
+//! seats leaves a problem the solver settles in a fraction of the whole one's time; the
+//! whole problem is solved only when a wider neighbourhood keeps paying, so the answer
+//! comes quickly and the command does not take the fresh solve's time.
+//!
 //! Why prices and not a hard budget row: every stage of the solver already prices churn
 //! per seat (`Index::seat_cost`), so a price reuses the whole pipeline, its starts from
 //! the kept schedule and its proofs, unchanged. A price also gives bounds for free: a
