@@ -12,10 +12,25 @@ use crate::config::{Config, Layer, Rotation, WeeklyTime};
 use crate::error::Error;
 use crate::problem::Problem;
 
+/// Exits 3 (as `solve` would) when some shift cannot be staffed, after printing which.
 pub(crate) fn run(config: &Path) -> Result<(), Error> {
     let config = crate::config::load(config)?;
     let problem = crate::problem::build(&config)?;
-    super::print(&render(&config, &problem))
+    super::print(&render(&config, &problem))?;
+    match short_shifts(&problem).len() {
+        0 => Ok(()),
+        n => Err(Error::Infeasible(format!(
+            "error: {n} shift{} cannot be staffed (listed above): `rota solve` would find no schedule",
+            if n == 1 { "" } else { "s" }
+        ))),
+    }
+}
+
+/// The shifts fewer than `per_shift` members can take.
+fn short_shifts(problem: &Problem) -> Vec<usize> {
+    (0..problem.shifts.len())
+        .filter(|&s| problem.candidates(s).count() < problem.shifts[s].per_shift as usize)
+        .collect()
 }
 
 pub(crate) fn render(config: &Config, problem: &Problem) -> String {
@@ -131,9 +146,7 @@ fn layers_table(config: &Config, problem: &Problem) -> Table {
 
 /// Every shift fewer than `per_shift` members can take, with each member's exclusion.
 fn understaffed(config: &Config, problem: &Problem) -> String {
-    let short: Vec<usize> = (0..problem.shifts.len())
-        .filter(|&s| problem.candidates(s).count() < problem.shifts[s].per_shift as usize)
-        .collect();
+    let short = short_shifts(problem);
     if short.is_empty() {
         return "every shift has enough people who can take it\n".to_owned();
     }

@@ -75,6 +75,8 @@ impl Progress {
     }
 
     pub fn stage(&self, stage: &'static str) {
+        // In the log too: where a solve spends its time past the limit shows there.
+        self.trace(stage);
         self.update(|shown| {
             shown.stage = stage;
             true
