@@ -215,6 +215,21 @@ pub(crate) fn resolve(
         }
     }
 
+    // The kept schedule with only its lost seats refilled: the minimal repair whenever
+    // the fill does not dead-end, whatever time the solves had.
+    if let (Some(assignment), Some(first)) =
+        (solver::kept_repair(problem, previous), solves.first())
+    {
+        let solution = Solution {
+            assignment,
+            ..first.solution.clone()
+        };
+        solves.push(Priced {
+            price: chosen_price,
+            solution,
+            whole: false,
+        });
+    }
     let mut found: Vec<Found> = Vec::new();
     for Priced {
         price: p,
@@ -239,8 +254,8 @@ pub(crate) fn resolve(
             log::warn!("re-solve: the schedule found at move price {p} failed verify; left out");
         }
     }
-    // Forced: the fewest moves of any schedule found, the minimal repair's (proven
-    // fewest within the neighbourhood: the lost seats and what the rules then force).
+    // Forced: the fewest moves of any schedule found: the kept repair's (the lost seats)
+    // or, where its fill dead-ends, the minimal repair solve's (what the rules force).
     let Some(forced) = found.iter().map(|f| f.moves).min() else {
         return Err(SolveError::Internal(
             "no schedule of the re-solve passed verify".into(),
