@@ -354,6 +354,19 @@ mod tests {
         }
     }
 
+    /// A pin on the shift starting on local date `d`.
+    fn on(d: &str) -> PinStart {
+        PinStart::LocalDate(date(d))
+    }
+
+    /// The two layers' problem with `pins`.
+    fn pinned(pins: Vec<Pin>) -> Result<Problem, BuildError> {
+        build(&Config {
+            pins,
+            ..two_layers()
+        })
+    }
+
     #[test]
     fn shifts_are_sorted_by_start_then_layer_with_cells_for_everyone() {
         let p = build(&two_layers()).expect("builds");
@@ -415,12 +428,11 @@ mod tests {
 
     #[test]
     fn pins_match_by_local_date_or_exact_instant() {
-        let mut c = two_layers();
-        c.pins = vec![
-            pin(0, PinStart::LocalDate(date("2024-07-08")), 1, 40),
+        let p = pinned(vec![
+            pin(0, on("2024-07-08"), 1, 40),
             pin(1, PinStart::Instant(at("2024-07-02T08:00:00Z")), 0, 45),
-        ];
-        let p = build(&c).expect("builds");
+        ])
+        .expect("builds");
         assert_eq!(p.pins.len(), 2);
         let (weekly, daily) = if p.shifts[p.pins[0].0].layer == 0 {
             (p.pins[0], p.pins[1])
@@ -435,9 +447,7 @@ mod tests {
 
     #[test]
     fn a_pin_matching_no_shift_names_its_line_layer_and_the_nearest_starts() {
-        let mut c = two_layers();
-        c.pins = vec![pin(0, PinStart::LocalDate(date("2024-07-03")), 0, 42)];
-        let err = build(&c)
+        let err = pinned(vec![pin(0, on("2024-07-03"), 0, 42)])
             .expect_err("no shift starts on a Wednesday")
             .to_string();
         assert_eq!(
@@ -450,21 +460,22 @@ mod tests {
 
     #[test]
     fn an_instant_pin_off_by_an_hour_matches_nothing() {
-        let mut c = two_layers();
-        c.pins = vec![pin(0, PinStart::Instant(at("2024-07-08T15:00:00Z")), 0, 7)];
-        let err = build(&c).expect_err("10:00 EDT is 14:00Z").to_string();
+        let off_by_an_hour = pin(0, PinStart::Instant(at("2024-07-08T15:00:00Z")), 0, 7);
+        let err = pinned(vec![off_by_an_hour])
+            .expect_err("10:00 EDT is 14:00Z")
+            .to_string();
         assert!(err.contains("rota.toml:7:9\n"), "{err}");
         assert!(err.contains("2024-07-08T14:00:00+00:00"), "{err}");
     }
 
     #[test]
     fn pinning_someone_blocked_says_why_and_every_bad_pin_is_reported() {
-        let mut c = two_layers();
-        c.pins = vec![
-            pin(1, PinStart::LocalDate(date("2024-07-03")), 1, 50),
-            pin(0, PinStart::LocalDate(date("2024-07-02")), 0, 60),
-        ];
-        let err = build(&c).expect_err("bob is away").to_string();
+        let err = pinned(vec![
+            pin(1, on("2024-07-03"), 1, 50),
+            pin(0, on("2024-07-02"), 0, 60),
+        ])
+        .expect_err("bob is away")
+        .to_string();
         assert!(err.contains("rota.toml:50:9\n"), "{err}");
         assert!(err.contains("unavailable on 2024-07-03 (move)"), "{err}");
         assert!(err.contains("rota.toml:60:9\n"), "{err}");
@@ -472,20 +483,20 @@ mod tests {
 
     #[test]
     fn more_pins_than_per_shift_is_an_error() {
-        let mut c = two_layers();
-        c.pins = vec![
-            pin(0, PinStart::LocalDate(date("2024-07-08")), 0, 10),
-            pin(0, PinStart::LocalDate(date("2024-07-08")), 1, 14),
-        ];
-        let err = build(&c).expect_err("per_shift = 1").to_string();
+        let err = pinned(vec![
+            pin(0, on("2024-07-08"), 0, 10),
+            pin(0, on("2024-07-08"), 1, 14),
+        ])
+        .expect_err("per_shift = 1")
+        .to_string();
         assert!(err.contains("lines 10, 14"), "{err}");
         // The same pin twice is harmless.
-        let mut c = two_layers();
-        c.pins = vec![
-            pin(0, PinStart::LocalDate(date("2024-07-01")), 0, 10),
-            pin(0, PinStart::LocalDate(date("2024-07-01")), 0, 14),
-        ];
-        assert_eq!(build(&c).expect("builds").pins.len(), 1);
+        let twice = pinned(vec![
+            pin(0, on("2024-07-01"), 0, 10),
+            pin(0, on("2024-07-01"), 0, 14),
+        ])
+        .expect("builds");
+        assert_eq!(twice.pins.len(), 1);
     }
 }
 

@@ -314,10 +314,7 @@ mod tests {
 
     #[test]
     fn rest_blocks_the_first_shifts_naming_the_earlier_one() {
-        let rules = Rules {
-            min_rest_hours: 12.0,
-            ..Rules::default()
-        };
+        let rules = Rules::rest_of(12.0);
         let p = build(&team(rules, last_week())).expect("builds");
         let (primary, secondary) = (first(&p, 0, 0), first(&p, 1, 0));
         let ann = p.cells[primary][0].blocked.clone().expect("ann rests");
@@ -350,10 +347,7 @@ mod tests {
 
     #[test]
     fn the_closest_earlier_shift_names_the_block() {
-        let rules = Rules {
-            min_rest_hours: 12.0,
-            ..Rules::default()
-        };
+        let rules = Rules::rest_of(12.0);
         // Ann's "oncall" (a layer since removed) ends four hours before the period's first
         // shifts; her later-starting secondary day ends right as they start.
         let seats = vec![
@@ -403,10 +397,7 @@ mod tests {
 
     #[test]
     fn runs_follow_the_layers_numbering_back_before_the_period() {
-        let rules = Rules {
-            max_consecutive: 2,
-            ..Rules::default()
-        };
+        let rules = Rules::runs_of(2);
         let mut seats = last_week();
         seats.push(seat(
             "primary",
@@ -464,10 +455,7 @@ mod tests {
 
     #[test]
     fn a_pin_against_an_earlier_shift_builds_for_the_solver_to_refuse() {
-        let rules = Rules {
-            min_rest_hours: 12.0,
-            ..Rules::default()
-        };
+        let rules = Rules::rest_of(12.0);
         let mut c = team(rules, last_week());
         c.pins.push(crate::config::Pin {
             layer: 0,
@@ -482,10 +470,7 @@ mod tests {
 
     #[test]
     fn the_rule_check_continues_the_run_and_names_where_it_began() {
-        let rules = Rules {
-            max_consecutive: 1,
-            ..Rules::default()
-        };
+        let rules = Rules::runs_of(1);
         let p = build(&team(rules, last_week())).expect("builds");
         let mut a = crate::problem::assignment::Assignment::empty(p.shifts.len());
         for s in 0..p.shifts.len() {

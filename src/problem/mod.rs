@@ -120,12 +120,12 @@ impl Problem {
     }
 
     /// The index of the member with this id.
-    pub(crate) fn member_index(&self, id: &str) -> Option<usize> {
+    pub fn member_index(&self, id: &str) -> Option<usize> {
         self.members.iter().position(|m| m.id == id)
     }
 
     /// The index of the layer with this name.
-    pub(crate) fn layer_index(&self, name: &str) -> Option<usize> {
+    pub fn layer_index(&self, name: &str) -> Option<usize> {
         self.layers.iter().position(|l| l.name == name)
     }
 

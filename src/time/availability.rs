@@ -142,7 +142,7 @@ pub(crate) fn capacity(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{DateRule, Rotation, WeekdaySet};
+    use crate::config::{DateRule, Member, Rotation, WeekdaySet};
     use crate::testkit::{at, date, layer, member, time};
     use chrono::Weekday;
     use chrono_tz::Tz;
@@ -215,14 +215,20 @@ mod tests {
         assert_eq!(next_day, None);
     }
 
+    /// A member in Berlin, unavailable on their local date `d`.
+    fn in_berlin_away_on(d: &str) -> Member {
+        let mut m = member("b", Tz::Europe__Berlin);
+        m.unavailable.push(DateRule::Date {
+            date: date(d),
+            reason: None,
+        });
+        m
+    }
+
     #[test]
     fn unavailable_days_are_in_the_member_zone() {
         // Berlin's 2024-07-10 starts at 18:00 EDT on the 9th.
-        let mut m = member("b", Tz::Europe__Berlin);
-        m.unavailable.push(DateRule::Date {
-            date: date("2024-07-10"),
-            reason: None,
-        });
+        let m = in_berlin_away_on("2024-07-10");
         let rules = Rules::default();
         assert_eq!(
             excluded(
@@ -385,11 +391,7 @@ mod tests {
     fn capacity_counts_member_days_inside_the_team_period() {
         // Berlin's July 1st is 18:00 EDT June 30th to 18:00 EDT July 1st: 18 of its hours
         // fall in the New York period, which is 720 hours long.
-        let mut m = member("b", Tz::Europe__Berlin);
-        m.unavailable.push(DateRule::Date {
-            date: date("2024-07-01"),
-            reason: None,
-        });
+        let mut m = in_berlin_away_on("2024-07-01");
         assert!((july(&m, CapacityMode::Availability) - (720.0 - 18.0) / 720.0).abs() < 1e-12);
         // A whole Berlin day inside the period takes 24 hours.
         m.unavailable = vec![off("2024-07-10", "2024-07-10", None)];

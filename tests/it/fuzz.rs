@@ -99,12 +99,31 @@ fn at_fraction(text: &[u8], per_mille: u16) -> usize {
     text.len() * usize::from(per_mille) / 1000
 }
 
+/// Replaces with `with` the `n`th (wrapping) of the values starting at `starts` that
+/// `kind` accepts (it sees the text from the value on); nothing when none does.
+fn replace_value(
+    text: &mut String,
+    starts: &[usize],
+    n: usize,
+    kind: impl Fn(&str) -> bool,
+    with: &str,
+) {
+    let of_kind: Vec<usize> = starts
+        .iter()
+        .copied()
+        .filter(|&s| kind(&text[s..]))
+        .collect();
+    if let Some(&s) = of_kind.get(n % of_kind.len().max(1)) {
+        let e = value_end(text, s);
+        text.replace_range(s..e, with);
+    }
+}
+
 fn apply(text: &str, mutations: &[Mutation]) -> Vec<u8> {
     let mut text = text.to_string();
     let mut bytes: Option<Vec<u8>> = None;
     for m in mutations {
         let starts = value_starts(&text);
-        let nth = |n: usize| starts.get(n % starts.len().max(1)).copied();
         match *m {
             Mutation::Truncate(f) => {
                 let mut at = at_fraction(text.as_bytes(), f);
@@ -113,33 +132,14 @@ fn apply(text: &str, mutations: &[Mutation]) -> Vec<u8> {
                 }
                 text.truncate(at);
             }
-            Mutation::SwapType(n, t) => {
-                if let Some(s) = nth(n) {
-                    let e = value_end(&text, s);
-                    text.replace_range(s..e, t);
-                }
-            }
+            Mutation::SwapType(n, t) => replace_value(&mut text, &starts, n, |_| true, t),
             Mutation::Number(n, x) => {
-                let numbers: Vec<usize> = starts
-                    .iter()
-                    .copied()
-                    .filter(|&s| text[s..].starts_with(|c: char| c.is_ascii_digit() || c == '-'))
-                    .collect();
-                if let Some(&s) = numbers.get(n % numbers.len().max(1)) {
-                    let e = value_end(&text, s);
-                    text.replace_range(s..e, x);
-                }
+                let number = |v: &str| v.starts_with(|c: char| c.is_ascii_digit() || c == '-');
+                replace_value(&mut text, &starts, n, number, x);
             }
             Mutation::LongString(n, len) => {
-                let strings: Vec<usize> = starts
-                    .iter()
-                    .copied()
-                    .filter(|&s| text[s..].starts_with('"'))
-                    .collect();
-                if let Some(&s) = strings.get(n % strings.len().max(1)) {
-                    let e = value_end(&text, s);
-                    text.replace_range(s..e, &format!("\"{}\"", "a".repeat(len)));
-                }
+                let long = format!("\"{}\"", "a".repeat(len));
+                replace_value(&mut text, &starts, n, |v| v.starts_with('"'), &long);
             }
             Mutation::BadByte(f) => {
                 let mut b = bytes.take().unwrap_or_else(|| text.clone().into_bytes());

@@ -211,12 +211,7 @@ fn non_utf8_input_gets_a_position() {
     let schedule = tmp.path().join("schedule.json");
     std::fs::write(&schedule, b"{\n  \"version\": 1,\n  \"team\": \"\xff\"\n}").expect("write");
     let run = rota(&["verify", arg(&fixture("small.toml")), arg(&schedule)]);
-    expect_code(&run, 2);
-    assert!(
-        stderr(&run).contains("schedule.json:3:12: not UTF-8"),
-        "{}",
-        stderr(&run)
-    );
+    expect_refusal(&run, 2, "schedule.json:3:12: not UTF-8");
 }
 
 #[test]

@@ -22,7 +22,8 @@ use rota::schedule::{Schedule, ShiftOut};
 
 use crate::support::team::utc;
 use crate::support::{
-    arg, assert_includes, expect_code, files_under, fixture, read_json, root, rota, stderr, stdout,
+    arg, assert_includes, expect_code, expect_refusal, files_under, fixture, read_json, root, rota,
+    stderr, stdout,
 };
 
 /// A fresh directory for one test (or one shared solve).
@@ -381,12 +382,7 @@ fn template_mistakes_exit_2_with_line_column_and_a_fix() {
     .expect("write");
     let out_dir = dir.join("out");
     let out = rota(&["solve", arg(&config), "-o", arg(&out_dir)]);
-    expect_code(&out, 2);
-    assert!(
-        stderr(&out).contains("uses {email}, but 3 members have no email"),
-        "{}",
-        stderr(&out)
-    );
+    expect_refusal(&out, 2, "uses {email}, but 3 members have no email");
     assert!(!out_dir.exists());
 }
 
@@ -662,11 +658,10 @@ fn exports_refuse_ambiguous_or_unknown_input_with_exit_2() {
         &[("aki", "P1"), ("bo", "P2"), ("cy", "P3"), ("dee", "P4")],
     );
     let run = export("opsgenie", &pair, &map, &[]);
-    expect_code(&run, 2);
-    assert!(
-        stderr(&run).contains("layer pair has more than one person on call at once"),
-        "{}",
-        stderr(&run)
+    expect_refusal(
+        &run,
+        2,
+        "layer pair has more than one person on call at once",
     );
 }
 
@@ -754,12 +749,7 @@ fn the_csv_export_round_trips_to_the_same_shifts() {
 
     // A config of another team is refused.
     let run = export_csv(out, &fixture("small.toml"), &[]);
-    expect_code(&run, 2);
-    assert!(
-        stderr(&run).contains("is team \"Small Team\"'s"),
-        "{}",
-        stderr(&run)
-    );
+    expect_refusal(&run, 2, "is team \"Small Team\"'s");
 }
 
 // ---------------------------------------------------------------------------------------

@@ -312,20 +312,16 @@ fn two_quarters_in_a_row_verify_as_one_period() {
                     .expect("start")
                     .parse()
                     .expect("instant");
-                let layer = config
-                    .layers
-                    .iter()
-                    .position(|l| l.name == s["layer"].as_str().expect("layer"))
+                let layer = problem
+                    .layer_index(s["layer"].as_str().expect("layer"))
                     .expect("layer");
                 let shift = problem
                     .shifts
                     .iter()
                     .position(|x| x.layer == layer && x.start == start)
                     .expect("the union has the shift");
-                let member = config
-                    .members
-                    .iter()
-                    .position(|m| m.id == s["member"].as_str().expect("member"))
+                let member = problem
+                    .member_index(s["member"].as_str().expect("member"))
                     .expect("member");
                 assignment.members[shift].push(member);
             }
@@ -407,12 +403,7 @@ fn next_writes_a_config_that_checks_and_solves_for_every_shipped_config() {
 
         let written = std::fs::read_to_string(&next).expect("next.toml");
         let again = rota(&args);
-        expect_code(&again, 2);
-        assert!(
-            stderr(&again).contains("already exists"),
-            "{}",
-            stderr(&again)
-        );
+        expect_refusal(&again, 2, "already exists");
         assert_eq!(std::fs::read_to_string(&next).expect("next.toml"), written);
     }
 }

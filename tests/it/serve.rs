@@ -11,8 +11,8 @@ use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 use crate::support::{
-    arg, assert_contains, assert_includes, background, cmd, expect_code, fixture, read_json, rota,
-    rota_with_env, solve, sorted, stderr, stdout,
+    arg, assert_contains, assert_includes, background, cmd, expect_code, expect_refusal, fixture,
+    read_json, rota, rota_with_env, solve, sorted, stderr, stdout,
 };
 
 const TEAM_FEED: &str = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nX-WR-CALNAME:team\r\nEND:VCALENDAR\r\n";
@@ -886,12 +886,7 @@ fn rota_now_reads_a_schedule_or_a_config_and_says_what_is_missing() {
     assert_eq!(json["team"], "Report Team");
 
     let out = rota(&["now", schedule, "--at", "tomorrow"]);
-    expect_code(&out, 2);
-    assert!(
-        stderr(&out).contains("--at \"tomorrow\""),
-        "{}",
-        stderr(&out)
-    );
+    expect_refusal(&out, 2, "--at \"tomorrow\"");
 
     let unsolved = root.path().join("unsolved");
     std::fs::create_dir(&unsolved).expect("mkdir");
@@ -901,10 +896,5 @@ fn rota_now_reads_a_schedule_or_a_config_and_says_what_is_missing() {
         .current_dir(&unsolved)
         .output()
         .expect("rota runs");
-    expect_code(&out, 2);
-    assert!(
-        stderr(&out).contains("rota solve small.toml"),
-        "{}",
-        stderr(&out)
-    );
+    expect_refusal(&out, 2, "rota solve small.toml");
 }

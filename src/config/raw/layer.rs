@@ -309,23 +309,17 @@ const ELIGIBLE_KEYS: &[&str] = &["any_tags", "all_tags", "members", "exclude"];
 
 fn eligible(t: &DeTable<'_>, span: Range<usize>, diags: &mut Vec<Diagnostic>) -> RawEligible {
     let f = Fields::new(t, span, "`eligible`", ELIGIBLE_KEYS, diags);
+    // An absent list is an empty one.
+    let mut list = |key: &str| {
+        f.strings(key, diags)
+            .map(Spanned::into_inner)
+            .unwrap_or_default()
+    };
     RawEligible {
-        any_tags: f
-            .strings("any_tags", diags)
-            .map(Spanned::into_inner)
-            .unwrap_or_default(),
-        all_tags: f
-            .strings("all_tags", diags)
-            .map(Spanned::into_inner)
-            .unwrap_or_default(),
-        members: f
-            .strings("members", diags)
-            .map(Spanned::into_inner)
-            .unwrap_or_default(),
-        exclude: f
-            .strings("exclude", diags)
-            .map(Spanned::into_inner)
-            .unwrap_or_default(),
+        any_tags: list("any_tags"),
+        all_tags: list("all_tags"),
+        members: list("members"),
+        exclude: list("exclude"),
     }
 }
 

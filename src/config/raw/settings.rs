@@ -111,12 +111,8 @@ pub(super) fn fairness(
         let member = af.string("member", diags);
         let points = af.float("points", diags);
         af.string("reason", diags);
-        if af.get("member").is_none() {
-            diags.push(af.missing("member", "\"bob\""));
-        }
-        if af.get("points").is_none() {
-            diags.push(af.missing("points", "-40.0"));
-        }
+        af.require("member", "\"bob\"", diags);
+        af.require("points", "-40.0", diags);
         if let Some(p) = &points
             && !p.get_ref().is_finite()
         {

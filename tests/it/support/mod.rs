@@ -176,6 +176,13 @@ pub fn expect_code(out: &Output, code: i32) {
     );
 }
 
+/// Asserts the exit code and that stderr says `says`, showing both when they differ.
+#[track_caller]
+pub fn expect_refusal(out: &Output, code: i32, says: &str) {
+    expect_code(out, code);
+    assert_contains(&stderr(out), says);
+}
+
 /// `rota solve CONFIG -o DIR EXTRA…`, whatever its exit code.
 pub fn try_solve(config: &Path, dir: &Path, extra: &[&str]) -> Output {
     let mut args = vec!["solve", arg(config), "-o", arg(dir)];
