@@ -9,6 +9,12 @@
 //! (`--rebalance`). Each found schedule is a point (moves, fairness); per move budget
 //! (forced, +2, +5, +10, unlimited) the frontier shows the fairest point within it.
 //!
+//! Why neighbourhoods first: most of a re-solved schedule is still right, and an edit
+//! rarely gives a reason to move a seat weeks away from what it touched. Freezing those
+//! seats leaves a problem the solver settles in a fraction of the whole one's time; the
+//! whole problem is solved only when a wider neighbourhood keeps paying, so the answer
+//! comes quickly and the command does not take the fresh solve's time.
+//!
 //! Why prices and not a hard budget row: every stage of the solver already prices churn
 //! per seat (`Index::seat_cost`), so a price reuses the whole pipeline, its starts from
 //! the kept schedule and its proofs, unchanged. A price also gives bounds for free: a
@@ -50,12 +56,20 @@ const REBALANCE_PRICE: f64 = 1.0;
 const REPAIR_IMBALANCE: f64 = 1000.0;
 /// Budgets above the forced moves that the frontier reports, then unlimited.
 const FRONTIER_EXTRA: [u32; 4] = [0, 2, 5, 10];
-/// Share of the time limit for the chosen solve; the frontier's solves share the rest
-/// (with whatever the chosen one left). The chosen schedule never depends on them
-/// except where one of them beats it at its own price.
-const CHOSEN_SHARE: f64 = 0.5;
-/// Share of what is left after the chosen solve for the minimal repair.
+/// Share of the time limit for the chosen solve, all its stages together: a re-solve
+/// starts from a schedule that is mostly still right, so it should not take as long as
+/// a fresh solve, which gets the whole limit.
+const CHOSEN_SHARE: f64 = 0.1;
+/// ... but at least this (or half the limit, if less): below it the solver's first
+/// stages, which bring the kept schedule in, get too little time to finish.
+const CHOSEN_MIN: Duration = Duration::from_secs(1);
+/// Share of the time limit for the frontier's solves, together.
+const FRONTIER_SHARE: f64 = 0.1;
+/// Share of the frontier's time for the minimal repair.
 const REPAIR_SHARE: f64 = 0.5;
+/// Days either side of a lost seat that each neighbourhood frees, narrowest first; the
+/// last stage frees every unfrozen seat.
+const NEIGHBOURHOOD_DAYS: [i64; 2] = [7, 28];
 
 /// The chosen schedule and the trade-off around it.
 pub(crate) struct Resolved {
@@ -64,6 +78,14 @@ pub(crate) struct Resolved {
     /// Seconds of the chosen solve alone: when its answer was there.
     #[cfg_attr(not(feature = "bench"), allow(dead_code))]
     pub chosen_seconds: f64,
+}
+
+/// One solve of the re-solve: its price per move, and whether it was free to move every
+/// unfrozen seat (only then is its bound one on the whole problem).
+struct Priced {
+    price: f64,
+    solution: Solution,
+    whole: bool,
 }
 
 /// One schedule found by one of the solves, scored with the config's weights.
@@ -105,39 +127,116 @@ pub(crate) fn resolve(
         }
     }
 
-    let mut solves: Vec<(f64, Solution)> = Vec::new();
-    for (i, &p) in prices.iter().enumerate() {
-        let left = options.time_limit.saturating_sub(started.elapsed());
-        let share = match i {
-            0 => CHOSEN_SHARE,
-            // The minimal repair says how many moves are forced: the frontier starts there.
-            1 => REPAIR_SHARE,
-            _ => 1.0 / (prices.len() - i) as f64,
+    // The chosen solve: small neighbourhoods around the lost seats first (everything
+    // else kept as it was), wider ones while they pay, the whole problem last.
+    let lost = solver::lost_seats(problem, previous);
+    let chosen_limit = options
+        .time_limit
+        .mul_f64(CHOSEN_SHARE)
+        .max(CHOSEN_MIN.min(options.time_limit / 2));
+    // `--rebalance` asks for the whole problem's fairest schedule: no neighbourhood.
+    let stages = if budget == Budget::Rebalance {
+        vec![None]
+    } else {
+        neighbourhoods(problem, previous, &lost)
+    };
+    let mut solves: Vec<Priced> = Vec::new();
+    let mut last_stage = previous.clone();
+    let mut best_stage = f64::INFINITY;
+    for (i, stage) in stages.iter().enumerate() {
+        let left = chosen_limit.saturating_sub(started.elapsed());
+        let limit = left.mul_f64(1.0 / (stages.len() - i) as f64);
+        let whole = stage.is_none();
+        let restricted = stage.as_ref().unwrap_or(previous);
+        let solve_options = SolveOptions {
+            time_limit: limit.max(Duration::from_millis(1)),
+            progress: options.progress && whole,
+            ..options.clone()
+        };
+        let mut priced = problem.clone();
+        priced.objective.churn = chosen_price;
+        match solver::solve(&priced, Some(restricted), &solve_options) {
+            Ok(solution) => {
+                let objective = evaluate(&priced, &solution.assignment, Some(previous)).objective;
+                solves.push(Priced {
+                    price: chosen_price,
+                    solution,
+                    whole,
+                });
+                last_stage = restricted.clone();
+                // A wider neighbourhood that found nothing better: the search has
+                // converged around the edit.
+                if objective >= best_stage - 1e-6 {
+                    break;
+                }
+                best_stage = objective;
+            }
+            // The whole problem's failure is the command's; a neighbourhood whose kept
+            // seats leave no valid completion only passes to the next.
+            Err(e) if whole => return Err(e),
+            Err(e) => log::debug!("re-solve: neighbourhood {i} failed: {e}"),
+        }
+    }
+    let chosen_seconds = started.elapsed().as_secs_f64();
+
+    // The frontier: the same neighbourhood at the other prices, in a bounded share.
+    let frontier_started = Instant::now();
+    let frontier_limit = options
+        .time_limit
+        .mul_f64(FRONTIER_SHARE)
+        .max(CHOSEN_MIN.min(options.time_limit / 2));
+    let whole = last_stage.frozen == previous.frozen;
+    for (i, &p) in prices.iter().enumerate().skip(1) {
+        let left = frontier_limit.saturating_sub(frontier_started.elapsed());
+        let share = if i == 1 {
+            REPAIR_SHARE
+        } else {
+            1.0 / (prices.len() - i) as f64
         };
         let limit = left.mul_f64(share);
-        if i > 0 && limit < Duration::from_millis(20) {
+        if limit < Duration::from_millis(20) {
             log::debug!("re-solve: no time left for the frontier at price {p}");
             break;
         }
         let mut priced = problem.clone();
         priced.objective.churn = p;
         let solve_options = SolveOptions {
-            time_limit: limit.max(Duration::from_millis(1)),
-            progress: options.progress && i == 0,
+            time_limit: limit,
+            progress: false,
             ..options.clone()
         };
-        match solver::solve(&priced, Some(previous), &solve_options) {
-            Ok(s) => solves.push((p, s)),
-            // The chosen solve's failure is the command's; a frontier solve that finds
-            // nothing in its share only leaves its point out.
-            Err(e) if i == 0 => return Err(e),
+        match solver::solve(&priced, Some(&last_stage), &solve_options) {
+            Ok(solution) => solves.push(Priced {
+                price: p,
+                solution,
+                whole,
+            }),
             Err(e) => log::debug!("re-solve: the frontier solve at price {p} failed: {e}"),
         }
     }
 
-    let chosen_seconds = solves.first().map_or(0.0, |(_, s)| s.seconds);
+    // The kept schedule with only its lost seats refilled: the minimal repair whenever
+    // the fill does not dead-end, whatever time the solves had.
+    if let (Some(assignment), Some(first)) =
+        (solver::kept_repair(problem, previous), solves.first())
+    {
+        let solution = Solution {
+            assignment,
+            ..first.solution.clone()
+        };
+        solves.push(Priced {
+            price: chosen_price,
+            solution,
+            whole: false,
+        });
+    }
     let mut found: Vec<Found> = Vec::new();
-    for (p, s) in &solves {
+    for Priced {
+        price: p,
+        solution: s,
+        ..
+    } in &solves
+    {
         if found.iter().any(|f| f.assignment == s.assignment) {
             continue;
         }
@@ -155,6 +254,8 @@ pub(crate) fn resolve(
             log::warn!("re-solve: the schedule found at move price {p} failed verify; left out");
         }
     }
+    // Forced: the fewest moves of any schedule found: the kept repair's (the lost seats)
+    // or, where its fill dead-ends, the minimal repair solve's (what the rules force).
     let Some(forced) = found.iter().map(|f| f.moves).min() else {
         return Err(SolveError::Internal(
             "no schedule of the re-solve passed verify".into(),
@@ -176,8 +277,8 @@ pub(crate) fn resolve(
     // bounds every schedule's priced objective from below.
     let bound = solves
         .iter()
-        .filter(|(p, s)| *p <= price && s.bound.is_finite())
-        .map(|(_, s)| s.bound)
+        .filter(|r| r.whole && r.price <= price && r.solution.bound.is_finite())
+        .map(|r| r.solution.bound)
         .fold(f64::NEG_INFINITY, f64::max);
     let objective = chosen.evaluation.objective;
     let gap = if bound.is_finite() {
@@ -214,8 +315,8 @@ pub(crate) fn resolve(
             let budget = f64::from(max_moves.unwrap_or(movable));
             let bound = solves
                 .iter()
-                .filter(|(_, s)| s.bound.is_finite())
-                .map(|(p, s)| s.bound - p * budget)
+                .filter(|r| r.whole && r.solution.bound.is_finite())
+                .map(|r| r.solution.bound - r.price * budget)
                 .fold(f64::NEG_INFINITY, f64::max)
                 .min(point.rest);
             let m = &point.evaluation.metrics;
@@ -234,7 +335,7 @@ pub(crate) fn resolve(
     let resolve = ResolveOut {
         previous: previous_name.to_string(),
         forced_moves: forced,
-        optional_moves: chosen.moves - forced,
+        optional_moves: chosen.moves.saturating_sub(forced),
         move_price: round6(chosen_price),
         max_moves: match budget {
             Budget::MaxMoves(n) => Some(n),
@@ -247,6 +348,56 @@ pub(crate) fn resolve(
         resolve,
         chosen_seconds,
     })
+}
+
+/// The chosen solve's stages: `previous` with every seat outside a neighbourhood of the
+/// lost seats frozen as it was (narrowest first), then `None`, the whole problem. A
+/// member who held none of the previous seats (a new hire) may take seats anywhere, so
+/// then, and when nothing is lost, only the whole problem is solved.
+fn neighbourhoods(problem: &Problem, previous: &Previous, lost: &[u32]) -> Vec<Option<Previous>> {
+    let open = |s: usize| !previous.frozen.get(s).copied().unwrap_or(false);
+    let held: Vec<bool> = (0..problem.members())
+        .map(|m| {
+            previous
+                .members
+                .iter()
+                .flatten()
+                .any(|before| before.contains(&m))
+        })
+        .collect();
+    let newcomer = (0..problem.shifts.len())
+        .filter(|&s| open(s))
+        .any(|s| (0..problem.members()).any(|m| !held[m] && problem.cells[s][m].blocked.is_none()));
+    let edited: Vec<usize> = (0..lost.len()).filter(|&s| lost[s] > 0).collect();
+    let mut stages = Vec::new();
+    if !newcomer && !edited.is_empty() {
+        for days in NEIGHBOURHOOD_DAYS {
+            let reach = chrono::Duration::days(days);
+            let mut restricted = previous.clone();
+            restricted.frozen.resize(problem.shifts.len(), false);
+            let mut kept = 0;
+            for (s, shift) in problem.shifts.iter().enumerate() {
+                let near = edited.iter().any(|&e| {
+                    let other = &problem.shifts[e];
+                    shift.start < other.end + reach && other.start < shift.end + reach
+                });
+                if open(s)
+                    && !near
+                    && lost[s] == 0
+                    && matches!(previous.members.get(s), Some(Some(_)))
+                {
+                    restricted.frozen[s] = true;
+                    kept += 1;
+                }
+            }
+            if kept == 0 {
+                break;
+            }
+            stages.push(Some(restricted));
+        }
+    }
+    stages.push(None);
+    stages
 }
 
 /// The schedule with the lowest objective without churn among those with at most
@@ -434,6 +585,10 @@ mod tests {
             );
             assert!(crate::problem::rules::check(&problem, a, Some(&previous)).is_empty());
             let moves = crate::problem::evaluate::churn(a, &previous);
+            // Only a's seat is lost; the repair may need more moves to keep the rules.
+            let lost = solver::lost_seats(&problem, &previous);
+            assert_eq!(lost.iter().sum::<u32>(), 1);
+            assert_eq!(lost[crate::testkit::fixture::shift(0, 0)], 1);
             assert!(r.resolve.forced_moves >= 1, "{budget:?}");
             assert_eq!(moves, r.resolve.forced_moves + r.resolve.optional_moves);
             if let Budget::MaxMoves(n) = budget {
@@ -446,6 +601,7 @@ mod tests {
                 r.resolve.frontier[0].max_moves,
                 Some(r.resolve.forced_moves)
             );
+            assert_eq!(r.resolve.frontier[0].moves, r.resolve.forced_moves);
             for p in &r.resolve.frontier {
                 assert!(p.max_moves.is_none_or(|n| p.moves <= n), "{p:?}");
                 assert!(p.bound.is_none_or(|b| b <= p.objective + 1e-6), "{p:?}");

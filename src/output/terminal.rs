@@ -135,6 +135,16 @@ pub(crate) fn pairs_section(schedule: &Schedule, zone: Tz) -> String {
 /// `optimal in 0.41 s — imbalance 2.5 points/FTE — objective 3120.5 (gap 0.0 %)`.
 pub(crate) fn status_line(schedule: &Schedule) -> String {
     let s = &schedule.solver;
+    // No bound at all: a re-solve that converged around the edit without solving the
+    // whole problem proves nothing about it, and "time limit reached" would be wrong.
+    if s.status == "feasible" && s.gap >= 1.0 {
+        return format!(
+            "feasible (no bound) in {:.2} s — imbalance {} points/FTE — objective {}",
+            s.seconds,
+            trimmed(schedule.metrics.imbalance, 2),
+            trimmed(s.objective, 1),
+        );
+    }
     let status = match s.status.as_str() {
         "feasible" => "feasible (time limit reached)".to_string(),
         other => other.to_string(),
@@ -198,6 +208,13 @@ mod tests {
             status_line(&s),
             "feasible (time limit reached) in 10.00 s — imbalance 214 points/FTE — \
              objective 232207 (bound 200000, gap 13.9 %)"
+        );
+        // Without a bound (a re-solve settled around the edit) neither is shown.
+        s.solver.bound = 0.0;
+        s.solver.gap = 1.0;
+        assert_eq!(
+            status_line(&s),
+            "feasible (no bound) in 10.00 s — imbalance 214 points/FTE — objective 232207"
         );
     }
 

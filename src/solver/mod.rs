@@ -57,10 +57,26 @@ mod symmetry;
 use std::time::Duration;
 
 use crate::problem::Problem;
-use crate::problem::assignment::Assignment;
+use crate::problem::assignment::{Assignment, Previous};
 pub use elastic::{Relaxation, Rule};
 use index::{Index, Rules};
 pub use pipeline::solve;
+
+/// Per shift, how many seats of `previous` a re-solve cannot keep (see
+/// `start::lost_seats`): the moves an edit forces, before any optimisation.
+pub fn lost_seats(problem: &Problem, previous: &Previous) -> Vec<u32> {
+    let index = Index::new(problem, Some(previous), Rules::of(problem));
+    start::lost_seats(problem, &index)
+}
+
+/// The previous schedule kept wherever the rules still allow it, its lost seats filled
+/// by the fair greedy (`start::from_previous`): a repair that moves only the lost seats,
+/// `None` when the fill dead-ends (the rules then force more moves) or there is no
+/// previous schedule.
+pub fn kept_repair(problem: &Problem, previous: &Previous) -> Option<Assignment> {
+    let index = Index::new(problem, Some(previous), Rules::of(problem));
+    start::from_previous(problem, &index).map(|state| state.assignment())
+}
 
 #[derive(Debug, Clone)]
 pub struct SolveOptions {

@@ -78,6 +78,32 @@ pub(crate) fn from_previous<'a>(problem: &'a Problem, index: &'a Index) -> Optio
     from_wishes(problem, index, &wishes)
 }
 
+/// Per shift, how many of its previous seats the previous schedule cannot keep: the
+/// holder is no longer allowed there (unavailable, gone, ineligible) or breaks a rule
+/// given the earlier shifts kept (earlier shifts first, as `from_previous` keeps them).
+/// These are the seats an edit forces to move; all zero without a previous schedule or
+/// when the fixed seats contradict each other (the pre-check reports that).
+pub(crate) fn lost_seats(problem: &Problem, index: &Index) -> Vec<u32> {
+    let mut lost = vec![0; index.shifts];
+    let Some(mut state) = fixed_seats(problem, index) else {
+        return lost;
+    };
+    for (s, before) in index.churn_prev.iter().enumerate() {
+        let Some(before) = before else { continue };
+        let mut kept = 0;
+        for &m in before {
+            if state.holds(s, m) || state.can_add(s, m) {
+                if !state.holds(s, m) {
+                    state.add(s, m);
+                }
+                kept += 1;
+            }
+        }
+        lost[s] = problem.shifts[s].per_shift.saturating_sub(kept);
+    }
+    lost
+}
+
 /// Fixed seats, then each shift's wished holders where the rules allow them (earlier
 /// shifts first), then the fair greedy for the seats left open; `None` when the fill
 /// dead-ends.

@@ -13,7 +13,9 @@ use crate::support::{
 /// The first solve gets longer than the quick limit: a debug build stopping far from the
 /// optimum would leave a re-solve real gains to make, which it rightly takes.
 const FIRST_LIMIT: &str = "6";
-const RESOLVE_LIMIT: &str = "3";
+/// A re-solve takes a tenth of its limit for its answer (and as much for the frontier):
+/// 2 s, which a debug build under load needs to bring the kept schedule in.
+const RESOLVE_LIMIT: &str = "20";
 
 fn run_solve(config: &Path, out: &Path, limit: &str, extra: &[&str]) -> String {
     let mut args = vec!["solve", arg(config), "-o", arg(out), "--time-limit", limit];
@@ -146,8 +148,12 @@ fn carol_away_a_week_moves_her_one_shift_and_at_most_two_more() {
         "the frontier is shown:\n{printed}"
     );
     let (forced, optional) = check_resolve(&again);
-    // At least her seats (a repair may need a chain of moves to keep the rules).
+    // At least her seats (a repair may need a chain of moves to keep the rules); from
+    // the optimal first schedule exactly her one seat: someone free that day takes it.
     assert!(forced as usize >= hers.len(), "{printed}");
+    if before["solver"]["status"] == "optimal" {
+        assert_eq!(forced as usize, hers.len(), "{printed}");
+    }
     assert!(optional <= 2, "{printed}");
     assert_eq!(n, forced + optional, "{printed}");
     expect_code(
@@ -163,7 +169,7 @@ fn carol_away_a_week_moves_her_one_shift_and_at_most_two_more() {
 }
 
 #[test]
-fn the_starter_with_a_new_member_and_a_pto_week_moves_at_most_forced_plus_two() {
+fn the_starter_with_a_new_member_and_a_pto_week_moves_only_what_pays() {
     let dir = work_dir("resolve-same", "starter-init");
     let starter = dir.join("rota.toml");
     expect_code(&rota(&["init", arg(&starter)]), 0);
@@ -179,10 +185,18 @@ fn the_starter_with_a_new_member_and_a_pto_week_moves_at_most_forced_plus_two() 
 
     let again = read_json(&out.join("schedule.json"));
     let (forced, optional) = check_resolve(&again);
-    assert!(forced >= 1, "alice's PTO forces a move:\n{printed}");
     assert!(
-        optional <= 2,
-        "{forced} forced, {optional} optional:\n{printed}"
+        (1..=3).contains(&forced),
+        "alice's PTO forces a move or a few:\n{printed}"
+    );
+    // Fay starts with no shift, so moves that give her some pay: each optional move
+    // must lower the imbalance by 5 points/FTE on average against the forced repair.
+    let frontier = again["resolve"]["frontier"].as_array().expect("frontier");
+    let repair = frontier[0]["imbalance"].as_f64().expect("imbalance");
+    let chosen = again["metrics"]["imbalance"].as_f64().expect("imbalance");
+    assert!(
+        repair - chosen >= 5.0 * optional as f64 - 1e-6,
+        "{forced} forced, {optional} optional, imbalance {repair} → {chosen}:\n{printed}"
     );
     assert_eq!(changed(&first, &out), forced + optional, "{printed}");
 }
