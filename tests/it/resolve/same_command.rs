@@ -123,10 +123,15 @@ fn carol_away_a_week_moves_her_one_shift_and_at_most_two_more() {
         "carol is still on call during her PTO:\n{printed}"
     );
     // From the optimal first schedule (a debug build under load may stop short of it,
-    // and then carol may hold more that week): one forced move, at most two optional.
-    if before["solver"]["status"] == "optimal" {
+    // and then carol may hold more that week): her seats move, at most two more. The
+    // example has more than one optimum; the release build's, the one the issue names,
+    // gives her exactly the secondary of 2027-02-17.
+    let optimal = before["solver"]["status"] == "optimal";
+    if optimal {
+        assert!(n <= hers.len() as u64 + 2, "{n} shifts changed:\n{printed}");
+    }
+    if optimal && hers.len() == 1 {
         assert!((1..=3).contains(&n), "{n} shifts changed:\n{printed}");
-        assert_eq!(hers.len(), 1, "{hers:?}");
         assert_eq!(hers[0]["layer"], "secondary");
         assert!(
             hers[0]["start"]
@@ -151,7 +156,7 @@ fn carol_away_a_week_moves_her_one_shift_and_at_most_two_more() {
     // At least her seats (a repair may need a chain of moves to keep the rules); from
     // the optimal first schedule exactly her one seat: someone free that day takes it.
     assert!(forced as usize >= hers.len(), "{printed}");
-    if before["solver"]["status"] == "optimal" {
+    if optimal {
         assert_eq!(forced as usize, hers.len(), "{printed}");
     }
     assert!(optional <= 2, "{printed}");
