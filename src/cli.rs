@@ -111,9 +111,21 @@ impl Env {
             now,
             now_is_fixed: fixed,
             stderr_is_terminal: std::io::stderr().is_terminal(),
+            color: stderr_color(),
             log,
         })
     }
+}
+
+/// Whether stderr gets colour: it is a terminal and `NO_COLOR` is unset or empty.
+pub fn stderr_color() -> bool {
+    use std::io::IsTerminal;
+    std::io::stderr().is_terminal() && no_color_allows(std::env::var_os("NO_COLOR").as_deref())
+}
+
+/// no-color.org: any non-empty `NO_COLOR` turns colour off.
+fn no_color_allows(value: Option<&std::ffi::OsStr>) -> bool {
+    value.is_none_or(|v| v.is_empty())
 }
 
 pub fn run(cli: Cli, env: &Env) -> Result<(), Error> {
@@ -185,6 +197,15 @@ impl log::Log for StderrLogger {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn any_non_empty_no_color_turns_colour_off() {
+        use std::ffi::OsStr;
+        assert!(no_color_allows(None));
+        assert!(no_color_allows(Some(OsStr::new(""))));
+        assert!(!no_color_allows(Some(OsStr::new("1"))));
+        assert!(!no_color_allows(Some(OsStr::new("0"))));
+    }
 
     #[test]
     fn each_v_raises_the_log_level() {

@@ -50,7 +50,13 @@ pub fn solve(
             seconds: started.elapsed().as_secs_f64(),
         });
     }
-    let progress = Progress::new(options.progress, started);
+    let progress = Progress::new(
+        options.progress.as_ref(),
+        problem,
+        previous,
+        started,
+        options.time_limit,
+    );
     progress.stage("fair greedy");
     let index = Index::new(problem, previous, Rules::of(problem));
     if let Some(diagnosis) = precheck(problem, &index) {
@@ -80,7 +86,7 @@ struct Run<'a> {
     index: &'a Index,
     plan: &'a Plan,
     options: &'a SolveOptions,
-    progress: &'a Progress,
+    progress: &'a Progress<'a>,
 }
 
 /// The heuristics' schedule after the Lagrangian bound, and what the bound leaves the
@@ -118,7 +124,8 @@ impl Run<'_> {
         }
         .or_else(|| fair.clone());
         if let Some(state) = &primary {
-            self.progress.reached("greedy + polish", state.objective());
+            self.progress
+                .reached("greedy + polish", state.objective(), || state.assignment());
         }
         primary.map(|primary| {
             let best = portfolio::search(
@@ -209,7 +216,7 @@ impl Run<'_> {
         );
         let best = match found.better {
             Some((better, value)) => {
-                progress.reached("Lagrangian repair", value);
+                progress.reached("Lagrangian repair", value, || better.clone());
                 better
             }
             None => start,
@@ -258,8 +265,8 @@ impl Run<'_> {
             guide,
         } = relaxation;
         let greedy_objective = greedy.as_ref().map(|a| self.objective(a));
-        if let Some(value) = greedy_objective {
-            progress.reached("heuristics done", value);
+        if let (Some(value), Some(g)) = (greedy_objective, &greedy) {
+            progress.reached("heuristics done", value, || g.clone());
         }
         let floor = bounds::objective_floor(self.problem, self.index)
             .max(relaxed.map_or(f64::NEG_INFINITY, |(bound, _)| bound));
@@ -270,7 +277,7 @@ impl Run<'_> {
             exact_bound: f64::NEG_INFINITY,
         };
         if let (Some((_, true)), Some(g), Some(go)) = (relaxed, &greedy, greedy_objective) {
-            progress.reached(LAGRANGE_PROOF, go);
+            progress.reached(LAGRANGE_PROOF, go, || g.clone());
             return Ok(answer.finish(g.clone(), true, go));
         }
         let proof = Proof {
@@ -405,7 +412,7 @@ impl Run<'_> {
         let (problem, previous, progress) = (self.problem, self.previous, self.progress);
         match (verdict, &greedy, greedy_objective) {
             (exact::Verdict::IncumbentOptimal, Some(g), Some(go)) => {
-                progress.reached(EXACT_PROOF, go);
+                progress.reached(EXACT_PROOF, go, || g.clone());
                 return Ok(answer.finish(g.clone(), true, go));
             }
             // Checked against the rules once more: a schedule that broke one would be a
@@ -414,7 +421,7 @@ impl Run<'_> {
                 if crate::problem::rules::check(problem, &a, previous).is_empty() =>
             {
                 let value = self.objective(&a);
-                progress.reached(EXACT_PROOF, value);
+                progress.reached(EXACT_PROOF, value, || a.clone());
                 return Ok(answer.finish(a, true, value));
             }
             _ => {}
