@@ -124,7 +124,7 @@ pub(crate) fn run(args: &SolveArgs, env: &Env) -> Result<(), Error> {
         (PathBuf::from("schedule.json"), schedule_json.clone()),
         (
             PathBuf::from("report.html"),
-            html::render(&config, &schedule),
+            html::render(&schedule),
         ),
     ];
     files.extend(calendars);

@@ -95,20 +95,8 @@ fn member_table(schedule: &Schedule, in_fairness: impl Fn(&MemberOut) -> bool) -
 /// back-to-back pairs · objective 3120.5`.
 pub(crate) fn status_line(schedule: &Schedule) -> String {
     let s = &schedule.solver;
-    let optimal = s.status == "optimal";
-    let words = if s.gap.is_finite() && s.gap < 1.0 {
-        closeness(s.gap)
-    } else {
-        "no proof of how close it is to the fairest possible (no useful bound)".to_string()
-    };
-    let how = if optimal && percent(s.gap) == "0" {
-        format!("proven optimal in {}", seconds(s.seconds))
-    } else if optimal {
-        format!("proven in {} (the gap asked for)", seconds(s.seconds))
-    } else {
-        format!("stopped at the time limit, {}", seconds(s.seconds))
-    };
-    let figures = if optimal && percent(s.gap) == "0" {
+    let (words, how) = verdict(schedule);
+    let figures = if s.status == "optimal" && percent(s.gap) == "0" {
         format!("objective {}", trimmed(s.objective, 1))
     } else {
         format!(
@@ -123,6 +111,27 @@ pub(crate) fn status_line(schedule: &Schedule) -> String {
         trimmed(schedule.metrics.imbalance, 2),
         pairs(schedule.metrics.back_to_back_after_hours),
     )
+}
+
+/// How fair the schedule is, in words, and how the solve ended: (`fairest possible`,
+/// `proven optimal in 0.41 s`), (`fair within 2.8 % of the fairest possible`, `stopped at
+/// the time limit, 10.0 s`). The status line and the report both lead with it.
+pub(crate) fn verdict(schedule: &Schedule) -> (String, String) {
+    let s = &schedule.solver;
+    let optimal = s.status == "optimal";
+    let words = if s.gap.is_finite() && s.gap < 1.0 {
+        closeness(s.gap)
+    } else {
+        "no proof of how close it is to the fairest possible (no useful bound)".to_string()
+    };
+    let how = if optimal && percent(s.gap) == "0" {
+        format!("proven optimal in {}", seconds(s.seconds))
+    } else if optimal {
+        format!("proven in {} (the gap asked for)", seconds(s.seconds))
+    } else {
+        format!("stopped at the time limit, {}", seconds(s.seconds))
+    };
+    (words, how)
 }
 
 /// How close a schedule is to the fairest possible, from its relative gap to the proven

@@ -134,5 +134,6 @@ pub(crate) fn schedule_of(shifts: Vec<ShiftOut>) -> Schedule {
         shifts,
         members: Vec::new(),
         metrics: Metrics::default(),
+        directory: Default::default(),
     }
 }

@@ -105,6 +105,7 @@ pub fn schedule() -> Schedule {
         shifts,
         members,
         metrics: Metrics::default(),
+        directory: Default::default(),
     }
 }
 
