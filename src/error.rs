@@ -51,6 +51,14 @@ pub enum Error {
 }
 
 impl Error {
+    /// The message for stderr: config diagnostics in colour when `color`.
+    pub fn render(&self, color: bool) -> String {
+        match self {
+            Error::Config(e) if color => e.styled.clone(),
+            other => other.to_string(),
+        }
+    }
+
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Config(_)

@@ -18,6 +18,7 @@ use crate::solver::{self, SolveError, SolveOptions};
 
 #[derive(Debug, clap::Args)]
 pub struct SolveArgs {
+    /// The team's config (TOML).
     pub config: PathBuf,
     /// Output directory.
     #[arg(short = 'o', long = "out", default_value = "out")]
@@ -40,7 +41,7 @@ pub struct SolveArgs {
     /// Print the schedule as JSON on stdout instead of the table.
     #[arg(long)]
     pub json: bool,
-    /// Print only the status line.
+    /// Print only the status line, and no progress.
     #[arg(long)]
     pub quiet: bool,
 }
@@ -122,10 +123,7 @@ pub(crate) fn run(args: &SolveArgs, env: &Env) -> Result<(), Error> {
     let calendar_count = calendars.len();
     let mut files = vec![
         (PathBuf::from("schedule.json"), schedule_json.clone()),
-        (
-            PathBuf::from("report.html"),
-            html::render(&schedule),
-        ),
+        (PathBuf::from("report.html"), html::render(&schedule)),
     ];
     files.extend(calendars);
     atomic::write_all(&args.out, &files)?;

@@ -24,7 +24,9 @@ use crate::schedule::Schedule;
 
 #[derive(Debug, clap::Args)]
 pub struct SwapArgs {
+    /// The team's config (TOML) the schedule was solved from.
     pub config: PathBuf,
+    /// A schedule.json written by `rota solve`.
     pub schedule: PathBuf,
     /// The member who cannot take the shift.
     #[arg(long)]

@@ -159,7 +159,10 @@ mod tests {
         }
         fn write_str(&self, s: &str) -> std::io::Result<()> {
             if !s.trim().is_empty() {
-                self.0.lock().expect("not poisoned").push(s.trim_end().to_string());
+                self.0
+                    .lock()
+                    .expect("not poisoned")
+                    .push(s.trim_end().to_string());
             }
             Ok(())
         }

@@ -216,7 +216,10 @@ mod tests {
         };
         let objective = base.solver.objective;
         let lines = [
-            ("proven optimal", outcome("optimal", 0.0, objective, 0.412, 0)),
+            (
+                "proven optimal",
+                outcome("optimal", 0.0, objective, 0.412, 0),
+            ),
             (
                 "optimal within the --gap asked for",
                 outcome("optimal", 0.0312, objective * 0.9688, 1.25, 1),
@@ -299,8 +302,14 @@ mod tests {
     fn closeness_in_words() {
         assert_eq!(closeness(0.0), "fairest possible");
         assert_eq!(closeness(0.00001), "fairest possible");
-        assert_eq!(closeness(0.028), "fair within 2.8 % of the fairest possible");
-        assert_eq!(closeness(0.0004), "fair within 0.04 % of the fairest possible");
+        assert_eq!(
+            closeness(0.028),
+            "fair within 2.8 % of the fairest possible"
+        );
+        assert_eq!(
+            closeness(0.0004),
+            "fair within 0.04 % of the fairest possible"
+        );
     }
 
     #[test]

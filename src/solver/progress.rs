@@ -276,7 +276,10 @@ mod tests {
         assert_eq!((last.stage, last.bound), ("annealing", Some(50.0)));
         let best = last.best.expect("scored");
         assert_eq!(best.objective, 120.0);
-        assert!(best.imbalance > 0.0, "one member holds both shifts: {best:?}");
+        assert!(
+            best.imbalance > 0.0,
+            "one member holds both shifts: {best:?}"
+        );
         assert_eq!(last.limit, Duration::from_secs(10));
     }
 

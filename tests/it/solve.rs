@@ -109,7 +109,11 @@ fn the_smallest_teams_are_proven_by_the_exact_program() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let out = tmp.path().join("out");
     let run = solve(&fixture("small.toml"), &out, &["--threads", "1", "-v"]);
-    assert!(stdout(&run).contains("proven optimal in"), "{}", stdout(&run));
+    assert!(
+        stdout(&run).contains("proven optimal in"),
+        "{}",
+        stdout(&run)
+    );
     assert!(
         stderr(&run).contains("proven optimal by the exact dynamic program"),
         "{}",

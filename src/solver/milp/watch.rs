@@ -91,10 +91,10 @@ mod tests {
     use std::time::{Duration, Instant};
 
     use super::*;
-    use crate::solver::progress::{ProgressEvent, ProgressSink};
     use crate::config::Rules as ConfigRules;
     use crate::solver::index::{Index, Rules};
     use crate::solver::milp::model::{self, Outcome, Params};
+    use crate::solver::progress::{ProgressEvent, ProgressSink};
     use crate::testkit::hours as testkit;
 
     #[test]
@@ -146,7 +146,10 @@ mod tests {
             .find_map(|e| e.best)
             .expect("HiGHS's incumbents were reported");
         let answer = crate::problem::evaluate::evaluate(&problem, &assignment, None);
-        assert!((last.imbalance - answer.metrics.imbalance).abs() < 1e-9, "{last:?}");
+        assert!(
+            (last.imbalance - answer.metrics.imbalance).abs() < 1e-9,
+            "{last:?}"
+        );
         let (best, shown_bound) = progress.best_and_bound();
         // Every incumbent is reported; the bound only at checks between nodes, which a
         // fast solve may not reach.

@@ -77,7 +77,9 @@ pub(crate) fn search<'a>(
             best = race(workers, |w| {
                 let mut state = from.clone();
                 exchange::iterated(&mut state, worker_seed(round_seed, w), plan.at(end));
-                progress.reached("iterated pair trades", state.objective(), || state.assignment());
+                progress.reached("iterated pair trades", state.objective(), || {
+                    state.assignment()
+                });
                 state
             });
         }

@@ -52,7 +52,10 @@ fn solve_and_report_html_give_the_same_page() {
     assert_eq!(reported, solved);
     // Names, the team's zone and subscribe links, not ids in UTC.
     assert!(solved.contains("times in America&#x2f;New_York"), "zone");
-    assert!(solved.contains("webcal:&#x2f;&#x2f;oncall.example.org"), "links");
+    assert!(
+        solved.contains("webcal:&#x2f;&#x2f;oncall.example.org"),
+        "links"
+    );
 }
 
 /// `(viewport width, document width)` of `page` laid out `width` px wide.

@@ -1,5 +1,5 @@
 //! `rota report` and the HTML report.
 
 mod cli;
-mod layout;
 mod html;
+mod layout;
