@@ -127,7 +127,7 @@ pub(crate) fn verdict(schedule: &Schedule) -> (String, String) {
     let how = if optimal && percent(s.gap) == "0" {
         format!("proven optimal in {}", seconds(s.seconds))
     } else if optimal {
-        format!("proven in {} (the gap asked for)", seconds(s.seconds))
+        format!("proven in {}", seconds(s.seconds))
     } else {
         format!("stopped at the time limit, {}", seconds(s.seconds))
     };
