@@ -41,8 +41,9 @@ impl Cli {
     after_help = ENVIRONMENT
 )]
 pub struct Cli {
-    /// More on stderr: -v logs every solver stage and improvement with its time, -vv also
-    /// turns on HiGHS's own log (on stdout). `ROTA_LOG=debug` or `trace` does the same.
+    /// More detail: `check -v` lists every short-staffed shift; on stderr, -v logs every
+    /// solver stage and improvement with its time, -vv also turns on HiGHS's own log (on
+    /// stdout). `ROTA_LOG=debug` or `trace` does the same.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
     #[command(subcommand)]
@@ -57,7 +58,9 @@ pub enum Command {
         #[arg(default_value = "rota.toml")]
         path: PathBuf,
     },
-    /// Validate a config; list members, layers, shifts, and shifts nobody can take.
+    /// Validate a config; show members with their capacity and why, layers, and shifts
+    /// too few people can take (one line per run of them; with --verbose, every shift and
+    /// every member's reason).
     Check {
         /// The team's config (TOML).
         config: PathBuf,
@@ -175,7 +178,7 @@ pub fn run(cli: Cli, env: &Env) -> Result<(), Error> {
     let _ = log::set_logger(&STDERR_LOGGER);
     match cli.command {
         Command::Init { path } => commands::init::run(&path),
-        Command::Check { config } => commands::check::run(&config),
+        Command::Check { config } => commands::check::run(&config, cli.verbose > 0),
         Command::Solve(args) => commands::solve::run(&args, env),
         Command::Verify { config, schedule } => commands::verify::run(&config, &schedule),
         Command::Diff {
