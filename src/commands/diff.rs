@@ -163,7 +163,7 @@ pub(crate) fn diff(old: &Schedule, new: &Schedule) -> ScheduleDiff {
 }
 
 impl ScheduleDiff {
-    /// `ana: loses primary 2027-02-08, gains secondary 2027-03-01`, one line per member,
+    /// `ana:` and under it `  loses primary 2027-02-08`, one line per change,
     /// with dates and times in `zone` (UTC, or e.g. the team's).
     pub(crate) fn render_in(&self, zone: Tz) -> String {
         if self.changed == 0 {
@@ -204,11 +204,11 @@ impl ScheduleDiff {
                 ));
             }
             items.sort();
-            let parts: Vec<String> = items
-                .into_iter()
-                .map(|(_, verb, what)| format!("{verb} {what}"))
-                .collect();
-            out.push_str(&format!("{}: {}\n", m.member, parts.join(", ")));
+            // One line per change under the member: a month of changes stays readable.
+            out.push_str(&format!("{}:\n", m.member));
+            for (_, verb, what) in items {
+                out.push_str(&format!("  {verb} {what}\n"));
+            }
         }
         out
     }
@@ -410,9 +410,9 @@ mod tests {
         assert_eq!(
             d.render_in(chrono_tz::UTC),
             "2 shifts changed (times in UTC):\n\
-             ana: gains primary 2027-02-08\n\
-             bob: loses primary 2027-02-08, loses secondary 2027-03-01\n\
-             cy: gains secondary 2027-03-01\n"
+             ana:\n  gains primary 2027-02-08\n\
+             bob:\n  loses primary 2027-02-08\n  loses secondary 2027-03-01\n\
+             cy:\n  gains secondary 2027-03-01\n"
         );
     }
 
@@ -433,7 +433,7 @@ mod tests {
         assert_eq!(
             d.render_in(chrono_tz::UTC),
             "1 shift changed (times in UTC):\n\
-             ana: moves primary 2027-01-18 10:00–2027-01-25 10:00 to 2027-01-18 09:00–2027-01-25 09:00\n"
+             ana:\n  moves primary 2027-01-18 10:00–2027-01-25 10:00 to 2027-01-18 09:00–2027-01-25 09:00\n"
         );
     }
 
@@ -493,12 +493,12 @@ mod tests {
         let d = diff(&old, &new);
         assert_eq!(
             d.render_in(chrono_tz::UTC),
-            "1 shift changed (times in UTC):\nana: loses fts 2027-01-04 10:00\nbob: gains fts 2027-01-04 10:00\n"
+            "1 shift changed (times in UTC):\nana:\n  loses fts 2027-01-04 10:00\nbob:\n  gains fts 2027-01-04 10:00\n"
         );
         // In Sydney (UTC+11 in January) the same start is the evening of that day.
         assert!(
             d.render_in(chrono_tz::Australia::Sydney)
-                .contains("ana: loses fts 2027-01-04 21:00")
+                .contains("ana:\n  loses fts 2027-01-04 21:00")
         );
     }
 

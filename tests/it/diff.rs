@@ -15,9 +15,9 @@ fn diff_groups_changes_by_member() {
     assert_eq!(
         stdout,
         "2 shifts changed (times in UTC):\n\
-         ana: loses secondary 2027-02-15\n\
-         bob: loses primary 2027-02-08, gains secondary 2027-02-15\n\
-         cy: gains primary 2027-02-08\n"
+         ana:\n  loses secondary 2027-02-15\n\
+         bob:\n  loses primary 2027-02-08\n  gains secondary 2027-02-15\n\
+         cy:\n  gains primary 2027-02-08\n"
     );
 }
 
@@ -79,7 +79,7 @@ fn diff_in_a_time_zone_shows_local_dates() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("cy: gains primary 2027-02-09\n"),
+        stdout.contains("cy:\n  gains primary 2027-02-09\n"),
         "{stdout}"
     );
     cmd()

@@ -168,7 +168,7 @@ fn a_resolved_schedule_with_churn_verifies() {
         .count();
     assert!(aki_shifts > 0);
     assert!(summary.contains("compared with"), "{summary}");
-    assert!(summary.contains("aki: loses"), "{summary}");
+    assert!(summary.contains("aki:\n  loses"), "{summary}");
     let new = read_json(&second.join("schedule.json"));
     assert!(new["metrics"]["churn"].as_u64().expect("churn") > 0);
     let old_events = old["shifts"].as_array().expect("shifts");
