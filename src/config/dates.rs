@@ -38,34 +38,24 @@ pub(crate) fn date(
     key: &str,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Sp<NaiveDate>> {
-    let parsed = match value.get_ref() {
+    naive_date(value.get_ref())
+        .map(|d| Spanned::new(value.span(), d))
+        .map_err(|what| diags.push(not_a_date(value, key, &what)))
+        .ok()
+}
+
+/// The date a value holds, or what it is instead (for "must be a date, not …").
+fn naive_date(value: &DeValue<'_>) -> Result<NaiveDate, String> {
+    match value {
         DeValue::Datetime(dt) => match (dt.date, dt.time, dt.offset) {
             (Some(d), None, None) => {
                 NaiveDate::from_ymd_opt(i32::from(d.year), u32::from(d.month), u32::from(d.day))
+                    .ok_or_else(|| "a day that does not exist".into())
             }
-            _ => {
-                diags.push(not_a_date(value, key, "a date with a time"));
-                return None;
-            }
+            _ => Err("a date with a time".into()),
         },
-        DeValue::String(s) => match parse_date_str(s) {
-            Some(d) => Some(d),
-            None => {
-                diags.push(not_a_date(value, key, &format!("\"{s}\"")));
-                return None;
-            }
-        },
-        other => {
-            diags.push(not_a_date(value, key, fields::type_name(other)));
-            return None;
-        }
-    };
-    match parsed {
-        Some(d) => Some(Spanned::new(value.span(), d)),
-        None => {
-            diags.push(not_a_date(value, key, "a day that does not exist"));
-            None
-        }
+        DeValue::String(s) => parse_date_str(s).ok_or_else(|| format!("\"{s}\"")),
+        other => Err(fields::type_name(other).into()),
     }
 }
 

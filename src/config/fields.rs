@@ -61,69 +61,44 @@ pub(crate) fn wrong_type(value: &Value<'_>, key: &str, expected: &str) -> Diagno
     .help(help)
 }
 
+/// What `read` finds in `value`; when it finds nothing, a diagnostic that `key` must be
+/// `expected` instead.
+fn expect<'a, 'i, T>(
+    value: &'a Value<'i>,
+    key: &str,
+    expected: &str,
+    diags: &mut Vec<Diagnostic>,
+    read: impl FnOnce(&'a DeValue<'i>) -> Option<T>,
+) -> Option<T> {
+    let found = read(value.get_ref());
+    if found.is_none() {
+        diags.push(wrong_type(value, key, expected));
+    }
+    found
+}
+
+/// The number read from `value`, with its span; when its digits made none (too large),
+/// a diagnostic with this message and label.
+fn usable<T>(
+    value: &Value<'_>,
+    parsed: Option<T>,
+    message: String,
+    label: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Sp<T>> {
+    if parsed.is_none() {
+        diags.push(Diagnostic::new(value.span(), message).label(label));
+    }
+    parsed.map(|n| Spanned::new(value.span(), n))
+}
+
 pub(crate) fn as_string(
     value: &Value<'_>,
     key: &str,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Sp<String>> {
-    match value.get_ref() {
-        DeValue::String(s) => Some(Spanned::new(value.span(), s.to_string())),
-        _ => {
-            diags.push(wrong_type(value, key, "a string"));
-            None
-        }
-    }
-}
-
-pub(crate) fn as_integer(
-    value: &Value<'_>,
-    key: &str,
-    diags: &mut Vec<Diagnostic>,
-) -> Option<Sp<i64>> {
-    match value.get_ref() {
-        DeValue::Integer(i) => match i64::from_str_radix(i.as_str(), i.radix()) {
-            Ok(n) => Some(Spanned::new(value.span(), n)),
-            Err(_) => {
-                diags.push(
-                    Diagnostic::new(value.span(), format!("`{key}` is out of range"))
-                        .label("too large"),
-                );
-                None
-            }
-        },
-        _ => {
-            diags.push(wrong_type(value, key, "an integer"));
-            None
-        }
-    }
-}
-
-/// A number: TOML floats and integers both count (`fte = 1` is fine).
-pub(crate) fn as_float(
-    value: &Value<'_>,
-    key: &str,
-    diags: &mut Vec<Diagnostic>,
-) -> Option<Sp<f64>> {
-    let parsed = match value.get_ref() {
-        DeValue::Float(f) => f.as_str().parse::<f64>().ok(),
-        DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix())
-            .ok()
-            .map(|n| n as f64),
-        _ => {
-            diags.push(wrong_type(value, key, "a number"));
-            return None;
-        }
-    };
-    match parsed {
-        Some(x) => Some(Spanned::new(value.span(), x)),
-        None => {
-            diags.push(
-                Diagnostic::new(value.span(), format!("`{key}` is not a usable number"))
-                    .label("out of range"),
-            );
-            None
-        }
-    }
+    let s = expect(value, key, "a string", diags, DeValue::as_str)?;
+    Some(Spanned::new(value.span(), s.to_string()))
 }
 
 pub(crate) fn as_array<'a, 'i>(
@@ -131,13 +106,7 @@ pub(crate) fn as_array<'a, 'i>(
     key: &str,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<&'a [Value<'i>]> {
-    match value.get_ref() {
-        DeValue::Array(a) => Some(a),
-        _ => {
-            diags.push(wrong_type(value, key, "an array"));
-            None
-        }
-    }
+    expect(value, key, "an array", diags, DeValue::as_array).map(|array| &array[..])
 }
 
 pub(crate) fn as_table<'a, 'i>(
@@ -145,13 +114,7 @@ pub(crate) fn as_table<'a, 'i>(
     key: &str,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<&'a DeTable<'i>> {
-    match value.get_ref() {
-        DeValue::Table(t) => Some(t),
-        _ => {
-            diags.push(wrong_type(value, key, "a table"));
-            None
-        }
-    }
+    expect(value, key, "a table", diags, DeValue::as_table)
 }
 
 /// An array of strings, each with its span.
@@ -218,23 +181,46 @@ impl<'a, 'i> Fields<'a, 'i> {
         .help(format!("add a line like: {key} = {example}"))
     }
 
+    /// Reports `key` as missing, with a line to add, when the table lacks it.
+    pub(crate) fn require(&self, key: &str, example: &str, diags: &mut Vec<Diagnostic>) {
+        if self.get(key).is_none() {
+            diags.push(self.missing(key, example));
+        }
+    }
+
     pub(crate) fn string(&self, key: &str, diags: &mut Vec<Diagnostic>) -> Option<Sp<String>> {
         self.get(key).and_then(|v| as_string(v, key, diags))
     }
 
+    pub(crate) fn integer(&self, key: &str, diags: &mut Vec<Diagnostic>) -> Option<Sp<i64>> {
+        let value = self.get(key)?;
+        let i = expect(value, key, "an integer", diags, DeValue::as_integer)?;
+        let n = i64::from_str_radix(i.as_str(), i.radix()).ok();
+        let message = format!("`{key}` is out of range");
+        usable(value, n, message, "too large", diags)
+    }
+
+    /// A number: TOML floats and integers both count (`fte = 1` is fine).
     pub(crate) fn float(&self, key: &str, diags: &mut Vec<Diagnostic>) -> Option<Sp<f64>> {
-        self.get(key).and_then(|v| as_float(v, key, diags))
+        let value = self.get(key)?;
+        let parsed = match value.get_ref() {
+            DeValue::Float(f) => f.as_str().parse::<f64>().ok(),
+            DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix())
+                .ok()
+                .map(|n| n as f64),
+            _ => {
+                diags.push(wrong_type(value, key, "a number"));
+                return None;
+            }
+        };
+        let message = format!("`{key}` is not a usable number");
+        usable(value, parsed, message, "out of range", diags)
     }
 
     pub(crate) fn boolean(&self, key: &str, diags: &mut Vec<Diagnostic>) -> Option<Sp<bool>> {
         let value = self.get(key)?;
-        match value.get_ref() {
-            DeValue::Boolean(b) => Some(Spanned::new(value.span(), *b)),
-            _ => {
-                diags.push(wrong_type(value, key, "true or false"));
-                None
-            }
-        }
+        let b = expect(value, key, "true or false", diags, DeValue::as_bool)?;
+        Some(Spanned::new(value.span(), b))
     }
 
     pub(crate) fn strings(
@@ -282,17 +268,21 @@ mod tests {
         DeTable::parse(text).expect("valid TOML")
     }
 
+    /// The document's top table, read as `what` with these keys known.
+    fn top<'a, 'i>(
+        doc: &'a Spanned<DeTable<'i>>,
+        what: &'static str,
+        known: &[&'static str],
+        diags: &mut Vec<Diagnostic>,
+    ) -> Fields<'a, 'i> {
+        Fields::new(doc.get_ref(), doc.span(), what, known, diags)
+    }
+
     #[test]
     fn unknown_keys_are_reported_with_a_suggestion() {
         let doc = parse("name = \"x\"\ntimezon = \"UTC\"\n");
         let mut diags = Vec::new();
-        let f = Fields::new(
-            doc.get_ref(),
-            doc.span(),
-            "[team]",
-            &["name", "timezone"],
-            &mut diags,
-        );
+        let f = top(&doc, "[team]", &["name", "timezone"], &mut diags);
         assert_eq!(diags.len(), 1);
         assert_eq!(diags[0].help.as_deref(), Some("did you mean \"timezone\"?"));
         assert_eq!(
@@ -309,20 +299,11 @@ mod tests {
     fn wrong_types_are_reported_and_numbers_widen() {
         let doc = parse("a = 1\nb = \"two\"\nc = 0x10\nd = [\"x\", 3]\n");
         let mut diags = Vec::new();
-        let f = Fields::new(
-            doc.get_ref(),
-            doc.span(),
-            "t",
-            &["a", "b", "c", "d"],
-            &mut diags,
-        );
+        let f = top(&doc, "t", &["a", "b", "c", "d"], &mut diags);
         assert_eq!(f.float("a", &mut diags).map(|s| *s.get_ref()), Some(1.0));
-        assert_eq!(
-            as_integer(f.get("c").unwrap(), "c", &mut diags).map(|s| *s.get_ref()),
-            Some(16)
-        );
+        assert_eq!(f.integer("c", &mut diags).map(|s| *s.get_ref()), Some(16));
         assert!(diags.is_empty());
-        assert!(as_integer(f.get("b").unwrap(), "b", &mut diags).is_none());
+        assert!(f.integer("b", &mut diags).is_none());
         assert!(f.strings("d", &mut diags).is_none());
         assert_eq!(diags.len(), 2);
         assert!(
@@ -341,7 +322,7 @@ mod tests {
     fn one_item_where_a_list_belongs_and_quoted_numbers_get_a_precise_fix() {
         let doc = parse("tags = \"senior\"\nfte = \"0.5\"\n");
         let mut diags = Vec::new();
-        let f = Fields::new(doc.get_ref(), doc.span(), "t", &["tags", "fte"], &mut diags);
+        let f = top(&doc, "t", &["tags", "fte"], &mut diags);
         assert!(f.strings("tags", &mut diags).is_none());
         assert!(f.float("fte", &mut diags).is_none());
         assert_eq!(

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::ops::Range;
 
 use chrono::{Duration, NaiveDate};
-use icalendar::parser::{Component, read_calendar, unfold};
+use icalendar::parser::{Component, Property, read_calendar, unfold};
 
 /// Longest single holiday event accepted; longer ones are almost certainly not holidays.
 const MAX_EVENT_DAYS: i64 = 366;
@@ -140,27 +140,21 @@ fn event_days(
         ));
     };
     let all_day_help = "holidays must be all-day events: DTSTART;VALUE=DATE:20270101";
-    let Some(start) = parse_ics_date(dtstart.val.as_str()) else {
-        return Err(err(
-            Some("DTSTART"),
-            format!(
-                "holiday event is not an all-day event (DTSTART:{})",
-                dtstart.val.as_str()
-            ),
-            all_day_help,
-        ));
+    let end_help = "an all-day event ends with DTEND;VALUE=DATE:YYYYMMDD (exclusive)";
+    // The date of the DTSTART or DTEND `prop`, or an error saying what the event `is` instead.
+    let date_of = |prop: &Property<'_>, name: &str, is: &str, help: &str| {
+        let value = prop.val.as_str();
+        parse_ics_date(value).ok_or_else(|| {
+            err(
+                Some(name),
+                format!("holiday event {is} ({name}:{value})"),
+                help,
+            )
+        })
     };
+    let start = date_of(dtstart, "DTSTART", "is not an all-day event", all_day_help)?;
     let days = if let Some(dtend) = event.find_prop("DTEND") {
-        let Some(end) = parse_ics_date(dtend.val.as_str()) else {
-            return Err(err(
-                Some("DTEND"),
-                format!(
-                    "holiday event does not end on a date (DTEND:{})",
-                    dtend.val.as_str()
-                ),
-                "an all-day event ends with DTEND;VALUE=DATE:YYYYMMDD (exclusive)",
-            ));
-        };
+        let end = date_of(dtend, "DTEND", "does not end on a date", end_help)?;
         (end - start).num_days()
     } else if let Some(duration) = event.find_prop("DURATION") {
         parse_days_duration(duration.val.as_str()).ok_or_else(|| {

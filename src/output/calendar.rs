@@ -406,6 +406,12 @@ mod tests {
             .collect()
     }
 
+    /// The lines of the feed `name` of [`team`] with its default settings.
+    fn team_feed(name: &str) -> Vec<String> {
+        let (config, schedule) = team();
+        feed(&config, &schedule, None, name)
+    }
+
     fn with_prefix<'l>(lines: &'l [String], prefix: &str) -> Vec<&'l str> {
         lines
             .iter()
@@ -415,8 +421,7 @@ mod tests {
 
     #[test]
     fn without_templates_the_summary_names_layer_and_member() {
-        let (config, schedule) = team();
-        let lines = feed(&config, &schedule, None, "primary");
+        let lines = team_feed("primary");
         assert_eq!(
             with_prefix(&lines, "SUMMARY:"),
             [
@@ -429,8 +434,7 @@ mod tests {
 
     #[test]
     fn members_with_an_email_are_the_events_attendee() {
-        let (config, schedule) = team();
-        let lines = feed(&config, &schedule, None, "team");
+        let lines = team_feed("team");
         // One ATTENDEE, on ann's event only: ben has no email.
         assert_eq!(
             with_prefix(&lines, "ATTENDEE"),

@@ -106,27 +106,15 @@ mod tests {
     }
 
     #[test]
-    fn evening_across_midnight_into_a_business_morning() {
+    fn hours_split_at_the_edges_of_working_hours() {
+        let m = member("a", NY);
         // Tue 20:00 → Wed 10:00: 4 h + 9 h after hours, 09:00-10:00 business.
-        let (c, points) = run(
-            &member("a", NY),
-            "2024-07-09T20:00:00-04:00",
-            "2024-07-10T10:00:00-04:00",
-        );
-        assert_eq!(c.hours, hours(1.0, 13.0, 0.0, 0.0));
-        assert_eq!(points, 27.0);
+        let (c, points) = run(&m, "2024-07-09T20:00:00-04:00", "2024-07-10T10:00:00-04:00");
+        assert_eq!((c.hours, points), (hours(1.0, 13.0, 0.0, 0.0), 27.0));
         assert!(c.after_hours);
-    }
-
-    #[test]
-    fn exactly_working_hours_is_all_business() {
-        let (c, points) = run(
-            &member("a", NY),
-            "2024-07-10T09:00:00-04:00",
-            "2024-07-10T17:00:00-04:00",
-        );
-        assert_eq!(c.hours, hours(8.0, 0.0, 0.0, 0.0));
-        assert_eq!(points, 8.0);
+        // Exactly the working hours: all business.
+        let (c, points) = run(&m, "2024-07-10T09:00:00-04:00", "2024-07-10T17:00:00-04:00");
+        assert_eq!((c.hours, points), (hours(8.0, 0.0, 0.0, 0.0), 8.0));
         assert!(!c.after_hours);
     }
 
@@ -148,44 +136,29 @@ mod tests {
         // Thu 20:00 → Fri 08:00: Thu 20-22 after, 22-24 business, Fri 00-06 business,
         // 06-08 after.
         let (c, points) = run(&m, "2024-07-11T20:00:00-04:00", "2024-07-12T08:00:00-04:00");
-        assert_eq!(c.hours, hours(8.0, 4.0, 0.0, 0.0));
-        assert_eq!(points, 16.0);
+        assert_eq!((c.hours, points), (hours(8.0, 4.0, 0.0, 0.0), 16.0));
         // Fri 20:00 → Sat 08:00: Fri 20-22 after, 22-24 business, Saturday is weekend.
         let (c, points) = run(&m, "2024-07-12T20:00:00-04:00", "2024-07-13T08:00:00-04:00");
-        assert_eq!(c.hours, hours(2.0, 2.0, 8.0, 0.0));
-        assert_eq!(points, 22.0);
+        assert_eq!((c.hours, points), (hours(2.0, 2.0, 8.0, 0.0), 22.0));
     }
 
     #[test]
-    fn a_23_hour_day_counts_23_hours() {
+    fn days_across_a_dst_change_count_their_real_hours() {
         let mut m = member("a", NY);
         m.working_days = WeekdaySet::ALL;
         // Sat 2024-03-09 20:00 EST → Sun 20:00 EDT; 02:00-03:00 Sunday does not exist.
         // Sat 20-24 after 4, Sun 00-09 after 8 (real hours), 09-17 business 8, 17-20 after 3.
         let (c, points) = run(&m, "2024-03-09T20:00:00-05:00", "2024-03-10T20:00:00-04:00");
-        assert_eq!(c.hours, hours(8.0, 15.0, 0.0, 0.0));
+        assert_eq!((c.hours, points), (hours(8.0, 15.0, 0.0, 0.0), 38.0));
         assert_eq!(c.hours.total(), 23.0);
-        assert_eq!(points, 38.0);
-    }
-
-    #[test]
-    fn a_25_hour_day_counts_25_hours() {
-        let mut m = member("a", NY);
-        m.working_days = WeekdaySet::ALL;
         // Sat 2024-11-02 20:00 EDT → Sun 20:00 EST; 01:00-02:00 Sunday happens twice.
         let (c, points) = run(&m, "2024-11-02T20:00:00-04:00", "2024-11-03T20:00:00-05:00");
-        assert_eq!(c.hours, hours(8.0, 17.0, 0.0, 0.0));
-        assert_eq!(points, 42.0);
-    }
-
-    #[test]
-    fn weekend_across_a_dst_change_in_berlin() {
+        assert_eq!((c.hours, points), (hours(8.0, 17.0, 0.0, 0.0), 42.0));
         // Berlin falls back on Sun 2024-10-27: the weekend from Sat 00:00 to Mon 00:00 is
         // 49 hours.
-        let m = member("b", Tz::Europe__Berlin);
-        let (c, points) = run(&m, "2024-10-26T00:00:00+02:00", "2024-10-28T00:00:00+01:00");
-        assert_eq!(c.hours, hours(0.0, 0.0, 49.0, 0.0));
-        assert_eq!(points, 98.0);
+        let b = member("b", Tz::Europe__Berlin);
+        let (c, points) = run(&b, "2024-10-26T00:00:00+02:00", "2024-10-28T00:00:00+01:00");
+        assert_eq!((c.hours, points), (hours(0.0, 0.0, 49.0, 0.0), 98.0));
     }
 
     #[test]
@@ -196,27 +169,21 @@ mod tests {
         // Wed 12:00 → Fri 12:00: Wed 5 business + 7 after, Thu holiday 24, Fri 9 after +
         // 3 business.
         let (c, points) = run(&m, "2024-07-03T12:00:00-04:00", "2024-07-05T12:00:00-04:00");
-        assert_eq!(c.hours, hours(8.0, 16.0, 0.0, 24.0));
-        assert_eq!(points, 112.0);
+        assert_eq!((c.hours, points), (hours(8.0, 16.0, 0.0, 24.0), 112.0));
         // Saturday the 6th is a holiday and a weekend day: holiday wins; Sunday is weekend.
         let (c, _) = run(&m, "2024-07-06T00:00:00-04:00", "2024-07-08T00:00:00-04:00");
         assert_eq!(c.hours, hours(0.0, 0.0, 24.0, 24.0));
     }
 
     #[test]
-    fn a_new_york_night_is_a_singapore_working_day() {
-        let m = member("sg", Tz::Asia__Singapore);
+    fn days_and_hours_follow_the_member_zone() {
         // 22:00-06:00 EDT Tue/Wed = 10:00-18:00 SGT Wed.
+        let m = member("sg", Tz::Asia__Singapore);
         let (c, points) = run(&m, "2024-07-09T22:00:00-04:00", "2024-07-10T06:00:00-04:00");
-        assert_eq!(c.hours, hours(7.0, 1.0, 0.0, 0.0));
-        assert_eq!(points, 9.0);
-    }
-
-    #[test]
-    fn working_days_follow_the_member_zone() {
+        assert_eq!((c.hours, points), (hours(7.0, 1.0, 0.0, 0.0), 9.0));
+        // Sun 09:00-17:00 +05:45 is business; Monday is now a weekend day.
         let mut m = member("k", Tz::Asia__Kathmandu);
         m.working_days = WeekdaySet::from_days([Weekday::Sun]);
-        // Sun 09:00-17:00 +05:45 is business; Monday is now a weekend day.
         let (c, _) = run(&m, "2024-07-07T09:00:00+05:45", "2024-07-08T01:00:00+05:45");
         assert_eq!(c.hours, hours(8.0, 7.0, 1.0, 0.0));
     }

@@ -64,57 +64,88 @@ mod tests {
     const ST_JOHNS: Tz = Tz::America__St_Johns;
     const APIA: Tz = Tz::Pacific__Apia;
 
-    /// `local` (`YYYY-MM-DD HH:MM`) in `tz` is the instant `expected` (RFC 3339, with the
-    /// zone's offset at that instant).
-    #[track_caller]
-    fn resolves(tz: Tz, local: &str, expected: &str) {
-        let wall = NaiveDateTime::parse_from_str(local, "%Y-%m-%d %H:%M").expect("test input");
-        let instant = resolve(tz, wall).with_timezone(&tz).to_rfc3339();
-        assert_eq!(instant, expected, "{local} in {tz}");
-    }
-
-    #[test]
-    fn gap_moves_forward_by_the_gap_new_york() {
-        // jiff's documented case: 02:30 does not exist on 2024-03-10.
-        resolves(NY, "2024-03-10 02:30", "2024-03-10T03:30:00-04:00");
-    }
-
-    #[test]
-    fn fold_takes_the_earlier_occurrence_new_york() {
-        resolves(NY, "2024-11-03 01:30", "2024-11-03T01:30:00-04:00");
-    }
-
-    #[test]
-    fn unambiguous_times_keep_their_offset() {
-        resolves(NY, "2024-07-01 12:00", "2024-07-01T12:00:00-04:00");
-        resolves(KATHMANDU, "2024-07-01 12:00", "2024-07-01T12:00:00+05:45");
-    }
-
-    #[test]
-    fn lord_howe_half_hour_gap() {
-        // Lord Howe springs forward 02:00 → 02:30 (+10:30 → +11:00) on 2024-10-06.
-        resolves(LORD_HOWE, "2024-10-06 02:15", "2024-10-06T02:45:00+11:00");
-        resolves(LORD_HOWE, "2024-10-06 02:00", "2024-10-06T02:30:00+11:00");
-    }
-
-    #[test]
-    fn lord_howe_half_hour_fold() {
-        // Lord Howe falls back 02:00 → 01:30 (+11:00 → +10:30) on 2024-04-07.
-        resolves(LORD_HOWE, "2024-04-07 01:45", "2024-04-07T01:45:00+11:00");
-    }
-
-    #[test]
-    fn st_johns_gap_and_fold() {
+    /// Wall times (`YYYY-MM-DD HH:MM`) in a zone and the instants they resolve to (RFC 3339,
+    /// with the zone's offset at that instant): in a gap the time moves forward by the
+    /// gap, in a fold the earlier occurrence is taken, elsewhere the offset is kept.
+    const RESOLVES: &[(&str, Tz, &str, &str)] = &[
+        (
+            "jiff's documented gap: 02:30 does not exist on 2024-03-10",
+            NY,
+            "2024-03-10 02:30",
+            "2024-03-10T03:30:00-04:00",
+        ),
+        (
+            "fold: the earlier occurrence",
+            NY,
+            "2024-11-03 01:30",
+            "2024-11-03T01:30:00-04:00",
+        ),
+        (
+            "unambiguous",
+            NY,
+            "2024-07-01 12:00",
+            "2024-07-01T12:00:00-04:00",
+        ),
+        (
+            "unambiguous, quarter-hour offset",
+            KATHMANDU,
+            "2024-07-01 12:00",
+            "2024-07-01T12:00:00+05:45",
+        ),
+        // Lord Howe springs forward 02:00 → 02:30 (+10:30 → +11:00) on 2024-10-06 and
+        // falls back 02:00 → 01:30 (+11:00 → +10:30) on 2024-04-07.
+        (
+            "half-hour gap",
+            LORD_HOWE,
+            "2024-10-06 02:15",
+            "2024-10-06T02:45:00+11:00",
+        ),
+        (
+            "start of a half-hour gap",
+            LORD_HOWE,
+            "2024-10-06 02:00",
+            "2024-10-06T02:30:00+11:00",
+        ),
+        (
+            "half-hour fold",
+            LORD_HOWE,
+            "2024-04-07 01:45",
+            "2024-04-07T01:45:00+11:00",
+        ),
         // St. John's: −03:30 → −02:30 at 02:00 on 2024-03-10, back at 02:00 on 2024-11-03.
-        resolves(ST_JOHNS, "2024-03-10 02:30", "2024-03-10T03:30:00-02:30");
-        resolves(ST_JOHNS, "2024-11-03 01:30", "2024-11-03T01:30:00-02:30");
-        resolves(ST_JOHNS, "2024-12-01 09:00", "2024-12-01T09:00:00-03:30");
-    }
+        (
+            "gap",
+            ST_JOHNS,
+            "2024-03-10 02:30",
+            "2024-03-10T03:30:00-02:30",
+        ),
+        (
+            "fold",
+            ST_JOHNS,
+            "2024-11-03 01:30",
+            "2024-11-03T01:30:00-02:30",
+        ),
+        (
+            "standard time",
+            ST_JOHNS,
+            "2024-12-01 09:00",
+            "2024-12-01T09:00:00-03:30",
+        ),
+        (
+            "Samoa skipped 2011-12-30 when it moved across the date line (−10:00 → +14:00)",
+            APIA,
+            "2011-12-30 10:00",
+            "2011-12-31T10:00:00+14:00",
+        ),
+    ];
 
     #[test]
-    fn apia_skipped_a_whole_day() {
-        // Samoa skipped 2011-12-30 when it moved across the date line (−10:00 → +14:00).
-        resolves(APIA, "2011-12-30 10:00", "2011-12-31T10:00:00+14:00");
+    fn wall_times_resolve_forward_in_gaps_and_early_in_folds() {
+        for &(why, tz, local, expected) in RESOLVES {
+            let wall = NaiveDateTime::parse_from_str(local, "%Y-%m-%d %H:%M").expect("test input");
+            let instant = resolve(tz, wall).with_timezone(&tz).to_rfc3339();
+            assert_eq!(instant, expected, "{local} in {tz}: {why}");
+        }
     }
 
     #[test]

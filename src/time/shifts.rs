@@ -18,10 +18,13 @@ use super::local::{day_start, resolve, resolve_at, to_local};
 pub struct Shift {
     /// Index into `Config::layers`.
     pub layer: usize,
+    /// The first instant of the shift.
     pub start: DateTime<Utc>,
+    /// The handoff that ends it: the next shift's start, itself not part of this one.
     pub end: DateTime<Utc>,
     /// The start as local wall-clock time in the layer's zone.
     pub local_start: NaiveDateTime,
+    /// How many people it needs: the layer's `per_shift`.
     pub per_shift: u32,
     /// Position of this shift within its layer (0, 1, 2, ...), for consecutiveness.
     pub seq_in_layer: usize,
@@ -184,6 +187,23 @@ mod tests {
             .collect()
     }
 
+    fn daily(t: &str) -> Rotation {
+        Rotation::Daily { handoff: time(t) }
+    }
+
+    /// Every `hours` hours, counted from `t` on the wall clock.
+    fn every(hours: u32, t: &str) -> Rotation {
+        Rotation::Hours {
+            hours,
+            handoff: time(t),
+        }
+    }
+
+    /// Only within the daily window `w` (`HH:MM-HH:MM`).
+    fn within(w: &str) -> Rotation {
+        Rotation::Window { window: window(w) }
+    }
+
     fn weekly(day: Weekday, t: &str) -> Rotation {
         Rotation::Weekly {
             handoff: WeeklyTime {
@@ -221,13 +241,7 @@ mod tests {
 
     #[test]
     fn daily_across_the_fall_back_lasts_25_hours() {
-        let l = layer(
-            "d",
-            Rotation::Daily {
-                handoff: time("10:00"),
-            },
-            NY,
-        );
+        let l = layer("d", daily("10:00"), NY);
         let hours: Vec<f64> = spans(&l, period("2024-11-02", "2024-11-05"))
             .into_iter()
             .map(|(_, h)| h)
@@ -239,14 +253,7 @@ mod tests {
     fn hours_hand_off_on_local_wall_clock_multiples() {
         // Every 8 h from 10:00: 02:00, 10:00, 18:00. On 2024-03-10 02:00 is skipped and
         // moves to 03:00 EDT, so that shift is 7 real hours and the one before it 8.
-        let l = layer(
-            "h",
-            Rotation::Hours {
-                hours: 8,
-                handoff: time("10:00"),
-            },
-            NY,
-        );
+        let l = layer("h", every(8, "10:00"), NY);
         assert_eq!(
             spans(&l, period("2024-03-09", "2024-03-11")),
             vec![
@@ -286,13 +293,7 @@ mod tests {
 
     #[test]
     fn windows_wrap_midnight_and_respect_days() {
-        let mut l = layer(
-            "nights",
-            Rotation::Window {
-                window: window("22:00-06:00"),
-            },
-            NY,
-        );
+        let mut l = layer("nights", within("22:00-06:00"), NY);
         l.days = Some(WeekdaySet::from_days([Weekday::Fri, Weekday::Sat]));
         // 2024-11-01 is a Friday; the night of Sat 2 → Sun 3 gains the fall-back hour.
         assert_eq!(
@@ -306,13 +307,7 @@ mod tests {
 
     #[test]
     fn days_filter_keeps_shifts_starting_on_those_days_and_numbers_them() {
-        let mut l = layer(
-            "d",
-            Rotation::Daily {
-                handoff: time("09:00"),
-            },
-            Tz::UTC,
-        );
+        let mut l = layer("d", daily("09:00"), Tz::UTC);
         l.days = Some(WeekdaySet::from_days([Weekday::Mon, Weekday::Wed]));
         let shifts = layer_shifts(3, &l, period("2024-07-01", "2024-07-15"));
         let got: Vec<(String, usize, usize)> = shifts
@@ -338,13 +333,7 @@ mod tests {
 
     #[test]
     fn a_handoff_in_a_gap_moves_forward_and_local_start_is_the_real_wall_time() {
-        let l = layer(
-            "d",
-            Rotation::Daily {
-                handoff: time("02:30"),
-            },
-            NY,
-        );
+        let l = layer("d", daily("02:30"), NY);
         let shifts = layer_shifts(0, &l, period("2024-03-10", "2024-03-11"));
         assert_eq!(shifts.len(), 1);
         assert_eq!(
@@ -357,14 +346,7 @@ mod tests {
     #[test]
     fn hours_not_dividing_a_day_still_join_across_periods() {
         for hours in [5, 36, 168] {
-            let l = layer(
-                "h",
-                Rotation::Hours {
-                    hours,
-                    handoff: time("09:00"),
-                },
-                Tz::Europe__Berlin,
-            );
+            let l = layer("h", every(hours, "09:00"), Tz::Europe__Berlin);
             let a = layer_shifts(0, &l, period("2024-03-01", "2024-03-20"));
             let b = layer_shifts(0, &l, period("2024-03-20", "2024-04-30"));
             assert_eq!(
@@ -374,14 +356,7 @@ mod tests {
             );
         }
         // 168 h from the Monday anchor hands off on Mondays.
-        let l = layer(
-            "h",
-            Rotation::Hours {
-                hours: 168,
-                handoff: time("09:00"),
-            },
-            Tz::UTC,
-        );
+        let l = layer("h", every(168, "09:00"), Tz::UTC);
         let shifts = layer_shifts(0, &l, period("2024-07-02", "2024-07-20"));
         let starts: Vec<String> = shifts
             .iter()

@@ -1,9 +1,11 @@
 //! `output::atomic::write_all`: complete files or none, clean errors.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use rota::Error;
 use rota::output::atomic::write_all;
+
+use crate::support::dir_entries as entries;
 
 fn files() -> Vec<(PathBuf, String)> {
     vec![
@@ -14,15 +16,6 @@ fn files() -> Vec<(PathBuf, String)> {
         ),
         (PathBuf::from("calendars/alice.ics"), "ä,ö;ü\r\n".into()),
     ]
-}
-
-fn entries(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .expect("readable dir")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
 }
 
 #[test]

@@ -15,6 +15,7 @@ use rota::config::Config;
 use rota::output::calendar::render_all;
 use rota::schedule::{Schedule, ShiftOut};
 
+use crate::support::assert_contains;
 use crate::support::team::{config, schedule, utc};
 
 // ---------------------------------------------------------------- helpers
@@ -199,21 +200,16 @@ fn there_is_one_feed_per_layer_and_per_member_and_the_team() {
 fn layer_and_member_feeds_hold_exactly_their_shifts() {
     let (config, schedule) = (config(), schedule());
     let feeds = feeds(&config, &schedule, None);
+    let shifts_where = |keep: &dyn Fn(&ShiftOut) -> bool| -> Vec<&ShiftOut> {
+        schedule.shifts.iter().filter(|s| keep(s)).collect()
+    };
     for layer in &config.layers {
-        let expected: Vec<&ShiftOut> = schedule
-            .shifts
-            .iter()
-            .filter(|s| s.layer == layer.name)
-            .collect();
+        let expected = shifts_where(&|s| s.layer == layer.name);
         assert_eq!(expected.len(), 6);
         assert_events_are(&config, &feeds.parsed(&layer.name).events, &expected);
     }
     for member in &config.members {
-        let expected: Vec<&ShiftOut> = schedule
-            .shifts
-            .iter()
-            .filter(|s| s.member == member.id)
-            .collect();
+        let expected = shifts_where(&|s| s.member == member.id);
         assert_events_are(&config, &feeds.parsed(&member.id).events, &expected);
     }
 }
@@ -504,11 +500,8 @@ fn alarms_appear_only_when_configured() {
     let feeds = feeds(&config, &schedule(), None);
     assert!(feeds.parsed("team").events.iter().all(|e| e.alarms == 1));
     let text = feeds.text("alice");
-    assert!(
-        text.contains("BEGIN:VALARM\r\nACTION:DISPLAY\r\n"),
-        "{text}"
-    );
-    assert!(text.contains("TRIGGER:-PT15M\r\nEND:VALARM\r\n"), "{text}");
+    assert_contains(text, "BEGIN:VALARM\r\nACTION:DISPLAY\r\n");
+    assert_contains(text, "TRIGGER:-PT15M\r\nEND:VALARM\r\n");
 }
 
 #[test]

@@ -3,21 +3,18 @@
 //! tests/fixtures/diff-old.json → diff-new.json: bob's primary week of 2027-02-08 goes to
 //! cy, ana's secondary week of 2027-02-15 goes to bob; the other six shifts are the same.
 
-use crate::support::cmd;
+use crate::support::{cmd, strings_of};
 
 const OLD: &str = "tests/fixtures/diff-old.json";
 const NEW: &str = "tests/fixtures/diff-new.json";
 
 #[test]
 fn diff_groups_changes_by_member() {
-    let out = cmd().args(["diff", OLD, NEW]).assert().success();
-    let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
-    assert_eq!(
-        stdout,
+    cmd().args(["diff", OLD, NEW]).assert().success().stdout(
         "2 shifts changed (times in UTC):\n\
          ana:\n  loses secondary 2027-02-15\n\
          bob:\n  loses primary 2027-02-08\n  gains secondary 2027-02-15\n\
-         cy:\n  gains primary 2027-02-08\n"
+         cy:\n  gains primary 2027-02-08\n",
     );
 }
 
@@ -43,13 +40,7 @@ fn diff_json_lists_each_changed_seat() {
     assert_eq!(changes[0]["after"]["member"], "cy");
     assert_eq!(changes[0]["after"]["start"], "2027-02-08T15:00:00Z");
     assert_eq!(changes[1]["before"]["layer"], "secondary");
-    let members: Vec<&str> = v["members"]
-        .as_array()
-        .expect("members is a list")
-        .iter()
-        .map(|m| m["member"].as_str().expect("member id"))
-        .collect();
-    assert_eq!(members, ["ana", "bob", "cy"]);
+    assert_eq!(strings_of(&v["members"], "member"), ["ana", "bob", "cy"]);
 }
 
 #[test]

@@ -93,21 +93,26 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// `rota ARGS…` in `dir`, which must succeed; `line` names it when it does not.
+fn run_in(dir: &Path, args: &[&str], line: &str) {
+    let out = cmd()
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("rota runs");
+    assert!(
+        out.status.success(),
+        "`rota {line}` failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 #[test]
 fn every_rota_command_line_in_the_readme_runs() {
     let dir = workspace();
     // What `make demo` leaves behind, which later README commands build on.
-    let first = cmd()
-        .args(["solve", "configs/example.toml", "-o", "out", "--quiet"])
-        .args(["--time-limit", "3"])
-        .current_dir(&dir)
-        .output()
-        .expect("rota runs");
-    assert!(
-        first.status.success(),
-        "{}",
-        String::from_utf8_lossy(&first.stderr)
-    );
+    let demo = "solve configs/example.toml -o out --quiet --time-limit 3";
+    run_in(&dir, &demo.split(' ').collect::<Vec<_>>(), demo);
 
     let mut ran = 0;
     for (_, block) in shell_blocks(&readme()) {
@@ -119,16 +124,7 @@ fn every_rota_command_line_in_the_readme_runs() {
             if args.first() == Some(&"solve") && !args.contains(&"--time-limit") {
                 args.extend(["--time-limit", "3"]);
             }
-            let out = cmd()
-                .args(&args)
-                .current_dir(&dir)
-                .output()
-                .expect("rota runs");
-            assert!(
-                out.status.success(),
-                "README command `{line}` failed:\n{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
+            run_in(&dir, &args, line);
             ran += 1;
         }
     }

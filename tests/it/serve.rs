@@ -11,8 +11,8 @@ use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 use crate::support::{
-    arg, background, cmd, expect_code, fixture, read_json, rota, rota_with_env, solve, stderr,
-    stdout,
+    arg, assert_contains, assert_includes, background, cmd, expect_code, fixture, read_json, rota,
+    rota_with_env, solve, sorted, stderr, stdout,
 };
 
 const TEAM_FEED: &str = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nX-WR-CALNAME:team\r\nEND:VCALENDAR\r\n";
@@ -438,11 +438,7 @@ fn a_bad_address_directory_or_secret_is_invalid_input() {
         &[("ROTA_SERVE_SECRET", "short")],
     );
     expect_code(&out, 2);
-    assert!(
-        stderr(&out).contains("ROTA_SERVE_SECRET"),
-        "{}",
-        stderr(&out)
-    );
+    assert_contains(&stderr(&out), "ROTA_SERVE_SECRET");
 }
 
 #[test]
@@ -754,7 +750,7 @@ fn sigterm_stops_the_server_gracefully() {
 /// Holders of `layer` at `at` by schedule.json's own shifts, `[start, end)`, sorted.
 fn holders_in_schedule(schedule: &serde_json::Value, layer: &str, at: &str) -> Vec<String> {
     let at = chrono::DateTime::parse_from_rfc3339(at).expect("instant");
-    let mut ids: Vec<String> = schedule["shifts"]
+    let holding = schedule["shifts"]
         .as_array()
         .expect("shifts")
         .iter()
@@ -764,11 +760,8 @@ fn holders_in_schedule(schedule: &serde_json::Value, layer: &str, at: &str) -> V
                 chrono::DateTime::parse_from_rfc3339(s[k].as_str().expect("time")).expect("rfc3339")
             };
             t("start") <= at && at < t("end")
-        })
-        .map(|s| s["member"].as_str().expect("member").to_string())
-        .collect();
-    ids.sort();
-    ids
+        });
+    sorted(holding.map(|s| s["member"].as_str().expect("member").to_string()))
 }
 
 #[test]
@@ -808,16 +801,14 @@ fn now_json_and_rota_now_agree_with_the_schedule_across_a_dst_change() {
     }
     // The daily handoff is 07:30Z before the change (02:30 EST and, in the gap, 03:30
     // EDT) and 06:30Z after it (02:30 EDT): both sides are checked.
-    for t in [
-        "2027-03-13T07:30:00Z",
-        "2027-03-14T07:30:00Z",
-        "2027-03-15T06:30:00Z",
-    ] {
-        assert!(
-            instants.iter().any(|i| i == t),
-            "{t} not a handoff: {instants:?}"
-        );
-    }
+    assert_includes(
+        &instants,
+        &[
+            "2027-03-13T07:30:00Z",
+            "2027-03-14T07:30:00Z",
+            "2027-03-15T06:30:00Z",
+        ],
+    );
 
     // `rota now CONFIG --schedule FILE --at WHEN EXTRA…`, its stdout.
     let now = |at: &str, extra: &[&str]| {

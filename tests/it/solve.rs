@@ -1,5 +1,8 @@
 //! `rota solve` end to end: the real binary on small configs.
 
+use std::path::Path;
+use std::process::Output;
+
 use serde_json::Value;
 
 use crate::support::*;
@@ -179,7 +182,7 @@ fn same_input_same_bytes() {
             } else if file.ends_with("report.html") {
                 // The report shows how long the solve took ("in 0.41 s"); nothing else
                 // may differ.
-                let strip = |t: &str, dir: &std::path::Path| {
+                let strip = |t: &str, dir: &Path| {
                     let s = read_json(&dir.join("schedule.json"));
                     let seconds = s["solver"]["seconds"].as_f64().expect("seconds");
                     t.replace(&format!("in {seconds:.2} s"), "in [seconds] s")
@@ -289,20 +292,10 @@ fn json_prints_the_written_schedule() {
 fn infeasible_exits_3_and_writes_nothing() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let out = tmp.path().join("out");
-    let run = rota(&[
-        "solve",
-        arg(&fixture("infeasible.toml")),
-        "-o",
-        arg(&out),
-        "--time-limit",
-        "2",
-    ]);
+    let run = try_solve(&fixture("infeasible.toml"), &out, &["--time-limit", "2"]);
     expect_code(&run, 3);
-    assert!(
-        stderr(&run).contains("day"),
-        "names the layer:\n{}",
-        stderr(&run)
-    );
+    // It names the layer.
+    assert_contains(&stderr(&run), "day");
     assert!(!out.exists(), "no partial output");
 }
 
@@ -315,7 +308,7 @@ fn a_failed_solve_leaves_earlier_output_alone() {
         .into_iter()
         .map(|f| (f.clone(), std::fs::read(out.join(&f)).expect("readable")))
         .collect();
-    let run = rota(&["solve", arg(&fixture("infeasible.toml")), "-o", arg(&out)]);
+    let run = try_solve(&fixture("infeasible.toml"), &out, &[]);
     expect_code(&run, 3);
     let after: Vec<_> = files_under(&out)
         .into_iter()
@@ -329,8 +322,6 @@ fn bad_arguments_exit_2_before_anything_is_written() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let out = tmp.path().join("out");
     let config = fixture("small.toml");
-    let config = arg(&config);
-    let out_arg = arg(&out);
     let cases: [&[&str]; 8] = [
         &["--time-limit", "0"],
         &["--threads", "0"],
@@ -342,9 +333,7 @@ fn bad_arguments_exit_2_before_anything_is_written() {
         &["--previous", "/nonexistent/schedule.json"],
     ];
     for extra in cases {
-        let mut args = vec!["solve", config, "-o", out_arg];
-        args.extend(extra);
-        let run = rota(&args);
+        let run = try_solve(&config, &out, extra);
         expect_code(&run, 2);
         assert!(
             stderr(&run).contains("error"),
@@ -353,41 +342,44 @@ fn bad_arguments_exit_2_before_anything_is_written() {
         );
         assert!(!out.exists(), "{extra:?} wrote output");
     }
-    let run = rota(&["solve", "/nonexistent/rota.toml", "-o", out_arg]);
+    let run = try_solve(Path::new("/nonexistent/rota.toml"), &out, &[]);
     expect_code(&run, 2);
-    let run = rota(&["solve", config, "--time-limit", "soon"]);
+    let run = rota(&["solve", arg(&config), "--time-limit", "soon"]);
     expect_code(&run, 2);
+}
+
+/// Solves CONFIG into `DIR/first`, then again into `DIR/second` from that schedule with
+/// `--freeze-until FREEZE_UNTIL` (and [`solve`]'s time limit): the second run, whatever
+/// its exit code.
+fn solve_again(config: &Path, dir: &Path, freeze_until: &str) -> Output {
+    let first = dir.join("first");
+    solve(config, &first, &["--quiet"]);
+    let previous = first.join("schedule.json");
+    let extra = [
+        "--previous",
+        arg(&previous),
+        "--freeze-until",
+        freeze_until,
+        "--time-limit",
+        "10",
+    ];
+    try_solve(config, &dir.join("second"), &extra)
 }
 
 #[test]
 fn freeze_until_must_be_an_instant() {
     let tmp = tempfile::tempdir().expect("temp dir");
-    let first = tmp.path().join("first");
-    solve(&fixture("small.toml"), &first, &["--quiet"]);
-    let previous = first.join("schedule.json");
-    let out = tmp.path().join("second");
-    let run = rota(&[
-        "solve",
-        arg(&fixture("small.toml")),
-        "-o",
-        arg(&out),
-        "--previous",
-        arg(&previous),
-        "--freeze-until",
-        "next tuesday",
-    ]);
+    let run = solve_again(&fixture("small.toml"), tmp.path(), "next tuesday");
     expect_code(&run, 2);
-    assert!(stderr(&run).contains("RFC 3339"), "{}", stderr(&run));
-    assert!(!out.exists());
+    assert_contains(&stderr(&run), "RFC 3339");
+    assert!(!tmp.path().join("second").exists());
 }
 
 #[test]
 fn output_path_that_is_a_file_is_a_usage_error() {
-    let tmp = tempfile::tempdir().expect("temp dir");
-    let file = tmp.path().join("file");
+    let file = tempfile::NamedTempFile::new().expect("temp file");
     std::fs::write(&file, "x").expect("writable");
-    let run = rota(&["solve", arg(&fixture("forced.toml")), "-o", arg(&file)]);
-    expect_code(&run, 2);
+    expect_code(&try_solve(&fixture("forced.toml"), file.path(), &[]), 2);
     assert_eq!(std::fs::read_to_string(&file).expect("readable"), "x");
 }
 
@@ -396,19 +388,11 @@ fn output_path_that_is_a_file_is_a_usage_error() {
 #[test]
 fn resolving_from_the_previous_schedule_keeps_events() {
     let tmp = tempfile::tempdir().expect("temp dir");
-    let first = tmp.path().join("first");
-    solve(&fixture("pair.toml"), &first, &["--quiet"]);
-    let previous = first.join("schedule.json");
-    let second = tmp.path().join("second");
-    let run = solve(
-        &fixture("pair.toml"),
-        &second,
-        &[
-            "--previous",
-            arg(&previous),
-            "--freeze-until",
-            "2027-01-06T00:00:00Z",
-        ],
+    let run = solve_again(&fixture("pair.toml"), tmp.path(), "2027-01-06T00:00:00Z");
+    expect_code(&run, 0);
+    let (previous, second) = (
+        tmp.path().join("first/schedule.json"),
+        tmp.path().join("second"),
     );
     let old = read_json(&previous);
     let new = read_json(&second.join("schedule.json"));
@@ -428,11 +412,7 @@ fn resolving_from_the_previous_schedule_keeps_events() {
     };
     assert_eq!(events(&old), events(&new));
     assert_eq!(new["metrics"]["churn"], 0);
-    assert!(
-        stdout(&run).contains("no shift changed"),
-        "{}",
-        stdout(&run)
-    );
+    assert_contains(&stdout(&run), "no shift changed");
 }
 
 /// Seats of a two-person shift have their own UIDs, `-0` and `-1`.

@@ -80,11 +80,8 @@ fn a_member_moved_onto_an_unavailable_day_fails() {
         assert_eq!(s["shifts"][0]["member"], "ana");
         s["shifts"][0]["member"] = Value::from("ben");
     });
-    assert!(
-        text.contains("ben cannot take it (unavailable on 2027-01-04)"),
-        "{text}"
-    );
-    assert!(errors.contains("verify failed"), "{errors}");
+    assert_contains(&text, "ben cannot take it (unavailable on 2027-01-04)");
+    assert_contains(&errors, "verify failed");
 }
 
 #[test]
@@ -152,6 +149,15 @@ fn resolve_with_aki_away(dir: &Path, freeze_until: &str) -> (std::path::PathBuf,
     (config, stdout(&run))
 }
 
+/// The shifts of schedule.json that `member` holds.
+fn shifts_of<'a>(schedule: &'a Value, member: &'a str) -> impl Iterator<Item = &'a Value> {
+    schedule["shifts"]
+        .as_array()
+        .expect("shifts")
+        .iter()
+        .filter(move |e| e["member"] == member)
+}
+
 /// A re-solve after an edit moves shifts (churn > 0, SEQUENCE bumped on the moved
 /// events, UIDs kept) and still verifies: churn is taken from the file and priced in.
 #[test]
@@ -160,13 +166,7 @@ fn a_resolved_schedule_with_churn_verifies() {
     let (config, summary) = resolve_with_aki_away(tmp.path(), "2027-01-01T00:00:00Z");
     let (first, second) = (tmp.path().join("first"), tmp.path().join("second"));
     let old = read_json(&first.join("schedule.json"));
-    let aki_shifts = old["shifts"]
-        .as_array()
-        .expect("shifts")
-        .iter()
-        .filter(|e| e["member"] == "aki")
-        .count();
-    assert!(aki_shifts > 0);
+    assert!(shifts_of(&old, "aki").count() > 0);
     assert!(summary.contains("compared with"), "{summary}");
     assert!(summary.contains("aki:\n  loses"), "{summary}");
     let new = read_json(&second.join("schedule.json"));
@@ -203,11 +203,7 @@ fn frozen_shifts_the_config_no_longer_allows_are_noted_and_verify() {
         "{summary}"
     );
     let new = read_json(&second.join("schedule.json"));
-    let aki_on_jan5 = new["shifts"]
-        .as_array()
-        .expect("shifts")
-        .iter()
-        .filter(|e| e["member"] == "aki")
+    let aki_on_jan5 = shifts_of(&new, "aki")
         .filter(|e| {
             // Shifts touching 2027-01-05 in Tokyo (UTC+9): from 01-04T15:00Z to 01-05T15:00Z.
             let (start, end) = (

@@ -286,6 +286,8 @@ pub(crate) fn rfc3339(at: DateTime<Utc>) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use chrono::Duration;
 
     use super::*;
@@ -302,6 +304,22 @@ mod tests {
 
     fn day(n: i64) -> DateTime<Utc> {
         t0() + Duration::days(n)
+    }
+
+    /// Layer `p` (ann on the first day from [`t0`], ben on the second) from `from` on, as
+    /// `render` writes it for these users, read back as JSON.
+    pub(super) fn exported(
+        from: DateTime<Utc>,
+        users: &[(&str, &str)],
+        render: impl FnOnce(&[Stretch<'_>], &BTreeMap<&str, &str>) -> Result<String, Error>,
+    ) -> serde_json::Value {
+        let schedule = schedule_of(vec![
+            seat("p", day(0), day(1), "ann"),
+            seat("p", day(1), day(2), "ben"),
+        ]);
+        let users = users.iter().copied().collect();
+        let text = render(&stretches(&schedule, "p", from), &users).expect("renders");
+        serde_json::from_str(&text).expect("JSON")
     }
 
     /// `primary`: ann, ben, ann on three days; `backup`: cat on all three.

@@ -76,27 +76,18 @@ pub(super) fn bodies(
 
 #[cfg(test)]
 mod tests {
-    use chrono::Duration;
-
     use super::*;
-    use crate::testkit::weeks::{schedule_of, seat, t0};
+    use crate::commands::export::tests::exported;
+    use crate::testkit::weeks::t0;
 
     #[test]
     fn one_body_per_stretch_by_username_or_id() {
-        let day = Duration::days(1);
-        let s = schedule_of(vec![
-            seat("p", t0(), t0() + day, "ann"),
-            seat("p", t0() + day, t0() + day * 2, "ben"),
-        ]);
-        let stretches = super::super::stretches(&s, "p", t0());
-        let users = BTreeMap::from([
+        let users = [
             ("ann", "ann@example.com"),
             ("ben", "4513b7ea-3b91-438f-b7e4-e3e54af9147c"),
-        ]);
-        let json: serde_json::Value =
-            serde_json::from_str(&bodies(&stretches, &users, &[]).expect("renders")).expect("JSON");
+        ];
         assert_eq!(
-            json,
+            exported(t0(), &users, |s, u| bodies(s, u, &[])),
             serde_json::json!([
                 {"alias": "p-20270104T100000Z@test.rota",
                  "user": {"type": "user", "username": "ann@example.com"},
@@ -106,10 +97,9 @@ mod tests {
                  "startDate": "2027-01-05T10:00:00+00:00", "endDate": "2027-01-06T10:00:00+00:00"},
             ])
         );
-        let limited = bodies(&stretches, &users, &["Nights".to_string()]).expect("renders");
-        let json: serde_json::Value = serde_json::from_str(&limited).expect("JSON");
+        let limited = exported(t0(), &users, |s, u| bodies(s, u, &["Nights".to_string()]));
         assert_eq!(
-            json[1]["rotations"],
+            limited[1]["rotations"],
             serde_json::json!([{"name": "Nights"}])
         );
     }

@@ -61,21 +61,16 @@ mod tests {
     use chrono::Duration;
 
     use super::*;
-    use crate::testkit::weeks::{schedule_of, seat, t0};
+    use crate::commands::export::tests::exported;
+    use crate::testkit::weeks::t0;
 
     #[test]
     fn one_override_per_stretch_with_a_user_reference() {
-        let day = Duration::days(1);
-        let s = schedule_of(vec![
-            seat("p", t0(), t0() + day, "ann"),
-            seat("p", t0() + day, t0() + day * 2, "ben"),
-        ]);
-        let stretches = super::super::stretches(&s, "p", t0() + Duration::hours(2));
-        let users = BTreeMap::from([("ann", "PANN001"), ("ben", "PBEN002")]);
-        let json: serde_json::Value =
-            serde_json::from_str(&body(&stretches, &users).expect("renders")).expect("JSON");
+        // From two hours into ann's day: her override starts there.
+        let from = t0() + Duration::hours(2);
+        let users = [("ann", "PANN001"), ("ben", "PBEN002")];
         assert_eq!(
-            json,
+            exported(from, &users, body),
             serde_json::json!({"overrides": [
                 {"start": "2027-01-04T12:00:00Z", "end": "2027-01-05T10:00:00Z",
                  "user": {"id": "PANN001", "type": "user_reference"}},

@@ -218,6 +218,22 @@ mod tests {
         )
     }
 
+    /// [`out_dir`] served without a secret (the directory lives as long as it is held).
+    fn open_site() -> (tempfile::TempDir, Arc<Site>) {
+        let root = out_dir();
+        let site = site(&root, None);
+        (root, site)
+    }
+
+    /// A GET that must answer 200 with this content type.
+    #[track_caller]
+    fn get_ok(site: &Arc<Site>, target: &str, content_type: &str) -> Got {
+        let got = get(site, target);
+        assert_eq!(got.status, 200, "{target}");
+        assert_eq!(got.header("content-type"), Some(content_type), "{target}");
+        got
+    }
+
     struct Got {
         status: u16,
         headers: HeaderMap,
@@ -269,12 +285,9 @@ mod tests {
 
     #[test]
     fn feeds_are_calendars_with_validators() {
-        let root = out_dir();
-        let site = site(&root, None);
-        let team = get(&site, "/team.ics");
-        assert_eq!(team.status, 200);
+        let (_root, site) = open_site();
+        let team = get_ok(&site, "/team.ics", ICS_TYPE);
         assert_eq!(team.body, "FEED team\r\n");
-        assert_eq!(team.header("content-type"), Some(ICS_TYPE));
         assert_eq!(team.header("cache-control"), Some("no-cache"));
         assert_eq!(team.header("x-content-type-options"), Some("nosniff"));
         let etag = team.header("etag").expect("etag").to_owned();
@@ -296,8 +309,7 @@ mod tests {
 
     #[test]
     fn nothing_but_the_pages_is_served() {
-        let root = out_dir();
-        let site = site(&root, None);
+        let (_root, site) = open_site();
         for target in [
             "/secret.ics",
             "/../secret.ics",
@@ -327,8 +339,7 @@ mod tests {
 
     #[test]
     fn only_get_and_head_are_allowed() {
-        let root = out_dir();
-        let site = site(&root, None);
+        let (_root, site) = open_site();
         for method in ["POST", "PUT", "DELETE", "OPTIONS", "PATCH"] {
             for target in ["/team.ics", "/nothing"] {
                 let got = send(&site, method, target, &[]);
@@ -372,8 +383,7 @@ mod tests {
 
     #[test]
     fn the_index_names_who_is_on_call_and_links_every_feed() {
-        let root = out_dir();
-        let site = site(&root, None);
+        let (_root, site) = open_site();
         let got = send(&site, "GET", "/", &[("host", "oncall.local:8080")]);
         assert_eq!(got.status, 200);
         assert_eq!(got.header("content-type"), Some("text/html; charset=utf-8"));
@@ -429,11 +439,8 @@ mod tests {
 
     #[test]
     fn now_json_takes_an_instant_or_says_what_is_wrong() {
-        let root = out_dir();
-        let site = site(&root, None);
-        let got = get(&site, "/now.json");
-        assert_eq!(got.status, 200);
-        assert_eq!(got.header("content-type"), Some("application/json"));
+        let (_root, site) = open_site();
+        let got = get_ok(&site, "/now.json", "application/json");
         let json: serde_json::Value = serde_json::from_str(&got.body).expect("json");
         assert_eq!(json["at"], MONDAY);
         let later = get(&site, "/now.json?at=2027-01-05T09:00:00%2B01:00");

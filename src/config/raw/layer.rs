@@ -153,30 +153,23 @@ fn rotation_kind(value: &Value<'_>, diags: &mut Vec<Diagnostic>) -> Option<Kind>
     }
 }
 
+/// The keys a `[[layer]]` table may have.
+const LAYER_KEYS: &[&str] = &[
+    "name",
+    "rotation",
+    "handoff",
+    "timezone",
+    "window",
+    "days",
+    "eligible",
+    "per_shift",
+];
+
 pub(super) fn layer(t: &DeTable<'_>, span: Range<usize>, diags: &mut Vec<Diagnostic>) -> RawLayer {
-    let f = Fields::new(
-        t,
-        span,
-        "[[layer]]",
-        &[
-            "name",
-            "rotation",
-            "handoff",
-            "timezone",
-            "window",
-            "days",
-            "eligible",
-            "per_shift",
-        ],
-        diags,
-    );
+    let f = Fields::new(t, span, "[[layer]]", LAYER_KEYS, diags);
     let name = f.string("name", diags);
-    if f.get("name").is_none() {
-        diags.push(f.missing("name", "\"primary\""));
-    }
-    if f.get("rotation").is_none() {
-        diags.push(f.missing("rotation", "\"weekly\""));
-    }
+    f.require("name", "\"primary\"", diags);
+    f.require("rotation", "\"weekly\"", diags);
     let kind = f.get("rotation").and_then(|v| rotation_kind(v, diags));
     let handoff = f.string("handoff", diags);
     let window_value = f
@@ -311,14 +304,11 @@ fn rotation(
     })
 }
 
+/// The keys a layer's `eligible` table may have.
+const ELIGIBLE_KEYS: &[&str] = &["any_tags", "all_tags", "members", "exclude"];
+
 fn eligible(t: &DeTable<'_>, span: Range<usize>, diags: &mut Vec<Diagnostic>) -> RawEligible {
-    let f = Fields::new(
-        t,
-        span,
-        "`eligible`",
-        &["any_tags", "all_tags", "members", "exclude"],
-        diags,
-    );
+    let f = Fields::new(t, span, "`eligible`", ELIGIBLE_KEYS, diags);
     let plain = |key: &str, diags: &mut Vec<Diagnostic>| -> Vec<String> {
         f.strings(key, diags)
             .map(|v| {

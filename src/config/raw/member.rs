@@ -32,37 +32,32 @@ pub(crate) struct RawMember {
     pub(crate) prefer_off: Vec<DateRule>,
 }
 
+/// The keys a `[[member]]` table may have.
+const MEMBER_KEYS: &[&str] = &[
+    "id",
+    "name",
+    "email",
+    "timezone",
+    "working_hours",
+    "working_days",
+    "holidays",
+    "tags",
+    "fte",
+    "joins",
+    "leaves",
+    "max_shifts",
+    "unavailable",
+    "prefer_off",
+];
+
 pub(super) fn member(
     t: &DeTable<'_>,
     span: Range<usize>,
     diags: &mut Vec<Diagnostic>,
 ) -> RawMember {
-    let f = Fields::new(
-        t,
-        span,
-        "[[member]]",
-        &[
-            "id",
-            "name",
-            "email",
-            "timezone",
-            "working_hours",
-            "working_days",
-            "holidays",
-            "tags",
-            "fte",
-            "joins",
-            "leaves",
-            "max_shifts",
-            "unavailable",
-            "prefer_off",
-        ],
-        diags,
-    );
+    let f = Fields::new(t, span, "[[member]]", MEMBER_KEYS, diags);
     let id = f.string("id", diags);
-    if f.get("id").is_none() {
-        diags.push(f.missing("id", "\"alice\""));
-    }
+    f.require("id", "\"alice\"", diags);
     let email = f.string("email", diags);
     if let Some(e) = &email
         && !e.get_ref().contains('@')

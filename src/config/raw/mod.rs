@@ -269,8 +269,7 @@ fn bounded_integer(
     max: i64,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<u32> {
-    let value = f.get(key)?;
-    let n = fields::as_integer(value, key, diags)?;
+    let n = f.integer(key, diags)?;
     if (min..=max).contains(n.get_ref()) {
         u32::try_from(*n.get_ref()).ok()
     } else {
@@ -297,26 +296,19 @@ fn bounded_integer(
     }
 }
 
+/// The keys `[team]` may have.
+const TEAM_KEYS: &[&str] = &["name", "timezone", "uid_domain"];
+
 fn team(t: &DeTable<'_>, span: Range<usize>, diags: &mut Vec<Diagnostic>) -> RawTeam {
-    let f = Fields::new(
-        t,
-        span,
-        "[team]",
-        &["name", "timezone", "uid_domain"],
-        diags,
-    );
+    let f = Fields::new(t, span, "[team]", TEAM_KEYS, diags);
     let name = f.string("name", diags);
-    if f.get("name").is_none() {
-        diags.push(f.missing("name", "\"Payments SRE\""));
-    }
+    f.require("name", "\"Payments SRE\"", diags);
     if let Some(n) = &name
         && n.get_ref().trim().is_empty()
     {
         diags.push(Diagnostic::new(n.span(), "the team name is empty").label("empty"));
     }
-    if f.get("timezone").is_none() {
-        diags.push(f.missing("timezone", "\"America/New_York\""));
-    }
+    f.require("timezone", "\"America/New_York\"", diags);
     let uid_domain = f.string("uid_domain", diags);
     if let Some(d) = &uid_domain
         && (d.get_ref().is_empty()
@@ -344,12 +336,8 @@ fn period(t: &DeTable<'_>, span: Range<usize>, diags: &mut Vec<Diagnostic>) -> O
     let f = Fields::new(t, span, "[period]", &["start", "end"], diags);
     let start = dates::field_date(&f, "start", diags);
     let end = dates::field_date(&f, "end", diags);
-    if f.get("start").is_none() {
-        diags.push(f.missing("start", "2027-01-04"));
-    }
-    if f.get("end").is_none() {
-        diags.push(f.missing("end", "2027-04-05"));
-    }
+    f.require("start", "2027-01-04", diags);
+    f.require("end", "2027-04-05", diags);
     let (start, end) = (start?, end?);
     if end.get_ref() <= start.get_ref() {
         diags.push(
@@ -386,14 +374,11 @@ fn period(t: &DeTable<'_>, span: Range<usize>, diags: &mut Vec<Diagnostic>) -> O
     })
 }
 
+/// The keys `[defaults]` may have.
+const DEFAULTS_KEYS: &[&str] = &["working_hours", "working_days", "holidays"];
+
 fn defaults(t: &DeTable<'_>, span: Range<usize>, diags: &mut Vec<Diagnostic>) -> RawDefaults {
-    let f = Fields::new(
-        t,
-        span,
-        "[defaults]",
-        &["working_hours", "working_days", "holidays"],
-        diags,
-    );
+    let f = Fields::new(t, span, "[defaults]", DEFAULTS_KEYS, diags);
     RawDefaults {
         working_hours: field_window(&f, "working_hours", diags),
         working_days: field_weekdays(&f, "working_days", diags),
@@ -424,9 +409,7 @@ fn holiday_sets(
                 match f.string("ics", diags) {
                     Some(path) => HolidaySource::Ics(path),
                     None => {
-                        if f.get("ics").is_none() {
-                            diags.push(f.missing("ics", "\"holidays.ics\""));
-                        }
+                        f.require("ics", "\"holidays.ics\"", diags);
                         // Keep the name so references to it are not reported as unknown too.
                         HolidaySource::Dates(BTreeSet::new())
                     }

@@ -48,27 +48,22 @@ fn pin_start(value: &Value<'_>, diags: &mut Vec<Diagnostic>) -> Option<PinStart>
     }
 }
 
+/// The keys a `[[pin]]` table may have.
+const PIN_KEYS: &[&str] = &["layer", "start", "member"];
+
 pub(super) fn pin(
     t: &DeTable<'_>,
     span: Range<usize>,
     source: &str,
     diags: &mut Vec<Diagnostic>,
 ) -> RawPin {
-    let f = Fields::new(
-        t,
-        span.clone(),
-        "[[pin]]",
-        &["layer", "start", "member"],
-        diags,
-    );
+    let f = Fields::new(t, span.clone(), "[[pin]]", PIN_KEYS, diags);
     for (key, example) in [
         ("layer", "\"primary\""),
         ("start", "2027-02-01"),
         ("member", "\"bob\""),
     ] {
-        if f.get(key).is_none() {
-            diags.push(f.missing(key, example));
-        }
+        f.require(key, example, diags);
     }
     RawPin {
         line: crate::config::diagnostic::line_col(source, span.start).0,

@@ -7,8 +7,11 @@
 //! time limit with bound 370000 for objective 371858, a gap of 0.4997 %.
 
 use std::path::Path;
+use std::process::Output;
 
-use crate::support::{arg, cmd, expect_code, root, rota, stderr, stdout};
+use crate::support::{
+    arg, assert_contains, cmd, dir_entries, expect_code, root, rota, stderr, stdout, strings_of,
+};
 
 const FIXTURE: &str = "tests/fixtures/report/schedule.json";
 
@@ -83,13 +86,7 @@ fn report_json_has_members_metrics_and_solver() {
     assert_eq!(v["solver"]["bound"], 370000.0);
     assert_eq!(v["metrics"]["imbalance"], 348.0);
     assert_eq!(v["metrics"]["deviation"], 232.0);
-    let ids: Vec<&str> = v["members"]
-        .as_array()
-        .expect("members is a list")
-        .iter()
-        .map(|m| m["id"].as_str().expect("id"))
-        .collect();
-    assert_eq!(ids, ["ana", "ben", "cy"]);
+    assert_eq!(strings_of(&v["members"], "id"), ["ana", "ben", "cy"]);
     assert_eq!(v["members"][1]["fair_share"], 196.0);
     assert_eq!(v["members"][1]["hours"]["holiday"], 8.0);
     assert!(
@@ -98,23 +95,25 @@ fn report_json_has_members_metrics_and_solver() {
     );
 }
 
+/// `rota report FIXTURE --html FILE`, which must exit with `code`.
+fn report_html(file: &Path, code: i32) -> Output {
+    let out = rota(&["report", &fixture(), "--html", arg(file)]);
+    expect_code(&out, code);
+    out
+}
+
 #[test]
 fn report_html_writes_the_schedule_report() {
     let dir = tempfile::tempdir().expect("temp dir");
     let file = dir.path().join("fair.html");
-    let out = rota(&["report", &fixture(), "--html", arg(&file)]);
-    expect_code(&out, 0);
+    let out = report_html(&file, 0);
     assert!(stdout(&out).ends_with(&format!("wrote {}\n", file.display())));
     let written = std::fs::read_to_string(&file).expect("report written");
     let schedule = rota::schedule::Schedule::read(Path::new(&fixture())).expect("fixture reads");
     assert_eq!(written, rota::output::html::render(&schedule));
     assert!(written.contains("Report Team"));
     // Written by rename: no temp file is left beside it.
-    let names: Vec<_> = std::fs::read_dir(dir.path())
-        .expect("dir")
-        .map(|e| e.expect("entry").file_name())
-        .collect();
-    assert_eq!(names, ["fair.html"]);
+    assert_eq!(dir_entries(dir.path()), ["fair.html"]);
 
     // With --json, stdout stays one JSON document.
     let out = rota(&["report", &fixture(), "--json", "--html", arg(&file)]);
@@ -153,10 +152,8 @@ fn a_missing_or_malformed_schedule_is_invalid_input() {
 #[test]
 fn an_unwritable_html_path_fails_without_output() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let file = dir.path().join("no-such-dir/report.html");
-    let out = rota(&["report", &fixture(), "--html", arg(&file)]);
-    expect_code(&out, 1);
-    assert!(stderr(&out).contains("cannot write"), "{}", stderr(&out));
+    let out = report_html(&dir.path().join("no-such-dir/report.html"), 1);
+    assert_contains(&stderr(&out), "cannot write");
     assert!(stdout(&out).is_empty());
 }
 

@@ -115,6 +115,55 @@ pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
+/// Asserts that `text` contains `needle`, showing the whole text when it does not.
+#[track_caller]
+pub fn assert_contains(text: &str, needle: &str) {
+    assert!(text.contains(needle), "{needle:?} not in:\n{text}");
+}
+
+/// Asserts that every one of `expected` is among `items`.
+#[track_caller]
+pub fn assert_includes<T: PartialEq<U> + std::fmt::Debug, U: std::fmt::Debug>(
+    items: &[T],
+    expected: &[U],
+) {
+    for want in expected {
+        assert!(
+            items.iter().any(|item| item == want),
+            "{want:?} not in {items:?}"
+        );
+    }
+}
+
+/// The items, sorted: for comparing what a test collected in no particular order.
+pub fn sorted<T: Ord>(items: impl IntoIterator<Item = T>) -> Vec<T> {
+    let mut items: Vec<T> = items.into_iter().collect();
+    items.sort();
+    items
+}
+
+/// The names of the entries of `dir` (not recursive), sorted.
+pub fn dir_entries(dir: &Path) -> Vec<String> {
+    sorted(
+        std::fs::read_dir(dir)
+            .expect("readable dir")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned()),
+    )
+}
+
+/// The string `key` of each item of a JSON list, in order.
+pub fn strings_of<'a>(list: &'a Value, key: &str) -> Vec<&'a str> {
+    list.as_array()
+        .expect("a JSON list")
+        .iter()
+        .map(|item| {
+            item[key]
+                .as_str()
+                .unwrap_or_else(|| panic!("{key} is a string"))
+        })
+        .collect()
+}
+
 /// Asserts the exit code, showing both streams when it differs.
 #[track_caller]
 pub fn expect_code(out: &Output, code: i32) {
@@ -125,6 +174,13 @@ pub fn expect_code(out: &Output, code: i32) {
         stdout(out),
         stderr(out)
     );
+}
+
+/// `rota solve CONFIG -o DIR EXTRA…`, whatever its exit code.
+pub fn try_solve(config: &Path, dir: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["solve", arg(config), "-o", arg(dir)];
+    args.extend(extra);
+    rota(&args)
 }
 
 /// `rota solve CONFIG -o DIR --time-limit 10 EXTRA…`, expected to succeed. The fixtures
