@@ -238,6 +238,17 @@ fn trace_on() -> bool {
     log::log_enabled!(log::Level::Debug)
 }
 
+/// A sink that keeps every event, for tests.
+#[cfg(test)]
+pub(crate) fn recording() -> (ProgressSink, Arc<Mutex<Vec<ProgressEvent>>>) {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let kept = Arc::clone(&seen);
+    let sink = ProgressSink::new(move |e: &ProgressEvent| {
+        kept.lock().expect("not poisoned").push(e.clone())
+    });
+    (sink, seen)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -247,13 +258,7 @@ mod tests {
     #[test]
     fn only_improvements_reach_the_sink_in_the_users_terms() {
         let problem = testkit::problem(2, &[(0, 0, 8), (0, 24, 8)], ConfigRules::default());
-        let seen = Arc::new(Mutex::new(Vec::new()));
-        let sink = {
-            let seen = Arc::clone(&seen);
-            ProgressSink::new(move |e: &ProgressEvent| {
-                seen.lock().expect("not poisoned").push(e.clone())
-            })
-        };
+        let (sink, seen) = recording();
         let progress = Progress::new(
             Some(&sink),
             &problem,

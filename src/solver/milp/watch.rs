@@ -87,14 +87,13 @@ unsafe extern "C" fn on_event(
 
 #[cfg(test)]
 mod tests {
-    use std::sync::{Arc, Mutex};
     use std::time::{Duration, Instant};
 
     use super::*;
     use crate::config::Rules as ConfigRules;
     use crate::solver::index::{Index, Rules};
     use crate::solver::milp::model::{self, Outcome, Params};
-    use crate::solver::progress::{ProgressEvent, ProgressSink};
+    use crate::solver::progress::recording;
     use crate::testkit::hours as testkit;
 
     #[test]
@@ -106,13 +105,7 @@ mod tests {
         let mut problem = testkit::problem(4, &shifts, ConfigRules::default());
         problem.capacity = vec![1.0, 0.5, 0.8, 1.0];
         let index = Index::new(&problem, None, Rules::of(&problem));
-        let seen = Arc::new(Mutex::new(Vec::new()));
-        let sink = {
-            let seen = Arc::clone(&seen);
-            ProgressSink::new(move |e: &ProgressEvent| {
-                seen.lock().expect("not poisoned").push(e.clone())
-            })
-        };
+        let (sink, seen) = recording();
         let progress = Progress::new(
             Some(&sink),
             &problem,
