@@ -67,6 +67,9 @@ pub enum Command {
     },
     /// Solve and write schedule.json, calendars and the report into DIR.
     Solve(commands::solve::SolveArgs),
+    /// Write the next period's config: the period moved on, this schedule in the
+    /// history, pins and days off that are over left out.
+    Next(commands::next::NextArgs),
     /// Re-check every hard rule and metric of a schedule.json against its config.
     Verify {
         /// The team's config (TOML) the schedule was solved from.
@@ -180,6 +183,7 @@ pub fn run(cli: Cli, env: &Env) -> Result<(), Error> {
         Command::Init { path } => commands::init::run(&path),
         Command::Check { config } => commands::check::run(&config, cli.verbose > 0),
         Command::Solve(args) => commands::solve::run(&args, env),
+        Command::Next(args) => commands::next::run(&args),
         Command::Verify { config, schedule } => commands::verify::run(&config, &schedule),
         Command::Diff {
             old,

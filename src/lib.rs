@@ -17,8 +17,8 @@
 //! output   writers: schedule.json, iCalendar feeds, HTML report, terminal tables
 //! ```
 //!
-//! `commands` holds each command's own logic (check, solve, verify, report, diff, swap,
-//! init, serve, now, export, completions and man); `cli` parses the arguments and
+//! `commands` holds each command's own logic (check, solve, next, verify, report, diff,
+//! swap, init, serve, now, export, completions and man); `cli` parses the arguments and
 //! dispatches; `error` maps failures to exit codes. `testkit` (tests, and the `bench`
 //! feature) builds values of every stage.
 

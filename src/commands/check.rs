@@ -35,6 +35,9 @@ pub(crate) fn render(config: &Config, problem: &Problem, verbose: bool) -> Strin
         "period  {} to {} (end exclusive, {days} days)",
         config.period.start, config.period.end
     );
+    if !config.fairness.history.is_empty() {
+        let _ = writeln!(out, "history {}", history_line(config, problem));
+    }
     let _ = writeln!(out);
     let _ = writeln!(out, "members ({})", config.members.len());
     let _ = writeln!(out, "{}", members_table(config, problem));
@@ -48,6 +51,30 @@ pub(crate) fn render(config: &Config, problem: &Problem, verbose: bool) -> Strin
         understaffed_runs(config, problem)
     });
     out
+}
+
+/// `2 files (1 older than history_months = 12, left out); 3 earlier shifts reach into
+/// the period`.
+fn history_line(config: &Config, problem: &Problem) -> String {
+    let f = &config.fairness;
+    let files = match f.history.len() {
+        1 => "1 file".to_owned(),
+        n => format!("{n} files"),
+    };
+    let old = if f.history_ignored.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " ({} older than history_months = {}, left out)",
+            f.history_ignored.len(),
+            f.history_months
+        )
+    };
+    let reach = match problem.earlier.len() {
+        1 => "1 earlier shift reaches".to_owned(),
+        n => format!("{n} earlier shifts reach"),
+    };
+    format!("{files}{old}; {reach} into the period")
 }
 
 fn members_table(config: &Config, problem: &Problem) -> Table {
@@ -495,6 +522,29 @@ mod tests {
         let out = render(&c, &build(&c).expect("builds"), false);
         assert!(
             out.ends_with("every shift has enough people who can take it\n"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn history_says_what_counts_and_what_reaches_into_the_period() {
+        let mut c = team();
+        c.fairness.history = vec!["q1.json".into(), "old.json".into()];
+        c.fairness.history_ignored = vec!["old.json".into()];
+        // Alice's last night before the period ends as Monday's first shift starts.
+        c.fairness.earlier = vec![crate::config::EarlierSeat {
+            layer: "primary".into(),
+            start: crate::testkit::at("2024-06-30T09:00:00-04:00"),
+            end: crate::testkit::at("2024-07-01T09:00:00-04:00"),
+            member: "alice".into(),
+            source: "q1.json".into(),
+        }];
+        let out = render(&c, &build(&c).expect("builds"), false);
+        assert!(
+            out.contains(
+                "history 2 files (1 older than history_months = 12, left out); 1 earlier \
+                 shift reaches into the period\n"
+            ),
             "{out}"
         );
     }

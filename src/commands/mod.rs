@@ -5,6 +5,7 @@ pub(crate) mod completions;
 pub(crate) mod diff;
 pub(crate) mod export;
 pub(crate) mod init;
+pub(crate) mod next;
 pub(crate) mod now;
 pub(crate) mod report;
 pub(crate) mod serve;

@@ -41,16 +41,26 @@ pub(crate) fn render_text(schedule: &Schedule) -> String {
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
     );
     text.push_str(&terminal::schedule_summary(schedule));
+    text.push_str(&terminal::pairs_section(schedule, chrono_tz::UTC));
     text.push_str(&terminal::status_line(schedule));
     text.push_str("\n\n");
     let m = &schedule.metrics;
     let rows = [
         ("imbalance", format!("{} points/FTE", number(m.imbalance))),
         ("deviation", format!("{} points", number(m.deviation))),
-        (
-            "back-to-back after-hours",
-            count(m.back_to_back_after_hours, "pair", "pairs"),
-        ),
+        ("back-to-back after-hours", {
+            let across: u32 = schedule
+                .members
+                .iter()
+                .map(|m| m.back_to_back_earlier)
+                .sum();
+            let pairs = count(m.back_to_back_after_hours, "pair", "pairs");
+            if across == 0 {
+                pairs
+            } else {
+                format!("{pairs} ({across} with a shift before the period)")
+            }
+        }),
         ("total load", format!("{} points", number(m.total_load))),
         ("prefer-off violations", m.prefer_off_violations.to_string()),
         (

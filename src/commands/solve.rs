@@ -68,8 +68,17 @@ pub(crate) fn run(args: &SolveArgs, env: &Env) -> Result<(), Error> {
     }
 
     let config = crate::config::load(&args.config)?;
-    let problem = crate::problem::build(&config)?;
+    refuse_to_overwrite_history(&config, &args.out)?;
     let old = args.previous.as_deref().map(Schedule::read).transpose()?;
+    // The previous schedule's shifts before the period count for the rules across its
+    // start, as the history's do.
+    let before: Vec<_> = match (&old, &args.previous) {
+        (Some(old), Some(path)) => {
+            crate::schedule::previous::earlier_seats(old, &path.display().to_string())
+        }
+        _ => Vec::new(),
+    };
+    let problem = crate::problem::build_with(&config, &before)?;
     let matching = match (&old, checked.freeze_until) {
         (Some(old), Some(freeze)) => Some(crate::schedule::previous::match_schedule(
             &problem, old, freeze,
@@ -136,6 +145,7 @@ pub(crate) fn run(args: &SolveArgs, env: &Env) -> Result<(), Error> {
         text.push('\n');
     } else {
         text.push_str(&terminal::summary(&config, &schedule));
+        text.push_str(&terminal::pairs_section(&schedule, config.team.timezone));
         text.push_str(&terminal::status_line(&schedule));
         text.push('\n');
         text.push_str(&format!(
@@ -150,6 +160,30 @@ pub(crate) fn run(args: &SolveArgs, env: &Env) -> Result<(), Error> {
         }
     }
     super::print(&text)
+}
+
+/// A history file is the ledger of an earlier period: solving this one into its folder
+/// would replace it (after `rota next`, the last schedule is in the new config's
+/// history).
+fn refuse_to_overwrite_history(config: &crate::config::Config, out: &Path) -> Result<(), Error> {
+    let Ok(target) = std::fs::canonicalize(out.join("schedule.json")) else {
+        return Ok(());
+    };
+    if config
+        .fairness
+        .history
+        .iter()
+        .filter_map(|h| std::fs::canonicalize(h).ok())
+        .any(|h| h == target)
+    {
+        return Err(Error::Usage(format!(
+            "-o {}: its schedule.json is in fairness.history of {}, the record of an earlier \
+             period; write this period's outputs to another directory",
+            out.display(),
+            config.path.display()
+        )));
+    }
+    Ok(())
 }
 
 /// Checks what clap cannot: a positive finite time limit, a gap in [0, 1), and

@@ -44,8 +44,8 @@ pub(crate) fn run(args: &SwapArgs, env: &Env) -> Result<(), Error> {
         return Err(Error::Usage("--top must be at least 1".into()));
     }
     let config = crate::config::load(&args.config)?;
-    let problem = crate::problem::build(&config)?;
     let schedule = Schedule::read(&args.schedule)?;
+    let problem = crate::problem::build_with(&config, &schedule.earlier_seats())?;
     let on_schedule = |e: SwapError| Error::Schedule {
         path: args.schedule.clone(),
         message: e.0,

@@ -4,7 +4,9 @@
 //! Two things cannot be recomputed from the config alone and are taken from the file:
 //! `metrics.churn` and each event's `sequence` (both are relative to the previous
 //! schedule of a re-solve, which the file does not name). The objective is recomputed with
-//! the file's churn. Which shifts were frozen is not recorded either, and need not be: a
+//! the file's churn. The shifts before the period that the rules reach into it come from
+//! the config's history files, plus those the file records under `earlier` (a
+//! `--previous` schedule's, which the config does not name either). Which shifts were frozen is not recorded either, and need not be: a
 //! re-solve thaws every past shift the config no longer allows (see
 //! [`crate::schedule::previous`]), so every shift of a written schedule obeys the config
 //! it was solved from.
@@ -31,7 +33,7 @@ use crate::schedule::{Schedule, uid};
 pub(crate) fn run(config: &Path, schedule: &Path) -> Result<(), Error> {
     let config = crate::config::load(config)?;
     let schedule = Schedule::read(schedule)?;
-    let problem = crate::problem::build(&config)?;
+    let problem = crate::problem::build_with(&config, &schedule.earlier_seats())?;
     let report = verify(&config, &problem, &schedule);
     super::print(&report.render())?;
     if report.ok() {
@@ -349,6 +351,11 @@ fn compare_numbers(
             &format!("{id}: back_to_back_after_hours"),
             f.back_to_back_after_hours,
             e.back_to_back_after_hours,
+        );
+        report.count(
+            &format!("{id}: back_to_back_earlier"),
+            f.back_to_back_earlier,
+            e.back_to_back_earlier,
         );
     }
 

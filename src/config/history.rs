@@ -1,14 +1,18 @@
-//! `fairness.history`: points that earlier schedules (schedule.json) gave each member.
+//! `fairness.history`: points that earlier schedules (schedule.json) gave each member,
+//! and their seats, which the rules reach across the period's start from.
 //!
-//! Reads only what history needs of a schedule.json — its version and each shift's
-//! member and points — through a view of its own: the file format belongs to a later
-//! stage (`schedule`), which the config, the first stage, does not depend on.
+//! Reads only what history needs of a schedule.json — its version, its period and each
+//! shift's layer, times, member and points — through a view of its own: the file format
+//! belongs to a later stage (`schedule`), which the config, the first stage, does not
+//! depend on.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
+
+use super::EarlierSeat;
 
 /// The version of schedule.json this reader understands (the `schedule` stage writes it,
 /// and a test there checks that the two agree).
@@ -18,14 +22,33 @@ pub(crate) const SCHEDULE_VERSION: u32 = 1;
 #[derive(Deserialize)]
 struct ScheduleView {
     version: u32,
+    period: PeriodView,
     shifts: Vec<SeatView>,
 }
 
 #[derive(Deserialize)]
+struct PeriodView {
+    end: NaiveDate,
+}
+
+#[derive(Deserialize)]
 struct SeatView {
+    layer: String,
     start: DateTime<Utc>,
+    end: DateTime<Utc>,
     member: String,
     points: f64,
+}
+
+/// What one history file holds for fairness and the rules.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct HistoryFile {
+    /// The first day after its period: whether it is still within `history_months`.
+    pub(crate) period_end: NaiveDate,
+    /// Σ `shifts[].points` per member id.
+    pub(crate) points: BTreeMap<String, f64>,
+    /// Every seat, with `source` as given.
+    pub(crate) seats: Vec<EarlierSeat>,
 }
 
 /// Why a history file cannot be used, and where in it (byte range).
@@ -45,8 +68,9 @@ fn offset_of(text: &str, line: usize, column: usize) -> usize {
     (line_start + column.saturating_sub(1)).min(text.len())
 }
 
-/// Σ `shifts[].points` per member id of one schedule.json text.
-pub(crate) fn points_per_member(text: &str) -> Result<BTreeMap<String, f64>, HistoryError> {
+/// The period, points per member and seats of one schedule.json text; `source` names the
+/// file in the seats (as the config names it).
+pub(crate) fn read(text: &str, source: &str) -> Result<HistoryFile, HistoryError> {
     let schedule: ScheduleView = serde_json::from_str(text).map_err(|e| {
         let at = offset_of(text, e.line(), e.column());
         HistoryError {
@@ -65,7 +89,8 @@ pub(crate) fn points_per_member(text: &str) -> Result<BTreeMap<String, f64>, His
         });
     }
     let mut points = BTreeMap::new();
-    for shift in &schedule.shifts {
+    let mut seats = Vec::with_capacity(schedule.shifts.len());
+    for shift in schedule.shifts {
         if !shift.points.is_finite() {
             return Err(HistoryError {
                 message: format!(
@@ -76,8 +101,19 @@ pub(crate) fn points_per_member(text: &str) -> Result<BTreeMap<String, f64>, His
             });
         }
         *points.entry(shift.member.clone()).or_insert(0.0) += shift.points;
+        seats.push(EarlierSeat {
+            layer: shift.layer,
+            start: shift.start,
+            end: shift.end,
+            member: shift.member,
+            source: source.to_owned(),
+        });
     }
-    Ok(points)
+    Ok(HistoryFile {
+        period_end: schedule.period.end,
+        points,
+        seats,
+    })
 }
 
 #[cfg(test)]
@@ -101,17 +137,29 @@ mod tests {
 }"#;
 
     #[test]
-    fn sums_points_per_member() {
-        let points = points_per_member(HISTORY).unwrap();
-        assert_eq!(points.len(), 2);
-        assert_eq!(points["alice"], 210.5);
-        assert_eq!(points["bob"], 180.0);
+    fn sums_points_per_member_and_keeps_every_seat() {
+        let file = read(HISTORY, "q4.json").unwrap();
+        assert_eq!(file.points.len(), 2);
+        assert_eq!(file.points["alice"], 210.5);
+        assert_eq!(file.points["bob"], 180.0);
+        assert_eq!(
+            file.period_end,
+            NaiveDate::from_ymd_opt(2027, 1, 4).unwrap()
+        );
+        assert_eq!(file.seats.len(), 3);
+        let last = &file.seats[2];
+        assert_eq!(
+            (last.layer.as_str(), last.member.as_str()),
+            ("primary", "alice")
+        );
+        assert_eq!(last.end.to_rfc3339(), "2026-10-26T14:00:00+00:00");
+        assert_eq!(last.source, "q4.json");
     }
 
     #[test]
     fn malformed_files_point_at_the_problem() {
         let text = "{\n  \"version\": 1,\n  \"shifts\": 5\n}";
-        let err = points_per_member(text).unwrap_err();
+        let err = read(text, "h.json").unwrap_err();
         assert!(err.message.starts_with("not a rota schedule.json"));
         assert_eq!(
             crate::config::diagnostic::line_col(text, err.span.start).0,
@@ -119,11 +167,11 @@ mod tests {
         );
         let v2 = HISTORY.replace("\"version\": 1", "\"version\": 2");
         assert!(
-            points_per_member(&v2)
+            read(&v2, "h.json")
                 .unwrap_err()
                 .message
                 .contains("version 2")
         );
-        assert!(points_per_member("").is_err());
+        assert!(read("", "h.json").is_err());
     }
 }

@@ -20,6 +20,7 @@ mod validate;
 
 pub use model::*;
 pub use template::{Placeholder, Template, TemplateValues};
+pub(crate) use validate::history_window;
 
 use std::io;
 use std::path::Path;

@@ -19,6 +19,8 @@ pub struct Config {
     pub sha256: String,
     pub team: Team,
     pub period: Period,
+    /// Every `[holidays]` set by name (members hold the union of theirs).
+    pub holiday_sets: BTreeMap<String, BTreeSet<NaiveDate>>,
     pub layers: Vec<Layer>,
     pub members: Vec<Member>,
     pub rules: Rules,
@@ -39,6 +41,7 @@ impl Config {
             sha256: String::new(),
             team: Team::new(team, timezone),
             period,
+            holiday_sets: BTreeMap::new(),
             layers: Vec::new(),
             members: Vec::new(),
             rules: Rules::default(),
@@ -398,15 +401,55 @@ pub enum CapacityMode {
     Fte,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Fairness {
     pub weights: ClassWeights,
     pub capacity: CapacityMode,
-    /// Resolved paths of earlier schedule.json files.
+    /// Resolved paths of earlier schedule.json files, as listed.
     pub history: Vec<PathBuf>,
+    /// How far back history counts: a file whose period ended this many months or more
+    /// before the period starts is ignored; 0 counts every file (docs/config.md,
+    /// `[fairness]`).
+    pub history_months: u32,
+    /// The listed files that `history_months` leaves out, resolved.
+    pub history_ignored: Vec<PathBuf>,
     /// Points per member id from the history files plus `[[fairness.adjust]]`.
     /// Ids of people no longer in the team are kept here but ignored by fairness.
     pub history_points: BTreeMap<String, f64>,
+    /// Every seat of the history files that count: the problem keeps those its rules
+    /// reach from before the period.
+    pub earlier: Vec<EarlierSeat>,
+}
+
+impl Default for Fairness {
+    fn default() -> Self {
+        Fairness {
+            weights: ClassWeights::default(),
+            capacity: CapacityMode::default(),
+            history: Vec::new(),
+            history_months: DEFAULT_HISTORY_MONTHS,
+            history_ignored: Vec::new(),
+            history_points: BTreeMap::new(),
+            earlier: Vec::new(),
+        }
+    }
+}
+
+/// A rolling year: every season and holiday once (docs/config.md says why).
+pub const DEFAULT_HISTORY_MONTHS: u32 = 12;
+
+/// One seat of an earlier schedule — a `fairness.history` file, or the previous schedule
+/// of a re-solve — as the file records it. Shifts before the period count for its first
+/// shifts' rules and back-to-back pairs (docs/objective.md, "Across the period's start").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EarlierSeat {
+    pub layer: String,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    /// The member's id.
+    pub member: String,
+    /// The file, as the config or the command line names it.
+    pub source: String,
 }
 
 /// Weights of the minimized sum (docs/objective.md, "Objective terms").

@@ -11,8 +11,8 @@ use chrono::NaiveDate;
 use super::diagnostic::{Diagnostic, line_col};
 use super::fields::Sp;
 use super::model::{
-    Config, Eligibility, Fairness, Layer, Member, Period, Pin, Team, TimeWindow, WeekdaySet,
-    slugify, team_slug,
+    Config, DEFAULT_HISTORY_MONTHS, EarlierSeat, Eligibility, Fairness, Layer, Member, Period, Pin,
+    Team, TimeWindow, WeekdaySet, slugify, team_slug,
 };
 use super::raw::{HolidaySource, RawConfig, RawEligible, RawHolidaySet};
 use super::{history, holidays, suggest};
@@ -276,16 +276,33 @@ fn eligibility(raw: &RawEligible, ids: &Names<'_>, diags: &mut Vec<Diagnostic>) 
     }
 }
 
-/// Σ points per member of every history file, then the manual adjustments.
-fn history_points(
+/// What `[fairness]` history and adjustments add up to.
+struct History {
+    /// Every listed file, resolved.
+    paths: Vec<PathBuf>,
+    /// The listed files outside the window.
+    ignored: Vec<PathBuf>,
+    points: BTreeMap<String, f64>,
+    earlier: Vec<EarlierSeat>,
+}
+
+/// Σ points per member of every history file within the window, then the manual
+/// adjustments; the seats of those files. A file counts while its period ends after
+/// `window_start` (`None`: every file counts).
+fn history(
     files: &[Sp<String>],
+    window_start: Option<NaiveDate>,
     adjust: &[(Sp<String>, f64)],
     ids: &Names<'_>,
     ctx: &Context<'_>,
     diags: &mut Vec<Diagnostic>,
-) -> (Vec<PathBuf>, BTreeMap<String, f64>) {
-    let mut paths = Vec::new();
-    let mut points: BTreeMap<String, f64> = BTreeMap::new();
+) -> History {
+    let mut out = History {
+        paths: Vec::new(),
+        ignored: Vec::new(),
+        points: BTreeMap::new(),
+        earlier: Vec::new(),
+    };
     for file in files {
         let path = ctx.resolve(file.get_ref());
         match (ctx.read)(&path) {
@@ -294,11 +311,15 @@ fn history_points(
                     .label("cannot read this file")
                     .help("history files are earlier schedule.json files; the path is relative to the config file's folder"),
             ),
-            Ok(text) => match history::points_per_member(&text) {
-                Ok(p) => {
-                    for (id, x) in p {
-                        *points.entry(id).or_insert(0.0) += x;
+            Ok(text) => match history::read(&text, file.get_ref()) {
+                Ok(read) if window_start.is_some_and(|w| read.period_end <= w) => {
+                    out.ignored.push(path.clone());
+                }
+                Ok(read) => {
+                    for (id, x) in read.points {
+                        *out.points.entry(id).or_insert(0.0) += x;
                     }
+                    out.earlier.extend(read.seats);
                 }
                 Err(e) => diags.push(
                     Diagnostic::new(file.span(), format!("{}: {}", path.display(), e.message))
@@ -308,14 +329,24 @@ fn history_points(
                 ),
             },
         }
-        paths.push(path);
+        out.paths.push(path);
     }
     for (member, x) in adjust {
         if ids.find(member, diags).is_some() {
-            *points.entry(member.get_ref().clone()).or_insert(0.0) += x;
+            *out.points.entry(member.get_ref().clone()).or_insert(0.0) += x;
         }
     }
-    (paths, points)
+    out
+}
+
+/// The first day whose history still counts: `months` before `start`, or `None` for 0
+/// (no window).
+pub(crate) fn history_window(start: NaiveDate, months: u32) -> Option<NaiveDate> {
+    (months > 0).then(|| {
+        start
+            .checked_sub_months(chrono::Months::new(months))
+            .unwrap_or(NaiveDate::MIN)
+    })
 }
 
 /// Builds the validated config, or pushes what is wrong and returns `None`.
@@ -431,8 +462,17 @@ pub(crate) fn validate(
         }
     }
 
-    let (history, history_points) = history_points(
+    let history_months = raw
+        .fairness
+        .history_months
+        .unwrap_or(DEFAULT_HISTORY_MONTHS);
+    let window_start = raw
+        .period
+        .as_ref()
+        .and_then(|p| history_window(p.start, history_months));
+    let history = history(
         &raw.fairness.history,
+        window_start,
         &raw.fairness.adjust,
         &ids,
         ctx,
@@ -463,14 +503,18 @@ pub(crate) fn validate(
             start: period.start,
             end: period.end,
         },
+        holiday_sets: sets,
         layers,
         members,
         rules: raw.rules,
         fairness: Fairness {
             weights: raw.fairness.weights,
             capacity: raw.fairness.capacity,
-            history,
-            history_points,
+            history: history.paths,
+            history_months,
+            history_ignored: history.ignored,
+            history_points: history.points,
+            earlier: history.earlier,
         },
         objective: raw.objective,
         calendar: raw.calendar.settings,
@@ -631,6 +675,38 @@ mod resolution_tests {
                 Path::new("team/h1.json").to_path_buf(),
                 Path::new("team/old/h2.json").to_path_buf()
             ]
+        );
+    }
+
+    #[test]
+    fn history_months_leaves_out_files_that_ended_before_the_window() {
+        // h1 ended 2027-01-04, the day the period starts: within any window but 0 months.
+        let team = format!("{HEAD}[[member]]\nid = \"ann\"\n[fairness]\nhistory = [\"h1.json\"]\n");
+        let c = ok(&team);
+        assert_eq!(c.fairness.history_months, 12);
+        assert!(c.fairness.history_ignored.is_empty());
+        assert_eq!(c.fairness.history_points.get("ann"), Some(&120.5));
+        assert_eq!(c.fairness.earlier.len(), 3);
+        assert_eq!(c.fairness.earlier[0].source, "h1.json");
+
+        // Starting a year and a day after h1 ended, it is out.
+        let later = team
+            .replace("start = 2027-01-04", "start = 2028-01-05")
+            .replace("end = \"2027-02-01\"", "end = \"2028-02-01\"");
+        let c = ok(&later);
+        assert_eq!(c.fairness.history_ignored, [Path::new("team/h1.json")]);
+        assert_eq!(c.fairness.history, [Path::new("team/h1.json")]);
+        assert!(c.fairness.history_points.is_empty() && c.fairness.earlier.is_empty());
+        // 0: no window.
+        let c = ok(&later.replace("history = [", "history_months = 0\nhistory = ["));
+        assert_eq!(c.fairness.history_points.get("ann"), Some(&120.5));
+
+        let err =
+            parse(&team.replace("history = [", "history_months = -1\nhistory = [")).unwrap_err();
+        assert!(
+            err.rendered
+                .contains("`history_months` must be between 0 and 1200"),
+            "{err}"
         );
     }
 

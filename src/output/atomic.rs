@@ -75,6 +75,23 @@ pub(crate) fn write_file(path: &Path, contents: &str) -> Result<(), Error> {
     })
 }
 
+/// Writes a new file atomically, never over an existing one (`rota next`): the rename
+/// fails if `path` appeared in the meantime.
+pub(crate) fn write_new_file(path: &Path, contents: &str) -> Result<(), Error> {
+    let temp = stage(path, contents)?;
+    temp.persist_noclobber(path)
+        .map_err(|e| match e.error.kind() {
+            std::io::ErrorKind::AlreadyExists => Error::Usage(format!(
+                "{} already exists; not overwriting it (give another path with -o)",
+                path.display()
+            )),
+            _ => Error::Write {
+                path: path.to_path_buf(),
+                source: e.error,
+            },
+        })
+}
+
 /// No root, prefix, `..` or `.`: the file stays inside the output directory.
 fn is_plain_relative(path: &Path) -> bool {
     path.components().next().is_some()
@@ -142,6 +159,17 @@ mod tests {
         assert!(matches!(err, Error::Write { .. }), "{err:?}");
         let err = write_file(dir.path(), "x").expect_err("a directory");
         assert!(matches!(err, Error::Write { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn write_new_file_never_replaces_one() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("next.toml");
+        write_new_file(&path, "first").expect("a new file");
+        let err = write_new_file(&path, "second").expect_err("exists");
+        assert!(matches!(err, Error::Usage(_)), "{err:?}");
+        assert_eq!(std::fs::read_to_string(&path).expect("read"), "first");
+        assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 1);
     }
 
     #[test]

@@ -85,6 +85,8 @@ struct Report {
     members: Vec<MemberView>,
     /// Whether any member brings points from earlier periods (shows the column).
     has_history: bool,
+    /// Back-to-back pairs with shifts held before the period, one line each.
+    pairs_across_start: Vec<String>,
     legend: Vec<Swatch>,
     weeks: Vec<WeekView>,
     /// The schedule runs past the weeks shown.
@@ -137,6 +139,8 @@ struct MemberView {
     /// `over`, `under` or `even`: for colouring the difference.
     balance: &'static str,
     back_to_back: u32,
+    /// Of those, pairs with a shift held before the period.
+    back_to_back_earlier: u32,
     /// Zero capacity: not compared with anyone.
     outside_fairness: bool,
     load_bar: f64,
@@ -353,6 +357,7 @@ impl Report {
             calendar_url,
             feeds,
             has_history: schedule.members.iter().any(|m| m.history != 0.0),
+            pairs_across_start: super::terminal::pairs_across_start(schedule, dir.zone),
             members,
             legend,
             weeks,
@@ -534,6 +539,7 @@ fn member_views(dir: &Directory, schedule: &Schedule) -> Vec<MemberView> {
                 },
                 balance,
                 back_to_back: m.back_to_back_after_hours,
+                back_to_back_earlier: m.back_to_back_earlier,
                 outside_fairness,
                 load_bar: round2(bar(m.load, scale_points)),
                 fair_marker: round2(bar(m.fair_share, scale_points) + 1.0),
@@ -801,6 +807,31 @@ mod tests {
     }
 
     #[test]
+    fn pairs_across_the_start_are_listed_and_counted_per_member() {
+        let mut schedule = crate::testkit::fixture::solved();
+        let first = schedule.shifts[0].clone();
+        schedule.members[0].back_to_back_earlier = 1;
+        schedule.earlier = vec![crate::schedule::EarlierOut {
+            layer: first.layer.clone(),
+            start: first.start - chrono::Duration::days(1),
+            end: first.start,
+            member: schedule.members[0].id.clone(),
+            source: "q1/schedule.json".into(),
+            back_to_back_with: vec![crate::schedule::ShiftRef {
+                layer: first.layer.clone(),
+                start: first.start,
+            }],
+        }];
+        let page = render(&schedule);
+        assert!(page.contains("(1 across the start)"), "{page}");
+        let line = &crate::output::terminal::pairs_across_start(&schedule, Tz::UTC)[0];
+        assert!(line.contains("(q1/schedule.json), then"), "{line}");
+        // As minijinja escapes it.
+        let escaped = line.replace('/', "&#x2f;");
+        assert!(page.contains(&format!("<li>{escaped}</li>")), "{page}");
+    }
+
+    #[test]
     fn a_template_that_fails_renders_a_page_that_says_so() {
         let page = render_template("broken.html", "{{ <b> }}", &());
         assert!(page.starts_with("<!DOCTYPE html>"), "{page}");
@@ -843,6 +874,7 @@ mod tests {
                 seconds: 0.0,
             },
             shifts: Vec::new(),
+            earlier: Vec::new(),
             members: Vec::new(),
             metrics: crate::problem::evaluate::Metrics::default(),
             directory: Default::default(),

@@ -1,5 +1,7 @@
 //! The summary `rota solve` prints: a table per member and one status line.
 
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use comfy_table::{CellAlignment, ContentArrangement, Table, TableComponent, presets};
 
 use crate::config::Config;
@@ -87,6 +89,46 @@ fn member_table(schedule: &Schedule, in_fairness: impl Fn(&MemberOut) -> bool) -
     }
     let mut text = table.trim_fmt();
     text.push('\n');
+    text
+}
+
+/// One line per back-to-back pair with a shift held before the period (docs/objective.md,
+/// "Across the period's start"), times in `zone`: `bob: primary 2027-03-29 10:00
+/// (history/2027Q1-schedule.json), then secondary 2027-04-05 09:00`.
+pub(crate) fn pairs_across_start(schedule: &Schedule, zone: Tz) -> Vec<String> {
+    let at = move |t: DateTime<Utc>| t.with_timezone(&zone).format("%Y-%m-%d %H:%M");
+    schedule
+        .earlier
+        .iter()
+        .flat_map(|e| {
+            e.back_to_back_with.iter().map(move |later| {
+                format!(
+                    "{}: {} {} ({}), then {} {}",
+                    e.member,
+                    e.layer,
+                    at(e.start),
+                    e.source,
+                    later.layer,
+                    at(later.start)
+                )
+            })
+        })
+        .collect()
+}
+
+/// [`pairs_across_start`] under a heading, or nothing when there are none.
+pub(crate) fn pairs_section(schedule: &Schedule, zone: Tz) -> String {
+    let lines = pairs_across_start(schedule, zone);
+    if lines.is_empty() {
+        return String::new();
+    }
+    let mut text = format!(
+        "back-to-back after-hours across the period's start ({}):\n",
+        zone.name()
+    );
+    for line in lines {
+        text.push_str(&format!("  {line}\n"));
+    }
     text
 }
 

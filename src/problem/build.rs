@@ -2,14 +2,14 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::config::{Config, Layer, Pin, PinStart};
+use crate::config::{Config, EarlierSeat, Layer, Pin, PinStart};
 use crate::time::availability::{capacity, exclusion, prefers_off};
 use crate::time::calendar::MemberCalendar;
 use crate::time::classify::classify_days;
 use crate::time::local::day_start;
 use crate::time::shifts::layer_shifts;
 
-use super::{Cell, Exclusion, Problem, Shift};
+use super::{Cell, Exclusion, Problem, Shift, earlier};
 
 /// A config that cannot become a problem (a pin that matches no shift or pins someone who
 /// cannot take it), already rendered for people with the line and a fix.
@@ -19,8 +19,15 @@ pub struct BuildError(pub String);
 
 /// Builds the problem: every layer's shifts in UTC, sorted by (start, layer); for every
 /// (shift, member) pair the class hours, points, after-hours and prefer-off flags and
-/// the first reason they cannot take it; capacity and history per member; pins matched.
+/// the first reason they cannot take it; capacity and history per member; the seats of
+/// the history files that reach into the period; pins matched.
 pub fn build(config: &Config) -> Result<Problem, BuildError> {
+    build_with(config, &[])
+}
+
+/// [`build`], with more seats before the period than the history files have: those of
+/// the previous schedule of a re-solve.
+pub fn build_with(config: &Config, previous: &[EarlierSeat]) -> Result<Problem, BuildError> {
     let mut shifts: Vec<Shift> = config
         .layers
         .iter()
@@ -50,7 +57,7 @@ pub fn build(config: &Config) -> Result<Problem, BuildError> {
         .collect();
 
     let weights = config.fairness.weights;
-    let cells: Vec<Vec<Cell>> = shifts
+    let mut cells: Vec<Vec<Cell>> = shifts
         .iter()
         .map(|shift| {
             let layer = &config.layers[shift.layer];
@@ -65,12 +72,23 @@ pub fn build(config: &Config) -> Result<Problem, BuildError> {
                         points: classified.hours.points(&weights),
                         after_hours: classified.after_hours,
                         prefer_off: prefers_off(member, &touched),
+                        earlier_pairs: 0,
                         blocked: exclusion(member, layer, &config.rules, &touched),
                     }
                 })
                 .collect()
         })
         .collect();
+    let mut problem = Problem::empty(config);
+    let seats: Vec<&EarlierSeat> = config.fairness.earlier.iter().chain(previous).collect();
+    let earlier = earlier::apply(
+        config,
+        &shifts,
+        &calendars,
+        &mut cells,
+        &mut problem.members,
+        &seats,
+    );
 
     let capacity_of: Vec<f64> = calendars
         .iter()
@@ -97,7 +115,8 @@ pub fn build(config: &Config) -> Result<Problem, BuildError> {
         capacity: capacity_of,
         history,
         pins,
-        ..Problem::empty(config)
+        earlier,
+        ..problem
     })
 }
 
@@ -115,9 +134,14 @@ fn match_pins(
             errors.push(no_such_shift(config, layer, shifts, pin));
             continue;
         };
-        if let Some(why) = &cells[s][pin.member].blocked {
-            errors.push(blocked_pin(config, layer, &shifts[s], pin, why));
-            continue;
+        match &cells[s][pin.member].blocked {
+            // A rule across the period's start, not a fact of the config: the solve says
+            // the pin leaves no schedule, naming the earlier shift (exit 3).
+            Some(Exclusion::Earlier { .. }) | None => {}
+            Some(why) => {
+                errors.push(blocked_pin(config, layer, &shifts[s], pin, why));
+                continue;
+            }
         }
         if !pins.iter().any(|&(ps, pm, _)| ps == s && pm == pin.member) {
             pins.push((s, pin.member, pin));
@@ -250,6 +274,7 @@ fn blocked_pin(
         Exclusion::NotEmployed => "pin someone else, or correct the member's joins/leaves",
         Exclusion::Unavailable { .. } => "pin someone else, or remove the unavailability",
         Exclusion::Holiday { .. } => "pin someone else, or set rules.holidays_unavailable = false",
+        Exclusion::Earlier { .. } => "pin someone else",
     };
     let message = format!(
         "pin for {}: they cannot take the \"{}\" shift starting {}: {why}",

@@ -30,7 +30,11 @@ pub struct MemberEval {
     pub fair_share: f64,
     pub shifts: u32,
     pub hours: ClassHours,
+    /// Every back-to-back pair of theirs, those with earlier shifts included.
     pub back_to_back_after_hours: u32,
+    /// Of those, the pairs with a shift they held before the period (docs/objective.md,
+    /// "Across the period's start").
+    pub back_to_back_earlier: u32,
     pub in_fairness: bool,
 }
 
@@ -57,6 +61,7 @@ pub fn evaluate(
             shifts: 0,
             hours: ClassHours::default(),
             back_to_back_after_hours: 0,
+            back_to_back_earlier: 0,
             in_fairness: problem.in_fairness(m),
         })
         .collect();
@@ -75,6 +80,7 @@ pub fn evaluate(
             if cell.prefer_off {
                 prefer_off += 1;
             }
+            e.back_to_back_earlier += cell.earlier_pairs;
             if cell.after_hours {
                 after_hours[m].push((shift.start.timestamp(), shift.end.timestamp()));
             }
@@ -98,6 +104,7 @@ pub fn evaluate(
         }
         // Shifts starting before `a` ends but sorted after it cannot pair with it; shifts
         // sorted before `a` start no later than `a`, so they cannot follow it.
+        let pairs = pairs + members[m].back_to_back_earlier;
         members[m].back_to_back_after_hours = pairs;
         back_to_back += pairs;
     }

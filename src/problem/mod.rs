@@ -5,6 +5,7 @@
 
 pub mod assignment;
 mod build;
+pub mod earlier;
 pub mod evaluate;
 pub mod rules;
 
@@ -13,7 +14,8 @@ use crate::config::{Config, ObjectiveWeights, Rules};
 pub use crate::time::availability::Exclusion;
 pub use crate::time::classify::ClassHours;
 pub use crate::time::shifts::Shift;
-pub use build::{BuildError, build};
+pub use build::{BuildError, build, build_with};
+pub use earlier::Earlier;
 
 /// One (shift, member) pair.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,6 +27,9 @@ pub struct Cell {
     pub after_hours: bool,
     /// Overlaps one of the member's `prefer_off` entries.
     pub prefer_off: bool,
+    /// Back-to-back pairs this seat makes with after-hours shifts the member held before
+    /// the period ([`Problem::earlier`]); 0 unless `after_hours`.
+    pub earlier_pairs: u32,
     /// `Some` when the member cannot take this shift.
     pub blocked: Option<Exclusion>,
 }
@@ -37,6 +42,9 @@ pub struct MemberFacts {
     pub max_shifts: Option<u32>,
     /// Per layer: whether the layer's `eligible` admits them.
     pub eligible: Vec<bool>,
+    /// Per layer: how many of its shifts right before the period they held in a row (a
+    /// run the layer's first shifts continue, see [`Problem::earlier`]).
+    pub earlier_run: Vec<u32>,
 }
 
 /// What the problem keeps of a layer besides its shifts.
@@ -65,6 +73,9 @@ pub struct Problem {
     pub history: Vec<f64>,
     /// (shift, member) pairs fixed by `[[pin]]`.
     pub pins: Vec<(usize, usize)>,
+    /// Seats held before the period that its rules reach, fixed: already in the cells
+    /// (blocked seats, `earlier_pairs`) and members (`earlier_run`); kept to name them.
+    pub earlier: Vec<Earlier>,
     pub rules: Rules,
     pub objective: ObjectiveWeights,
 }
@@ -80,6 +91,7 @@ impl Problem {
                 id: m.id.clone(),
                 max_shifts: m.max_shifts,
                 eligible: config.layers.iter().map(|l| l.eligible.admits(m)).collect(),
+                earlier_run: vec![0; config.layers.len()],
             })
             .collect();
         let layers = config
@@ -97,6 +109,7 @@ impl Problem {
             capacity: vec![1.0; config.members.len()],
             history: vec![0.0; config.members.len()],
             pins: Vec::new(),
+            earlier: Vec::new(),
             rules: config.rules,
             objective: config.objective,
         }
@@ -123,6 +136,24 @@ impl Problem {
             .enumerate()
             .filter(|(_, c)| c.blocked.is_none())
             .map(|(m, _)| m)
+    }
+
+    /// The seats before the period that `member`'s run into `layer`'s first shift is
+    /// made of ([`MemberFacts::earlier_run`]), earliest first.
+    pub(crate) fn earlier_run(
+        &self,
+        member: usize,
+        layer: usize,
+    ) -> impl Iterator<Item = &Earlier> {
+        let name = &self.layers[layer].name;
+        let of_layer: Vec<&Earlier> = self
+            .earlier
+            .iter()
+            .filter(|e| e.member == member && &e.layer == name)
+            .collect();
+        let run = self.members[member].earlier_run[layer] as usize;
+        let skip = of_layer.len().saturating_sub(run);
+        of_layer.into_iter().skip(skip)
     }
 
     /// Members counted by fairness: eligible for some layer and with capacity > 0.

@@ -32,12 +32,14 @@ pub enum Violation {
         b: usize,
         hours: f64,
     },
-    /// More than `max_consecutive` back-to-back shifts of one layer, ending at `last`.
+    /// More than `max_consecutive` back-to-back shifts of one layer, ending at `last`;
+    /// `earlier` of them before the period.
     Consecutive {
         member: usize,
         layer: usize,
         last: usize,
         run: u32,
+        earlier: u32,
     },
     MaxShifts {
         member: usize,
@@ -101,11 +103,21 @@ impl Violation {
                 layer,
                 last,
                 run,
+                earlier,
             } => format!(
-                "{} holds {run} consecutive {} shifts up to {} (max_consecutive = {})",
+                "{} holds {run} consecutive {} shifts up to {}{} (max_consecutive = {})",
                 who(member),
                 problem.layers[layer].name,
                 shift(last),
+                problem
+                    .earlier_run(member, layer)
+                    .next()
+                    .filter(|_| earlier > 0)
+                    .map(|first| format!(
+                        ", {earlier} of them before the period from {} ({})",
+                        first.label, first.source
+                    ))
+                    .unwrap_or_default(),
                 problem.rules.max_consecutive
             ),
             Violation::MaxShifts { member, count, max } => {
@@ -206,23 +218,29 @@ pub fn check(
                 .collect();
             in_layer.sort_by_key(|&s| problem.shifts[s].seq_in_layer);
             for m in 0..problem.members() {
-                let mut run = 0u32;
+                // The layer's first shift continues a run held up to the period.
+                let carried = problem.members[m].earlier_run[layer];
+                let (mut run, mut earlier) = (0u32, 0u32);
                 let mut prev_seq: Option<usize> = None;
-                for &s in &in_layer {
+                let mut reported = false;
+                for (i, &s) in in_layer.iter().enumerate() {
                     let seq = problem.shifts[s].seq_in_layer;
                     if assignment.holds(s, m) {
-                        run = if prev_seq.is_some_and(|p| p + 1 == seq) {
-                            run + 1
-                        } else {
-                            1
-                        };
+                        if prev_seq.is_none_or(|p| p + 1 != seq) {
+                            earlier = if i == 0 { carried } else { 0 };
+                            run = earlier;
+                            reported = false;
+                        }
+                        run += 1;
                         prev_seq = Some(seq);
-                        if run == rules.max_consecutive + 1 {
+                        if run > rules.max_consecutive && !reported {
+                            reported = true;
                             out.push(Violation::Consecutive {
                                 member: m,
                                 layer,
                                 last: s,
                                 run,
+                                earlier,
                             });
                         }
                     } else {

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::config::{Config, team_slug};
+use crate::config::{Config, EarlierSeat, team_slug};
 use crate::problem::evaluate::{Evaluation, Metrics};
 use crate::problem::{ClassHours, Problem, Shift};
 use crate::solver::Solution;
@@ -25,6 +25,10 @@ pub struct Schedule {
     pub solver: SolverInfo,
     /// Sorted by (start, layer order in the config, slot).
     pub shifts: Vec<ShiftOut>,
+    /// Shifts held before the period that its rules reached (docs/objective.md, "Across
+    /// the period's start"), sorted by start; absent when none did.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub earlier: Vec<EarlierOut>,
     /// In config order.
     pub members: Vec<MemberOut>,
     pub metrics: Metrics,
@@ -112,6 +116,28 @@ pub struct ShiftOut {
     pub sequence: u32,
 }
 
+/// A seat held before the period that its rules reached.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EarlierOut {
+    pub layer: String,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub member: String,
+    /// The history file or previous schedule that records it.
+    pub source: String,
+    /// Shifts of this schedule held by the same member that make a back-to-back pair
+    /// with it; absent when none do.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub back_to_back_with: Vec<ShiftRef>,
+}
+
+/// A shift named by its layer and start.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShiftRef {
+    pub layer: String,
+    pub start: DateTime<Utc>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MemberOut {
     pub id: String,
@@ -123,6 +149,14 @@ pub struct MemberOut {
     pub shifts: u32,
     pub hours: ClassHours,
     pub back_to_back_after_hours: u32,
+    /// Of those, pairs with a shift held before the period (see [`Schedule::earlier`]);
+    /// absent when 0.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub back_to_back_earlier: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 impl Schedule {
@@ -151,6 +185,22 @@ impl Schedule {
 }
 
 impl Schedule {
+    /// The seats before the period that it was solved against, as recorded: `verify`
+    /// and `swap` hold it to the rules across the period's start with them (a history
+    /// file's are also in the config; those of a `--previous` are only here).
+    pub(crate) fn earlier_seats(&self) -> Vec<EarlierSeat> {
+        self.earlier
+            .iter()
+            .map(|e| EarlierSeat {
+                layer: e.layer.clone(),
+                start: e.start,
+                end: e.end,
+                member: e.member.clone(),
+                source: e.source.clone(),
+            })
+            .collect()
+    }
+
     /// The schedule.json of a solved problem.
     ///
     /// `evaluation` must be `evaluate(problem, &solution.assignment, previous)`: its
@@ -216,6 +266,27 @@ impl Schedule {
                     holiday: round6(e.hours.holiday),
                 },
                 back_to_back_after_hours: e.back_to_back_after_hours,
+                back_to_back_earlier: e.back_to_back_earlier,
+            })
+            .collect();
+        let earlier = problem
+            .earlier
+            .iter()
+            .map(|e| EarlierOut {
+                layer: e.layer.clone(),
+                start: e.start,
+                end: e.end,
+                member: config.members[e.member].id.clone(),
+                source: e.source.clone(),
+                back_to_back_with: e
+                    .pairs
+                    .iter()
+                    .filter(|&&s| solution.assignment.holds(s, e.member))
+                    .map(|&s| ShiftRef {
+                        layer: config.layers[problem.shifts[s].layer].name.clone(),
+                        start: problem.shifts[s].start,
+                    })
+                    .collect(),
             })
             .collect();
 
@@ -252,6 +323,7 @@ impl Schedule {
                 seconds: round6(solution.seconds),
             },
             shifts,
+            earlier,
             members,
             metrics: Metrics {
                 imbalance: round6(m.imbalance),
@@ -609,14 +681,24 @@ mod tests {
     }
 
     /// `fairness.history` reads schedule.json through a view of its own (the config
-    /// cannot depend on this stage): it must accept what is written here, and sum it.
+    /// cannot depend on this stage): it must accept what is written here, sum it, and
+    /// keep its seats.
     #[test]
-    fn history_reads_the_points_of_a_written_schedule() {
+    fn history_reads_the_points_and_seats_of_a_written_schedule() {
         use crate::config::history;
         assert_eq!(history::SCHEDULE_VERSION, SCHEDULE_VERSION);
         let s = fixture::solved();
         let text = serde_json::to_string_pretty(&s).expect("serializes");
-        let points = history::points_per_member(&text).expect("history reads it");
+        let read = history::read(&text, "q1.json").expect("history reads it");
+        assert_eq!(read.period_end, s.period.end);
+        assert_eq!(read.seats.len(), s.shifts.len());
+        for (seat, shift) in read.seats.iter().zip(&s.shifts) {
+            assert_eq!(
+                (&seat.layer, seat.start, seat.end, &seat.member),
+                (&shift.layer, shift.start, shift.end, &shift.member)
+            );
+        }
+        let points = read.points;
         for member in &s.members {
             let read = points.get(&member.id).copied().unwrap_or(0.0);
             assert!((read - member.load).abs() < 1e-5, "{}: {read}", member.id);

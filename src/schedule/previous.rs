@@ -25,9 +25,25 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
+use crate::config::EarlierSeat;
 use crate::problem::Problem;
 use crate::problem::assignment::Previous;
 use crate::schedule::Schedule;
+
+/// The seats of `old` (read from `source`) that can come before a new period: its own
+/// shifts, and the earlier ones it was solved against. The problem keeps those that
+/// start before its period and reach into it (see [`crate::problem::earlier`]); a
+/// re-solve of the same period matches the rest instead.
+pub(crate) fn earlier_seats(old: &Schedule, source: &str) -> Vec<EarlierSeat> {
+    let own = old.shifts.iter().map(|seat| EarlierSeat {
+        layer: seat.layer.clone(),
+        start: seat.start,
+        end: seat.end,
+        member: seat.member.clone(),
+        source: source.to_owned(),
+    });
+    own.chain(old.earlier_seats()).collect()
+}
 
 /// Why a shift that started before `freeze_until` is not frozen.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,8 +1,8 @@
 //! Precomputed structure of a problem that every solver path shares: candidates,
 //! conflicting shift pairs, back-to-back pairs, layer order, and fixed seats.
 
-use crate::problem::Problem;
 use crate::problem::assignment::Previous;
+use crate::problem::{Exclusion, Problem};
 
 /// The hard rules as enforced; the infeasibility diagnosis relaxes them one by one.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -64,11 +64,20 @@ impl Index {
     pub fn new(problem: &Problem, previous: Option<&Previous>, rules: Rules) -> Index {
         let shifts = problem.shifts.len();
         let members = problem.members();
+        let rest_secs = (rules.min_rest_hours.max(0.0) * 3600.0).round() as i64;
         let cand: Vec<Vec<usize>> = (0..shifts)
-            .map(|s| problem.candidates(s).collect())
+            .map(|s| {
+                (0..members)
+                    .filter(|&m| match &problem.cells[s][m].blocked {
+                        None => true,
+                        // Rest after a shift before the period, under the rules in force.
+                        Some(Exclusion::Earlier { gap: Some(gap), .. }) => *gap >= rest_secs,
+                        Some(_) => false,
+                    })
+                    .collect()
+            })
             .collect();
 
-        let rest_secs = (rules.min_rest_hours.max(0.0) * 3600.0).round() as i64;
         let (conflicts, cliques) = conflicts(problem, rest_secs);
         let (b2b_next, b2b_prev) = back_to_back(problem);
 
@@ -143,7 +152,8 @@ impl Index {
     }
 
     /// The objective's terms that one seat adds on its own, weighted: its points as
-    /// total load, a prefer-off day, a churned seat.
+    /// total load, a prefer-off day, a churned seat, the back-to-back pairs it makes with
+    /// shifts before the period (fixed, so they are the seat's alone).
     pub fn seat_cost(&self, problem: &Problem, s: usize, m: usize) -> f64 {
         let w = &problem.objective;
         let cell = &problem.cells[s][m];
@@ -153,6 +163,7 @@ impl Index {
         w.total_load * cell.points
             + if cell.prefer_off { w.prefer_off } else { 0.0 }
             + if churn { w.churn } else { 0.0 }
+            + w.back_to_back_after_hours * f64::from(cell.earlier_pairs)
     }
 }
 
@@ -280,6 +291,33 @@ mod tests {
         assert_eq!(ix.cliques, vec![vec![0, 1], vec![1, 2], vec![2, 3]]);
         assert_eq!(ix.layer_shifts, vec![vec![0, 2], vec![1, 3]]);
         assert_eq!(ix.pos_in_layer, vec![0, 0, 1, 1]);
+    }
+
+    #[test]
+    fn rest_after_a_shift_before_the_period_relaxes_with_the_rule() {
+        let rules = ConfigRules {
+            min_rest_hours: 12.0,
+            ..ConfigRules::default()
+        };
+        let mut problem = testkit::problem(2, &[(0, 0, 24), (0, 24, 24)], rules);
+        let earlier = |gap| Exclusion::Earlier {
+            shift: "layer0 2026-12-31 00:00".into(),
+            source: "q.json".into(),
+            gap,
+            after: true,
+            rest: 12 * 3600,
+        };
+        problem.cells[0][0].blocked = Some(earlier(Some(3 * 3600)));
+        problem.cells[0][1].blocked = Some(earlier(None));
+        let base = Index::new(&problem, None, Rules::of(&problem));
+        assert!(base.cand[0].is_empty());
+        // The diagnosis's probe with 3 hours of rest frees the seat 3 hours after; an
+        // overlap stays.
+        let relaxed = Rules {
+            min_rest_hours: 3.0,
+            ..Rules::of(&problem)
+        };
+        assert_eq!(Index::new(&problem, None, relaxed).cand[0], [0]);
     }
 
     #[test]

@@ -6,10 +6,17 @@
 //! |---|---|---|---|---|---|---|---|
 //! | imbalance: max − min normalized load | `Spread::terms` | – | `zmax − zmin` rows in `fairness` | `imbalance_lb` | `Fairness::terms`, `Fairness::bound` | `Combine::search`, `Lattice` | the relaxation's objective; windows of normalized load |
 //! | deviation: Σ \|load − fair share\| | `Spread::terms` | – | `d` columns in `fairness` | `load_floor` | `Fairness::terms`, `Fairness::bound` | `Combine::search`, `least_combination` | the relaxation's objective; per-window memo |
-//! | back-to-back after-hours pairs | `State::pairs_with` | – | `y` columns in `build` | ≥ 0 | `Step::b2b_slots` | `Member::b2b` | left out (a relaxation) |
+//! | back-to-back after-hours pairs | `State::pairs_with` | pairs with shifts before the period (`Cell::earlier_pairs`) | `y` columns in `build`, the rest via `seat_cost` | ≥ 0 | `Step::b2b_slots`, the rest via `seat_cost` | `Member::b2b`, the rest via `seat_cost` | left out (a relaxation) |
 //! | total load | `State::add` | ✓ | via `seat_cost` | `load_floor` | `Choice::cost` via `seat_cost` | `Member::cost` via `seat_cost`, `Lattice` | left out |
 //! | prefer-off days | `State::add` | ✓ | via `seat_cost` | ≥ 0 | via `seat_cost` | via `seat_cost` | left out |
 //! | churn | `State::churn_of` | ✓ | via `seat_cost` | ≥ 0 | via `seat_cost` | via `seat_cost` | left out |
+//!
+//! Shifts held before the period (docs/objective.md, "Across the period's start") reach
+//! every encoding as facts of the problem: seats too close to one are blocked, pairs
+//! with one are paid per seat (`Cell::earlier_pairs`, through `seat_cost` and
+//! `State::pairs_with`), and a run up to the period (`MemberFacts::earlier_run`) is
+//! continued by each run check: `rules::check`, `State::run_with`, the MILP's first
+//! windows, the exact program's `Step::run_mask` and the pre-check of fixed seats.
 //!
 //! Some encodings rely on signs: the LP-free bound, the Lagrangian bound and the
 //! fairness budget row of the MILP need every weight but the fairness ones at 0 or
@@ -58,7 +65,8 @@ mod tests {
 
     /// A random team of 2–5 people over 10 days (one or two layers, shifts of 8, 12 or
     /// 24 hours, some of two seats), with random points, after-hours and prefer-off
-    /// marks, blocked cells, capacities (one may be 0: outside fairness), history, rules
+    /// marks, blocked cells, back-to-back pairs with shifts before the period, runs
+    /// carried into it, capacities (one may be 0: outside fairness), history, rules
     /// and weights; a random valid schedule of it (`None` when the random fill dead-ends);
     /// and, half the time, a previous schedule with some shifts frozen.
     fn case(seed: u64) -> Option<Case> {
@@ -91,9 +99,25 @@ mod tests {
                 cell.points = (cell.points * (0.5 + rng.unit()) * 4.0).round() / 4.0;
                 cell.after_hours = rng.chance(0.6);
                 cell.prefer_off = rng.chance(0.2);
+                // Pairs with after-hours shifts held before the period.
+                cell.earlier_pairs = if cell.after_hours && rng.chance(0.15) {
+                    1 + rng.below(2) as u32
+                } else {
+                    0
+                };
                 if m > 0 && rng.chance(0.15) {
                     cell.blocked = Some(Exclusion::NotEmployed);
                 }
+            }
+        }
+        // Runs held up to the period, continued by each layer's first shifts.
+        for facts in &mut problem.members {
+            for run in &mut facts.earlier_run {
+                *run = if rng.chance(0.3) {
+                    1 + rng.below(3) as u32
+                } else {
+                    0
+                };
             }
         }
         problem.capacity = (0..members)

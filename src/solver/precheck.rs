@@ -54,7 +54,7 @@ pub(crate) fn precheck(problem: &Problem, index: &Index) -> Option<String> {
                 people(fixed.len())
             );
         }
-        for &m in fixed {
+        for &m in fixed.iter().filter(|&&m| !index.is_candidate(s, m)) {
             if let Some(why) = &problem.cells[s][m].blocked {
                 let what = if index.frozen[s] { "frozen" } else { "pinned" };
                 let _ = writeln!(
@@ -94,6 +94,8 @@ pub(crate) fn precheck(problem: &Problem, index: &Index) -> Option<String> {
         }
     }
 
+    out.push_str(&fixed_runs(problem, index));
+
     if out.is_empty() {
         None
     } else {
@@ -102,6 +104,55 @@ pub(crate) fn precheck(problem: &Problem, index: &Index) -> Option<String> {
             out.trim_end()
         ))
     }
+}
+
+/// Fixed seats at a layer's start that continue a run from before the period past
+/// `max_consecutive`, naming the earlier shifts.
+fn fixed_runs(problem: &Problem, index: &Index) -> String {
+    let mut out = String::new();
+    let k = index.max_consecutive;
+    if k == 0 {
+        return out;
+    }
+    for (layer, list) in index.layer_shifts.iter().enumerate() {
+        let seq = |i: usize| problem.shifts[list[i]].seq_in_layer;
+        for m in 0..index.members {
+            let carried = problem.members[m].earlier_run[layer];
+            if carried == 0 {
+                continue;
+            }
+            let held = (0..list.len())
+                .take_while(|&i| i == 0 || seq(i - 1) + 1 == seq(i))
+                .take_while(|&i| index.fixed[list[i]].contains(&m))
+                .count() as u32;
+            if held == 0 || carried + held <= k {
+                continue;
+            }
+            // The first fixed seat past the limit.
+            let s = list[(k.saturating_sub(carried)) as usize];
+            let what = if index.frozen[s] { "frozen" } else { "pinned" };
+            let name = &problem.layers[layer].name;
+            let (held_before, from) = if carried == 1 {
+                (format!("the {name} shift"), "")
+            } else {
+                (format!("the {carried} {name} shifts"), "from ")
+            };
+            let seats = problem
+                .earlier_run(m, layer)
+                .next()
+                .map(|e| format!(" ({from}{} in {})", e.label, e.source))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "{}: {what} to {}, who held {held_before} right before the period{seats}: \
+                 {} in a row, more than max_consecutive = {k}",
+                shift_label(problem, s),
+                problem.members[m].id,
+                carried.max(k) + 1,
+            );
+        }
+    }
+    out
 }
 
 fn people(n: usize) -> String {

@@ -81,10 +81,12 @@ impl<'a> State<'a> {
         ix.max_consecutive == 0 || self.run_with(s, m) <= ix.max_consecutive
     }
 
-    /// Length of `m`'s run of consecutive shifts in `s`'s layer if `m` also held `s`.
+    /// Length of `m`'s run of consecutive shifts in `s`'s layer if `m` also held `s`,
+    /// counting the run it continues from before the period.
     fn run_with(&self, s: usize, m: usize) -> u32 {
         let ix = self.index;
-        let list = &ix.layer_shifts[self.problem.shifts[s].layer];
+        let layer = self.problem.shifts[s].layer;
+        let list = &ix.layer_shifts[layer];
         let seq = |i: usize| self.problem.shifts[list[i]].seq_in_layer;
         let pos = ix.pos_in_layer[s];
         let mut run = 1;
@@ -92,6 +94,9 @@ impl<'a> State<'a> {
         while i > 0 && seq(i - 1) + 1 == seq(i) && self.holds(list[i - 1], m) {
             run += 1;
             i -= 1;
+        }
+        if i == 0 {
+            run += self.problem.members[m].earlier_run[layer];
         }
         let mut i = pos;
         while i + 1 < list.len() && seq(i) + 1 == seq(i + 1) && self.holds(list[i + 1], m) {
@@ -101,7 +106,8 @@ impl<'a> State<'a> {
         run
     }
 
-    /// Pairs `m` would form with `s` among the shifts held now (both after-hours for `m`).
+    /// Pairs `m` would form with `s` among the shifts held now (both after-hours for `m`),
+    /// and with the shifts they held before the period.
     fn pairs_with(&self, s: usize, m: usize) -> i64 {
         let cells = &self.problem.cells;
         if !cells[s][m].after_hours {
@@ -109,9 +115,10 @@ impl<'a> State<'a> {
         }
         let ix = self.index;
         let linked = ix.b2b_next[s].iter().chain(ix.b2b_prev[s].iter());
-        linked
+        let held = linked
             .filter(|&&o| self.holds(o, m) && cells[o][m].after_hours)
-            .count() as i64
+            .count();
+        (held + cells[s][m].earlier_pairs as usize) as i64
     }
 
     fn churn_of(&self, s: usize, m: usize) -> i64 {

@@ -10,8 +10,9 @@ use crate::problem::Problem;
 use crate::problem::assignment::Assignment;
 
 /// Groups (size ≥ 2, ascending) of members whose schedules may be exchanged: same
-/// candidacy, points, after-hours and prefer-off marks on every shift, same capacity,
-/// history, fairness and `max_shifts`, and no pin, frozen seat or previous seat (churn)
+/// candidacy, points, after-hours and prefer-off marks and pairs with earlier shifts on
+/// every shift, same capacity, history, fairness, `max_shifts` and runs from before the
+/// period, and no pin, frozen seat or previous seat (churn)
 /// that names one of them.
 pub(crate) fn interchangeable(problem: &Problem, index: &Index) -> Vec<Vec<usize>> {
     let named = |m: usize| {
@@ -27,12 +28,14 @@ pub(crate) fn interchangeable(problem: &Problem, index: &Index) -> Vec<Vec<usize
             && problem.history[a] == problem.history[b]
             && index.in_fairness[a] == index.in_fairness[b]
             && index.max_shifts[a] == index.max_shifts[b]
+            && problem.members[a].earlier_run == problem.members[b].earlier_run
             && problem.cells.iter().all(|row| {
                 let (x, y) = (&row[a], &row[b]);
                 x.blocked.is_some() == y.blocked.is_some()
                     && x.points == y.points
                     && x.after_hours == y.after_hours
                     && x.prefer_off == y.prefer_off
+                    && x.earlier_pairs == y.earlier_pairs
             })
     };
     let mut groups: Vec<Vec<usize>> = Vec::new();

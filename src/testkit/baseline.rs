@@ -138,7 +138,18 @@ impl<'a> State<'a> {
         };
         let before = (1..=seq).take_while(|&d| held(seq - d)).count();
         let after = (1..).take_while(|&d| held(seq + d)).count();
-        (1 + before + after) as u32
+        // A run from the layer's first shift continues one from before the period.
+        let first = self
+            .by_seq
+            .range((layer, 0)..=(layer, usize::MAX))
+            .next()
+            .map(|(&(_, q), _)| q);
+        let carried = if first == Some(seq - before) {
+            self.problem.members[m].earlier_run[layer]
+        } else {
+            0
+        };
+        (1 + before + after) as u32 + carried
     }
 }
 
@@ -190,6 +201,7 @@ mod tests {
             points: hours as f64,
             after_hours: false,
             prefer_off: false,
+            earlier_pairs: 0,
             blocked: None,
         };
         Problem {

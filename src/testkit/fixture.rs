@@ -89,6 +89,7 @@ fn cell(member: usize, day: usize) -> Cell {
         points,
         after_hours: true,
         prefer_off: member == 0 && day == 0,
+        earlier_pairs: 0,
         blocked: (member == 2 && day == C_AWAY).then(|| Exclusion::Unavailable {
             date: date(4 + C_AWAY as u32),
             reason: Some("dentist".into()),

@@ -40,6 +40,7 @@ pub(crate) fn problem(members: usize, shifts: &[(usize, i64, i64)], rules: Rules
                     points: hours as f64,
                     after_hours: true,
                     prefer_off: false,
+                    earlier_pairs: 0,
                     blocked: None,
                 })
                 .collect()

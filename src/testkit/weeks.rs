@@ -62,6 +62,7 @@ pub(crate) fn problem(members: &[&str], layers: &[&str], weeks: u32) -> Problem 
         points: 10.0,
         after_hours: false,
         prefer_off: false,
+        earlier_pairs: 0,
         blocked: None,
     };
     Problem {
@@ -132,6 +133,7 @@ pub(crate) fn schedule_of(shifts: Vec<ShiftOut>) -> Schedule {
             seconds: 0.0,
         },
         shifts,
+        earlier: Vec::new(),
         members: Vec::new(),
         metrics: Metrics::default(),
         directory: Default::default(),

@@ -22,6 +22,20 @@ pub enum Exclusion {
     },
     /// One of their holidays, with `holidays_unavailable = true`.
     Holiday { date: chrono::NaiveDate },
+    /// Overlapping, or within `min_rest_hours` of, a shift they held before the period
+    /// (docs/objective.md, "Across the period's start").
+    Earlier {
+        /// The earlier shift: `primary 2027-03-29 10:00`.
+        shift: String,
+        /// The file that records it.
+        source: String,
+        /// Seconds of rest between the two; `None` when they overlap.
+        gap: Option<i64>,
+        /// Whether this shift comes after the earlier one (the usual case).
+        after: bool,
+        /// `min_rest_hours` in seconds.
+        rest: i64,
+    },
 }
 
 impl std::fmt::Display for Exclusion {
@@ -34,6 +48,29 @@ impl std::fmt::Display for Exclusion {
                 None => write!(f, "unavailable on {date}"),
             },
             Exclusion::Holiday { date } => write!(f, "holiday on {date}"),
+            Exclusion::Earlier {
+                shift,
+                source,
+                gap: None,
+                ..
+            } => write!(
+                f,
+                "overlaps {shift}, which they held before the period ({source})"
+            ),
+            Exclusion::Earlier {
+                shift,
+                source,
+                gap: Some(gap),
+                after,
+                rest,
+            } => write!(
+                f,
+                "only {:.1} h of rest {} {shift}, which they held before the period \
+                 ({source}; min_rest_hours = {})",
+                *gap as f64 / 3600.0,
+                if *after { "after" } else { "before" },
+                *rest as f64 / 3600.0
+            ),
         }
     }
 }

@@ -12,6 +12,7 @@ mod configs;
 mod diff;
 mod init;
 mod paging;
+mod quarters;
 mod readme;
 mod report;
 mod resolve;

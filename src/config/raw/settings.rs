@@ -18,6 +18,7 @@ pub(crate) struct RawFairness {
     pub(crate) weights: ClassWeights,
     pub(crate) capacity: CapacityMode,
     pub(crate) history: Vec<Sp<String>>,
+    pub(crate) history_months: Option<u32>,
     pub(crate) adjust: Vec<(Sp<String>, f64)>,
 }
 
@@ -58,7 +59,7 @@ pub(super) fn fairness(
         t,
         span,
         "[fairness]",
-        &["weights", "capacity", "history", "adjust"],
+        &["weights", "capacity", "history", "history_months", "adjust"],
         diags,
     );
     let mut out = RawFairness::default();
@@ -97,6 +98,8 @@ pub(super) fn fairness(
         .strings("history", diags)
         .map(Spanned::into_inner)
         .unwrap_or_default();
+    // A hundred years: beyond that a window means nothing.
+    out.history_months = bounded_integer(&f, "history_months", 0, 1200, diags);
     for (t, span) in array_of_tables(&f, "adjust", diags) {
         let af = Fields::new(
             t,

@@ -337,10 +337,31 @@ fn build(problem: &Problem, index: &Index, params: &Params) -> Built {
     }
 
     // max_consecutive: every window of K + 1 consecutive shifts of a layer holds ≤ K.
+    // A member who held the C shifts right before the period holds at most K − C of the
+    // layer's first K − C + 1 (none of the first when C ≥ K).
     let k = index.max_consecutive as usize;
     if k > 0 {
-        for list in &index.layer_shifts {
+        for (layer, list) in index.layer_shifts.iter().enumerate() {
             let seq = |i: usize| problem.shifts[list[i]].seq_in_layer;
+            for m in 0..members {
+                let carried = (problem.members[m].earlier_run[layer] as usize).min(k);
+                if carried == 0 || list.len() < k - carried + 1 {
+                    continue;
+                }
+                let window = 0..=k - carried;
+                if window.clone().skip(1).any(|i| seq(i - 1) + 1 != seq(i))
+                    || window.clone().any(|i| xv(list[i], m).is_none())
+                {
+                    continue;
+                }
+                let mut e = Expression::with_capacity(k + 1);
+                for i in window {
+                    if let Some(v) = xv(list[i], m) {
+                        e.add_mul(1.0, v);
+                    }
+                }
+                constraints.push(constraint!(e <= (k - carried) as f64));
+            }
             for start in 0..list.len().saturating_sub(k) {
                 let window = start..=start + k;
                 if window.clone().skip(1).any(|i| seq(i - 1) + 1 != seq(i)) {

@@ -69,8 +69,12 @@ struct Step {
     /// Members for whom this shift is after-hours.
     after_hours: u16,
     /// Frontier slots of the `max_consecutive` previous shifts of the layer when they
-    /// are consecutive with this one (empty otherwise: no run can exceed the limit).
+    /// are consecutive with this one, or of all its previous shifts when a run from
+    /// before the period can reach the limit here.
     run_slots: Vec<usize>,
+    /// Members who may not hold this shift on top of every shift in `run_slots` (0: no
+    /// run can exceed the limit here).
+    run_mask: u16,
     /// Slots of the frontier before this step.
     width: usize,
     /// For each slot of the next frontier: the slot in this one, or `None` for this
@@ -413,14 +417,11 @@ fn below(
                 .conflict_slots
                 .iter()
                 .fold(0u16, |acc, &slot| acc | mask_of(slot));
-            // Members holding each of the previous `max_consecutive` shifts of the layer.
-            let over_run = if step.run_slots.is_empty() {
-                0
-            } else {
-                step.run_slots
-                    .iter()
-                    .fold(u16::MAX, |acc, &slot| acc & mask_of(slot))
-            };
+            // Members of `run_mask` holding each of the shifts of `run_slots`.
+            let over_run = step
+                .run_slots
+                .iter()
+                .fold(step.run_mask, |acc, &slot| acc & mask_of(slot));
             let counts = &state[width..width + capped.len()];
             let held = &state[width + capped.len()..];
             for choice in &step.choices {
@@ -817,21 +818,30 @@ fn steps(
         step_of[s] = t;
     }
     let k = index.max_consecutive as usize;
-    // Earlier shifts of the same layer whose holders a run through `s` depends on.
-    let run_before = |s: usize| -> Vec<usize> {
+    // Earlier shifts of the same layer whose holders a run through `s` depends on, and
+    // the members whose run is too long if they hold all of them and `s`: everyone, for
+    // the K shifts before `s`; for one of the layer's first K shifts, those who held
+    // enough of the layer's shifts right before the period.
+    let run_before = |s: usize| -> (Vec<usize>, u16) {
         if k == 0 {
-            return Vec::new();
+            return (Vec::new(), 0);
         }
-        let list = &index.layer_shifts[problem.shifts[s].layer];
+        let layer = problem.shifts[s].layer;
+        let list = &index.layer_shifts[layer];
         let pos = index.pos_in_layer[s];
-        if pos < k {
-            return Vec::new();
-        }
-        let seq = |i: usize| problem.shifts[list[i]].seq_in_layer;
-        if (pos - k..pos).all(|i| seq(i) + 1 == seq(i + 1)) {
-            list[pos - k..pos].to_vec()
+        let (from, mask) = if pos >= k {
+            (pos - k, u16::MAX)
         } else {
-            Vec::new()
+            let carried = (0..index.members)
+                .filter(|&m| problem.members[m].earlier_run[layer] as usize + pos >= k)
+                .fold(0u16, |acc, m| acc | 1 << m);
+            (0, carried)
+        };
+        let seq = |i: usize| problem.shifts[list[i]].seq_in_layer;
+        if mask != 0 && (from..pos).all(|i| seq(i) + 1 == seq(i + 1)) {
+            (list[from..pos].to_vec(), mask)
+        } else {
+            (Vec::new(), 0)
         }
     };
     // The last step that looks back at each step: for a conflict or a back-to-back
@@ -850,7 +860,7 @@ fn steps(
                 last_paired[u] = last_paired[u].max(t);
             }
         }
-        for o in run_before(s) {
+        for o in run_before(s).0 {
             let u = step_of[o];
             if u < t {
                 last_use[u] = last_use[u].max(t);
@@ -884,12 +894,12 @@ fn steps(
             .filter(earlier)
             .filter_map(|&o| slot(o).map(|sl| (sl, after_hours(o))))
             .collect();
-        let before = run_before(s);
+        let (before, run_mask) = run_before(s);
         let run_slots: Vec<usize> = before.iter().filter_map(|&o| slot(o)).collect();
-        let run_slots = if run_slots.len() == before.len() {
-            run_slots
+        let (run_slots, run_mask) = if run_slots.len() == before.len() {
+            (run_slots, run_mask)
         } else {
-            Vec::new()
+            (Vec::new(), 0)
         };
         let choices = choices(problem, index, s, fair_pos, fairs)?;
         additive[t] = choices.iter().map(|c| c.cost).fold(f64::INFINITY, f64::min);
@@ -926,6 +936,7 @@ fn steps(
             b2b_slots,
             after_hours: after_hours(s),
             run_slots,
+            run_mask,
             width: std::mem::replace(&mut frontier, next).len(),
             next_from,
         });

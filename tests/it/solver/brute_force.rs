@@ -229,6 +229,38 @@ fn churn_and_frozen_shifts_match_brute_force() {
 }
 
 #[test]
+fn shifts_before_the_period_match_brute_force() {
+    // Runs held up to the period and pairs with after-hours shifts before it: the
+    // solver may neither break them nor avoid more than they demand.
+    let mut compared = 0;
+    for seed in 80..96u64 {
+        let mut spec = random_spec(seed);
+        let mut rng = Lcg(seed * 7919);
+        spec.rules.max_consecutive = 1 + rng.below(2) as u32;
+        for run in spec.earlier_run.iter_mut().flatten() {
+            *run = if rng.chance(40) {
+                1 + rng.below(2) as u32
+            } else {
+                0
+            };
+        }
+        for s in 0..spec.shifts.len() {
+            for m in 0..spec.members {
+                if spec.after_hours[s][m] && spec.shifts[s].start_h < 24 && rng.chance(50) {
+                    spec.earlier_pairs[s][m] = 1;
+                }
+            }
+        }
+        let problem = spec.problem();
+        if let Some(solution) = against_brute_force(&problem, None, seed) {
+            assert_eq!(solution.status, SolveStatus::Optimal, "seed {seed}");
+            compared += 1;
+        }
+    }
+    assert!(compared >= 8, "only {compared} feasible instances");
+}
+
+#[test]
 fn repeated_solves_give_identical_assignments() {
     for seed in [3u64, 7, 11] {
         let problem = random_spec(seed).problem();

@@ -24,6 +24,10 @@ pub struct Spec {
     pub after_hours: Vec<Vec<bool>>,
     pub prefer_off: Vec<Vec<bool>>,
     pub blocked: Vec<Vec<bool>>,
+    /// Back-to-back pairs with shifts before the period, per (shift, member).
+    pub earlier_pairs: Vec<Vec<u32>>,
+    /// Runs held up to the period, per (member, layer).
+    pub earlier_run: Vec<Vec<u32>>,
     pub capacity: Vec<f64>,
     pub history: Vec<f64>,
     pub max_shifts: Vec<Option<u32>>,
@@ -58,6 +62,8 @@ impl Spec {
             after_hours: vec![vec![false; members]; n],
             prefer_off: vec![vec![false; members]; n],
             blocked: vec![vec![false; members]; n],
+            earlier_pairs: vec![vec![0; members]; n],
+            earlier_run: vec![vec![0; layers]; members],
             capacity: vec![1.0; members],
             history: vec![0.0; members],
             max_shifts: vec![None; members],
@@ -98,6 +104,7 @@ impl Spec {
                     points: self.points[i][m],
                     after_hours: self.after_hours[i][m],
                     prefer_off: self.prefer_off[i][m],
+                    earlier_pairs: self.earlier_pairs[i][m],
                     blocked: self.blocked[i][m].then(|| Exclusion::Unavailable {
                         date: start.date_naive(),
                         reason: Some("test".into()),
@@ -119,6 +126,7 @@ impl Spec {
                     id: format!("m{m}"),
                     max_shifts: self.max_shifts[m],
                     eligible: vec![true; self.layers],
+                    earlier_run: self.earlier_run[m].clone(),
                 })
                 .collect(),
             layers: (0..self.layers)
@@ -129,6 +137,7 @@ impl Spec {
             capacity: self.capacity.clone(),
             history: self.history.clone(),
             pins,
+            earlier: Vec::new(),
             rules: self.rules,
             objective: self.objective,
         }

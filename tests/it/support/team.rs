@@ -103,6 +103,7 @@ pub fn schedule() -> Schedule {
             seconds: 0.1,
         },
         shifts,
+        earlier: Vec::new(),
         members,
         metrics: Metrics::default(),
         directory: Default::default(),
@@ -135,6 +136,7 @@ pub fn member_rows(shifts: &[ShiftOut]) -> Vec<MemberOut> {
                     holiday: 0.0,
                 },
                 back_to_back_after_hours: 0,
+                back_to_back_earlier: 0,
             }
         })
         .collect()
