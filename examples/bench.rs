@@ -14,7 +14,10 @@
 //! teams of 3-5 people over a month with a 1 s limit and counts the proven ones;
 //! `--tiny-offset N` solves other teams of the same shapes instead.
 //! `--scaling` adds the time to come within 1 % of the best known along the scaling
-//! series (5..300 members × 1..12 months).
+//! series (5..300 members × 1..12 months). `--resolve` edits the example and `team40`
+//! five ways (a PTO week, a sick day, a new hire mid-period, someone leaving, a stricter
+//! `min_rest_hours`) and re-solves each from the first schedule: moves (forced /
+//! optional), seconds to the answer and in all, against a fresh solve of the same edit.
 
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -71,6 +74,9 @@ struct Args {
     /// Highest limit (seconds) the seeds are run at.
     #[arg(long, default_value_t = 10.0)]
     seeds_max: f64,
+    /// Only the re-solve benchmark (the example and team40, five edits each).
+    #[arg(long)]
+    resolve: bool,
 }
 
 /// The time limits of the main table.
@@ -82,6 +88,9 @@ const NEAR: f64 = 0.01;
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    if args.resolve {
+        return resolve_bench::run(args.threads);
+    }
     let names = if args.cases.is_empty() {
         NAMED.iter().map(|n| n.to_string()).collect()
     } else {
@@ -745,4 +754,151 @@ fn peak_memory_mib() -> Option<f64> {
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib / 1024.0)
+}
+
+/// Re-solving after an edit against a fresh solve of the same edit (`--resolve`).
+mod resolve_bench {
+    use std::process::ExitCode;
+    use std::time::Duration;
+
+    use chrono::{DateTime, Days, NaiveDate, Utc};
+    use rota::config::{Config, DateRule};
+    use rota::problem;
+    use rota::schedule::Schedule;
+    use rota::solver::{self, SolveOptions};
+    use rota::testkit::instance::{Spec, generate};
+    use rota::testkit::resolve;
+
+    /// The limit of every solve: the CLI's default.
+    const LIMIT: f64 = 10.0;
+    const EDITS: [&str; 5] = [
+        "PTO week",
+        "sick day",
+        "new hire",
+        "leaves",
+        "min_rest +4 h",
+    ];
+
+    pub fn run(threads: u32) -> ExitCode {
+        let options = SolveOptions {
+            time_limit: Duration::from_secs_f64(LIMIT),
+            threads,
+            ..SolveOptions::default()
+        };
+        let example = match rota::config::load(std::path::Path::new("configs/example.toml")) {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("{e}");
+                return ExitCode::from(2);
+            }
+        };
+        let team40 = generate(&Spec::named("team40").expect("a named case"));
+        println!(
+            "| team | edit | forced | optional | imbalance first → re-solve | re-solve: answer s | re-solve: all s | status | fresh: moves | fresh: s | fresh imbalance | frontier (budget: moves → imbalance) |"
+        );
+        println!("|---|---|--:|--:|---|--:|--:|---|--:|--:|--:|---|");
+        for (name, config) in [("example", example), ("team40", team40)] {
+            if let Err(e) = team(name, &config, &options) {
+                eprintln!("{name}: {e}");
+            }
+        }
+        ExitCode::SUCCESS
+    }
+
+    fn team(name: &str, config: &Config, options: &SolveOptions) -> Result<(), String> {
+        let problem = problem::build(config).map_err(|e| e.to_string())?;
+        let first = solver::solve(&problem, None, options).map_err(|e| e.to_string())?;
+        let old = resolve::schedule(config, &problem, &first);
+        let first_imbalance = old.metrics.imbalance;
+        let days = (config.period.end - config.period.start).num_days() as u64;
+        let mid = config.period.start + Days::new(days / 2);
+        let freeze = midnight(mid - Days::new(14));
+        for edit in EDITS {
+            let edited = edited(config, &old, edit, mid);
+            let p = problem::build(&edited).map_err(|e| e.to_string())?;
+            let r = resolve::resolve(&edited, &p, &old, freeze, options);
+            let fresh = solver::solve(&p, None, options);
+            let frontier = r.as_ref().map_or(String::new(), |r| {
+                r.frontier
+                    .iter()
+                    .map(|(b, m, i)| {
+                        let b = b.map_or("∞".to_string(), |b| b.to_string());
+                        format!("{b}: {m} → {i:.1}")
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            });
+            match (r, fresh) {
+                (Ok(r), Ok(f)) => println!(
+                    "| {name} | {edit} | {} | {} | {first_imbalance:.1} → {:.1} | {:.2} | {:.2} | {} | {} | {:.2} | {:.1} | {frontier} |",
+                    r.forced,
+                    r.optional,
+                    r.imbalance,
+                    r.chosen_seconds,
+                    r.seconds,
+                    r.status,
+                    resolve::moves(&p, &old, freeze, &f.assignment),
+                    f.seconds,
+                    rota::problem::evaluate::evaluate(&p, &f.assignment, None)
+                        .metrics
+                        .imbalance,
+                ),
+                (r, f) => println!(
+                    "| {name} | {edit} | {:?} | | | | | | {:?} | | | |",
+                    r.err(),
+                    f.err()
+                ),
+            }
+        }
+        Ok(())
+    }
+
+    fn midnight(date: NaiveDate) -> DateTime<Utc> {
+        date.and_hms_opt(0, 0, 0).expect("midnight").and_utc()
+    }
+
+    /// `config` with one edit, made to whoever holds the first shift starting at `mid`.
+    fn edited(config: &Config, old: &Schedule, edit: &str, mid: NaiveDate) -> Config {
+        let mut c = config.clone();
+        let seat = old
+            .shifts
+            .iter()
+            .find(|s| s.start >= midnight(mid))
+            .or(old.shifts.last())
+            .expect("the first schedule has shifts");
+        let m = c
+            .members
+            .iter()
+            .position(|m| m.id == seat.member)
+            .expect("a member of the config");
+        let local = seat
+            .start
+            .with_timezone(&c.members[m].timezone)
+            .date_naive();
+        match edit {
+            "PTO week" => c.members[m].unavailable.push(DateRule::Range {
+                from: local,
+                to: local + Days::new(6),
+                reason: Some("PTO".into()),
+            }),
+            "sick day" => c.members[m].unavailable.push(DateRule::Date {
+                date: local,
+                reason: Some("sick".into()),
+            }),
+            "new hire" => {
+                let mut hire = c.members[m].clone();
+                hire.id = "newhire".into();
+                hire.name = "New Hire".into();
+                hire.email = None;
+                hire.joins = Some(mid);
+                hire.leaves = None;
+                hire.unavailable.clear();
+                hire.prefer_off.clear();
+                c.members.push(hire);
+            }
+            "leaves" => c.members[m].leaves = Some(mid),
+            _ => c.rules.min_rest_hours += 4.0,
+        }
+        c
+    }
 }

@@ -11,7 +11,7 @@
 //! 4. whatever is left was *removed* (only in the old schedule) or *added*.
 //!
 //! [`ScheduleDiff::render_in`] shows the dates of the shift starts in a time zone of your
-//! choice (UTC, as schedule.json stores them, by default).
+//! choice (by default the team's, which schedule.json names; UTC for files that do not).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -25,12 +25,16 @@ use crate::error::Error;
 use crate::schedule::Schedule;
 
 pub(crate) fn run(old: &Path, new: &Path, json: bool, timezone: Option<&str>) -> Result<(), Error> {
-    let zone = timezone
-        .map(parse_zone)
-        .transpose()?
-        .unwrap_or(chrono_tz::UTC);
     let old = Schedule::read(old)?;
     let new = Schedule::read(new)?;
+    // The team's zone, as solve's own diff shows it; UTC for files that do not name it.
+    let zone = match timezone {
+        Some(name) => parse_zone(name)?,
+        None => [&new, &old]
+            .iter()
+            .find_map(|s| s.timezone.as_deref()?.parse::<Tz>().ok())
+            .unwrap_or(chrono_tz::UTC),
+    };
     let d = diff(&old, &new);
     if json {
         // Instants in JSON stay RFC 3339 UTC: unambiguous for programs.
@@ -163,16 +167,19 @@ pub(crate) fn diff(old: &Schedule, new: &Schedule) -> ScheduleDiff {
 }
 
 impl ScheduleDiff {
-    /// `ana:` and under it `  loses primary 2027-02-08`, one line per change,
-    /// with dates and times in `zone` (UTC, or e.g. the team's).
+    /// A summary line, then under each member one line per change
+    /// (`  loses primary 2027-02-08`), with dates and times in `zone` (the team's, or UTC).
     pub(crate) fn render_in(&self, zone: Tz) -> String {
         if self.changed == 0 {
             return "no changes\n".to_string();
         }
-        let plural = if self.changed == 1 { "" } else { "s" };
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
         let mut out = format!(
-            "{} shift{plural} changed (times in {}):\n",
+            "{} shift{} changed for {} member{} (times in {}):\n",
             self.changed,
+            plural(self.changed),
+            self.members.len(),
+            plural(self.members.len()),
             zone.name()
         );
         for m in &self.members {
@@ -204,7 +211,6 @@ impl ScheduleDiff {
                 ));
             }
             items.sort();
-            // One line per change under the member: a month of changes stays readable.
             out.push_str(&format!("{}:\n", m.member));
             for (_, verb, what) in items {
                 out.push_str(&format!("  {verb} {what}\n"));
@@ -409,7 +415,7 @@ mod tests {
         // t0 is 2027-01-04: week 5 starts 2027-02-08, week 8 on 2027-03-01.
         assert_eq!(
             d.render_in(chrono_tz::UTC),
-            "2 shifts changed (times in UTC):\n\
+            "2 shifts changed for 3 members (times in UTC):\n\
              ana:\n  gains primary 2027-02-08\n\
              bob:\n  loses primary 2027-02-08\n  loses secondary 2027-03-01\n\
              cy:\n  gains secondary 2027-03-01\n"
@@ -432,7 +438,7 @@ mod tests {
         assert_eq!(d.members[0].moves.len(), 1);
         assert_eq!(
             d.render_in(chrono_tz::UTC),
-            "1 shift changed (times in UTC):\n\
+            "1 shift changed for 1 member (times in UTC):\n\
              ana:\n  moves primary 2027-01-18 10:00–2027-01-25 10:00 to 2027-01-18 09:00–2027-01-25 09:00\n"
         );
     }
@@ -493,7 +499,7 @@ mod tests {
         let d = diff(&old, &new);
         assert_eq!(
             d.render_in(chrono_tz::UTC),
-            "1 shift changed (times in UTC):\nana:\n  loses fts 2027-01-04 10:00\nbob:\n  gains fts 2027-01-04 10:00\n"
+            "1 shift changed for 2 members (times in UTC):\nana:\n  loses fts 2027-01-04 10:00\nbob:\n  gains fts 2027-01-04 10:00\n"
         );
         // In Sydney (UTC+11 in January) the same start is the evening of that day.
         assert!(

@@ -8,6 +8,7 @@ pub(crate) mod init;
 pub(crate) mod next;
 pub(crate) mod now;
 pub(crate) mod report;
+pub(crate) mod resolve;
 pub(crate) mod serve;
 pub(crate) mod solve;
 pub(crate) mod swap;

@@ -393,6 +393,7 @@ mod tests {
             points: 1.0,
             uid: format!("{layer}-{start}"),
             sequence: 0,
+            modified: None,
         }
     }
 

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, SubsecRound, Utc};
 
-use super::Env;
+use super::{Env, resolve};
 use crate::error::Error;
 use crate::output::progress::ProgressLine;
 use crate::output::{atomic, calendar, html, json, terminal};
@@ -24,11 +24,21 @@ pub struct SolveArgs {
     #[arg(short = 'o', long = "out", default_value = "out")]
     pub out: PathBuf,
     /// A previous schedule.json: keep its past shifts and change as little as possible.
+    /// Default: DIR/schedule.json of an earlier solve of the same team.
     #[arg(long)]
     pub previous: Option<PathBuf>,
-    /// RFC 3339 instant or `now`: previous shifts starting before it are kept.
+    /// RFC 3339 instant or `now` (the default): previous shifts starting before it are kept.
     #[arg(long)]
     pub freeze_until: Option<String>,
+    /// Ignore DIR/schedule.json and solve from scratch, replacing it.
+    #[arg(long, conflicts_with = "previous")]
+    pub fresh: bool,
+    /// Re-solving: move at most N shifts (the forced moves always happen).
+    #[arg(long, value_name = "N", conflicts_with = "rebalance")]
+    pub max_moves: Option<u32>,
+    /// Re-solving: move as many shifts as fairness wants.
+    #[arg(long)]
+    pub rebalance: bool,
     /// Seconds the solver may search.
     #[arg(long, default_value_t = 10.0)]
     pub time_limit: f64,
@@ -54,8 +64,16 @@ const MAX_TIME_LIMIT: f64 = 365.0 * 24.0 * 3600.0;
 struct Checked {
     time_limit: Duration,
     gap: f64,
-    /// Previous shifts starting before this instant are kept; `Some` iff `--previous`.
+    /// `--freeze-until` as given; a re-solve without it keeps what started before now.
     freeze_until: Option<DateTime<Utc>>,
+}
+
+/// The schedule a solve starts from, and where it came from.
+struct Published {
+    schedule: Schedule,
+    path: PathBuf,
+    /// Found as DIR/schedule.json rather than named by `--previous`.
+    implicit: bool,
 }
 
 pub(crate) fn run(args: &SolveArgs, env: &Env) -> Result<(), Error> {
@@ -69,23 +87,38 @@ pub(crate) fn run(args: &SolveArgs, env: &Env) -> Result<(), Error> {
 
     let config = crate::config::load(&args.config)?;
     refuse_to_overwrite_history(&config, &args.out)?;
-    let old = args.previous.as_deref().map(Schedule::read).transpose()?;
+    let published = published(args, &config)?;
+    if published.is_none() {
+        let needs = [
+            (checked.freeze_until.is_some(), "--freeze-until"),
+            (args.max_moves.is_some(), "--max-moves"),
+            (args.rebalance, "--rebalance"),
+        ];
+        if let Some((_, flag)) = needs.iter().find(|(given, _)| *given) {
+            return Err(Error::Usage(format!(
+                "{flag} needs a previous schedule: --previous FILE, or an earlier solve's schedule.json in -o {}",
+                args.out.display()
+            )));
+        }
+    }
     // The previous schedule's shifts before the period count for the rules across its
     // start, as the history's do.
-    let before: Vec<_> = match (&old, &args.previous) {
-        (Some(old), Some(path)) => {
-            crate::schedule::previous::earlier_seats(old, &path.display().to_string())
-        }
-        _ => Vec::new(),
-    };
+    let before: Vec<_> = published.as_ref().map_or_else(Vec::new, |p| {
+        crate::schedule::previous::earlier_seats(&p.schedule, &p.path.display().to_string())
+    });
     let problem = crate::problem::build_with(&config, &before)?;
-    let matching = match (&old, checked.freeze_until) {
-        (Some(old), Some(freeze)) => Some(crate::schedule::previous::match_schedule(
-            &problem, old, freeze,
-        )),
-        _ => None,
-    };
+    let freeze_until = checked.freeze_until.unwrap_or(env.now);
+    let old = published.as_ref().map(|p| &p.schedule);
+    let matching =
+        old.map(|old| crate::schedule::previous::match_schedule(&problem, old, freeze_until));
     let previous = matching.as_ref().map(|m| &m.previous);
+    let budget = match (args.max_moves, args.rebalance) {
+        (Some(n), _) => resolve::Budget::MaxMoves(n),
+        (None, true) => resolve::Budget::Rebalance,
+        (None, false) => resolve::Budget::Priced,
+    };
+    // Whole seconds: generated_at is for people, and sub-second noise makes diffs louder.
+    let generated_at = env.now.trunc_subsecs(0);
 
     let line = (env.stderr_is_terminal && !args.quiet).then(|| {
         ProgressLine::new(
@@ -108,27 +141,36 @@ pub(crate) fn run(args: &SolveArgs, env: &Env) -> Result<(), Error> {
         }),
         ..SolveOptions::default()
     };
-    let work = || solver::solve(&problem, previous, &options);
-    let solution = match &line {
+    let work = || {
+        match (&published, &matching) {
+            // Something to keep: stability first, and the frontier around it.
+            (Some(p), Some(m)) if m.matched > 0 => resolve::resolve(
+                &config,
+                &problem,
+                &m.previous,
+                &p.schedule,
+                &p.path.display().to_string(),
+                generated_at,
+                &options,
+                budget,
+            )
+            .map(|r| (r.solution, Some(r.resolve))),
+            _ => solver::solve(&problem, previous, &options).map(|s| (s, None)),
+        }
+    };
+    let (solution, resolved) = match &line {
         Some(line) => line.run(work),
         None => work(),
     }
     .map_err(solve_error)?;
 
     let evaluation = evaluate(&problem, &solution.assignment, previous);
-    // Whole seconds: generated_at is for people, and sub-second noise makes diffs louder.
-    let generated_at = env.now.trunc_subsecs(0);
-    let schedule = Schedule::build(
-        &config,
-        &problem,
-        &solution,
-        &evaluation,
-        generated_at,
-        old.as_ref(),
-    );
+    let mut schedule =
+        Schedule::build(&config, &problem, &solution, &evaluation, generated_at, old);
+    schedule.resolve = resolved;
 
     let schedule_json = json::render(&schedule)?;
-    let calendars = calendar::render_all(&config, &schedule, old.as_ref(), generated_at);
+    let calendars = calendar::render_all(&config, &schedule, old, generated_at);
     let calendar_count = calendars.len();
     let mut files = vec![
         (PathBuf::from("schedule.json"), schedule_json.clone()),
@@ -144,6 +186,11 @@ pub(crate) fn run(args: &SolveArgs, env: &Env) -> Result<(), Error> {
         text.push_str(&terminal::status_line(&schedule));
         text.push('\n');
     } else {
+        if let Some(p) = published.as_ref().filter(|p| p.implicit) {
+            text.push_str(&resolving_line(p, &schedule));
+        } else if args.fresh {
+            text.push_str(&fresh_line(&args.out.join(SCHEDULE_FILE)));
+        }
         text.push_str(&terminal::summary(&config, &schedule));
         text.push_str(&terminal::pairs_section(&schedule, config.team.timezone));
         text.push_str(&terminal::status_line(&schedule));
@@ -152,14 +199,128 @@ pub(crate) fn run(args: &SolveArgs, env: &Env) -> Result<(), Error> {
             "wrote schedule.json, report.html and {calendar_count} calendars to {}\n",
             args.out.display()
         ));
-        if let (Some(old), Some(path)) = (&old, &args.previous) {
-            text.push_str(&changes(old, &schedule, path, config.team.timezone));
+        if let Some(p) = &published {
+            text.push_str(&changes(
+                &p.schedule,
+                &schedule,
+                &p.path,
+                config.team.timezone,
+            ));
         }
-        if let (Some(matching), Some(freeze)) = (&matching, checked.freeze_until) {
-            text.push_str(&matching_notes(&problem, matching, freeze));
+        if let Some(matching) = &matching {
+            text.push_str(&matching_notes(&problem, matching, freeze_until));
+        }
+        if let Some(r) = &schedule.resolve {
+            text.push_str(&resolve::summary(
+                r,
+                schedule.metrics.churn,
+                config.objective.imbalance,
+            ));
         }
     }
     super::print(&text)
+}
+
+/// The file a solve writes and a re-solve starts from.
+const SCHEDULE_FILE: &str = "schedule.json";
+
+/// The schedule this solve starts from: `--previous FILE`, else DIR/schedule.json when
+/// an earlier solve of the same team wrote it (not with `--fresh`). A team is its name
+/// and `uid_domain`: together they make every event's UID, so a schedule of another
+/// name or domain is not the one its subscribers' calendars hold — the config's path
+/// is not part of it, since moving a file does not make another team.
+fn published(args: &SolveArgs, config: &crate::config::Config) -> Result<Option<Published>, Error> {
+    if let Some(path) = &args.previous {
+        return Ok(Some(Published {
+            schedule: Schedule::read(path)?,
+            path: path.clone(),
+            implicit: false,
+        }));
+    }
+    let path = args.out.join(SCHEDULE_FILE);
+    if args.fresh || !path.exists() {
+        return Ok(None);
+    }
+    let fix = "pass --fresh to replace it, or -o another directory";
+    let schedule = Schedule::read(&path).map_err(|e| match e {
+        Error::Schedule { path, message } => Error::Schedule {
+            path,
+            message: format!("{message}; {fix}"),
+        },
+        Error::Read { path, source } => Error::Schedule {
+            message: format!("cannot read it ({source}); {fix}"),
+            path,
+        },
+        other => other,
+    })?;
+    if let Some(other) = other_team(config, &schedule) {
+        return Err(Error::Schedule {
+            path,
+            message: format!(
+                "written for {other}, not for this config's team {:?} ({}); {fix}",
+                config.team.name, config.team.uid_domain
+            ),
+        });
+    }
+    Ok(Some(Published {
+        schedule,
+        path,
+        implicit: true,
+    }))
+}
+
+/// The other team `schedule` was written for, in words, when it is not `config`'s.
+fn other_team(config: &crate::config::Config, schedule: &Schedule) -> Option<String> {
+    let suffix = format!(
+        ".{}@{}",
+        crate::config::team_slug(&config.team.name),
+        config.team.uid_domain
+    );
+    if schedule.team != config.team.name {
+        return Some(format!("team {:?}", schedule.team));
+    }
+    schedule
+        .shifts
+        .iter()
+        .find(|s| !s.uid.ends_with(&suffix))
+        .map(|s| {
+            let domain = s.uid.rsplit_once('@').map_or("", |(_, d)| d);
+            format!("uid_domain {domain:?}")
+        })
+}
+
+/// `re-solving against out/schedule.json (2026-12-01): kept 103 of 104 shifts`.
+fn resolving_line(published: &Published, new: &Schedule) -> String {
+    let now: std::collections::BTreeSet<(&str, DateTime<Utc>, &str)> = new
+        .shifts
+        .iter()
+        .map(|s| (s.layer.as_str(), s.start, s.member.as_str()))
+        .collect();
+    let old = &published.schedule.shifts;
+    let kept = old
+        .iter()
+        .filter(|s| now.contains(&(s.layer.as_str(), s.start, s.member.as_str())))
+        .count();
+    format!(
+        "re-solving against {} ({}): kept {kept} of {} shifts\n",
+        published.path.display(),
+        published.schedule.generated_at.date_naive(),
+        old.len()
+    )
+}
+
+/// What `--fresh` replaces, if anything.
+fn fresh_line(path: &Path) -> String {
+    match Schedule::read(path) {
+        Ok(old) => format!(
+            "fresh solve: replacing {} ({}, {} shifts) without keeping any of them\n",
+            path.display(),
+            old.generated_at.date_naive(),
+            old.shifts.len()
+        ),
+        Err(_) if path.exists() => format!("fresh solve: replacing {}\n", path.display()),
+        Err(_) => String::new(),
+    }
 }
 
 /// A history file is the ledger of an earlier period: solving this one into its folder
@@ -187,7 +348,8 @@ fn refuse_to_overwrite_history(config: &crate::config::Config, out: &Path) -> Re
 }
 
 /// Checks what clap cannot: a positive finite time limit, a gap in [0, 1), and
-/// `--freeze-until` (RFC 3339 or `now`, default `now`) only together with `--previous`.
+/// `--freeze-until` (RFC 3339 or `now`). Whether there is a previous schedule for it is
+/// known only once the output directory has been looked at.
 fn check_args(args: &SolveArgs, now: DateTime<Utc>) -> Result<Checked, Error> {
     let time_limit = Some(args.time_limit)
         .filter(|t| t.is_finite() && *t > 0.0 && *t <= MAX_TIME_LIMIT)
@@ -204,17 +366,11 @@ fn check_args(args: &SolveArgs, now: DateTime<Utc>) -> Result<Checked, Error> {
             args.gap
         )));
     }
-    let freeze_until = match (&args.previous, args.freeze_until.as_deref()) {
-        (None, None) => None,
-        (None, Some(_)) => {
-            return Err(Error::Usage(
-                "--freeze-until needs --previous: it says which shifts of the previous schedule to keep"
-                    .into(),
-            ));
-        }
-        (Some(_), None) => Some(now),
-        (Some(_), Some(when)) => Some(super::instant_flag("--freeze-until", when, now)?),
-    };
+    let freeze_until = args
+        .freeze_until
+        .as_deref()
+        .map(|when| super::instant_flag("--freeze-until", when, now))
+        .transpose()?;
     Ok(Checked {
         time_limit,
         gap: args.gap,
@@ -324,9 +480,9 @@ mod tests {
     }
 
     #[test]
-    fn freeze_defaults_to_now_with_previous() {
+    fn freeze_until_now_is_now() {
         let c = check_args(&args(&["--previous", "old.json"]), now()).expect("valid");
-        assert_eq!(c.freeze_until, Some(now()));
+        assert_eq!(c.freeze_until, None);
         let c = check_args(
             &args(&["--previous", "old.json", "--freeze-until", "now"]),
             now(),
@@ -361,9 +517,40 @@ mod tests {
         )
         .expect_err("not an instant");
         assert!(matches!(err, Error::Usage(_)));
-        let err =
-            check_args(&args(&["--freeze-until", "now"]), now()).expect_err("needs --previous");
-        assert!(matches!(err, Error::Usage(_)));
+    }
+
+    #[test]
+    fn fresh_and_previous_and_the_budgets_exclude_each_other() {
+        use clap::Parser;
+        #[derive(Parser)]
+        struct Solve {
+            #[command(flatten)]
+            args: SolveArgs,
+        }
+        for argv in [
+            &["solve", "t.toml", "--fresh", "--previous", "x.json"][..],
+            &["solve", "t.toml", "--max-moves", "3", "--rebalance"][..],
+        ] {
+            assert!(Solve::try_parse_from(argv).is_err(), "{argv:?}");
+        }
+    }
+
+    #[test]
+    fn a_schedule_of_another_name_or_uid_domain_is_another_teams() {
+        let mut config = crate::testkit::fixture::config();
+        let mut schedule = crate::testkit::fixture::solved();
+        assert!(!schedule.shifts.is_empty());
+        assert_eq!(other_team(&config, &schedule), None);
+        let domain = std::mem::replace(&mut config.team.uid_domain, "other.example".into());
+        assert_eq!(
+            other_team(&config, &schedule),
+            Some(format!("uid_domain {domain:?}"))
+        );
+        schedule.team = "Someone Else".into();
+        assert_eq!(
+            other_team(&config, &schedule).as_deref(),
+            Some("team \"Someone Else\"")
+        );
     }
 
     #[test]

@@ -57,7 +57,11 @@ pub(crate) fn run(args: &SwapArgs, env: &Env) -> Result<(), Error> {
     let (layer, start) = parse_shift_spec(&args.shift).map_err(usage)?;
     let shift = find_shift(&problem, &assignment, &layer, start, member).map_err(usage)?;
 
-    let analysis = analyze(&problem, &assignment, shift, member, env.now);
+    let mut analysis = analyze(&problem, &assignment, shift, member, env.now);
+    // "Now" is the schedule as solve recorded it: with the churn of its re-solve, which
+    // the file records and nothing here can recompute (as `verify` does).
+    analysis.before.churn = schedule.metrics.churn;
+    analysis.before_objective += problem.objective.churn * f64::from(schedule.metrics.churn);
     super::print(&analysis.render(
         &config,
         &problem,
@@ -477,8 +481,9 @@ fn shares_start_date(problem: &Problem, shift: usize) -> bool {
         .any(|(s, x)| s != shift && x.layer == this.layer && x.local_start.date() == date)
 }
 
-/// The `unavailable` entry that keeps `member` off `shift`: every local day it touches in
-/// the member's zone (a shift ending at midnight does not touch the next day).
+/// The `unavailable` entry that keeps `member` off `shift`: the shift's own local days in
+/// the member's zone, from the day it starts to the day before it ends (the day it ends on
+/// only when it starts that day too). A shift ending at midnight does not touch the next day.
 pub(crate) fn unavailable_entry(
     config: &Config,
     problem: &Problem,
@@ -488,9 +493,17 @@ pub(crate) fn unavailable_entry(
     let zone = config.members[member].timezone;
     let s = &problem.shifts[shift];
     let from = s.start.with_timezone(&zone).date_naive();
-    let to = (s.end - Duration::seconds(1))
-        .with_timezone(&zone)
-        .date_naive();
+    let end = s.end.with_timezone(&zone);
+    // The day the shift ends on is its own only when it ends at midnight (then it is the
+    // day before, by the rule above) or started that day; a weekly 10:00 handoff leaves
+    // the last morning to the next holder, whose shift that day is.
+    let to = if end.date_naive() > from && end.time() != chrono::NaiveTime::MIN {
+        end.date_naive() - Duration::days(1)
+    } else {
+        (s.end - Duration::seconds(1))
+            .with_timezone(&zone)
+            .date_naive()
+    };
     if from == to {
         format!("{{ date = {from}, reason = \"swap\" }}")
     } else {
@@ -945,10 +958,11 @@ mod tests {
             pin_toml(&p, 5, 1),
             "[[pin]]\nlayer = \"primary\"\nstart = 2027-02-08\nmember = \"bob\"\n"
         );
-        // Mon 10:00 to Mon 10:00 touches eight local days in UTC.
+        // Mon 10:00 to Mon 10:00: the week's seven days; the next Monday's morning is
+        // the handover to the next holder, whose shift that day is.
         assert_eq!(
             unavailable_entry(&config(), &p, 5, 0),
-            "{ from = 2027-02-08, to = 2027-02-15, reason = \"swap\" }"
+            "{ from = 2027-02-08, to = 2027-02-14, reason = \"swap\" }"
         );
         // A shift ending at midnight does not touch the next day.
         p.shifts[5].end = p.shifts[5].start + Duration::hours(14);

@@ -606,7 +606,7 @@ mod tests {
         let mut s = good();
         s.metrics.churn = 2;
         assert_eq!(messages(&verified(&s), Kind::Metric).len(), 1, "objective");
-        s.solver.objective += 2.0 * 100.0;
+        s.solver.objective += 2.0 * crate::config::ObjectiveWeights::default().churn;
         assert!(verified(&s).ok());
     }
 

@@ -487,7 +487,10 @@ impl Default for ObjectiveWeights {
             back_to_back_after_hours: 50.0,
             total_load: 1.0,
             prefer_off: 20.0,
-            churn: 100.0,
+            // A move the edit does not force must buy 5 points/FTE of imbalance (at its
+            // default weight): stability first, with the frontier showing what more
+            // moves would buy (docs/objective.md, "Re-solving").
+            churn: 5000.0,
         }
     }
 }

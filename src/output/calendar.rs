@@ -83,9 +83,14 @@ pub fn render_all(
         .map(|e| e.shift.member.as_str())
         .filter(|id| !taken.contains(id))
         .collect();
-    for id in departed {
+    let gone = gone(schedule, previous, &taken, now);
+    let departed = departed
+        .into_iter()
+        .chain(gone.iter().map(|e| e.shift.member.as_str()));
+    for id in departed.collect::<BTreeSet<_>>() {
         let events = moved
             .iter()
+            .chain(&gone)
             .filter(|e| e.shift.member == id)
             .cloned()
             .collect();
@@ -94,14 +99,51 @@ pub fn render_all(
     files
 }
 
+/// Shifts of `previous` held by members no longer in the config (`taken` names those
+/// still there) that no shift of `schedule` continues and that had not started by `now`:
+/// cancelled, so their subscribers' calendars drop them rather than keep them confirmed.
+fn gone<'a>(
+    schedule: &Schedule,
+    previous: Option<&'a Schedule>,
+    taken: &BTreeSet<&str>,
+    now: DateTime<Utc>,
+) -> Vec<Event<'a>> {
+    let Some(previous) = previous else {
+        return Vec::new();
+    };
+    let uids: BTreeSet<&str> = schedule.shifts.iter().map(|s| s.uid.as_str()).collect();
+    previous
+        .shifts
+        .iter()
+        .filter(|old| {
+            !taken.contains(old.member.as_str())
+                && !uids.contains(old.uid.as_str())
+                && old.start >= now
+        })
+        .map(|old| Event {
+            shift: old,
+            sequence: old.sequence + 1,
+            cancelled: Some(Cancelled::Gone),
+        })
+        .collect()
+}
+
 /// One VEVENT: a shift of the schedule, or a shift of the previous schedule that is now
 /// someone else's (cancelled in its former holder's feed).
 #[derive(Debug, Clone)]
 struct Event<'a> {
     shift: &'a ShiftOut,
     sequence: u32,
-    /// The member now holding a shift that moved away from `shift.member`.
-    moved_to: Option<&'a str>,
+    /// Why `shift` is cancelled in `shift.member`'s feed, if it is.
+    cancelled: Option<Cancelled<'a>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Cancelled<'a> {
+    /// The member now holding the shift.
+    MovedTo(&'a str),
+    /// The shift is no longer on the rota (a departed member's, not yet started).
+    Gone,
 }
 
 impl<'a> Event<'a> {
@@ -109,7 +151,7 @@ impl<'a> Event<'a> {
         Event {
             shift,
             sequence: shift.sequence,
-            moved_to: None,
+            cancelled: None,
         }
     }
 }
@@ -134,7 +176,7 @@ fn moved_away<'a>(schedule: &'a Schedule, previous: Option<&'a Schedule>) -> Vec
             (new.member != old.member).then(|| Event {
                 shift: old,
                 sequence: (old.sequence + 1).max(new.sequence),
-                moved_to: Some(new.member.as_str()),
+                cancelled: Some(Cancelled::MovedTo(new.member.as_str())),
             })
         })
         .collect()
@@ -230,7 +272,7 @@ impl<'a> Context<'a> {
                     &b.shift.layer,
                 ))
                 .then_with(|| a.shift.uid.cmp(&b.shift.uid))
-                .then_with(|| a.moved_to.is_some().cmp(&b.moved_to.is_some()))
+                .then_with(|| a.cancelled.is_some().cmp(&b.cancelled.is_some()))
         });
         let mut w = IcsWriter::new();
         w.begin("VCALENDAR");
@@ -255,17 +297,23 @@ impl<'a> Context<'a> {
         w.begin("VEVENT");
         w.text("UID", &shift.uid);
         w.utc("DTSTAMP", now);
-        w.utc("LAST-MODIFIED", now);
+        // Only an event that changed was modified now; the others keep when they last did.
+        let modified = match event.cancelled {
+            None => shift.modified.unwrap_or(now),
+            Some(_) => now,
+        };
+        w.utc("LAST-MODIFIED", modified);
         w.utc("DTSTART", shift.start);
         w.utc("DTEND", shift.end);
         w.raw("SEQUENCE", &event.sequence.to_string());
         let summary = self.summary(shift);
-        match event.moved_to {
+        match event.cancelled {
             // Clients that ignore STATUS would otherwise still show the shift as theirs.
-            Some(to) => w.text(
+            Some(Cancelled::MovedTo(to)) => w.text(
                 "SUMMARY",
                 &format!("Cancelled: {summary} (now {})", self.member_name(to)),
             ),
+            Some(Cancelled::Gone) => w.text("SUMMARY", &format!("Cancelled: {summary}")),
             None => w.text("SUMMARY", &summary),
         }
         w.text("DESCRIPTION", &self.description(event));
@@ -282,7 +330,7 @@ impl<'a> Context<'a> {
         w.text("CATEGORIES", "On call");
         w.raw(
             "STATUS",
-            if event.moved_to.is_some() {
+            if event.cancelled.is_some() {
                 "CANCELLED"
             } else {
                 "CONFIRMED"
@@ -290,7 +338,7 @@ impl<'a> Context<'a> {
         );
         w.raw("TRANSP", "TRANSPARENT");
         let alarm = self.config.calendar.alarm_minutes;
-        if alarm > 0 && event.moved_to.is_none() {
+        if alarm > 0 && event.cancelled.is_none() {
             w.begin("VALARM");
             w.raw("ACTION", "DISPLAY");
             w.text("DESCRIPTION", &format!("On call soon: {}", shift.layer));
@@ -306,17 +354,21 @@ impl<'a> Context<'a> {
         let shift = event.shift;
         let name = self.member_name(&shift.member);
         let mut lines = Vec::new();
-        if let Some(to) = event.moved_to {
-            lines.push(format!(
+        match event.cancelled {
+            Some(Cancelled::MovedTo(to)) => lines.push(format!(
                 "Cancelled for {name}: this shift is now {}'s.",
                 self.member_name(to)
-            ));
+            )),
+            Some(Cancelled::Gone) => {
+                lines.push(format!("Cancelled for {name}: no longer on this rota."))
+            }
+            None => {}
         }
         if let Some(template) = &self.config.calendar.description {
             lines.push(template.render(&self.values(shift)));
             return lines.join("\n");
         }
-        if event.moved_to.is_none() {
+        if event.cancelled.is_none() {
             lines.push(format!(
                 "{name} is on call for {} ({}).",
                 shift.layer, self.config.team.name
@@ -325,7 +377,7 @@ impl<'a> Context<'a> {
         let zone = self.member_zone(&shift.member);
         lines.push(format!("Starts: {}", self.both_zones(shift.start, zone)));
         lines.push(format!("Ends: {}", self.both_zones(shift.end, zone)));
-        if event.moved_to.is_none() {
+        if event.cancelled.is_none() {
             let key = |at| (shift.layer.as_str(), at);
             lines.push(format!(
                 "Takes over from: {}",
@@ -480,5 +532,39 @@ mod tests {
             ["Cancelled for Ann Ödegård\\, Jr.\\; \"A\": this shift is now ben's.\\nprimary"]
         );
         assert_eq!(with_prefix(&lines, "STATUS:"), ["CANCELLED"]);
+    }
+
+    #[test]
+    fn a_departed_members_unstarted_shifts_that_are_gone_are_cancelled_in_their_feed() {
+        let (config, schedule) = team();
+        let week = Duration::weeks(1);
+        let previous = schedule_of(vec![
+            seat("primary", t0() - week, t0(), "cy"),
+            seat("primary", t0(), t0() + week, "ann"),
+            seat("primary", t0() + week * 2, t0() + week * 3, "cy"),
+        ]);
+        let lines = feed(&config, &schedule, Some(&previous), "cy");
+        // The shift of the week before now stays as it was; the later one is cancelled.
+        assert_eq!(
+            with_prefix(&lines, "SUMMARY:"),
+            ["Cancelled: On call: primary — cy"]
+        );
+        assert_eq!(with_prefix(&lines, "STATUS:"), ["CANCELLED"]);
+        assert_eq!(with_prefix(&lines, "SEQUENCE:"), ["1"]);
+    }
+
+    #[test]
+    fn last_modified_is_when_the_event_last_changed() {
+        let (config, mut schedule) = team();
+        let earlier = t0() - Duration::days(30);
+        schedule.shifts[0].modified = Some(earlier);
+        let lines = feed(&config, &schedule, None, "primary");
+        let stamp = |at: DateTime<Utc>| at.format("%Y%m%dT%H%M%SZ").to_string();
+        assert_eq!(
+            with_prefix(&lines, "LAST-MODIFIED:"),
+            [stamp(earlier), stamp(t0())]
+        );
+        // DTSTAMP is the time of this rendering for every event.
+        assert_eq!(with_prefix(&lines, "DTSTAMP:"), [stamp(t0()), stamp(t0())]);
     }
 }

@@ -92,6 +92,62 @@ struct Report {
     /// The schedule runs past the weeks shown.
     weeks_cut: bool,
     geometry: Geometry,
+    resolve: Option<ResolveView>,
+}
+
+/// A re-solve's moves and frontier (`schedule.json`'s `resolve`).
+#[derive(Debug, Serialize)]
+struct ResolveView {
+    previous: String,
+    forced: String,
+    optional: u32,
+    price: String,
+    frontier: Vec<FrontierView>,
+    hint: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct FrontierView {
+    budget: String,
+    moves: u32,
+    imbalance: String,
+    deviation: String,
+    back_to_back: u32,
+    objective: String,
+    bound: String,
+    chosen: bool,
+}
+
+fn resolve_view(schedule: &Schedule) -> Option<ResolveView> {
+    let r = schedule.resolve.as_ref()?;
+    let chosen = schedule.metrics.churn;
+    Some(ResolveView {
+        previous: r.previous.clone(),
+        forced: format!(
+            "{} move{}",
+            r.forced_moves,
+            if r.forced_moves == 1 { "" } else { "s" }
+        ),
+        optional: r.optional_moves,
+        price: fmt2(r.move_price),
+        frontier: r
+            .frontier
+            .iter()
+            .map(|p| FrontierView {
+                budget: p
+                    .max_moves
+                    .map_or_else(|| "unlimited".to_string(), |n| n.to_string()),
+                moves: p.moves,
+                imbalance: fmt2(p.imbalance),
+                deviation: fmt1(p.deviation),
+                back_to_back: p.back_to_back_after_hours,
+                objective: fmt1(p.objective),
+                bound: p.bound.map_or_else(|| "–".to_string(), fmt1),
+                chosen: p.moves == chosen,
+            })
+            .collect(),
+        hint: crate::schedule::resolve_hint(r, chosen),
+    })
 }
 
 #[derive(Debug, Serialize)]
@@ -267,7 +323,11 @@ impl Directory {
             .map(|(i, id)| (id.clone(), member_color(i)))
             .collect();
         Directory {
-            zone: known.timezone.unwrap_or(Tz::UTC),
+            zone: schedule
+                .timezone
+                .as_deref()
+                .and_then(|z| z.parse::<Tz>().ok())
+                .unwrap_or(Tz::UTC),
             names,
             zones,
             colors,
@@ -367,6 +427,7 @@ impl Report {
                 bar_width: BAR_WIDTH,
                 load_svg_width: BAR_WIDTH + 4.0,
             },
+            resolve: resolve_view(schedule),
         }
     }
 }
@@ -860,6 +921,7 @@ mod tests {
         let mut schedule = crate::schedule::Schedule {
             version: 1,
             team: "t".into(),
+            timezone: None,
             period: crate::schedule::PeriodOut {
                 start: NaiveDate::MIN,
                 end: NaiveDate::MAX,
@@ -878,6 +940,7 @@ mod tests {
             members: Vec::new(),
             metrics: crate::problem::evaluate::Metrics::default(),
             directory: Default::default(),
+            resolve: None,
         };
         schedule.shifts.push(ShiftOut {
             layer: "p".into(),
@@ -887,6 +950,7 @@ mod tests {
             points: 1.0,
             uid: "u".into(),
             sequence: 0,
+            modified: None,
         });
         let report = Report::new(&schedule);
         assert_eq!(report.weeks.len(), MAX_WEEKS);

@@ -19,6 +19,9 @@ pub(crate) const SCHEDULE_VERSION: u32 = 1;
 pub struct Schedule {
     pub version: u32,
     pub team: String,
+    /// The team's IANA zone: `rota diff` shows times in it. Absent in older files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
     pub period: PeriodOut,
     pub generated_at: DateTime<Utc>,
     pub config_sha256: String,
@@ -35,16 +38,17 @@ pub struct Schedule {
     /// Who the ids are and where the team is, for pages that show the schedule to people.
     #[serde(default, skip_serializing_if = "Directory::is_empty")]
     pub directory: Directory,
+    /// What a re-solve moved and what more moves would buy; absent on a fresh solve.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolve: Option<ResolveOut>,
 }
 
 /// Names, zones, layer order and the feeds' address from the config, so that
-/// `rota report --html` draws from schedule.json alone the page `rota solve` draws.
+/// `rota report --html` draws from schedule.json alone the page `rota solve` draws (the
+/// team's zone is the schedule's `timezone`).
 /// Empty in files written before it: pages fall back to ids and UTC.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Directory {
-    /// The team's zone: the report's calendar grid.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timezone: Option<chrono_tz::Tz>,
     /// Layer names in config order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub layers: Vec<String>,
@@ -66,7 +70,6 @@ pub struct Person {
 impl Directory {
     pub fn of(config: &Config) -> Directory {
         Directory {
-            timezone: Some(config.team.timezone),
             layers: config.layers.iter().map(|l| l.name.clone()).collect(),
             people: config
                 .members
@@ -84,6 +87,44 @@ impl Directory {
     fn is_empty(&self) -> bool {
         *self == Directory::default()
     }
+}
+
+/// A re-solve's trade-off between moved shifts and fairness (docs/objective.md,
+/// "Re-solving"). Moves are seats whose holder changed against the previous schedule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResolveOut {
+    /// The schedule.json the re-solve started from, as named on the command line.
+    pub previous: String,
+    /// Seats no schedule can keep: the fewest moves that make the old schedule valid.
+    pub forced_moves: u32,
+    /// Moves beyond the forced ones that this schedule makes because they pay.
+    pub optional_moves: u32,
+    /// What one optional move had to buy, in objective units (`[objective] churn`, or
+    /// the tie-breaker of `--rebalance`).
+    pub move_price: f64,
+    /// `--max-moves` when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_moves: Option<u32>,
+    /// Per move budget (forced, +2, +5, +10, unlimited): the fairest schedule found
+    /// within it.
+    pub frontier: Vec<FrontierOut>,
+}
+
+/// One budget of the frontier: a schedule the solver found and `verify` re-checked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FrontierOut {
+    /// `None` = unlimited (`--rebalance`).
+    pub max_moves: Option<u32>,
+    /// Seats whose holder changed.
+    pub moves: u32,
+    pub imbalance: f64,
+    pub deviation: f64,
+    pub back_to_back_after_hours: u32,
+    /// The objective without churn: fairness and comfort only.
+    pub objective: f64,
+    /// A proven lower bound on that objective for any schedule within the budget.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bound: Option<f64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -114,6 +155,9 @@ pub struct ShiftOut {
     pub points: f64,
     pub uid: String,
     pub sequence: u32,
+    /// When the event last changed (its calendar LAST-MODIFIED). Absent in older files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub modified: Option<DateTime<Utc>>,
 }
 
 /// A seat held before the period that its rules reached.
@@ -230,6 +274,7 @@ impl Schedule {
                 let member = &config.members[m].id;
                 let uid = uid(config, shift, slot);
                 let sequence = prev.sequence(&uid, member, shift);
+                let modified = prev.modified(&uid, member, shift).unwrap_or(generated_at);
                 shifts.push((
                     (shift.start, shift.layer, slot),
                     ShiftOut {
@@ -240,6 +285,7 @@ impl Schedule {
                         points: round6(problem.cells[s][m].points),
                         uid,
                         sequence,
+                        modified: Some(modified),
                     },
                 ));
             }
@@ -309,6 +355,7 @@ impl Schedule {
         Schedule {
             version: SCHEDULE_VERSION,
             team: config.team.name.clone(),
+            timezone: Some(config.team.timezone.name().to_string()),
             period: PeriodOut {
                 start: config.period.start,
                 end: config.period.end,
@@ -334,6 +381,7 @@ impl Schedule {
                 churn: m.churn,
             },
             directory: Directory::of(config),
+            resolve: None,
         }
     }
 }
@@ -358,6 +406,44 @@ pub fn uid(config: &Config, shift: &Shift, slot: u32) -> String {
     )
 }
 
+/// "moving 6 more shifts would lower the imbalance from 80 to 76 points/FTE: `--max-moves 7`"
+/// for the smallest budget whose point is fairer than the chosen schedule.
+pub(crate) fn resolve_hint(resolve: &ResolveOut, chosen_moves: u32) -> Option<String> {
+    let chosen = resolve.frontier.iter().find(|p| p.moves == chosen_moves)?;
+    let better = resolve
+        .frontier
+        .iter()
+        .find(|p| p.moves > chosen_moves && p.objective < chosen.objective - 1e-6)?;
+    let flag = match better.max_moves {
+        Some(_) => format!("--max-moves {}", better.moves),
+        None => "--rebalance".to_string(),
+    };
+    let what = if better.imbalance < chosen.imbalance - 1e-6 {
+        format!(
+            "the imbalance from {} to {} points/FTE",
+            trim(chosen.imbalance),
+            trim(better.imbalance)
+        )
+    } else {
+        format!(
+            "the objective without churn from {} to {}",
+            trim(chosen.objective),
+            trim(better.objective)
+        )
+    };
+    let more = better.moves - chosen_moves;
+    Some(format!(
+        "moving {more} more shift{} would lower {what}: `{flag}`",
+        if more == 1 { "" } else { "s" }
+    ))
+}
+
+/// Two decimals at most, no trailing zeros: 76, 76.5, 78.86.
+pub(crate) fn trim(x: f64) -> String {
+    let s = format!("{x:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
 /// Rounds to 1e-6 so the bytes of schedule.json do not depend on summation order noise;
 /// `-0` becomes `0` and a non-finite value (which JSON cannot hold) becomes 0.
 pub(crate) fn round6(x: f64) -> f64 {
@@ -370,6 +456,8 @@ pub(crate) fn round6(x: f64) -> f64 {
 
 /// The events of the schedule a re-solve started from, by UID and by (layer, start).
 struct PreviousEvents<'a> {
+    /// When the previous schedule was written.
+    generated_at: Option<DateTime<Utc>>,
     by_uid: BTreeMap<&'a str, &'a ShiftOut>,
     by_shift: BTreeMap<(&'a str, DateTime<Utc>), Vec<&'a ShiftOut>>,
 }
@@ -385,7 +473,19 @@ impl<'a> PreviousEvents<'a> {
                 .or_default()
                 .push(event);
         }
-        PreviousEvents { by_uid, by_shift }
+        PreviousEvents {
+            generated_at: previous.map(|p| p.generated_at),
+            by_uid,
+            by_shift,
+        }
+    }
+
+    /// When an event that did not change last did (`None`: it is new or changed now).
+    /// Files from before `modified` was recorded stand in with when they were written.
+    fn modified(&self, uid: &str, member: &str, shift: &Shift) -> Option<DateTime<Utc>> {
+        let old = self.by_uid.get(uid)?;
+        let same = old.member == member && old.start == shift.start && old.end == shift.end;
+        same.then(|| old.modified.or(self.generated_at)).flatten()
     }
 
     /// 0 for a new event; else the previous one's, +1 when its holder or time changed.
@@ -475,6 +575,35 @@ mod tests {
         assert_eq!(keys, sorted);
         let day0: Vec<_> = find(&s, "pair", 0).iter().map(|e| &e.member).collect();
         assert_eq!(day0, ["b", "c"]);
+    }
+
+    #[test]
+    fn an_event_keeps_its_modified_time_until_its_holder_changes() {
+        let p = fixture::problem();
+        let old = fixture::solved();
+        assert!(
+            old.shifts
+                .iter()
+                .all(|e| e.modified == Some(old.generated_at))
+        );
+        // Day 0's primary goes from a to d, written a day later.
+        let mut a = fixture::assignment();
+        a.members[fixture::shift(0, 0)] = vec![3];
+        let (solution, evaluation) = fixture::solution(&p, a);
+        let later = old.generated_at + chrono::Duration::days(1);
+        let new = Schedule::build(
+            &fixture::config(),
+            &p,
+            &solution,
+            &evaluation,
+            later,
+            Some(&old),
+        );
+        for e in &new.shifts {
+            let changed = e.layer == "primary" && e.start == fixture::start(0);
+            let want = if changed { later } else { old.generated_at };
+            assert_eq!(e.modified, Some(want), "{e:?}");
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@
 
 pub mod baseline;
 pub mod instance;
+pub mod resolve;
 
 #[cfg(test)]
 pub(crate) mod fixture;

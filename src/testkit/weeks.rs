@@ -112,6 +112,7 @@ pub(crate) fn seat(
         points: 10.0,
         uid: format!("{layer}-{}@test.rota", start.format("%Y%m%dT%H%M%SZ")),
         sequence: 0,
+        modified: None,
     }
 }
 
@@ -119,6 +120,7 @@ pub(crate) fn schedule_of(shifts: Vec<ShiftOut>) -> Schedule {
     Schedule {
         version: crate::schedule::SCHEDULE_VERSION,
         team: "Test".into(),
+        timezone: None,
         period: PeriodOut {
             start: NaiveDate::from_ymd_opt(2027, 1, 4).unwrap(),
             end: NaiveDate::from_ymd_opt(2027, 4, 5).unwrap(),
@@ -137,5 +139,6 @@ pub(crate) fn schedule_of(shifts: Vec<ShiftOut>) -> Schedule {
         members: Vec::new(),
         metrics: Metrics::default(),
         directory: Default::default(),
+        resolve: None,
     }
 }

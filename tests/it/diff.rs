@@ -11,7 +11,7 @@ const NEW: &str = "tests/fixtures/diff-new.json";
 #[test]
 fn diff_groups_changes_by_member() {
     cmd().args(["diff", OLD, NEW]).assert().success().stdout(
-        "2 shifts changed (times in UTC):\n\
+        "2 shifts changed for 3 members (times in UTC):\n\
          ana:\n  loses secondary 2027-02-15\n\
          bob:\n  loses primary 2027-02-08\n  gains secondary 2027-02-15\n\
          cy:\n  gains primary 2027-02-08\n",
@@ -66,7 +66,7 @@ fn diff_in_a_time_zone_shows_local_dates() {
         .success();
     let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
     assert!(
-        stdout.starts_with("2 shifts changed (times in Pacific/Auckland):\n"),
+        stdout.starts_with("2 shifts changed for 3 members (times in Pacific/Auckland):\n"),
         "{stdout}"
     );
     assert!(

@@ -707,6 +707,7 @@ fn the_csv_export_round_trips_to_the_same_shifts() {
             points: col(9).parse().expect("points"),
             uid: shift.uid.clone(),
             sequence: shift.sequence,
+            modified: shift.modified,
         };
         assert_eq!(&back, shift);
         // The local columns are the same instants, with the team zone's offset.

@@ -308,7 +308,8 @@ fn a_failed_solve_leaves_earlier_output_alone() {
         .into_iter()
         .map(|f| (f.clone(), std::fs::read(out.join(&f)).expect("readable")))
         .collect();
-    let run = try_solve(&fixture("infeasible.toml"), &out, &[]);
+    // Another team's config into the same directory: --fresh replaces its schedule.
+    let run = try_solve(&fixture("infeasible.toml"), &out, &["--fresh"]);
     expect_code(&run, 3);
     let after: Vec<_> = files_under(&out)
         .into_iter()

@@ -177,3 +177,28 @@ fn on_a_layer_with_several_shifts_a_day_pins_name_the_instant() {
     std::fs::write(&config, format!("{text}\n{pins}")).expect("write");
     cmd().arg("check").arg(&config).assert().success();
 }
+
+#[test]
+fn now_is_the_objective_solve_recorded_churn_included() {
+    let (_, schedule) = base();
+    let member = holder(schedule);
+    // As a re-solve that moved two shifts records it.
+    let mut resolved = schedule.clone();
+    let churn_weight = 10000.0; // the fixture's `[objective] churn`
+    resolved["metrics"]["churn"] = 2.into();
+    let objective =
+        schedule["solver"]["objective"].as_f64().expect("objective") + 2.0 * churn_weight;
+    resolved["solver"]["objective"] = objective.into();
+    let file = work_dir("now-churn").join("schedule.json");
+    crate::support::write_json(&file, &resolved);
+    let out = swap(
+        &file,
+        &["--member", &member, "--shift", "primary@2027-03-01"],
+    );
+    assert!(out.status.success(), "{out:?}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains(&format!("Now: objective {objective:.1},")),
+        "{stdout}"
+    );
+}

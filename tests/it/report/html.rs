@@ -10,6 +10,7 @@ use crate::support::team::{config, schedule};
 fn page(config: &Config, schedule: &Schedule) -> String {
     let mut schedule = schedule.clone();
     schedule.directory = Directory::of(config);
+    schedule.timezone = Some(config.team.timezone.name().to_owned());
     render(&schedule)
 }
 
@@ -101,7 +102,9 @@ fn the_calendar_url_lists_every_feed() {
 
 #[test]
 fn a_schedule_alone_renders_with_ids_in_utc() {
-    let html = render(&schedule());
+    let mut schedule = schedule();
+    schedule.timezone = None;
+    let html = render(&schedule);
     assert!(html.contains("times in UTC"));
     assert!(html.contains("primary: bjorn"));
     assert_eq!(block_titles(&html).len(), 24);

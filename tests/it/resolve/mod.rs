@@ -3,4 +3,5 @@
 
 mod cli;
 mod ledger;
+mod same_command;
 mod solver;

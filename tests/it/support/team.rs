@@ -82,6 +82,7 @@ pub fn schedule() -> Schedule {
                     start.format("%Y%m%dT%H%M%SZ")
                 ),
                 sequence: 0,
+                modified: None,
             });
         }
     }
@@ -89,6 +90,7 @@ pub fn schedule() -> Schedule {
     Schedule {
         version: 1,
         team: config().team.name,
+        timezone: None,
         period: PeriodOut {
             start: config().period.start,
             end: config().period.end,
@@ -107,6 +109,7 @@ pub fn schedule() -> Schedule {
         members,
         metrics: Metrics::default(),
         directory: Default::default(),
+        resolve: None,
     }
 }
 

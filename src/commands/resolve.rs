@@ -1,0 +1,506 @@
+//! A re-solve's stability first: the shifts the edit forces move, others only where
+//! they pay, and the trade-off between moved shifts and fairness is measured, not guessed.
+//!
+//! The mechanism is a price per moved seat (`[objective] churn`, in the objective's
+//! units): a move the edit does not force is made only when it lowers the rest of the
+//! objective by more than its price. One solve at that price gives the chosen schedule;
+//! the frontier comes from a few more solves at other prices — one so high that only
+//! forced moves are made (the minimal repair), and lower ones down to a tie-breaker
+//! (`--rebalance`). Each found schedule is a point (moves, fairness); per move budget
+//! (forced, +2, +5, +10, unlimited) the frontier shows the fairest point within it.
+//!
+//! Why prices and not a hard budget row: every stage of the solver already prices churn
+//! per seat (`Index::seat_cost`), so a price reuses the whole pipeline, its starts from
+//! the kept schedule and its proofs, unchanged. A price also gives bounds for free: a
+//! solve at price λ proves `bound_λ ≤ f + λ·m` for every schedule (f the objective
+//! without churn, m its moves), so no schedule within a budget of B moves has
+//! `f < bound_λ − λ·B` — the frontier's bound column. `docs/solver.md` has the
+//! measurements that chose the default price.
+//!
+//! Every point is re-checked by `verify`, as a written schedule.json would be; a point
+//! that fails is dropped (and logged), never shown.
+
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+
+use crate::config::Config;
+use crate::problem::Problem;
+use crate::problem::assignment::{Assignment, Previous};
+use crate::problem::evaluate::{Evaluation, evaluate};
+use crate::schedule::{FrontierOut, ResolveOut, Schedule, resolve_hint, round6, trim};
+use crate::solver::{self, Solution, SolveError, SolveOptions, SolveStatus};
+
+/// How many moves the chosen schedule may make.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Budget {
+    /// As many as pay at `[objective] churn` each (the default).
+    Priced,
+    /// `--max-moves N`: the fairest schedule found with at most N moves.
+    MaxMoves(u32),
+    /// `--rebalance`: moves cost only a tie-breaker.
+    Rebalance,
+}
+
+/// The tie-breaker price of `--rebalance` and of the frontier's unlimited point: one
+/// point of load (the `total_load` weight's scale), so an unneeded move is still avoided.
+const REBALANCE_PRICE: f64 = 1.0;
+/// The minimal repair's price, as points/FTE of imbalance per move: no weekly shift is
+/// worth this many points, so only moves no schedule can avoid are made.
+const REPAIR_IMBALANCE: f64 = 1000.0;
+/// Budgets above the forced moves that the frontier reports, then unlimited.
+const FRONTIER_EXTRA: [u32; 4] = [0, 2, 5, 10];
+/// Share of the time limit for the chosen solve; the frontier's solves share the rest
+/// (with whatever the chosen one left). The chosen schedule never depends on them
+/// except where one of them beats it at its own price.
+const CHOSEN_SHARE: f64 = 0.5;
+/// Share of what is left after the chosen solve for the minimal repair.
+const REPAIR_SHARE: f64 = 0.5;
+
+/// The chosen schedule and the trade-off around it.
+pub(crate) struct Resolved {
+    pub solution: Solution,
+    pub resolve: ResolveOut,
+    /// Seconds of the chosen solve alone: when its answer was there.
+    #[cfg_attr(not(feature = "bench"), allow(dead_code))]
+    pub chosen_seconds: f64,
+}
+
+/// One schedule found by one of the solves, scored with the config's weights.
+struct Found {
+    assignment: Assignment,
+    evaluation: Evaluation,
+    /// The objective without churn.
+    rest: f64,
+    moves: u32,
+}
+
+/// Solves `problem` again from `previous` under `budget`: the chosen schedule, and the
+/// frontier of moves against fairness, every point verified against `config`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn resolve(
+    config: &Config,
+    problem: &Problem,
+    previous: &Previous,
+    old: &Schedule,
+    previous_name: &str,
+    generated_at: DateTime<Utc>,
+    options: &SolveOptions,
+    budget: Budget,
+) -> Result<Resolved, SolveError> {
+    let started = Instant::now();
+    let price = problem.objective.churn;
+    let chosen_price = match budget {
+        Budget::Rebalance => REBALANCE_PRICE.min(price),
+        _ => price,
+    };
+    let repair_price = (REPAIR_IMBALANCE * problem.objective.imbalance)
+        .max(100.0 * price)
+        .max(1e5);
+    // The chosen price first, with the largest share; then the repair, then cheaper.
+    let mut prices = vec![chosen_price, repair_price];
+    for p in [price / 4.0, price / 16.0, REBALANCE_PRICE] {
+        if p < price && !prices.iter().any(|&q| (q - p).abs() < 1e-9) {
+            prices.push(p);
+        }
+    }
+
+    let mut solves: Vec<(f64, Solution)> = Vec::new();
+    for (i, &p) in prices.iter().enumerate() {
+        let left = options.time_limit.saturating_sub(started.elapsed());
+        let share = match i {
+            0 => CHOSEN_SHARE,
+            // The minimal repair says how many moves are forced: the frontier starts there.
+            1 => REPAIR_SHARE,
+            _ => 1.0 / (prices.len() - i) as f64,
+        };
+        let limit = left.mul_f64(share);
+        if i > 0 && limit < Duration::from_millis(20) {
+            log::debug!("re-solve: no time left for the frontier at price {p}");
+            break;
+        }
+        let mut priced = problem.clone();
+        priced.objective.churn = p;
+        let solve_options = SolveOptions {
+            time_limit: limit.max(Duration::from_millis(1)),
+            progress: options.progress.clone().filter(|_| i == 0),
+            ..options.clone()
+        };
+        match solver::solve(&priced, Some(previous), &solve_options) {
+            Ok(s) => solves.push((p, s)),
+            // The chosen solve's failure is the command's; a frontier solve that finds
+            // nothing in its share only leaves its point out.
+            Err(e) if i == 0 => return Err(e),
+            Err(e) => log::debug!("re-solve: the frontier solve at price {p} failed: {e}"),
+        }
+    }
+
+    let chosen_seconds = solves.first().map_or(0.0, |(_, s)| s.seconds);
+    let mut found: Vec<Found> = Vec::new();
+    for (p, s) in &solves {
+        if found.iter().any(|f| f.assignment == s.assignment) {
+            continue;
+        }
+        let evaluation = evaluate(problem, &s.assignment, Some(previous));
+        let moves = evaluation.metrics.churn;
+        let candidate = Found {
+            rest: evaluation.objective - price * f64::from(moves),
+            assignment: s.assignment.clone(),
+            evaluation,
+            moves,
+        };
+        if verified(config, problem, &candidate, s, old, generated_at) {
+            found.push(candidate);
+        } else {
+            log::warn!("re-solve: the schedule found at move price {p} failed verify; left out");
+        }
+    }
+    let Some(forced) = found.iter().map(|f| f.moves).min() else {
+        return Err(SolveError::Internal(
+            "no schedule of the re-solve passed verify".into(),
+        ));
+    };
+
+    let at = |f: &Found, p: f64| f.rest + p * f64::from(f.moves);
+    let chosen = match budget {
+        Budget::MaxMoves(n) => best_within(&found, Some(n.max(forced))),
+        _ => found.iter().min_by(|a, b| {
+            at(a, chosen_price)
+                .total_cmp(&at(b, chosen_price))
+                .then(a.moves.cmp(&b.moves))
+        }),
+    }
+    .expect("at least one schedule was found");
+
+    // A bound on the objective at the config's price: any solve at a price no higher
+    // bounds every schedule's priced objective from below.
+    let bound = solves
+        .iter()
+        .filter(|(p, s)| *p <= price && s.bound.is_finite())
+        .map(|(_, s)| s.bound)
+        .fold(f64::NEG_INFINITY, f64::max);
+    let objective = chosen.evaluation.objective;
+    let gap = if bound.is_finite() {
+        ((objective - bound) / objective.abs().max(1e-9)).max(0.0)
+    } else {
+        f64::INFINITY
+    };
+    let solution = Solution {
+        assignment: chosen.assignment.clone(),
+        status: if gap <= options.gap {
+            SolveStatus::Optimal
+        } else {
+            SolveStatus::Feasible
+        },
+        objective,
+        bound,
+        gap,
+        seconds: started.elapsed().as_secs_f64(),
+    };
+
+    let movable: u32 = problem
+        .shifts
+        .iter()
+        .zip(&previous.frozen)
+        .filter(|(_, frozen)| !**frozen)
+        .map(|(shift, _)| shift.per_shift)
+        .sum();
+    let frontier = FRONTIER_EXTRA
+        .iter()
+        .map(|&extra| Some(forced + extra))
+        .chain([None])
+        .filter_map(|max_moves| {
+            let point = best_within(&found, max_moves)?;
+            let budget = f64::from(max_moves.unwrap_or(movable));
+            let bound = solves
+                .iter()
+                .filter(|(_, s)| s.bound.is_finite())
+                .map(|(p, s)| s.bound - p * budget)
+                .fold(f64::NEG_INFINITY, f64::max)
+                .min(point.rest);
+            let m = &point.evaluation.metrics;
+            Some(FrontierOut {
+                max_moves,
+                moves: point.moves,
+                imbalance: round6(m.imbalance),
+                deviation: round6(m.deviation),
+                back_to_back_after_hours: m.back_to_back_after_hours,
+                objective: round6(point.rest),
+                bound: (bound > 0.0).then(|| round6(bound)),
+            })
+        })
+        .collect();
+
+    let resolve = ResolveOut {
+        previous: previous_name.to_string(),
+        forced_moves: forced,
+        optional_moves: chosen.moves - forced,
+        move_price: round6(chosen_price),
+        max_moves: match budget {
+            Budget::MaxMoves(n) => Some(n),
+            _ => None,
+        },
+        frontier,
+    };
+    Ok(Resolved {
+        solution,
+        resolve,
+        chosen_seconds,
+    })
+}
+
+/// The schedule with the lowest objective without churn among those with at most
+/// `max_moves` moves (any, for `None`); of equals, the one with fewer moves.
+fn best_within(found: &[Found], max_moves: Option<u32>) -> Option<&Found> {
+    found
+        .iter()
+        .filter(|f| max_moves.is_none_or(|n| f.moves <= n))
+        .min_by(|a, b| a.rest.total_cmp(&b.rest).then(a.moves.cmp(&b.moves)))
+}
+
+/// Whether the schedule.json this candidate would be passes `verify` against `config`.
+fn verified(
+    config: &Config,
+    problem: &Problem,
+    candidate: &Found,
+    solution: &Solution,
+    old: &Schedule,
+    generated_at: DateTime<Utc>,
+) -> bool {
+    let as_solved = Solution {
+        assignment: candidate.assignment.clone(),
+        objective: candidate.evaluation.objective,
+        ..solution.clone()
+    };
+    let schedule = Schedule::build(
+        config,
+        problem,
+        &as_solved,
+        &candidate.evaluation,
+        generated_at,
+        Some(old),
+    );
+    let report = super::verify::verify(config, problem, &schedule);
+    for finding in &report.findings {
+        log::debug!("re-solve: verify: {finding:?}");
+    }
+    report.ok()
+}
+
+/// The lines of the terminal summary: the moves made, the frontier, and the flag that
+/// buys the next better point.
+pub(crate) fn summary(resolve: &ResolveOut, chosen_moves: u32, imbalance_weight: f64) -> String {
+    let mut text = format!(
+        "re-solve: {} forced, {} optional (each optional move must lower the objective by {})\n",
+        count(resolve.forced_moves, "move"),
+        count(resolve.optional_moves, "move"),
+        price_words(resolve.move_price, imbalance_weight),
+    );
+    text.push_str("  max moves  moves  imbalance  deviation  back-to-back  objective  bound\n");
+    for p in &resolve.frontier {
+        let budget = p
+            .max_moves
+            .map_or_else(|| "unlimited".to_string(), |n| n.to_string());
+        let bound = p
+            .bound
+            .map_or_else(|| "–".to_string(), |b| format!("{b:.1}"));
+        let mark = if p.moves == chosen_moves { " *" } else { "" };
+        text.push_str(&format!(
+            "  {budget:>9}  {:>5}  {:>9.2}  {:>9.1}  {:>12}  {:>9.1}  {bound}{mark}\n",
+            p.moves, p.imbalance, p.deviation, p.back_to_back_after_hours, p.objective
+        ));
+    }
+    if let Some(hint) = resolve_hint(resolve, chosen_moves) {
+        text.push_str(&hint);
+        text.push('\n');
+    }
+    text
+}
+
+fn count(n: u32, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
+}
+
+/// The move price in the user's terms: `5000 = 5 points/FTE of imbalance`.
+fn price_words(price: f64, imbalance_weight: f64) -> String {
+    if imbalance_weight > 0.0 {
+        format!(
+            "{} = {} points/FTE of imbalance",
+            trim(price),
+            trim(price / imbalance_weight)
+        )
+    } else {
+        trim(price)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn point(max_moves: Option<u32>, moves: u32, imbalance: f64, objective: f64) -> FrontierOut {
+        FrontierOut {
+            max_moves,
+            moves,
+            imbalance,
+            deviation: 0.0,
+            back_to_back_after_hours: 0,
+            objective,
+            bound: None,
+        }
+    }
+
+    fn resolve_out(frontier: Vec<FrontierOut>) -> ResolveOut {
+        ResolveOut {
+            previous: "out/schedule.json".into(),
+            forced_moves: 1,
+            optional_moves: 0,
+            move_price: 5000.0,
+            max_moves: None,
+            frontier,
+        }
+    }
+
+    #[test]
+    fn the_hint_names_the_smallest_budget_that_is_fairer() {
+        let r = resolve_out(vec![
+            point(Some(1), 1, 80.0, 100.0),
+            point(Some(3), 1, 80.0, 100.0),
+            point(Some(6), 6, 80.0, 90.0),
+            point(Some(11), 7, 76.0, 80.0),
+            point(None, 20, 70.0, 70.0),
+        ]);
+        assert_eq!(
+            resolve_hint(&r, 1).as_deref(),
+            Some(
+                "moving 5 more shifts would lower the objective without churn from 100 to 90: `--max-moves 6`"
+            )
+        );
+        let r = resolve_out(vec![
+            point(Some(1), 1, 80.5, 100.0),
+            point(None, 7, 76.0, 80.0),
+        ]);
+        assert_eq!(
+            resolve_hint(&r, 1).as_deref(),
+            Some(
+                "moving 6 more shifts would lower the imbalance from 80.5 to 76 points/FTE: `--rebalance`"
+            )
+        );
+    }
+
+    /// The fixture solved, then `a` away on day 0, where they held primary.
+    fn a_away() -> (Config, Problem, Previous, Schedule) {
+        use crate::testkit::fixture;
+        let config = fixture::config();
+        let mut problem = fixture::problem();
+        let old = fixture::solved();
+        let s = fixture::shift(0, 0);
+        assert_eq!(fixture::assignment().members[s], vec![0], "a holds it");
+        problem.cells[s][0].blocked = Some(crate::problem::Exclusion::Unavailable {
+            date: fixture::start(0).date_naive(),
+            reason: Some("sick".into()),
+        });
+        let previous =
+            crate::schedule::previous::match_schedule(&problem, &old, fixture::start(0)).previous;
+        (config, problem, previous, old)
+    }
+
+    fn options() -> SolveOptions {
+        SolveOptions {
+            time_limit: Duration::from_secs(5),
+            ..SolveOptions::default()
+        }
+    }
+
+    #[test]
+    fn a_forced_move_is_made_and_every_frontier_point_is_within_its_budget() {
+        let (config, problem, previous, old) = a_away();
+        for budget in [Budget::Priced, Budget::MaxMoves(2), Budget::Rebalance] {
+            let r = resolve(
+                &config,
+                &problem,
+                &previous,
+                &old,
+                "old.json",
+                old.generated_at,
+                &options(),
+                budget,
+            )
+            .expect("the fixture has schedules");
+            let a = &r.solution.assignment;
+            assert!(
+                !a.holds(crate::testkit::fixture::shift(0, 0), 1),
+                "{budget:?}"
+            );
+            assert!(crate::problem::rules::check(&problem, a, Some(&previous)).is_empty());
+            let moves = crate::problem::evaluate::churn(a, &previous);
+            assert!(r.resolve.forced_moves >= 1, "{budget:?}");
+            assert_eq!(moves, r.resolve.forced_moves + r.resolve.optional_moves);
+            if let Budget::MaxMoves(n) = budget {
+                assert!(
+                    moves <= n.max(r.resolve.forced_moves),
+                    "{budget:?}: {moves}"
+                );
+            }
+            assert_eq!(
+                r.resolve.frontier[0].max_moves,
+                Some(r.resolve.forced_moves)
+            );
+            for p in &r.resolve.frontier {
+                assert!(p.max_moves.is_none_or(|n| p.moves <= n), "{p:?}");
+                assert!(p.bound.is_none_or(|b| b <= p.objective + 1e-6), "{p:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_schedule_that_breaks_a_rule_fails_verify_and_is_no_point() {
+        let (config, problem, previous, old) = a_away();
+        let mut broken = crate::testkit::fixture::assignment();
+        let evaluation = evaluate(&problem, &broken, Some(&previous));
+        let solution = crate::testkit::fixture::solution(&problem, broken.clone()).0;
+        let found = |assignment: &Assignment, evaluation: Evaluation| Found {
+            assignment: assignment.clone(),
+            rest: 0.0,
+            moves: evaluation.metrics.churn,
+            evaluation,
+        };
+        // a holds day 0's primary although away that day.
+        let candidate = found(&broken, evaluation);
+        assert!(!verified(
+            &config,
+            &problem,
+            &candidate,
+            &solution,
+            &old,
+            old.generated_at
+        ));
+        // Handing it to d (free that day) makes it valid.
+        broken.members[crate::testkit::fixture::shift(0, 0)] = vec![3];
+        let evaluation = evaluate(&problem, &broken, Some(&previous));
+        let candidate = found(&broken, evaluation);
+        assert!(verified(
+            &config,
+            &problem,
+            &candidate,
+            &solution,
+            &old,
+            old.generated_at
+        ));
+    }
+
+    #[test]
+    fn no_hint_when_nothing_fairer_was_found() {
+        let r = resolve_out(vec![
+            point(Some(1), 1, 80.0, 100.0),
+            point(None, 1, 80.0, 100.0),
+        ]);
+        assert_eq!(resolve_hint(&r, 1), None);
+        let text = summary(&r, 1, 1000.0);
+        assert!(
+            text.starts_with("re-solve: 1 move forced, 0 moves optional"),
+            "{text}"
+        );
+        assert!(text.contains("unlimited"), "{text}");
+    }
+}
