@@ -238,6 +238,20 @@ fn trace_on() -> bool {
     log::log_enabled!(log::Level::Debug)
 }
 
+#[cfg(test)]
+impl<'a> Progress<'a> {
+    /// A fresh solve of `problem` with a 10 s limit, reported to `sink`: for tests.
+    pub fn watching(sink: &'a ProgressSink, problem: &'a Problem) -> Progress<'a> {
+        Progress::new(
+            Some(sink),
+            problem,
+            None,
+            Instant::now(),
+            Duration::from_secs(10),
+        )
+    }
+}
+
 /// A sink that keeps every event, for tests.
 #[cfg(test)]
 pub(crate) fn recording() -> (ProgressSink, Arc<Mutex<Vec<ProgressEvent>>>) {
@@ -259,13 +273,7 @@ mod tests {
     fn only_improvements_reach_the_sink_in_the_users_terms() {
         let problem = testkit::problem(2, &[(0, 0, 8), (0, 24, 8)], ConfigRules::default());
         let (sink, seen) = recording();
-        let progress = Progress::new(
-            Some(&sink),
-            &problem,
-            None,
-            Instant::now(),
-            Duration::from_secs(10),
-        );
+        let progress = Progress::watching(&sink, &problem);
         let both_to_a = || Assignment {
             members: vec![vec![0], vec![0]],
         };

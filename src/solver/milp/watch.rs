@@ -87,7 +87,7 @@ unsafe extern "C" fn on_event(
 
 #[cfg(test)]
 mod tests {
-    use std::time::{Duration, Instant};
+    use std::time::Instant;
 
     use super::*;
     use crate::config::Rules as ConfigRules;
@@ -106,13 +106,7 @@ mod tests {
         problem.capacity = vec![1.0, 0.5, 0.8, 1.0];
         let index = Index::new(&problem, None, Rules::of(&problem));
         let (sink, seen) = recording();
-        let progress = Progress::new(
-            Some(&sink),
-            &problem,
-            None,
-            Instant::now(),
-            Duration::from_secs(10),
-        );
+        let progress = Progress::watching(&sink, &problem);
         let outcome = model::solve(
             &problem,
             &index,
