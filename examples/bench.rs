@@ -31,7 +31,9 @@ use rota::problem::rules;
 use rota::problem::{self, Problem};
 use rota::solver::{self, SolveOptions};
 use rota::testkit::baseline::round_robin;
-use rota::testkit::instance::{NAMED, Spec, generate, scaling_series, tiny_series};
+use rota::testkit::instance::{
+    LayerKind, LayerSpec, NAMED, Spec, generate, scaling_series, tiny_series,
+};
 
 #[derive(Debug, Parser)]
 #[command(about = "rota's solver on generated teams, against round-robin and the best known")]
@@ -74,6 +76,25 @@ struct Args {
     /// Highest limit (seconds) the seeds are run at.
     #[arg(long, default_value_t = 10.0)]
     seeds_max: f64,
+    /// Only the time-limit overrun grid: every rotation kind × team size × period
+    /// length, solved once at `--overrun-limit`, printed with the seconds taken.
+    #[arg(long)]
+    overrun: bool,
+    /// The limit asked of every solve of the overrun grid, in seconds.
+    #[arg(long, default_value_t = 1.0)]
+    overrun_limit: f64,
+    /// Team sizes of the overrun grid.
+    #[arg(long, value_delimiter = ',', default_values_t = [3, 10, 40, 150, 500])]
+    overrun_members: Vec<usize>,
+    /// The solver's stage log on stderr (as `rota solve -v`), to see where time goes.
+    #[arg(long)]
+    verbose: bool,
+    /// HiGHS's own log of every MILP of the overrun grid, on stdout.
+    #[arg(long)]
+    highs_log: bool,
+    /// Period lengths of the overrun grid, in days.
+    #[arg(long, value_delimiter = ',', default_values_t = [7, 30, 91, 365, 730])]
+    overrun_days: Vec<u64>,
     /// Only the re-solve benchmark (the example and team40, five edits each).
     #[arg(long)]
     resolve: bool,
@@ -88,6 +109,14 @@ const NEAR: f64 = 0.01;
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    if args.verbose {
+        log::set_max_level(log::LevelFilter::Debug);
+        let _ = log::set_logger(&StderrLog);
+    }
+    if args.overrun {
+        print_overrun(&overrun_grid(&args), args.overrun_limit);
+        return ExitCode::SUCCESS;
+    }
     if args.resolve {
         return resolve_bench::run(args.threads);
     }
@@ -221,17 +250,22 @@ struct RoundRobin {
     violations: usize,
 }
 
+/// (shift, member) pairs not blocked: the size the solver's plan goes by.
+fn binaries(problem: &Problem) -> usize {
+    problem
+        .cells
+        .iter()
+        .flatten()
+        .filter(|c| c.blocked.is_none())
+        .count()
+}
+
 fn build(spec: &Spec) -> Result<Built, String> {
     let config = generate(spec);
     let started = Instant::now();
     let problem = problem::build(&config).map_err(|e| format!("cannot build: {e}"))?;
     let build_seconds = started.elapsed().as_secs_f64();
-    let binaries = problem
-        .cells
-        .iter()
-        .flatten()
-        .filter(|c| c.blocked.is_none())
-        .count();
+    let binaries = binaries(&problem);
     let round_robin = round_robin(&problem).map(|a| {
         let eval = evaluate(&problem, &a, None);
         let violations = rules::check(&problem, &a, None).len();
@@ -756,6 +790,180 @@ fn peak_memory_mib() -> Option<f64> {
     Some(kib / 1024.0)
 }
 
+/// The rotation kinds of the overrun grid, as the bench generates them.
+const OVERRUN_KINDS: [(&str, LayerKind); 5] = [
+    ("weekly", LayerKind::Weekly),
+    ("daily", LayerKind::Daily),
+    ("12-hour", LayerKind::TwelveHour),
+    ("handoffs", LayerKind::Handoffs),
+    ("window", LayerKind::FollowTheSun),
+];
+
+/// One solve of the overrun grid.
+struct OverrunPoint {
+    shape: String,
+    members: usize,
+    days: u64,
+    shifts: usize,
+    binaries: usize,
+    build_seconds: f64,
+    /// Wall time of `solver::solve`, from the call to its return.
+    seconds: f64,
+    outcome: String,
+}
+
+/// Every kind × size × length, and the team of issue 29's report (four people, one
+/// daily layer in UTC, no PTO) over the lengths it was slow on.
+fn overrun_grid(args: &Args) -> Vec<OverrunPoint> {
+    let mut points = Vec::new();
+    for (kind_name, kind) in OVERRUN_KINDS {
+        for &members in &args.overrun_members {
+            for &days in &args.overrun_days {
+                let spec = Spec {
+                    name: format!("{kind_name}-{members}x{days}d"),
+                    seed: 0x0ff5_0000 + members as u64 * 1000 + days,
+                    members,
+                    months: (days.div_ceil(30) as u32).max(1),
+                    zones: members.div_ceil(10).clamp(1, 4),
+                    layers: vec![LayerSpec::new("primary", kind)],
+                    pto_per_month: 0.25,
+                    part_time: 0.1,
+                    senior: 0.5,
+                    holidays: true,
+                    turnover: false,
+                    rules: rota::config::Rules {
+                        max_consecutive: 3,
+                        ..rota::config::Rules::default()
+                    },
+                };
+                points.push(overrun_point(&spec, kind_name, days, args));
+            }
+        }
+    }
+    for days in [181u64, 304, 365, 730] {
+        let spec = Spec {
+            name: format!("issue29-4x{days}d"),
+            seed: 29,
+            members: 4,
+            months: days.div_ceil(30) as u32,
+            zones: 1,
+            layers: vec![LayerSpec::new("daily", LayerKind::Daily)],
+            pto_per_month: 0.0,
+            part_time: 0.0,
+            senior: 0.0,
+            holidays: false,
+            turnover: false,
+            rules: rota::config::Rules::default(),
+        };
+        points.push(overrun_point(&spec, "issue 29: daily, UTC", days, args));
+    }
+    points
+}
+
+fn overrun_point(spec: &Spec, shape: &str, days: u64, args: &Args) -> OverrunPoint {
+    let mut config = generate(spec);
+    config.period.end = config.period.start + chrono::Days::new(days);
+    if spec.seed == 29 {
+        config.team.timezone = chrono_tz::UTC;
+        for layer in &mut config.layers {
+            layer.timezone = chrono_tz::UTC;
+        }
+        for member in &mut config.members {
+            member.timezone = chrono_tz::UTC;
+        }
+    }
+    let started = Instant::now();
+    let built = problem::build(&config);
+    let build_seconds = started.elapsed().as_secs_f64();
+    let point = |shifts, binaries, seconds, outcome| OverrunPoint {
+        shape: shape.to_string(),
+        members: spec.members,
+        days,
+        shifts,
+        binaries,
+        build_seconds,
+        seconds,
+        outcome,
+    };
+    let problem = match built {
+        Ok(p) => p,
+        Err(e) => return point(0, 0, 0.0, format!("cannot build: {e}")),
+    };
+    let binaries = binaries(&problem);
+    let options = SolveOptions {
+        time_limit: Duration::from_secs_f64(args.overrun_limit),
+        threads: args.threads,
+        highs_log: args.highs_log,
+        ..SolveOptions::default()
+    };
+    let began = Instant::now();
+    let solved = solver::solve(&problem, None, &options);
+    let seconds = began.elapsed().as_secs_f64();
+    let outcome = match solved {
+        Ok(s) => s.status.as_str().to_string(),
+        Err(solver::SolveError::Infeasible(_)) => "infeasible".to_string(),
+        Err(solver::SolveError::NoSolution(_)) => "no schedule in time".to_string(),
+        Err(solver::SolveError::Internal(e)) => format!("error: {e}"),
+    };
+    eprintln!(
+        "{}: {} shifts, {binaries} binaries, built in {build_seconds:.2} s, {outcome} in {seconds:.2} s",
+        spec.name,
+        problem.shifts.len()
+    );
+    point(problem.shifts.len(), binaries, seconds, outcome)
+}
+
+fn print_overrun(points: &[OverrunPoint], limit: f64) {
+    println!();
+    println!("Every solve asked for a {limit} s limit; seconds are the solver's wall time.");
+    println!();
+    println!(
+        "| rotation | members | days | shifts | binaries | build s | limit s | solve s | overrun s | status |"
+    );
+    println!("|---|--:|--:|--:|--:|--:|--:|--:|--:|---|");
+    for p in points {
+        println!(
+            "| {} | {} | {} | {} | {} | {:.2} | {limit} | {:.2} | {:+.2} | {} |",
+            p.shape,
+            p.members,
+            p.days,
+            p.shifts,
+            p.binaries,
+            p.build_seconds,
+            p.seconds,
+            p.seconds - limit,
+            p.outcome
+        );
+    }
+    if let Some(worst) = points.iter().max_by(|a, b| a.seconds.total_cmp(&b.seconds)) {
+        println!();
+        println!(
+            "Worst overrun: {:+.2} s ({}, {} members, {} days: {:.2} s for a {limit} s limit).",
+            worst.seconds - limit,
+            worst.shape,
+            worst.members,
+            worst.days,
+            worst.seconds
+        );
+    }
+}
+
+/// The solver's log lines on stderr, for `--verbose`.
+struct StderrLog;
+
+impl log::Log for StderrLog {
+    fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
+        metadata.target().starts_with("rota")
+    }
+
+    fn log(&self, record: &log::Record<'_>) {
+        if self.enabled(record.metadata()) {
+            eprintln!("{}", record.args());
+        }
+    }
+
+    fn flush(&self) {}
+}
 /// Re-solving after an edit against a fresh solve of the same edit (`--resolve`).
 mod resolve_bench {
     use std::process::ExitCode;

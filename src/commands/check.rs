@@ -15,10 +15,18 @@ use crate::error::Error;
 use crate::problem::Problem;
 use crate::time::availability::Exclusion;
 
+/// Exits 3 (as `solve` would) when some shift cannot be staffed, after printing which.
 pub(crate) fn run(config: &Path, verbose: bool) -> Result<(), Error> {
     let config = crate::config::load(config)?;
     let problem = crate::problem::build(&config)?;
-    super::print(&render(&config, &problem, verbose))
+    super::print(&render(&config, &problem, verbose))?;
+    match short_shifts(&problem).len() {
+        0 => Ok(()),
+        n => Err(Error::Infeasible(format!(
+            "error: {n} shift{} cannot be staffed (listed above): `rota solve` would find no schedule",
+            if n == 1 { "" } else { "s" }
+        ))),
+    }
 }
 
 pub(crate) fn render(config: &Config, problem: &Problem, verbose: bool) -> String {
@@ -284,6 +292,7 @@ fn previous_in_layer(problem: &Problem, s: usize) -> Option<usize> {
     (0..s).rev().find(|&p| problem.shifts[p].layer == layer)
 }
 
+/// The shifts fewer than `per_shift` members can take.
 fn short_shifts(problem: &Problem) -> Vec<usize> {
     (0..problem.shifts.len())
         .filter(|&s| problem.candidates(s).count() < problem.shifts[s].per_shift as usize)

@@ -12,7 +12,7 @@ use std::path::{Component, Path, PathBuf};
 use chrono::NaiveDate;
 use toml_edit::{DocumentMut, Item, Value};
 
-use crate::config::{Config, Period, PinStart};
+use crate::config::{Config, Period, PinStart, limits};
 use crate::error::Error;
 use crate::schedule::Schedule;
 
@@ -34,10 +34,8 @@ pub struct NextArgs {
 }
 
 pub(crate) fn run(args: &NextArgs) -> Result<(), Error> {
-    let source = std::fs::read_to_string(&args.config).map_err(|source| Error::Read {
-        path: args.config.clone(),
-        source,
-    })?;
+    let source = limits::read_text(&args.config, limits::CONFIG_FILE)
+        .map_err(|e| Error::reading(&args.config, e))?;
     let config = crate::config::load(&args.config)?;
     let schedule = Schedule::read(&args.schedule)?;
     if schedule.team != config.team.name
@@ -81,10 +79,8 @@ pub(crate) fn run(args: &NextArgs) -> Result<(), Error> {
         .history
         .iter()
         .map(|path| {
-            let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
-                path: path.clone(),
-                source,
-            })?;
+            let text = limits::read_text(path, limits::SCHEDULE_FILE)
+                .map_err(|e| Error::reading(path, e))?;
             crate::config::history::read(&text, "")
                 .map(|file| file.period_end)
                 .map_err(|e| Error::Schedule {
@@ -585,7 +581,7 @@ member = "ben"
 
     /// Q1 read as `ops/q1.toml`, edited for a Q2 written in `folder`.
     fn q2(folder: &str) -> Next {
-        let read = |p: &Path| -> std::io::Result<String> {
+        let read = |p: &Path, _| -> std::io::Result<String> {
             match p.to_str() {
                 Some("/ops/old.json") => Ok(history("2025-12-29")),
                 Some("/ops/q4.json") => Ok(history("2027-01-04")),

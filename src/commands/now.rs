@@ -16,7 +16,7 @@ use chrono_tz::Tz;
 use serde::Serialize;
 
 use super::Env;
-use crate::config::Config;
+use crate::config::{Config, limits};
 use crate::error::Error;
 use crate::schedule::{Schedule, ShiftOut};
 
@@ -368,10 +368,13 @@ fn is_schedule_file(path: &Path) -> bool {
     {
         return true;
     }
-    std::fs::read(path)
-        .ok()
-        .and_then(|bytes| bytes.into_iter().find(|b| !b.is_ascii_whitespace()))
-        == Some(b'{')
+    // Within the config's limit: a larger file is no config, and is read (and refused)
+    // as a schedule.
+    match limits::read_bytes(path, limits::CONFIG_FILE) {
+        Ok(bytes) => bytes.into_iter().find(|b| !b.is_ascii_whitespace()) == Some(b'{'),
+        Err(limits::ReadError::TooLarge(_)) => true,
+        Err(_) => false,
+    }
 }
 
 #[cfg(test)]

@@ -78,16 +78,15 @@ struct Published {
 
 pub(crate) fn run(args: &SolveArgs, env: &Env) -> Result<(), Error> {
     let checked = check_args(args, env.now)?;
-    if args.out.exists() && !args.out.is_dir() {
-        return Err(Error::Usage(format!(
-            "-o {}: exists and is not a directory",
-            args.out.display()
-        )));
-    }
+    // Before a solve that may take minutes, not after it.
+    atomic::check_dir(&args.out)?;
 
     let config = crate::config::load(&args.config)?;
     refuse_to_overwrite_history(&config, &args.out)?;
     let published = published(args, &config)?;
+    if let Some(p) = &published {
+        check_sequences(&p.schedule, &p.path)?;
+    }
     if published.is_none() {
         let needs = [
             (checked.freeze_until.is_some(), "--freeze-until"),
@@ -158,11 +157,24 @@ pub(crate) fn run(args: &SolveArgs, env: &Env) -> Result<(), Error> {
             _ => solver::solve(&problem, previous, &options).map(|s| (s, None)),
         }
     };
-    let (solution, resolved) = match &line {
+    let solved = match &line {
         Some(line) => line.run(work),
         None => work(),
-    }
-    .map_err(solve_error)?;
+    };
+    let (solution, resolved) = match solved {
+        Ok(solved) => solved,
+        Err(SolveError::Infeasible(diagnosis)) if args.json => {
+            // The diagnosis for programs: each relaxation with its rule, member and week.
+            let json = serde_json::json!({
+                "status": "infeasible",
+                "diagnosis": diagnosis.text,
+                "relaxations": diagnosis.relaxations,
+            });
+            super::print(&format!("{json:#}\n"))?;
+            return Err(solve_error(SolveError::Infeasible(diagnosis)));
+        }
+        Err(e) => return Err(solve_error(e)),
+    };
 
     let evaluation = evaluate(&problem, &solution.assignment, previous);
     let mut schedule =
@@ -376,6 +388,25 @@ fn check_args(args: &SolveArgs, now: DateTime<Utc>) -> Result<Checked, Error> {
         gap: args.gap,
         freeze_until,
     })
+}
+
+/// An event whose SEQUENCE is at its largest cannot be updated any more: a calendar
+/// client ignores an update whose SEQUENCE does not grow, and wrapping to 0 would look
+/// older still. Only a tampered file gets there (four billion changes of one event), so
+/// it is refused with the way out rather than saturated silently.
+fn check_sequences(old: &Schedule, path: &Path) -> Result<(), Error> {
+    match old.shifts.iter().find(|s| s.sequence == u32::MAX) {
+        None => Ok(()),
+        Some(shift) => Err(Error::Schedule {
+            path: path.to_path_buf(),
+            message: format!(
+                "event {} has SEQUENCE {}, the largest there is, so no update of it would \
+                 reach calendars; solve with --fresh (and without --previous) to publish new events",
+                shift.uid,
+                u32::MAX
+            ),
+        }),
+    }
 }
 
 /// The solver's messages already say what happened and what to do; they become errors

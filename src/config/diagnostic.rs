@@ -19,12 +19,13 @@ pub(crate) struct Diagnostic {
     pub(crate) external: Option<External>,
 }
 
-/// A location in a file other than the config.
+/// A position in a file other than the config. Only the position is kept: that file's
+/// text is never shown, since a config may point at any readable file (a secret, say).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct External {
     pub(crate) path: PathBuf,
-    pub(crate) text: String,
-    pub(crate) span: Range<usize>,
+    pub(crate) line: usize,
+    pub(crate) column: usize,
 }
 
 impl Diagnostic {
@@ -55,12 +56,14 @@ impl Diagnostic {
         self
     }
 
-    /// Points into another file; the config span stays as "referenced here".
-    pub(crate) fn in_file(mut self, path: &Path, text: String, span: Range<usize>) -> Self {
+    /// Points into another file (at `offset` of its `text`); the message is shown after
+    /// that file's `path:line:column` and the config span stays as "referenced here".
+    pub(crate) fn in_file(mut self, path: &Path, text: &str, offset: usize) -> Self {
+        let (line, column) = line_col(text, offset);
         self.external = Some(External {
             path: path.to_path_buf(),
-            text,
-            span,
+            line,
+            column,
         });
         self
     }
@@ -136,38 +139,24 @@ fn render_with(
     let mut out = String::new();
     for d in diags {
         let config_span = clamp(source, &d.span);
-        let mut group = Group::with_title(Level::ERROR.primary_title(d.message.as_str()));
-        match &d.external {
-            None => {
-                group = group.element(
-                    Snippet::source(source).path(origin.as_str()).annotation(
-                        AnnotationKind::Primary
-                            .span(config_span)
-                            .label(d.label.as_str()),
-                    ),
-                );
-            }
-            Some(ext) => {
-                let ext_span = clamp(&ext.text, &ext.span);
-                group = group
-                    .element(
-                        Snippet::source(ext.text.as_str())
-                            .path(ext.path.display().to_string())
-                            .annotation(
-                                AnnotationKind::Primary
-                                    .span(ext_span)
-                                    .label(d.label.as_str()),
-                            ),
-                    )
-                    .element(
-                        Snippet::source(source).path(origin.as_str()).annotation(
-                            AnnotationKind::Context
-                                .span(config_span)
-                                .label("referenced here"),
-                        ),
-                    );
-            }
-        }
+        let (title, label) = match &d.external {
+            None => (d.message.clone(), d.label.as_str()),
+            Some(ext) => (
+                format!(
+                    "{}:{}:{}: {}",
+                    ext.path.display(),
+                    ext.line,
+                    ext.column,
+                    d.message
+                ),
+                "referenced here",
+            ),
+        };
+        let mut group = Group::with_title(Level::ERROR.primary_title(title.as_str())).element(
+            Snippet::source(source)
+                .path(origin.as_str())
+                .annotation(AnnotationKind::Primary.span(config_span).label(label)),
+        );
         if let Some(help) = &d.help {
             group = group.element(Level::HELP.message(help.as_str()));
         }
@@ -234,6 +223,25 @@ mod tests {
             }
         }
         assert_eq!(stripped, err.rendered);
+    }
+
+    #[test]
+    fn a_problem_in_another_file_shows_its_position_never_its_text() {
+        let source = "[holidays]\nz = { ics = \"/proc/self/environ\" }\n";
+        let start = source.find("\"/proc").unwrap();
+        let secret = "TOKEN=hunter2\0HOME=/root";
+        let d = Diagnostic::new(start..start + 20, "not an iCalendar file")
+            .label("here")
+            .in_file(Path::new("/proc/self/environ"), secret, 0);
+        let err = render(Path::new("rota.toml"), source, vec![d]);
+        assert!(
+            err.rendered
+                .contains("error: /proc/self/environ:1:1: not an iCalendar file"),
+            "{}",
+            err.rendered
+        );
+        assert!(err.rendered.contains("rota.toml:2:13"), "{}", err.rendered);
+        assert!(!err.rendered.contains("hunter2"), "{}", err.rendered);
     }
 
     #[test]

@@ -7,6 +7,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::diagnostic::Diagnostic;
+use super::limits::{MAX_NAME_CHARS, MAX_NUMBER, MAX_STRING_CHARS};
 use super::suggest;
 
 /// A value parsed from the config with the byte range it came from.
@@ -98,6 +99,17 @@ pub(crate) fn as_string(
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Sp<String>> {
     let s = expect(value, key, "a string", diags, DeValue::as_str)?;
+    let chars = s.chars().count();
+    if chars > MAX_STRING_CHARS {
+        diags.push(
+            Diagnostic::new(value.span(), format!("`{key}` is {chars} characters long"))
+                .label("too long")
+                .help(format!(
+                    "strings in a rota config are at most {MAX_STRING_CHARS} characters"
+                )),
+        );
+        return None;
+    }
     Some(Spanned::new(value.span(), s.to_string()))
 }
 
@@ -192,6 +204,22 @@ impl<'a, 'i> Fields<'a, 'i> {
         self.get(key).and_then(|v| as_string(v, key, diags))
     }
 
+    /// A person's or a team's name: a string of at most [`MAX_NAME_CHARS`] characters,
+    /// shown in every calendar event and table row.
+    pub(crate) fn name(&self, key: &str, diags: &mut Vec<Diagnostic>) -> Option<Sp<String>> {
+        let name = self.string(key, diags)?;
+        let chars = name.get_ref().chars().count();
+        if chars > MAX_NAME_CHARS {
+            diags.push(
+                Diagnostic::new(name.span(), format!("`{key}` is {chars} characters long"))
+                    .label("too long")
+                    .help(format!("a name has at most {MAX_NAME_CHARS} characters")),
+            );
+            return None;
+        }
+        Some(name)
+    }
+
     pub(crate) fn integer(&self, key: &str, diags: &mut Vec<Diagnostic>) -> Option<Sp<i64>> {
         let value = self.get(key)?;
         let i = expect(value, key, "an integer", diags, DeValue::as_integer)?;
@@ -213,8 +241,25 @@ impl<'a, 'i> Fields<'a, 'i> {
                 return None;
             }
         };
+        if let Some(x) = parsed.filter(|x| x.is_finite() && x.abs() > MAX_NUMBER) {
+            diags.push(
+                Diagnostic::new(value.span(), format!("`{key}` = {x:e} is too large"))
+                    .label("out of range")
+                    .help(format!(
+                        "numbers in a rota config are at most {MAX_NUMBER:.0} in size; \
+                         scale every weight down alike, the schedule stays the same"
+                    )),
+            );
+            return None;
+        }
         let message = format!("`{key}` is not a usable number");
-        usable(value, parsed, message, "out of range", diags)
+        usable(
+            value,
+            parsed.filter(|x| x.is_finite()),
+            message,
+            "out of range",
+            diags,
+        )
     }
 
     pub(crate) fn boolean(&self, key: &str, diags: &mut Vec<Diagnostic>) -> Option<Sp<bool>> {

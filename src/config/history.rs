@@ -68,13 +68,32 @@ fn offset_of(text: &str, line: usize, column: usize) -> usize {
     (line_start + column.saturating_sub(1)).min(text.len())
 }
 
+/// What is wrong with a JSON file, without quoting it: serde's messages quote the
+/// values they did not expect, and a config may point at any readable file. Only the
+/// names of missing fields (rota's own) are kept.
+pub(crate) fn json_problem(e: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let message = e.to_string();
+    match e.classify() {
+        Category::Data if message.starts_with("missing field") => message
+            .split(" at line ")
+            .next()
+            .unwrap_or("a field is missing")
+            .to_string(),
+        Category::Data => "a value has the wrong type or is out of range".into(),
+        Category::Eof => "it ends too early".into(),
+        Category::Syntax => "it is not valid JSON".into(),
+        Category::Io => "it cannot be read".into(),
+    }
+}
+
 /// The period, points per member and seats of one schedule.json text; `source` names the
 /// file in the seats (as the config names it).
 pub(crate) fn read(text: &str, source: &str) -> Result<HistoryFile, HistoryError> {
     let schedule: ScheduleView = serde_json::from_str(text).map_err(|e| {
         let at = offset_of(text, e.line(), e.column());
         HistoryError {
-            message: format!("not a rota schedule.json: {e}"),
+            message: format!("not a rota schedule.json: {}", json_problem(&e)),
             span: at..at,
         }
     })?;
@@ -93,10 +112,7 @@ pub(crate) fn read(text: &str, source: &str) -> Result<HistoryFile, HistoryError
     for shift in schedule.shifts {
         if !shift.points.is_finite() {
             return Err(HistoryError {
-                message: format!(
-                    "shift of {} at {} has no finite points",
-                    shift.member, shift.start
-                ),
+                message: format!("a shift at {} has no finite points", shift.start),
                 span: 0..0,
             });
         }
@@ -119,6 +135,20 @@ pub(crate) fn read(text: &str, source: &str) -> Result<HistoryFile, HistoryError
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_problems_never_quote_the_file() {
+        for (text, expected) in [
+            ("{\"version\": \"SECRET\"}", "wrong type"),
+            ("SECRET=1", "not valid JSON"),
+            ("{\"version\": 1", "ends too early"),
+            ("{\"version\": 1}", "missing field `"),
+        ] {
+            let err = read(text, "h.json").expect_err(text);
+            assert!(err.message.contains(expected), "{text}: {err:?}");
+            assert!(!err.message.contains("SECRET"), "{text}: {err:?}");
+        }
+    }
 
     pub(crate) const HISTORY: &str = r#"{
   "version": 1,

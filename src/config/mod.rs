@@ -11,6 +11,7 @@ pub(crate) mod diagnostic;
 mod fields;
 pub(crate) mod history;
 mod holidays;
+pub mod limits;
 mod model;
 mod raw;
 pub mod starter;
@@ -52,30 +53,28 @@ impl ConfigError {
 
 /// Reads and validates a config file (and the holiday .ics and history files it names).
 pub fn load(path: &Path) -> Result<Config, ConfigError> {
-    let bytes = std::fs::read(path).map_err(|e| {
-        ConfigError::whole_file(format!("error: cannot read config {}: {e}", path.display()))
-    })?;
-    let source = String::from_utf8(bytes).map_err(|e| {
-        ConfigError::whole_file(format!(
-            "error: config {} is not UTF-8 text (invalid byte at offset {})",
-            path.display(),
-            e.utf8_error().valid_up_to()
-        ))
+    let source = limits::read_text(path, limits::CONFIG_FILE).map_err(|e| {
+        ConfigError::whole_file(match e {
+            limits::ReadError::NotUtf8 { .. } => format!("error: config {}:{e}", path.display()),
+            _ => format!("error: cannot read config {}: {e}", path.display()),
+        })
     })?;
     parse_str(path, &source)
 }
 
 /// Validates config text as if read from `path`; referenced files are read from disk
-/// relative to `path`'s folder.
+/// relative to `path`'s folder, each within the limit of its kind.
 pub(crate) fn parse_str(path: &Path, source: &str) -> Result<Config, ConfigError> {
-    parse_with(path, source, &|p: &Path| std::fs::read_to_string(p))
+    parse_with(path, source, &|p: &Path, kind| {
+        limits::read_text(p, kind).map_err(io::Error::from)
+    })
 }
 
 /// Validates config text, reading referenced files (.ics, history) through `read`.
 pub fn parse_with(
     path: &Path,
     source: &str,
-    read: &dyn Fn(&Path) -> io::Result<String>,
+    read: &dyn Fn(&Path, limits::FileKind) -> io::Result<String>,
 ) -> Result<Config, ConfigError> {
     let (doc, errors) = DeTable::parse_recoverable(source);
     if !errors.is_empty() {

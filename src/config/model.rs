@@ -514,8 +514,9 @@ pub struct Pin {
     pub start: PinStart,
     /// Index into `Config::members`.
     pub member: usize,
-    /// 1-based line of the `[[pin]]` entry, for messages.
+    /// 1-based line and column of the pin's `start` in the config, for messages.
     pub line: usize,
+    pub column: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

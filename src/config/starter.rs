@@ -11,7 +11,7 @@ mod tests {
 
     #[test]
     fn starter_loads_and_uses_every_section() {
-        let config = crate::config::parse_with(Path::new("rota.toml"), STARTER, &|p: &Path| {
+        let config = crate::config::parse_with(Path::new("rota.toml"), STARTER, &|p: &Path, _| {
             Err(std::io::Error::new(
                 std::io::ErrorKind::NotFound,
                 p.display().to_string(),

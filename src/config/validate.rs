@@ -10,6 +10,7 @@ use chrono::NaiveDate;
 
 use super::diagnostic::{Diagnostic, line_col};
 use super::fields::Sp;
+use super::limits::{self, FileKind};
 use super::model::{
     Config, DEFAULT_HISTORY_MONTHS, EarlierSeat, Eligibility, Fairness, Layer, Member, Period, Pin,
     Team, TimeWindow, WeekdaySet, slugify, team_slug,
@@ -18,7 +19,7 @@ use super::raw::{HolidaySource, RawConfig, RawEligible, RawHolidaySet};
 use super::{history, holidays, suggest};
 
 /// Reads a file the config refers to; the edge where validation touches the disk.
-pub(crate) type ReadFile<'a> = &'a dyn Fn(&Path) -> io::Result<String>;
+pub(crate) type ReadFile<'a> = &'a dyn Fn(&Path, FileKind) -> io::Result<String>;
 
 /// Everything `validate` needs besides the raw config.
 pub(crate) struct Context<'a> {
@@ -42,27 +43,39 @@ impl Context<'_> {
     }
 }
 
-/// Checks a slug against its alphabet (`extra` = allowed punctuation besides `a-z0-9`).
+/// Checks a member id or layer name against [`limits::check_id`] (`extra` = allowed
+/// punctuation besides `a-z0-9`): each becomes `calendars/NAME.ics` and a URL of `serve`.
 fn check_slug(value: &Sp<String>, what: &str, extra: &str, diags: &mut Vec<Diagnostic>) -> bool {
     let s = value.get_ref();
-    let ok = !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || extra.contains(c));
-    if !ok {
-        let pattern = format!("[a-z0-9{extra}]+");
-        let fixed = slugify(s);
-        let help = if fixed.is_empty() {
-            format!("a {what} uses only {pattern}")
-        } else {
-            format!("a {what} uses only {pattern}: try \"{fixed}\"")
-        };
-        diags.push(
-            Diagnostic::new(value.span(), format!("\"{s}\" is not a valid {what}"))
-                .label(format!("expected {pattern}"))
-                .help(help),
-        );
+    let Err(why) = limits::check_id(s, extra) else {
+        return true;
+    };
+    let pattern = limits::id_pattern(extra);
+    let mut fixed: String = slugify(s)
+        .trim_start_matches(|c: char| !c.is_ascii_alphanumeric())
+        .chars()
+        .take(limits::MAX_ID_CHARS)
+        .collect();
+    while fixed.ends_with('-') {
+        fixed.pop();
     }
-    ok
+    let help = if fixed.is_empty() || fixed == *s {
+        format!("a {what} matches {pattern}: it names a file and a URL")
+    } else {
+        format!("a {what} matches {pattern}: try \"{fixed}\"")
+    };
+    // A long value is not repeated whole in the message; the snippet shows it.
+    let shown: String = s.chars().take(limits::MAX_ID_CHARS).collect();
+    let ellipsis = if shown.len() < s.len() { "…" } else { "" };
+    diags.push(
+        Diagnostic::new(
+            value.span(),
+            format!("\"{shown}{ellipsis}\" is not a valid {what}: {why}"),
+        )
+        .label(format!("expected {pattern}"))
+        .help(help),
+    );
+    false
 }
 
 /// Layers and members each get `calendars/NAME.ics` next to `calendars/team.ics`, so
@@ -212,7 +225,7 @@ fn holiday_sets(
             HolidaySource::Dates(d) => d,
             HolidaySource::Ics(file) => {
                 let path = ctx.resolve(file.get_ref());
-                match (ctx.read)(&path) {
+                match (ctx.read)(&path, limits::ICS_FILE) {
                     Err(e) => {
                         diags.push(
                             Diagnostic::new(
@@ -229,13 +242,10 @@ fn holiday_sets(
                         Ok(d) => d,
                         Err(e) => {
                             diags.push(
-                                Diagnostic::new(
-                                    file.span(),
-                                    format!("{}: {}", path.display(), e.message),
-                                )
-                                .label("here")
-                                .maybe_help(e.help)
-                                .in_file(&path, text, e.span),
+                                Diagnostic::new(file.span(), e.message)
+                                    .label("here")
+                                    .maybe_help(e.help)
+                                    .in_file(&path, &text, e.span.start),
                             );
                             BTreeSet::new()
                         }
@@ -263,14 +273,24 @@ fn check_sets(
     names.iter().map(|n| n.get_ref().clone()).collect()
 }
 
-fn eligibility(raw: &RawEligible, ids: &Names<'_>, diags: &mut Vec<Diagnostic>) -> Eligibility {
+/// A layer's `eligible`: every member named exists, and every tag is some member's (a
+/// misspelled tag would otherwise admit nobody, silently).
+fn eligibility(
+    raw: &RawEligible,
+    ids: &Names<'_>,
+    tags: &Names<'_>,
+    diags: &mut Vec<Diagnostic>,
+) -> Eligibility {
     for id in raw.members.iter().chain(&raw.exclude) {
         ids.find(id, diags);
     }
+    for tag in raw.any_tags.iter().chain(&raw.all_tags) {
+        tags.find(tag, diags);
+    }
     let plain = |v: &[Sp<String>]| v.iter().map(|s| s.get_ref().clone()).collect();
     Eligibility {
-        any_tags: raw.any_tags.clone(),
-        all_tags: raw.all_tags.clone(),
+        any_tags: plain(&raw.any_tags),
+        all_tags: plain(&raw.all_tags),
         members: plain(&raw.members),
         exclude: plain(&raw.exclude),
     }
@@ -305,7 +325,7 @@ fn history(
     };
     for file in files {
         let path = ctx.resolve(file.get_ref());
-        match (ctx.read)(&path) {
+        match (ctx.read)(&path, limits::SCHEDULE_FILE) {
             Err(e) => diags.push(
                 Diagnostic::new(file.span(), format!("cannot read history file {}: {e}", path.display()))
                     .label("cannot read this file")
@@ -322,10 +342,10 @@ fn history(
                     out.earlier.extend(read.seats);
                 }
                 Err(e) => diags.push(
-                    Diagnostic::new(file.span(), format!("{}: {}", path.display(), e.message))
+                    Diagnostic::new(file.span(), e.message)
                         .label("here")
                         .help("history files must be schedule.json files written by `rota solve`")
-                        .in_file(&path, text, e.span),
+                        .in_file(&path, &text, e.span.start),
                 ),
             },
         }
@@ -426,9 +446,19 @@ pub(crate) fn validate(
         names: layer_names.iter().map(|s| s.get_ref().as_str()).collect(),
         complete: raw.layers_complete && raw.layers.iter().all(|l| l.name.is_some()),
     };
+    let all_tags: BTreeSet<&str> = raw
+        .members
+        .iter()
+        .flat_map(|m| m.tags.iter().map(String::as_str))
+        .collect();
+    let tags = Names {
+        what: "tag",
+        names: all_tags.into_iter().collect(),
+        complete: ids.complete,
+    };
     let mut layers = Vec::new();
     for l in &raw.layers {
-        let eligible = eligibility(&l.eligible, &ids, diags);
+        let eligible = eligibility(&l.eligible, &ids, &tags, diags);
         let (Some(name), Some(rotation), Some(timezone)) =
             (&l.name, &l.rotation, l.timezone.or(team_zone))
         else {
@@ -458,6 +488,7 @@ pub(crate) fn validate(
                 start,
                 member,
                 line: p.line,
+                column: p.column,
             });
         }
     }
@@ -549,7 +580,7 @@ mod resolution_tests {
             ("team/old/h2.json", HISTORY_1.replace("\"ann\"", "\"ben\"")),
             ("team/holidays.ics", ICS.to_string()),
         ];
-        parse_with(Path::new("team/rota.toml"), text, &|p: &Path| {
+        parse_with(Path::new("team/rota.toml"), text, &|p: &Path, _| {
             files
                 .iter()
                 .find(|(name, _)| Path::new(name) == p)
@@ -722,8 +753,8 @@ mod resolution_tests {
         assert_eq!((c.pins[0].layer, c.pins[0].member), (1, 1));
         let instant: DateTime<Utc> = "2027-01-04T21:00:00Z".parse().unwrap();
         assert_eq!(c.pins[0].start, PinStart::Instant(instant));
-        // HEAD is 10 lines; the first `[[pin]]` header is line 19.
-        assert_eq!(c.pins[0].line, 19);
+        // HEAD is 10 lines; the first `[[pin]]` header is line 19, its `start` line 21.
+        assert_eq!((c.pins[0].line, c.pins[0].column), (21, 9));
         assert_eq!((c.pins[1].layer, c.pins[1].member), (0, 0));
         assert_eq!(c.pins[1].start, PinStart::LocalDate(d(2027, 1, 11)));
     }
@@ -745,7 +776,7 @@ mod resolution_tests {
             "the period ends (2027-01-01) on or before it starts",
             "\"P\" is not a valid layer name",
             "a weekly handoff is \"DAY HH:MM\"",
-            "`fte` must be more than 0",
+            "`fte` must be at least 0.01",
             "unknown holiday set \"nope\"",
             "cannot read history file team/missing.json",
         ] {

@@ -167,7 +167,7 @@ fn match_pins(
                 .collect();
             errors.push(diagnostic(
                 config,
-                on_shift[0].line,
+                on_shift[0],
                 &format!(
                     "pins at lines {} put {} people ({}) on the \"{}\" shift starting {}, which \
                      takes per_shift = {}",
@@ -239,7 +239,7 @@ fn no_such_shift(config: &Config, layer: &Layer, shifts: &[Shift], pin: &Pin) ->
         "pin for {}: layer \"{}\" has {what}",
         config.members[pin.member].id, layer.name,
     );
-    diagnostic(config, pin.line, &message, &help)
+    diagnostic(config, pin, &message, &help)
 }
 
 /// How a pin would name this shift, in the form the pin used.
@@ -282,14 +282,17 @@ fn blocked_pin(
         layer.name,
         local_label(layer, shift.start),
     );
-    diagnostic(config, pin.line, &message, fix)
+    diagnostic(config, pin, &message, fix)
 }
 
 /// An error in the shape of the config errors: what, where, how to fix it.
-fn diagnostic(config: &Config, line: usize, message: &str, help: &str) -> String {
+/// It points at the pin's `start`.
+fn diagnostic(config: &Config, pin: &Pin, message: &str, help: &str) -> String {
     format!(
-        "error: {message}\n  --> {}:{line}\n   = help: {help}",
-        config.path.display()
+        "error: {message}\n  --> {}:{}:{}\n   = help: {help}",
+        config.path.display(),
+        pin.line,
+        pin.column
     )
 }
 
@@ -347,6 +350,7 @@ mod tests {
             start,
             member,
             line,
+            column: 9,
         }
     }
 
@@ -439,7 +443,7 @@ mod tests {
         assert_eq!(
             err,
             "error: pin for alice: layer \"primary\" has no shift starting on 2024-07-03 \
-             (America/New_York)\n  --> rota.toml:42\n   = help: the nearest \"primary\" shifts \
+             (America/New_York)\n  --> rota.toml:42:9\n   = help: the nearest \"primary\" shifts \
              start 2024-07-01 (Mon 10:00 EDT) and 2024-07-08 (Mon 10:00 EDT); pin one of those"
         );
     }
@@ -449,7 +453,7 @@ mod tests {
         let mut c = two_layers();
         c.pins = vec![pin(0, PinStart::Instant(at("2024-07-08T15:00:00Z")), 0, 7)];
         let err = build(&c).expect_err("10:00 EDT is 14:00Z").to_string();
-        assert!(err.contains("rota.toml:7\n"), "{err}");
+        assert!(err.contains("rota.toml:7:9\n"), "{err}");
         assert!(err.contains("2024-07-08T14:00:00+00:00"), "{err}");
     }
 
@@ -461,9 +465,9 @@ mod tests {
             pin(0, PinStart::LocalDate(date("2024-07-02")), 0, 60),
         ];
         let err = build(&c).expect_err("bob is away").to_string();
-        assert!(err.contains("rota.toml:50\n"), "{err}");
+        assert!(err.contains("rota.toml:50:9\n"), "{err}");
         assert!(err.contains("unavailable on 2024-07-03 (move)"), "{err}");
-        assert!(err.contains("rota.toml:60\n"), "{err}");
+        assert!(err.contains("rota.toml:60:9\n"), "{err}");
     }
 
     #[test]

@@ -474,6 +474,7 @@ mod tests {
             start: crate::config::PinStart::LocalDate(crate::testkit::date("2024-07-08")),
             member: 0,
             line: 9,
+            column: 9,
         });
         let p = build(&c).expect("not a config error");
         assert_eq!(p.pins, [(first(&p, 0, 0), 0)]);

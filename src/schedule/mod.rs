@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::config::{Config, EarlierSeat, team_slug};
+use crate::config::{Config, EarlierSeat, limits, team_slug};
 use crate::problem::evaluate::{Evaluation, Metrics};
 use crate::problem::{ClassHours, Problem, Shift};
 use crate::solver::Solution;
@@ -206,14 +206,17 @@ fn is_zero(n: &u32) -> bool {
 impl Schedule {
     /// Reads a schedule.json; a missing or malformed file is invalid input (exit 2).
     pub fn read(path: &std::path::Path) -> Result<Schedule, crate::Error> {
-        let text = std::fs::read_to_string(path).map_err(|source| crate::Error::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text = limits::read_text(path, limits::SCHEDULE_FILE)
+            .map_err(|e| crate::Error::reading(path, e))?;
         let schedule: Schedule =
             serde_json::from_str(&text).map_err(|e| crate::Error::Schedule {
                 path: path.to_path_buf(),
-                message: format!("not a rota schedule.json: {e}"),
+                message: format!(
+                    "{}:{}: not a rota schedule.json: {}",
+                    e.line(),
+                    e.column(),
+                    crate::config::history::json_problem(&e)
+                ),
             })?;
         if schedule.version != SCHEDULE_VERSION {
             return Err(crate::Error::Schedule {

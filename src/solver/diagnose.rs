@@ -4,6 +4,8 @@
 
 use std::time::Instant;
 
+use super::Diagnosis;
+use super::elastic;
 use super::index::{Index, Rules};
 use super::milp::model::{self, Outcome, Params};
 use super::plan;
@@ -12,8 +14,27 @@ use crate::problem::Problem;
 use crate::problem::assignment::Previous;
 
 /// A readable diagnosis; spends at most until `deadline` (each probe is short).
-/// `highs_log` shows HiGHS's own log of every probe.
+/// `highs_log` shows HiGHS's own log of every probe. Which rule would have to give, and
+/// by how much, comes from probes that relax one rule family at a time; for whom and in
+/// which week, from an elastic re-solve ([`elastic`]) given half the time.
 pub(crate) fn diagnose(
+    problem: &Problem,
+    previous: Option<&Previous>,
+    deadline: Instant,
+    highs_log: bool,
+) -> Diagnosis {
+    let half = Instant::now() + deadline.saturating_duration_since(Instant::now()) / 2;
+    let relaxations = elastic::relaxations(problem, previous, half, highs_log).unwrap_or_default();
+    let mut text = by_rule(problem, previous, deadline, highs_log);
+    if !relaxations.is_empty() {
+        text.push_str("\nthe fewest changes that would make a schedule possible:\n");
+        text.push_str(&elastic::render(&relaxations));
+    }
+    Diagnosis { text, relaxations }
+}
+
+/// The rule families that would each, relaxed alone, make a schedule possible.
+fn by_rule(
     problem: &Problem,
     previous: Option<&Previous>,
     deadline: Instant,

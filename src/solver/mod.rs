@@ -35,7 +35,9 @@
 //!   rules cannot tell apart (for the MILP and the exact program).
 //! - `precheck`, `diagnose`: why no schedule exists; `progress`: what the user is told while it runs.
 
+mod deadline;
 mod diagnose;
+mod elastic;
 mod index;
 mod milp;
 mod objective;
@@ -54,6 +56,7 @@ use std::time::Duration;
 
 use crate::problem::Problem;
 use crate::problem::assignment::Assignment;
+pub use elastic::{Relaxation, Rule};
 use index::{Index, Rules};
 pub use pipeline::solve;
 pub use progress::{BestSoFar, ProgressEvent, ProgressSink};
@@ -123,11 +126,49 @@ pub struct Solution {
     pub seconds: f64,
 }
 
+/// Why no schedule exists: the text a person reads, and the least relaxations that
+/// would make one possible, each with its rule, member and week (for `--json`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Diagnosis {
+    pub text: String,
+    pub relaxations: Vec<Relaxation>,
+}
+
+impl std::fmt::Display for Diagnosis {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+/// The text, to read as a string.
+impl std::ops::Deref for Diagnosis {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.text
+    }
+}
+
+impl From<String> for Diagnosis {
+    fn from(text: String) -> Diagnosis {
+        Diagnosis {
+            text,
+            relaxations: Vec::new(),
+        }
+    }
+}
+
+impl From<&str> for Diagnosis {
+    fn from(text: &str) -> Diagnosis {
+        Diagnosis::from(text.to_string())
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum SolveError {
     /// With a human-readable diagnosis.
     #[error("{0}")]
-    Infeasible(String),
+    Infeasible(Diagnosis),
     #[error("{0}")]
     NoSolution(String),
     #[error("{0}")]

@@ -60,7 +60,7 @@ pub fn solve(
     progress.stage("fair greedy");
     let index = Index::new(problem, previous, Rules::of(problem));
     if let Some(diagnosis) = precheck(problem, &index) {
-        return Err(SolveError::Infeasible(diagnosis));
+        return Err(SolveError::Infeasible(diagnosis.into()));
     }
     let plan = Plan::new(problem, &index, options, started);
     let run = Run {
@@ -268,8 +268,10 @@ impl Run<'_> {
         if let (Some(value), Some(g)) = (greedy_objective, &greedy) {
             progress.reached("heuristics done", value, || g.clone());
         }
-        let floor = bounds::objective_floor(self.problem, self.index)
+        let until = Instant::now() + Duration::from_secs_f64(self.plan.left() * plan::BOUNDS_SHARE);
+        let floor = bounds::objective_floor(self.problem, self.index, until)
             .max(relaxed.map_or(f64::NEG_INFINITY, |(bound, _)| bound));
+        progress.trace(&format!("LP-free bound: {floor:.1}"));
         progress.bound(floor);
         let answer = Answer {
             run: self,

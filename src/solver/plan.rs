@@ -78,16 +78,32 @@ pub(crate) const LAGRANGE_POLISH: Duration = Duration::from_millis(3);
 pub(crate) const PAIRS_SHARE: f64 = 0.1;
 /// ... and at most this, whatever the limit.
 pub(crate) const PAIRS_MAX_SECONDS: f64 = 0.1;
+/// The LP-free bounds' search over load levels (`milp::bounds`), of the time left (of a
+/// MILP's own limit when it builds their rows): a refinement of a bound, while the
+/// searches and HiGHS need the time; on a long period it could take longer than both.
+pub(crate) const BOUNDS_SHARE: f64 = 0.25;
 /// The whole MILP's share of the time left, less [`MILP_READBACK_SECONDS`]: headroom
 /// for reading the solution back and evaluating it.
 pub(crate) const MILP_SHARE: f64 = 0.98;
 pub(crate) const MILP_READBACK_SECONDS: f64 = 0.02;
+/// Seconds per nonzero of a whole model that HiGHS spends in presolve and in its setup
+/// before it first reads its clock: with less time left than this, a whole MILP would
+/// only overrun the limit (by up to half a second on a 150-person month at a 1 s limit),
+/// so it does not run.
+pub(crate) const HIGHS_SETUP_SECONDS: f64 = 6e-6;
+/// ... and with probing, the presolve step that reads the clock least often: with less
+/// time left than this per nonzero, presolve goes without it.
+pub(crate) const HIGHS_PROBING_SECONDS: f64 = 40e-6;
 /// The infeasibility diagnosis gets at least this long, past the limit if need be: a
 /// run that ends in "no schedule" owes the user the reason.
 pub(crate) const DIAGNOSE_SECONDS: u64 = 10;
 /// One of its probes (a feasibility solve with a rule relaxed) at most, so that every
 /// rule gets its turn.
 pub(crate) const DIAGNOSE_PROBE_SECONDS: f64 = 5.0;
+/// Most rows of the elastic re-solve (`elastic.rs`): building a model is not timed, and
+/// a team of hundreds over years with a rest rule would have millions of rest rows; past
+/// this the diagnosis names the rules without the members and weeks.
+pub(crate) const ELASTIC_MAX_ROWS: usize = 200_000;
 
 // ---------------------------------------------------------------------------------
 // Work: counts of states and steps, not times, so that a verdict does not depend on the

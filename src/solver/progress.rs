@@ -126,6 +126,8 @@ impl<'a> Progress<'a> {
     }
 
     pub fn stage(&self, stage: &'static str) {
+        // In the log too: where a solve spends its time past the limit shows there.
+        self.trace(stage);
         self.update(|shown| {
             let changed = shown.stage != stage;
             shown.stage = stage;

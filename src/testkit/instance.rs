@@ -44,6 +44,8 @@ pub enum LayerKind {
     TwelveHour,
     /// One 08:00–16:00 weekday window per region present, each region's people only.
     FollowTheSun,
+    /// A split week: Monday 09:00 to Thursday 09:00 to Monday 09:00 in the team's zone.
+    Handoffs,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -360,6 +362,19 @@ fn layers(spec: &LayerSpec, team_zone: Tz, regions: &BTreeSet<&str>) -> Vec<Laye
             Rotation::Hours {
                 hours: 12,
                 handoff: time(8, 0),
+            },
+            team_zone,
+            None,
+        )],
+        LayerKind::Handoffs => vec![layer(
+            spec.name.clone(),
+            Rotation::Handoffs {
+                points: [Weekday::Mon, Weekday::Thu]
+                    .map(|weekday| WeeklyTime {
+                        weekday,
+                        time: time(9, 0),
+                    })
+                    .to_vec(),
             },
             team_zone,
             None,

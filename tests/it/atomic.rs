@@ -75,8 +75,8 @@ fn an_output_dir_under_a_regular_file_is_a_write_error_and_writes_nothing() {
     let blocker = tmp.path().join("blocker");
     std::fs::write(&blocker, "not a directory").expect("write blocker");
     let err = write_all(&blocker.join("out"), &files()).expect_err("must fail");
-    assert!(matches!(err, Error::Write { .. }), "{err:?}");
-    assert_eq!(err.exit_code(), rota::error::exit_code::INTERNAL);
+    assert!(matches!(err, Error::Output { .. }), "{err:?}");
+    assert_eq!(err.exit_code(), rota::error::exit_code::INVALID_INPUT);
     assert!(err.to_string().contains("cannot write"), "{err}");
     assert_eq!(entries(tmp.path()), ["blocker"]);
 }
@@ -89,8 +89,8 @@ fn a_blocked_subdirectory_leaves_no_partial_output() {
     std::fs::write(tmp.path().join("calendars"), "in the way").expect("write blocker");
     let err = write_all(tmp.path(), &files()).expect_err("must fail");
     match &err {
-        Error::Write { path, .. } => assert!(path.ends_with("calendars"), "{err}"),
-        other => panic!("expected a write error, got {other:?}"),
+        Error::Output { path, .. } => assert!(path.ends_with("calendars"), "{err}"),
+        other => panic!("expected an output error, got {other:?}"),
     }
     assert_eq!(entries(tmp.path()), ["calendars"]);
 }
@@ -111,7 +111,7 @@ fn a_directory_in_place_of_a_file_fails_before_anything_is_replaced() {
     std::fs::create_dir_all(tmp.path().join("calendars/team.ics")).expect("dir in the way");
     let err = write_all(tmp.path(), &files()).expect_err("must fail");
     match &err {
-        Error::Write { path, .. } => assert!(path.ends_with("calendars/team.ics"), "{err}"),
+        Error::Output { path, .. } => assert!(path.ends_with("calendars/team.ics"), "{err}"),
         other => panic!("expected a write error, got {other:?}"),
     }
     // schedule.json comes first in the list and could have been written: it was not.

@@ -102,15 +102,16 @@ fn check_output_is_deterministic() {
 }
 
 #[test]
-fn a_pin_on_no_shift_exits_2_naming_its_line() {
+fn a_pin_on_no_shift_exits_2_naming_its_line_and_column() {
     let dir = tempfile::tempdir().expect("temp dir");
     let source = std::fs::read_to_string(config("example.toml")).expect("example");
     // Move the example's pin to a Tuesday: weekly shifts start on Mondays.
     let broken = source.replacen("start = 2027-02-01", "start = 2027-02-02", 1);
     assert_ne!(broken, source, "the example pins 2027-02-01");
+    // The error points at the pin's `start` value, by line and column.
     let line = broken
         .lines()
-        .position(|l| l.starts_with("[[pin]]"))
+        .position(|l| l.starts_with("start = 2027-02-02"))
         .map(|i| i + 1)
         .expect("a pin");
     let path = dir.path().join("rota.toml");
@@ -130,7 +131,7 @@ fn a_pin_on_no_shift_exits_2_naming_its_line() {
         "{stderr}"
     );
     assert!(
-        stderr.contains(&format!("rota.toml:{line}")),
+        stderr.contains(&format!("rota.toml:{line}:9\n")),
         "line {line}: {stderr}"
     );
     assert!(stderr.contains("2027-02-01 (Mon 10:00 EST)"), "{stderr}");

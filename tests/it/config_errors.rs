@@ -100,6 +100,9 @@ fn unreadable_configs_are_invalid_input() {
     let out = rota(&["check", binary.to_str().expect("UTF-8 path")]);
     let stderr = String::from_utf8(out.stderr).expect("UTF-8 stderr");
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr.contains("is not UTF-8"), "{stderr}");
+    assert!(
+        stderr.contains("binary.toml:2:9: not UTF-8 text"),
+        "{stderr}"
+    );
     assert_no_panic(&stderr);
 }

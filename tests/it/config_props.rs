@@ -48,7 +48,7 @@ const FRAGMENTS: &[&str] = &[
 ];
 
 fn parse(text: &str) -> Result<rota::config::Config, ConfigError> {
-    parse_with(Path::new("configs/example.toml"), text, &|p: &Path| {
+    parse_with(Path::new("configs/example.toml"), text, &|p: &Path, _| {
         if p.ends_with("holidays-de.ics") {
             Ok(include_str!("../../configs/holidays-de.ics").to_string())
         } else {

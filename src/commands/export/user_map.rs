@@ -13,6 +13,7 @@ use toml::de::{DeTable, DeValue};
 use super::Stretch;
 use crate::config::ConfigError;
 use crate::config::diagnostic::{self, Diagnostic};
+use crate::config::limits;
 use crate::config::suggest;
 use crate::error::Error;
 
@@ -24,10 +25,8 @@ pub(super) struct UserMap {
 
 impl UserMap {
     pub(super) fn read(path: &Path) -> Result<UserMap, Error> {
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text =
+            limits::read_text(path, limits::SIDE_FILE).map_err(|e| Error::reading(path, e))?;
         Ok(UserMap::parse(path, &text)?)
     }
 

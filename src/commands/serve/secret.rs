@@ -13,6 +13,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
+use crate::config::limits;
 use crate::error::Error;
 
 /// Below this a secret could be guessed; `openssl rand -hex 32` gives 64 characters.
@@ -43,10 +44,8 @@ pub(super) fn load(
         .map(|p| (p.to_path_buf(), "--secret-file"))
         .or_else(|| var(SECRET_FILE_VAR).map(|p| (PathBuf::from(p), SECRET_FILE_VAR)));
     if let Some((path, from)) = file {
-        let bytes = std::fs::read(&path).map_err(|source| Error::Read {
-            path: path.clone(),
-            source,
-        })?;
+        let bytes =
+            limits::read_bytes(&path, limits::SECRET_FILE).map_err(|e| Error::reading(&path, e))?;
         return Secret::new(&bytes)
             .map(Some)
             .map_err(|why| Error::Usage(format!("{from} {}: {why}", path.display())));

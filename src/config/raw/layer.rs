@@ -25,8 +25,8 @@ pub(crate) struct RawLayer {
 
 #[derive(Debug, Default)]
 pub(crate) struct RawEligible {
-    pub(crate) any_tags: Vec<String>,
-    pub(crate) all_tags: Vec<String>,
+    pub(crate) any_tags: Vec<Sp<String>>,
+    pub(crate) all_tags: Vec<Sp<String>>,
     pub(crate) members: Vec<Sp<String>>,
     pub(crate) exclude: Vec<Sp<String>>,
 }
@@ -309,19 +309,15 @@ const ELIGIBLE_KEYS: &[&str] = &["any_tags", "all_tags", "members", "exclude"];
 
 fn eligible(t: &DeTable<'_>, span: Range<usize>, diags: &mut Vec<Diagnostic>) -> RawEligible {
     let f = Fields::new(t, span, "`eligible`", ELIGIBLE_KEYS, diags);
-    let plain = |key: &str, diags: &mut Vec<Diagnostic>| -> Vec<String> {
-        f.strings(key, diags)
-            .map(|v| {
-                v.into_inner()
-                    .into_iter()
-                    .map(Spanned::into_inner)
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
     RawEligible {
-        any_tags: plain("any_tags", diags),
-        all_tags: plain("all_tags", diags),
+        any_tags: f
+            .strings("any_tags", diags)
+            .map(Spanned::into_inner)
+            .unwrap_or_default(),
+        all_tags: f
+            .strings("all_tags", diags)
+            .map(Spanned::into_inner)
+            .unwrap_or_default(),
         members: f
             .strings("members", diags)
             .map(Spanned::into_inner)
@@ -347,7 +343,7 @@ mod tests {
             "[team]\nname = \"t\"\ntimezone = \"UTC\"\n[period]\nstart = 2027-01-04\nend = 2027-02-01\n\
              [[layer]]\nname = \"l\"\n{body}\n[[member]]\nid = \"a\"\n"
         );
-        parse_with(Path::new("t.toml"), &text, &|_: &Path| {
+        parse_with(Path::new("t.toml"), &text, &|_: &Path, _| {
             Err(std::io::Error::other("no files here"))
         })
     }

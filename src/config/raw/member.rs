@@ -14,6 +14,10 @@ use crate::config::diagnostic::Diagnostic;
 use crate::config::fields::{Fields, Sp};
 use crate::config::model::{DateRule, TimeWindow, WeekdaySet};
 
+/// Least `fte`: a smaller share would make one shift weigh like a career's worth of them
+/// in the fairness terms.
+const MIN_FTE: f64 = 0.01;
+
 #[derive(Debug)]
 pub(crate) struct RawMember {
     pub(crate) id: Option<Sp<String>>,
@@ -72,19 +76,17 @@ pub(super) fn member(
         );
     }
     let fte = match f.float("fte", diags) {
-        Some(x) if x.get_ref().is_finite() && *x.get_ref() > 0.0 && *x.get_ref() <= 1.0 => {
-            x.into_inner()
-        }
+        Some(x) if (MIN_FTE..=1.0).contains(x.get_ref()) => x.into_inner(),
         Some(x) => {
             diags.push(
                 Diagnostic::new(
                     x.span(),
                     format!(
-                        "`fte` must be more than 0 and at most 1, not {}",
+                        "`fte` must be at least {MIN_FTE} and at most 1, not {}",
                         x.get_ref()
                     ),
                 )
-                .label("out of (0, 1]")
+                .label("out of [0.01, 1]")
                 .help("1.0 is full time, 0.5 half time"),
             );
             1.0
@@ -120,7 +122,7 @@ pub(super) fn member(
         .unwrap_or_default();
     RawMember {
         id,
-        name: f.string("name", diags).map(Spanned::into_inner),
+        name: f.name("name", diags).map(Spanned::into_inner),
         email: email.map(Spanned::into_inner),
         timezone: field_zone(&f, "timezone", diags),
         working_hours: field_window(&f, "working_hours", diags),

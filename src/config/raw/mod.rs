@@ -301,7 +301,7 @@ const TEAM_KEYS: &[&str] = &["name", "timezone", "uid_domain"];
 
 fn team(t: &DeTable<'_>, span: Range<usize>, diags: &mut Vec<Diagnostic>) -> RawTeam {
     let f = Fields::new(t, span, "[team]", TEAM_KEYS, diags);
-    let name = f.string("name", diags);
+    let name = f.name("name", diags);
     f.require("name", "\"Payments SRE\"", diags);
     if let Some(n) = &name
         && n.get_ref().trim().is_empty()

@@ -12,7 +12,9 @@ use crate::config::model::PinStart;
 
 #[derive(Debug)]
 pub(crate) struct RawPin {
+    /// Where its `start` is (or the `[[pin]]` without one): 1-based line and column.
     pub(crate) line: usize,
+    pub(crate) column: usize,
     pub(crate) layer: Option<Sp<String>>,
     pub(crate) member: Option<Sp<String>>,
     pub(crate) start: Option<PinStart>,
@@ -65,8 +67,11 @@ pub(super) fn pin(
     ] {
         f.require(key, example, diags);
     }
+    let at = f.get("start").map_or(span.start, |v| v.span().start);
+    let (line, column) = crate::config::diagnostic::line_col(source, at);
     RawPin {
-        line: crate::config::diagnostic::line_col(source, span.start).0,
+        line,
+        column,
         layer: f.string("layer", diags),
         member: f.string("member", diags),
         start: f.get("start").and_then(|v| pin_start(v, diags)),

@@ -7,6 +7,8 @@
 //! everyone else fit below it, and a member's |load − fair share| is at least the chord
 //! of that function over the achievable load levels.
 
+use std::time::Instant;
+
 use crate::problem::Problem;
 use crate::solver::index::Index;
 use crate::solver::plan;
@@ -85,6 +87,17 @@ impl Levels {
         Levels::Sums { base, unit, bits }
     }
 
+    /// Without the subset sums (past a deadline): every subset sum is on the grid of
+    /// their common step, so bounds from it stay valid, if weaker.
+    fn grid(fixed: &[f64], free: &[f64]) -> Levels {
+        let base: f64 = fixed.iter().sum();
+        match step(free.iter().copied()) {
+            _ if free.is_empty() => Levels::build(fixed, free),
+            Some(unit) => Levels::Grid { base, unit },
+            None => Levels::Continuous { base },
+        }
+    }
+
     fn has(bits: &[u64], k: usize) -> bool {
         bits.get(k / 64).is_some_and(|w| w >> (k % 64) & 1 == 1)
     }
@@ -138,11 +151,13 @@ impl Levels {
 /// Points are hours × class weights: a scale of 1000 makes realistic ones integral.
 const SCALE: f64 = 1000.0;
 
+/// Searches for the bounds until `until` at most; one cut short is weaker, never wrong.
 pub(crate) fn fairness_bounds(
     problem: &Problem,
     index: &Index,
     fair: &[usize],
     fix: Option<&[Option<bool>]>,
+    until: Instant,
 ) -> FairnessBounds {
     let members = index.members;
     let forced = |s: usize, m: usize| fix.and_then(|f| f[s * members + m]);
@@ -167,7 +182,11 @@ pub(crate) fn fairness_bounds(
                     free.push(p);
                 }
             }
-            Levels::build(&fixed, &free)
+            if Instant::now() >= until {
+                Levels::grid(&fixed, &free)
+            } else {
+                Levels::build(&fixed, &free)
+            }
         })
         .collect();
 
@@ -255,6 +274,9 @@ pub(crate) fn fairness_bounds(
     let (mut bad, mut good) = (lowest, spread);
     if fits_under(good) >= low - 1e-9 {
         for _ in 0..100 {
+            if Instant::now() >= until {
+                break;
+            }
             let mid = 0.5 * (bad + good);
             if fits_under(mid) >= low - 1e-9 {
                 good = mid;
@@ -268,6 +290,9 @@ pub(crate) fn fairness_bounds(
     let (mut ok, mut over) = (lowest, spread);
     if at_least(ok) <= high + 1e-9 {
         for _ in 0..100 {
+            if Instant::now() >= until {
+                break;
+            }
             let mid = 0.5 * (ok + over);
             if at_least(mid) <= high + 1e-9 {
                 ok = mid;
@@ -281,7 +306,7 @@ pub(crate) fn fairness_bounds(
         bounds.imbalance_lb = (bounds.zmax_lb - bounds.zmin_ub).max(0.0);
         // Only for the whole model: LNS builds many restricted ones and needs them fast.
         if fix.is_none()
-            && let Some(joint) = joint_imbalance(problem, fair, &bounds, (low, high), spread)
+            && let Some(joint) = joint_imbalance(problem, fair, &bounds, (low, high), spread, until)
         {
             bounds.imbalance_lb = bounds.imbalance_lb.max(joint);
         }
@@ -293,12 +318,14 @@ pub(crate) fn fairness_bounds(
 /// when every member is at least at Z': each member needs a reachable level between
 /// Z' × capacity − history and Z × capacity − history, and the levels must be able to
 /// sum into the total's range. Z' only matters where it equals some member's level.
+/// `None` when past `until` before every breakpoint was looked at.
 fn joint_imbalance(
     problem: &Problem,
     fair: &[usize],
     bounds: &FairnessBounds,
     (low, high): (f64, f64),
     spread: f64,
+    until: Instant,
 ) -> Option<f64> {
     let normalized = |m: usize, level: f64| (level + problem.history[m]) / problem.capacity[m];
     let mut breakpoints: Vec<f64> = Vec::new();
@@ -336,6 +363,10 @@ fn joint_imbalance(
     };
     let mut best = f64::INFINITY;
     for &zmin in &breakpoints {
+        // The bound is the least over every breakpoint: one cut short proves nothing.
+        if Instant::now() >= until {
+            return None;
+        }
         // A zmin whose least zmax is above zmin + best cannot lower the bound: one
         // check instead of a bisection, for most breakpoints.
         let top = if best.is_finite() {
@@ -367,8 +398,9 @@ fn joint_imbalance(
 /// A lower bound on the whole objective without any LP: total load at least the
 /// cheapest candidates (with the deviation its levels force, see [`load_floor`]),
 /// imbalance at least what the load levels force, other terms ≥ 0.
-/// `-inf` when a negative weight makes the simple argument invalid.
-pub(crate) fn objective_floor(problem: &Problem, index: &Index) -> f64 {
+/// `-inf` when a negative weight makes the simple argument invalid. Past `until` the
+/// searches stop where they are, with a weaker bound.
+pub(crate) fn objective_floor(problem: &Problem, index: &Index, until: Instant) -> f64 {
     let w = problem.objective;
     let weights = [
         w.imbalance,
@@ -394,9 +426,9 @@ pub(crate) fn objective_floor(problem: &Problem, index: &Index) -> f64 {
     let fair: Vec<usize> = (0..index.members)
         .filter(|&m| index.in_fairness[m])
         .collect();
-    let b = fairness_bounds(problem, index, &fair, None);
+    let b = fairness_bounds(problem, index, &fair, None, until);
     let loads = match b.total_range {
-        Some(range) if !fair.is_empty() => load_floor(problem, &fair, &b.levels, range),
+        Some(range) if !fair.is_empty() => load_floor(problem, &fair, &b.levels, range, until),
         _ => w.total_load * cheapest_total,
     };
     loads + w.imbalance * b.imbalance_lb
@@ -407,12 +439,13 @@ pub(crate) fn objective_floor(problem: &Problem, index: &Index) -> f64 {
 /// least as far from their share as the share's range there is from the nearest level
 /// they can reach. The totals a schedule can have, `[low, high]`, are split into
 /// intervals, each bounded from below at its least total; the floor is the least of
-/// them.
+/// them. Past `until`, the intervals not looked at count their least total alone.
 fn load_floor(
     problem: &Problem,
     fair: &[usize],
     levels: &[Levels],
     (low, high): (f64, f64),
+    until: Instant,
 ) -> f64 {
     let w = problem.objective;
     let capacity: f64 = fair.iter().map(|&m| problem.capacity[m]).sum();
@@ -429,6 +462,10 @@ fn load_floor(
     for k in 0..steps {
         let from = low + (high - low) * k as f64 / steps as f64;
         let to = low + (high - low) * (k + 1) as f64 / steps as f64;
+        if Instant::now() >= until {
+            // Every later interval's total is at least `from`.
+            return floor.min(w.total_load * from);
+        }
         let mut deviation = 0.0;
         if w.deviation > 0.0 {
             for &m in fair {
@@ -476,6 +513,25 @@ mod tests {
     use crate::solver::index::Rules;
     use crate::testkit::hours as testkit;
 
+    fn far() -> Instant {
+        Instant::now() + std::time::Duration::from_secs(60)
+    }
+
+    #[test]
+    fn a_floor_past_its_deadline_is_weaker_and_still_below_the_optimum() {
+        // As below: the optimum is 11 030, the full floor a hair under it. With no time
+        // at all, the levels' searches stop at once: what is left is the cheapest load.
+        let shifts: Vec<(usize, i64, i64)> = (0..3).map(|i| (0, i * 48, 10)).collect();
+        let problem = testkit::problem(2, &shifts, ConfigRules::default());
+        let index = Index::new(&problem, None, Rules::of(&problem));
+        let hurried = objective_floor(&problem, &index, Instant::now());
+        let full = objective_floor(&problem, &index, far());
+        assert!(
+            hurried <= full && hurried >= 30.0 - 1e-9,
+            "{hurried} vs {full}"
+        );
+    }
+
     #[test]
     fn the_floor_counts_the_deviation_that_whole_shifts_force() {
         // Two full-timers, three 10-point shifts two days apart: shares are 15 each, loads
@@ -484,7 +540,7 @@ mod tests {
         let shifts: Vec<(usize, i64, i64)> = (0..3).map(|i| (0, i * 48, 10)).collect();
         let problem = testkit::problem(2, &shifts, ConfigRules::default());
         let index = Index::new(&problem, None, Rules::of(&problem));
-        let floor = objective_floor(&problem, &index);
+        let floor = objective_floor(&problem, &index, far());
         // The imbalance bound is bisected, so it is a hair below 10.
         assert!((floor - 11_030.0).abs() < 1e-3, "{floor}");
     }
@@ -504,6 +560,21 @@ mod tests {
         assert_eq!(step([40.0, 41.0, 48.0].into_iter()), Some(1.0));
         assert_eq!(step([1.5, 2.25].into_iter()), Some(0.75));
         assert_eq!(step([1.0 / 3.0].into_iter()), None);
+    }
+
+    #[test]
+    fn the_grid_holds_every_subset_sum() {
+        let free = [296.0, 296.0, 304.0];
+        let (sums, grid) = (Levels::build(&[10.0], &free), Levels::grid(&[10.0], &free));
+        for x in [5.0, 306.0, 320.0, 650.0, 907.0] {
+            assert!(
+                grid.below(x).unwrap_or(f64::NEG_INFINITY)
+                    >= sums.below(x).unwrap_or(f64::NEG_INFINITY)
+            );
+            assert!(
+                grid.above(x).unwrap_or(f64::INFINITY) <= sums.above(x).unwrap_or(f64::INFINITY)
+            );
+        }
     }
 
     #[test]

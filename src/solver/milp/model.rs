@@ -3,7 +3,7 @@
 //! Binary `x[s][m]` exists only for unblocked pairs. Its objective is term for term the
 //! one of evaluate.rs, so HiGHS's bound is a bound on the reported objective.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use good_lp::solvers::highs::highs;
 use good_lp::{
@@ -19,6 +19,9 @@ use crate::solver::index::Index;
 use crate::solver::plan;
 use crate::solver::progress::Progress;
 use crate::solver::symmetry;
+
+/// HiGHS's `presolve_rule_off` bit of probing.
+const PROBING: i32 = 1 << 15;
 
 /// How one MILP run should go.
 pub(crate) struct Params<'a> {
@@ -125,6 +128,20 @@ pub(crate) fn solve(problem: &Problem, index: &Index, params: &Params) -> Outcom
     let left = params.time_limit - began.elapsed().as_secs_f64();
     let _ = model.try_set_option("time_limit", left.max(0.01));
     let _ = model.try_set_option("mip_rel_gap", params.gap.max(0.0));
+    // HiGHS reads its clock only between steps of its presolve and its setup, each of
+    // which can outlast a short limit on a large model: see `plan::HIGHS_SETUP_SECONDS`.
+    // SAFETY: the pointer is the model's own.
+    let nonzeros = unsafe { highs_sys::Highs_getNumNz(model.as_mut_ptr()) }.max(0) as f64;
+    if params.fix.is_none() {
+        if left < plan::HIGHS_SETUP_SECONDS * nonzeros {
+            return Outcome::NoSolution {
+                bound: f64::NEG_INFINITY,
+            };
+        }
+        if left < plan::HIGHS_PROBING_SECONDS * nonzeros {
+            let _ = model.try_set_option("presolve_rule_off", PROBING);
+        }
+    }
     // One thread: the tree search gained nothing from a second core (SOLVER-NOTES), and
     // the cores serve the heuristic portfolio instead.
     let _ = model.try_set_option("threads", 1);
@@ -215,7 +232,8 @@ pub(crate) fn size(problem: &Problem, index: &Index) -> (usize, usize) {
             // The solve's budget row counts too (its value does not matter here); the
             // floor's does not: whether it goes in depends on the floor found.
             cutoff: Some(0.0),
-            ..Params::new(0.0, 0.0)
+            // Time enough for every bound, whose rows count too.
+            ..Params::new(3600.0, 0.0)
         },
     );
     // Every column gets its warm-start value as it is created.
@@ -246,6 +264,10 @@ fn schedule_of(
 }
 
 fn build(problem: &Problem, index: &Index, params: &Params) -> Built {
+    // The bounds' searches over load levels get a share of the run's limit: on a long
+    // period they can take longer than HiGHS is given.
+    let share = (params.time_limit * plan::BOUNDS_SHARE).clamp(0.0, 1e6);
+    let bounds_until = Instant::now() + Duration::from_secs_f64(share);
     let members = index.members;
     let shifts = index.shifts;
     let w = problem.objective;
@@ -476,6 +498,7 @@ fn build(problem: &Problem, index: &Index, params: &Params) -> Built {
         params.fix,
         params.warm,
         (params.fair_floor, budget),
+        bounds_until,
         &mut vars,
         &mut warm,
         &mut constraints,
@@ -613,6 +636,7 @@ fn fairness(
     fix: Option<&[Option<bool>]>,
     warm_assignment: Option<&Assignment>,
     (floor, budget): (Option<f64>, Option<f64>),
+    until: Instant,
     vars: &mut ProblemVariables,
     warm: &mut Vec<f64>,
     constraints: &mut Vec<Constraint>,
@@ -643,7 +667,7 @@ fn fairness(
     let total_history: f64 = fair.iter().map(|&m| problem.history[m]).sum();
     let normalized = |m: usize| (warm_load(m) + problem.history[m]) / problem.capacity[m];
 
-    let bounds = fairness_bounds(problem, index, &fair, fix);
+    let bounds = fairness_bounds(problem, index, &fair, fix, until);
     if w.imbalance != 0.0 {
         let zmax = vars.add(variable().min(bounds.zmax_lb));
         warm.push(

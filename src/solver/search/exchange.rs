@@ -8,6 +8,7 @@
 use std::time::Instant;
 
 use super::Rng;
+use crate::solver::deadline::Deadline;
 use crate::solver::plan;
 use crate::solver::state::{State, trade_moves};
 
@@ -19,7 +20,7 @@ const EPS: f64 = 1e-9;
 /// `deadline` passes. Returns whether anything changed.
 pub(crate) fn exchange(state: &mut State, deadline: Instant) -> bool {
     let mut held = held_lists(state);
-    descend(state, &mut held, None, deadline)
+    descend(state, &mut held, None, &mut Deadline::new(deadline))
 }
 
 /// Iterated local search: pair trades to a local optimum, then over and over a small
@@ -28,11 +29,12 @@ pub(crate) fn exchange(state: &mut State, deadline: Instant) -> bool {
 /// kicks are random from `seed`.
 pub(crate) fn iterated(state: &mut State, seed: u64, deadline: Instant) {
     let mut held = held_lists(state);
-    descend(state, &mut held, None, deadline);
+    let mut clock = Deadline::new(deadline);
+    descend(state, &mut held, None, &mut clock);
     let mut best = state.objective();
     let mut best_members = state.members_of.clone();
     let mut rng = Rng::seeded(0x853c_49e6_748f_ea9b, seed);
-    while Instant::now() < deadline {
+    while !clock.passed_now() {
         let mut touched = Vec::new();
         for _ in 0..2 {
             touched.extend(kick(state, &mut held, &mut rng));
@@ -42,7 +44,7 @@ pub(crate) fn iterated(state: &mut State, seed: u64, deadline: Instant) {
         }
         touched.sort_unstable();
         touched.dedup();
-        descend(state, &mut held, Some(&touched), deadline);
+        descend(state, &mut held, Some(&touched), &mut clock);
         let value = state.objective();
         if value < best - EPS * best.abs().max(1.0) {
             best = value;
@@ -75,7 +77,7 @@ fn descend(
     state: &mut State,
     held: &mut [Vec<usize>],
     focus: Option<&[usize]>,
-    deadline: Instant,
+    clock: &mut Deadline,
 ) -> bool {
     let mut current = (state.objective(), state.evenness());
     let mut changed = false;
@@ -83,7 +85,7 @@ fn descend(
         let order = state.by_excess();
         let mut improved = false;
         for (i, &a) in order.iter().enumerate() {
-            if Instant::now() >= deadline {
+            if clock.passed_now() {
                 return changed;
             }
             let partners: Vec<usize> = match focus {
@@ -100,25 +102,25 @@ fn descend(
             };
             for b in partners {
                 // Several trades per pair: the first is rarely the best.
-                while let Some(value) = first_trade(state, held, a, b, current) {
+                while let Some(value) = first_trade(state, held, (a, b), current, clock) {
                     current = value;
                     improved = true;
                     changed = true;
-                    if Instant::now() >= deadline {
-                        return changed;
-                    }
+                }
+                if clock.passed_now() {
+                    return changed;
                 }
             }
         }
         if !improved && focus.is_none() {
             // Stuck for small trades: two members swap everything within a window.
-            if let Some(value) = first_window_swap(state, held, current, deadline) {
+            if let Some(value) = first_window_swap(state, held, current, clock) {
                 current = value;
                 changed = true;
                 continue;
             }
             // Stuck for pairs: a three-way cycle around the ends of max − min.
-            if let Some(value) = first_cycle(state, held, current, deadline) {
+            if let Some(value) = first_cycle(state, held, current, clock) {
                 current = value;
                 improved = true;
                 changed = true;
@@ -138,7 +140,7 @@ fn first_window_swap(
     state: &mut State,
     held: &mut [Vec<usize>],
     now: (f64, f64),
-    deadline: Instant,
+    clock: &mut Deadline,
 ) -> Option<(f64, f64)> {
     let shifts = &state.problem().shifts;
     // Only a shift that spans several others makes a window that trades of at most two
@@ -152,7 +154,7 @@ fn first_window_swap(
     let order = state.by_excess();
     for (i, &a) in order.iter().enumerate() {
         for &b in order[i + 1..].iter().rev() {
-            if Instant::now() >= deadline {
+            if clock.passed() {
                 return None;
             }
             let windows: Vec<usize> = held[a]
@@ -162,6 +164,9 @@ fn first_window_swap(
                 .filter(spans)
                 .collect();
             for w in windows {
+                if clock.passed() {
+                    return None;
+                }
                 let within = |list: &[usize]| -> Vec<usize> {
                     list.iter()
                         .copied()
@@ -190,7 +195,7 @@ fn first_cycle(
     state: &mut State,
     held: &mut [Vec<usize>],
     (current, even): (f64, f64),
-    deadline: Instant,
+    clock: &mut Deadline,
 ) -> Option<(f64, f64)> {
     for e in state.ends(plan::CYCLE_ENDS) {
         for i in 0..held[e].len() {
@@ -199,14 +204,14 @@ fn first_cycle(
                 if x == e {
                     continue;
                 }
-                if Instant::now() >= deadline {
-                    return None;
-                }
                 for j in 0..held[x].len() {
                     let t = held[x][j];
                     for &y in state.candidates(t) {
                         if y == e || y == x {
                             continue;
+                        }
+                        if clock.passed() {
+                            return None;
                         }
                         for k in 0..held[y].len() {
                             let u = held[y][k];
@@ -271,22 +276,26 @@ fn kick(state: &mut State, held: &mut [Vec<usize>], rng: &mut Rng) -> Vec<usize>
 
 /// The first improving trade between `a` and `b`, applied; its objective and evenness.
 /// A trade that leaves the objective as it is but spreads loads more evenly also counts:
-/// on a plateau (several members at the minimum, say) that is the way off it.
+/// on a plateau (several members at the minimum, say) that is the way off it. Members
+/// holding a year of daily shifts have millions of trades between them, so the deadline
+/// is read as they are tried.
 fn first_trade(
     state: &mut State,
     held: &mut [Vec<usize>],
-    a: usize,
-    b: usize,
+    (a, b): (usize, usize),
     now: (f64, f64),
+    clock: &mut Deadline,
 ) -> Option<(f64, f64)> {
-    let gives_a = subsets(&held[a]);
-    let gives_b = subsets(&held[b]);
-    for ga in &gives_a {
-        for gb in &gives_b {
+    let (held_a, held_b) = (held[a].clone(), held[b].clone());
+    for ga in Gives::of(&held_a) {
+        for gb in Gives::of(&held_b) {
             if ga.is_empty() && gb.is_empty() {
                 continue;
             }
-            if let Some(taken) = take_trade(state, held, (a, ga), (b, gb), now) {
+            if clock.passed() {
+                return None;
+            }
+            if let Some(taken) = take_trade(state, held, (a, &ga), (b, &gb), now) {
                 return Some(taken);
             }
         }
@@ -340,16 +349,78 @@ fn better(
 }
 
 /// What one member may give in a trade: every subset of `shifts` with at most two
-/// elements, the empty one first.
-fn subsets(shifts: &[usize]) -> Vec<Vec<usize>> {
-    let mut out = vec![Vec::new()];
-    for (i, &s) in shifts.iter().enumerate() {
-        out.push(vec![s]);
-        for &t in &shifts[i + 1..] {
-            out.push(vec![s, t]);
+/// elements, the empty one first, then each shift followed by it paired with each later
+/// one. Made one at a time: a member holding hundreds of shifts has tens of thousands.
+struct Gives<'a> {
+    shifts: &'a [usize],
+    /// The next to give: `None` the empty one, `(i, None)` shift `i` alone, `(i, Some(j))`
+    /// shifts `i` and `j`.
+    next: Option<(usize, Option<usize>)>,
+    started: bool,
+}
+
+/// At most two shifts, without allocating.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Give {
+    shifts: [usize; 2],
+    len: usize,
+}
+
+impl std::ops::Deref for Give {
+    type Target = [usize];
+
+    fn deref(&self) -> &[usize] {
+        &self.shifts[..self.len]
+    }
+}
+
+impl<'a> Gives<'a> {
+    fn of(shifts: &'a [usize]) -> Gives<'a> {
+        Gives {
+            shifts,
+            next: None,
+            started: false,
         }
     }
-    out
+}
+
+impl Iterator for Gives<'_> {
+    type Item = Give;
+
+    fn next(&mut self) -> Option<Give> {
+        let n = self.shifts.len();
+        if !self.started {
+            self.started = true;
+            self.next = (n > 0).then_some((0, None));
+            return Some(Give {
+                shifts: [0; 2],
+                len: 0,
+            });
+        }
+        let (i, j) = self.next?;
+        let after = |k: usize| (k + 1 < n).then_some(k + 1);
+        let (give, next) = match j {
+            None => (
+                Give {
+                    shifts: [self.shifts[i], 0],
+                    len: 1,
+                },
+                after(i).map(|k| (i, Some(k))),
+            ),
+            Some(j) => (
+                Give {
+                    shifts: [self.shifts[i], self.shifts[j]],
+                    len: 2,
+                },
+                match after(j) {
+                    Some(k) => Some((i, Some(k))),
+                    None => after(i).map(|k| (k, None)),
+                },
+            ),
+        };
+        self.next = next;
+        Some(give)
+    }
 }
 
 /// The held lists after `a` gave `ga` to `b` and `b` gave `gb` to `a`.
@@ -371,7 +442,7 @@ mod tests {
 
     #[test]
     fn subsets_are_all_small_ones_once() {
-        let all = subsets(&[4, 7, 9]);
+        let all: Vec<Vec<usize>> = Gives::of(&[4, 7, 9]).map(|g| g.to_vec()).collect();
         assert_eq!(
             all,
             vec![
@@ -470,7 +541,8 @@ mod tests {
         let mut held = held_lists(&state);
         let now = (state.objective(), state.evenness());
         for (a, b) in [(0, 1), (0, 2), (1, 2)] {
-            assert!(first_trade(&mut state, &mut held, a, b, now).is_none());
+            let mut clock = Deadline::new(Instant::now() + std::time::Duration::from_secs(5));
+            assert!(first_trade(&mut state, &mut held, (a, b), now, &mut clock).is_none());
         }
 
         let far = Instant::now() + std::time::Duration::from_secs(5);
@@ -504,7 +576,8 @@ mod tests {
         }
         let mut held = held_lists(&state);
         let now = (state.objective(), state.evenness());
-        assert!(first_trade(&mut state, &mut held, 0, 1, now).is_none());
+        let mut clock = Deadline::new(Instant::now() + std::time::Duration::from_secs(5));
+        assert!(first_trade(&mut state, &mut held, (0, 1), now, &mut clock).is_none());
 
         let far = Instant::now() + std::time::Duration::from_secs(5);
         assert!(exchange(&mut state, far));

@@ -45,11 +45,15 @@ pub(crate) fn lns(
     let mut round = 0u64;
     let total_free: usize = index.cand.iter().map(Vec::len).sum();
     let class = point_classes(problem, index);
+    // The most a neighbourhood has run past its limit so far: HiGHS reads its clock only
+    // now and then, so the next one is asked to stop that much earlier.
+    let mut late = 0.0_f64;
 
     loop {
         let left = deadline
             .saturating_duration_since(Instant::now())
-            .as_secs_f64();
+            .as_secs_f64()
+            - late;
         if left < 0.05 {
             break;
         }
@@ -117,6 +121,7 @@ pub(crate) fn lns(
             },
         );
         let took = began.elapsed().as_secs_f64();
+        late = late.max(took - limit);
         match outcome {
             Outcome::Solved {
                 assignment,

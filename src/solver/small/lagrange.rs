@@ -498,6 +498,21 @@ struct Combine<'a> {
     deviation: Vec<Vec<f64>>,
     choice: Vec<usize>,
     best: Option<(f64, Vec<usize>)>,
+    /// The search stops here (a long period's members have many final loads each);
+    /// `late` says it did, and its answer is void.
+    until: Instant,
+    nodes: u32,
+    late: bool,
+}
+
+/// What [`least_combination`] found.
+enum Combination {
+    /// The least value and each member's final state.
+    Least(f64, Vec<usize>),
+    /// No loads can beat the best schedule known.
+    NoneBeats,
+    /// The time ran out first: nothing is known.
+    OutOfTime,
 }
 
 impl Combine<'_> {
@@ -507,6 +522,11 @@ impl Combine<'_> {
 
     /// `cost` includes the certain deviation of the members chosen so far.
     fn search(&mut self, p: usize, lo: f64, hi: f64, pool: i64, cost: f64) {
+        self.nodes = self.nodes.wrapping_add(1);
+        if self.late || (self.nodes.is_multiple_of(4096) && Instant::now() >= self.until) {
+            self.late = true;
+            return;
+        }
         // What the later members cost at least, and the imbalance already fixed.
         let spread = if hi >= lo { hi - lo } else { 0.0 };
         let w = self.problem.objective;
@@ -878,9 +898,20 @@ fn relax(
                 if !ran {
                     continue;
                 }
-                let least =
-                    least_combination(problem, index, &members, spread_max, pool, &ctx.floor);
-                if least.is_none_or(|(value, _)| ctx.proves(value + seat_price)) {
+                let least = least_combination(
+                    problem,
+                    index,
+                    &members,
+                    (spread_max, pool),
+                    &ctx.floor,
+                    until,
+                );
+                let settled = match least {
+                    Combination::Least(value, _) => ctx.proves(value + seat_price),
+                    Combination::NoneBeats => true,
+                    Combination::OutOfTime => false,
+                };
+                if settled {
                     exclude[s * index.members + m] = Some(!take);
                     any = true;
                     break;
@@ -1082,15 +1113,19 @@ impl<'a> Ctx<'a> {
                 problem,
                 index,
                 members,
-                self.spread_max(),
-                self.pool,
+                (self.spread_max(), self.pool),
                 &self.floor,
+                until,
             );
-            let Some((value, choice)) = least else {
-                // No loads can beat the best schedule known.
-                ascent.bound = self.best;
-                ascent.proven = true;
-                return Some(ascent);
+            let (value, choice) = match least {
+                Combination::Least(value, choice) => (value, choice),
+                Combination::NoneBeats => {
+                    ascent.bound = self.best;
+                    ascent.proven = true;
+                    return Some(ascent);
+                }
+                // The rounds before it each bound every schedule.
+                Combination::OutOfTime => break,
             };
             let bound = value + (0..n).map(|s| price[s] * self.seats[s]).sum::<f64>();
             let held: Vec<Vec<bool>> = members
@@ -1289,10 +1324,10 @@ fn least_combination(
     problem: &Problem,
     index: &Index,
     members: &[Member],
-    spread_max: f64,
-    pool: (i64, i64),
+    (spread_max, pool): (f64, (i64, i64)),
     floor: &Floor,
-) -> Option<(f64, Vec<usize>)> {
+    until: Instant,
+) -> Combination {
     // With the pool fixed the mean is, and each member's deviation is their own.
     let w = problem.objective;
     let capacity: f64 = members
@@ -1366,9 +1401,16 @@ fn least_combination(
         deviation,
         choice: vec![0; members.len()],
         best: None,
+        until,
+        nodes: 0,
+        late: false,
     };
     combine.search(0, f64::INFINITY, f64::NEG_INFINITY, 0, 0.0);
-    combine.best
+    match combine.best {
+        _ if combine.late => Combination::OutOfTime,
+        Some((value, choice)) => Combination::Least(value, choice),
+        None => Combination::NoneBeats,
+    }
 }
 
 /// What the relaxation pays for the one schedule of a team whose every cell but that
@@ -1395,8 +1437,18 @@ pub(crate) fn unpriced(problem: &Problem, index: &Index) -> Option<f64> {
         least: f64::NEG_INFINITY,
         by_total: None,
     };
-    least_combination(problem, index, &members, f64::INFINITY, range, &floor)
-        .map(|(value, _)| value)
+    let far = Instant::now() + std::time::Duration::from_secs(3600);
+    match least_combination(
+        problem,
+        index,
+        &members,
+        (f64::INFINITY, range),
+        &floor,
+        far,
+    ) {
+        Combination::Least(value, _) => Some(value),
+        Combination::NoneBeats | Combination::OutOfTime => None,
+    }
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@
 //! zone's evenings are another's days) the total is not fixed; each possible total is
 //! then searched on its own.
 
+use std::cell::Cell;
 use std::time::Instant;
 
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -27,6 +28,8 @@ const SLACK: f64 = 1e-7;
 /// Most members (one bit each in a candidate mask). The plan asks for floors of at most
 /// `plan::SMALL_TEAM` people.
 const MAX_MEMBERS: usize = 16;
+/// Steps of an enumeration between two readings of the clock.
+const CLOCK_TICKS: u32 = 4096;
 
 /// The counts still to give out, each class in its own bits.
 type Packed = u128;
@@ -373,16 +376,22 @@ impl Split {
                 };
                 // The merged relaxation first: most windows are refuted there.
                 let mut relaxed = Window::new(merged, mu, (lo, hi), until);
+                if relaxed.out_of_time() {
+                    return None;
+                }
                 if relaxed.whole(total) >= limit {
                     continue;
                 }
                 let at_least = relaxed.least(0, full(&merged.classes), total, limit, states);
+                if relaxed.out_of_time() {
+                    return None;
+                }
                 if at_least >= limit {
                     continue;
                 }
                 let mut search = Window::new(self, mu, (lo, hi), until);
                 let dev = search.least(0, full(&self.classes), total, limit, states);
-                if *states > plan::SPLIT_STATES {
+                if *states > plan::SPLIT_STATES || search.out_of_time() {
                     return None;
                 }
                 if dev < limit {
@@ -421,9 +430,14 @@ impl Split {
         widest.retain(|&(lo, hi)| {
             let mut relaxed = Window::new(merged, mu, (lo, hi), until);
             let mut look = plan::SPLIT_FITS_STATES;
-            let empty = !relaxed.fits(0, full(&merged.classes), total, &mut look) && look > 0;
+            let fits = relaxed.fits(0, full(&merged.classes), total, &mut look);
             *states += plan::SPLIT_FITS_STATES - look;
-            empty
+            if relaxed.out_of_time() {
+                // A look cut short by the clock says nothing, and the search ends.
+                *states = plan::SPLIT_STATES + 1;
+                return false;
+            }
+            !fits && look > 0
         });
         widest
     }
@@ -528,6 +542,10 @@ struct Window<'a> {
     /// there on, exact, or (false) only known to be at least this.
     memo: FxHashMap<(u8, Packed, i64), (f64, bool)>,
     until: Instant,
+    /// Steps of the enumerations since the clock was last read, and whether it said the
+    /// time is up: then every answer of this window is void and the search gives up.
+    ticks: Cell<u32>,
+    late: Cell<bool>,
 }
 
 impl<'a> Window<'a> {
@@ -557,7 +575,9 @@ impl<'a> Window<'a> {
         let mut later_least = vec![FxHashMap::default(); k + 1];
         let mut table: FxHashMap<i64, f64> = FxHashMap::default();
         table.insert(0, 0.0);
-        for p in (0..k).rev() {
+        let late = Cell::new(false);
+        let mut steps = 0usize;
+        'members: for p in (0..k).rev() {
             later_least[p] = table.clone();
             let own: Vec<(i64, f64)> = loads[p]
                 .iter()
@@ -566,6 +586,14 @@ impl<'a> Window<'a> {
                 .collect();
             let mut next: FxHashMap<i64, f64> = FxHashMap::default();
             for (&rest, &dev) in &table {
+                steps += own.len();
+                if steps >= CLOCK_TICKS as usize {
+                    steps = 0;
+                    if Instant::now() >= until {
+                        late.set(true);
+                        break 'members;
+                    }
+                }
                 for &(l, d) in &own {
                     let e = next.entry(rest + l).or_insert(f64::INFINITY);
                     *e = e.min(dev + d);
@@ -585,7 +613,28 @@ impl<'a> Window<'a> {
             later_least,
             memo: FxHashMap::default(),
             until,
+            ticks: Cell::new(0),
+            late,
         }
+    }
+
+    /// Counts one step of an enumeration; whether the time is up (read every
+    /// [`CLOCK_TICKS`] steps). A year of shifts in many classes makes millions of count
+    /// vectors per member, so the enumerations read the clock too, not only `spend`.
+    fn tick(&self) -> bool {
+        if !self.late.get() {
+            let ticks = self.ticks.get() + 1;
+            self.ticks.set(ticks % CLOCK_TICKS);
+            if ticks >= CLOCK_TICKS && Instant::now() >= self.until {
+                self.late.set(true);
+            }
+        }
+        self.late.get()
+    }
+
+    /// Whether the clock stopped this window: its answers are void.
+    fn out_of_time(&self) -> bool {
+        self.late.get()
     }
 
     /// A bound on [`Window::least`] for the whole team taking `total`: infinite when
@@ -619,7 +668,7 @@ impl<'a> Window<'a> {
         {
             return value;
         }
-        if !self.spend(states) {
+        if !self.spend(states) || self.out_of_time() {
             return f64::INFINITY;
         }
         // This member's deviation and the later ones' least (that of their total) are
@@ -694,7 +743,7 @@ impl<'a> Window<'a> {
         if self.memo.contains_key(&key) {
             return false;
         }
-        if *budget == 0 {
+        if *budget == 0 || self.out_of_time() {
             return false;
         }
         *budget -= 1;
@@ -749,7 +798,7 @@ impl<'a> Window<'a> {
         out: &mut Vec<(i64, Packed)>,
     ) {
         let classes = &self.split.classes;
-        if load > high {
+        if load > high || self.tick() {
             return;
         }
         let Some(class) = classes.get(i) else {

@@ -152,7 +152,8 @@ fn a_missing_or_malformed_schedule_is_invalid_input() {
 #[test]
 fn an_unwritable_html_path_fails_without_output() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let out = report_html(&dir.path().join("no-such-dir/report.html"), 1);
+    // An output path that cannot be written is the user's to fix: exit 2, like `solve -o`.
+    let out = report_html(&dir.path().join("no-such-dir/report.html"), 2);
     assert_contains(&stderr(&out), "cannot write");
     assert!(stdout(&out).is_empty());
 }

@@ -1,0 +1,111 @@
+//! Infeasibility explained to the member and the week: each `infeasible-*.toml` fixture
+//! has one cause, and `rota solve` (exit 3) names its rule, its member and its week, in
+//! words on stderr and as fields with `--json`.
+
+use serde_json::Value;
+
+use crate::support::*;
+
+/// Solves `name` with `--json`: exit 3, the diagnosis text and its relaxations.
+fn diagnose(name: &str) -> (String, Vec<Value>) {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let out = tmp.path().join("out");
+    let run = rota(&[
+        "solve",
+        arg(&fixture(name)),
+        "-o",
+        arg(&out),
+        "--time-limit",
+        "2",
+        "--json",
+    ]);
+    expect_code(&run, 3);
+    assert!(!out.exists(), "{name}: wrote output");
+    let json: Value = serde_json::from_str(&stdout(&run)).expect("JSON on stdout");
+    assert_eq!(json["status"], "infeasible");
+    let text = json["diagnosis"].as_str().expect("diagnosis").to_string();
+    assert!(
+        stderr(&run).contains(&text),
+        "{name}: stderr has the same text"
+    );
+    let relaxations = json["relaxations"].as_array().expect("relaxations").clone();
+    (text, relaxations)
+}
+
+/// The one relaxation of `rule`, checked against `member`, `week` and its Monday.
+fn only(relaxations: &[Value], rule: &str, member: Option<&str>, week: Option<u64>) -> Value {
+    let of_rule: Vec<&Value> = relaxations.iter().filter(|r| r["rule"] == rule).collect();
+    assert_eq!(of_rule.len(), 1, "{rule}: {relaxations:#?}");
+    let r = of_rule[0].clone();
+    assert_eq!(r["member"].as_str(), member, "{r:#}");
+    assert_eq!(r["week"].as_u64(), week, "{r:#}");
+    r
+}
+
+#[test]
+fn too_little_rest_is_bobs_in_week_3() {
+    let (text, found) = diagnose("infeasible-rest.toml");
+    let r = only(&found, "min_rest_hours", Some("bob"), Some(3));
+    assert_eq!(
+        (r["now"].as_f64(), r["needed"].as_f64()),
+        (Some(24.0), Some(16.0))
+    );
+    assert!(
+        text.contains("min_rest_hours 24 would have to drop to 16 for bob in week 3 (2027-01-18)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_week_of_rest_is_bobs_in_week_4() {
+    let (text, found) = diagnose("infeasible-rest-weekly.toml");
+    only(&found, "min_rest_hours", Some("bob"), Some(4));
+    assert!(
+        text.contains("min_rest_hours 168 would have to drop to 0 for bob in week 4 (2027-01-25)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn three_days_in_a_row_are_bobs_in_week_2() {
+    let (text, found) = diagnose("infeasible-consecutive.toml");
+    let r = only(&found, "max_consecutive", Some("bob"), Some(2));
+    assert_eq!(r["needed"].as_f64(), Some(3.0));
+    assert!(
+        text.contains("max_consecutive 2 would have to rise to 3 for bob in week 2 (2027-01-11)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn too_many_shifts_are_bobs() {
+    let (text, found) = diagnose("infeasible-max-shifts.toml");
+    let r = only(&found, "max_shifts", Some("bob"), None);
+    assert_eq!(r["needed"].as_f64(), Some(7.0));
+    assert!(
+        text.contains("max_shifts 5 of bob would have to rise to 7"),
+        "{text}"
+    );
+}
+
+#[test]
+fn one_of_anas_pins_in_week_3_has_to_go() {
+    let (text, found) = diagnose("infeasible-pins.toml");
+    let r = only(&found, "pin", Some("ana"), Some(3));
+    assert_eq!(r["week_of"], "2027-01-18");
+    assert!(
+        text.contains("the pin of ana on the day shift starting 2027-01-"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_seat_nobody_else_can_take_stays_empty_in_week_3() {
+    let (text, found) = diagnose("infeasible-overlap.toml");
+    let r = only(&found, "coverage", None, Some(3));
+    assert_eq!(r["week_of"], "2027-01-18");
+    assert!(
+        text.contains("shift starting 2027-01-20 09:00 would have 1 seat left empty"),
+        "{text}"
+    );
+}
