@@ -372,6 +372,24 @@ impl Default for Rules {
     }
 }
 
+impl Rules {
+    /// The defaults but runs of at most `n` shifts in a row.
+    pub fn runs_of(n: u32) -> Rules {
+        Rules {
+            max_consecutive: n,
+            ..Rules::default()
+        }
+    }
+
+    /// The defaults but at least `hours` of rest between shifts.
+    pub fn rest_of(hours: f64) -> Rules {
+        Rules {
+            min_rest_hours: hours,
+            ..Rules::default()
+        }
+    }
+}
+
 /// Points per hour of each class.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ClassWeights {

@@ -295,10 +295,7 @@ mod tests {
 
     #[test]
     fn rest_after_a_shift_before_the_period_relaxes_with_the_rule() {
-        let rules = ConfigRules {
-            min_rest_hours: 12.0,
-            ..ConfigRules::default()
-        };
+        let rules = ConfigRules::rest_of(12.0);
         let mut problem = testkit::problem(2, &[(0, 0, 24), (0, 24, 24)], rules);
         let earlier = |gap| Exclusion::Earlier {
             shift: "layer0 2026-12-31 00:00".into(),

@@ -420,10 +420,7 @@ mod tests {
 
     #[test]
     fn can_add_enforces_consecutive_rest_and_max_shifts() {
-        let rules = ConfigRules {
-            max_consecutive: 2,
-            ..ConfigRules::default()
-        };
+        let rules = ConfigRules::runs_of(2);
         let mut problem = daily(6, rules);
         problem.members[2].max_shifts = Some(1);
         let index = Index::new(&problem, None, Rules::of(&problem));
@@ -438,13 +435,7 @@ mod tests {
         assert!(!state.can_add(4, 2), "max_shifts = 1");
         assert!(!state.can_add(2, 1), "the shift is full");
 
-        let rested = daily(
-            4,
-            ConfigRules {
-                min_rest_hours: 24.0,
-                ..ConfigRules::default()
-            },
-        );
+        let rested = daily(4, ConfigRules::rest_of(24.0));
         let index = Index::new(&rested, None, Rules::of(&rested));
         let mut state = State::new(&rested, &index);
         state.add(0, 0);

@@ -215,6 +215,13 @@ mod tests {
         p.cells[shift][member].blocked = Some(Exclusion::NotEmployed);
     }
 
+    /// The round-robin schedule of `p`, which `why` says exists; it must keep the rules.
+    fn rotated(p: &Problem, why: &str) -> Assignment {
+        let a = round_robin(p).expect(why);
+        assert!(rules::check(p, &a, None).is_empty(), "{why}");
+        a
+    }
+
     fn holders(a: &Assignment) -> Vec<usize> {
         a.members.iter().map(|ms| ms[0]).collect()
     }
@@ -222,56 +229,45 @@ mod tests {
     #[test]
     fn rotates_in_config_order() {
         let p = problem(3, 1, 7, 24, Rules::default());
-        let a = round_robin(&p).expect("a free team rotates");
+        let a = rotated(&p, "a free team rotates");
         assert_eq!(holders(&a), vec![0, 1, 2, 0, 1, 2, 0]);
-        assert!(rules::check(&p, &a, None).is_empty());
     }
 
     #[test]
     fn skips_a_blocked_member_who_keeps_their_place() {
         let mut p = problem(3, 1, 6, 24, Rules::default());
         block(&mut p, 1, 1);
-        let a = round_robin(&p).expect("someone else can take shift 1");
+        let a = rotated(&p, "someone else can take shift 1");
         // 1 is skipped at shift 1; 2 takes it and the rotation carries on after 2.
         assert_eq!(holders(&a), vec![0, 2, 0, 1, 2, 0]);
-        assert!(rules::check(&p, &a, None).is_empty());
     }
 
     #[test]
     fn honours_pins_without_moving_the_rotation() {
         let mut p = problem(3, 1, 6, 24, Rules::default());
         p.pins = vec![(2, 1)];
-        let a = round_robin(&p).expect("the pin fits");
+        let a = rotated(&p, "the pin fits");
         // Shift 2 is member 1's by pin; the rotation resumes with member 2 at shift 3.
         assert_eq!(holders(&a), vec![0, 1, 1, 2, 0, 1]);
-        assert!(rules::check(&p, &a, None).is_empty());
     }
 
     #[test]
     fn respects_max_consecutive_around_a_pin() {
-        let rules = Rules {
-            max_consecutive: 1,
-            ..Rules::default()
-        };
+        let rules = Rules::runs_of(1);
         let mut p = problem(3, 1, 6, 24, rules);
         // Member 1's turn is shift 1, right before their pinned shift 2: they are skipped.
         p.pins = vec![(2, 1)];
-        let a = round_robin(&p).expect("three people can alternate");
+        let a = rotated(&p, "three people can alternate");
         assert_eq!(holders(&a), vec![0, 2, 1, 0, 1, 2]);
-        assert!(rules::check(&p, &a, None).is_empty());
     }
 
     #[test]
     fn respects_min_rest_and_overlap_across_layers() {
-        let rules = Rules {
-            min_rest_hours: 24.0,
-            ..Rules::default()
-        };
+        let rules = Rules::rest_of(24.0);
         // Two layers of 12-hour shifts: nobody may hold both layers at once (overlap),
         // nor a shift starting less than a day after their last one ended.
         let p = problem(6, 2, 10, 12, rules);
-        let a = round_robin(&p).expect("six people suffice");
-        assert!(rules::check(&p, &a, None).is_empty());
+        let a = rotated(&p, "six people suffice");
         assert_eq!(holders(&a)[..4], [0, 1, 2, 3]);
     }
 
@@ -279,9 +275,8 @@ mod tests {
     fn respects_max_shifts() {
         let mut p = problem(3, 1, 6, 24, Rules::default());
         p.members[0].max_shifts = Some(1);
-        let a = round_robin(&p).expect("1 and 2 take the rest");
+        let a = rotated(&p, "1 and 2 take the rest");
         assert_eq!(holders(&a), vec![0, 1, 2, 1, 2, 1]);
-        assert!(rules::check(&p, &a, None).is_empty());
     }
 
     #[test]
@@ -290,12 +285,11 @@ mod tests {
         for s in &mut p.shifts {
             s.per_shift = 2;
         }
-        let a = round_robin(&p).expect("five people fill pairs");
+        let a = rotated(&p, "five people fill pairs");
         assert_eq!(
             a.members,
             vec![vec![0, 1], vec![2, 3], vec![0, 4], vec![1, 2]]
         );
-        assert!(rules::check(&p, &a, None).is_empty());
     }
 
     #[test]
@@ -310,16 +304,13 @@ mod tests {
             block(&mut p, s, 0);
             block(&mut p, s, 2);
         }
-        let a = round_robin(&p).expect("two eligible people alternate");
+        let a = rotated(&p, "two eligible people alternate");
         assert_eq!(holders(&a), vec![1, 3, 1, 3]);
     }
 
     #[test]
     fn dead_ends_when_nobody_fits() {
-        let rules = Rules {
-            max_consecutive: 1,
-            ..Rules::default()
-        };
+        let rules = Rules::runs_of(1);
         let mut p = problem(2, 1, 4, 24, rules);
         block(&mut p, 2, 0);
         // Shift 1 went to member 1, member 0 is blocked on shift 2, and member 1 may not
@@ -457,6 +448,15 @@ mod fairer_than_round_robin {
         );
     }
 
+    /// `name`'s shape with `members` people over one month, to stay within a short test.
+    fn one_month(name: &str, members: usize) -> Spec {
+        Spec {
+            members,
+            months: 1,
+            ..named(name)
+        }
+    }
+
     #[test]
     fn twelve_people_two_weekly_layers_a_quarter() {
         assert_fairer_than_round_robin(generate(&named("team12")));
@@ -464,24 +464,13 @@ mod fairer_than_round_robin {
 
     #[test]
     fn daily_layers_across_four_zones_with_pto() {
-        // team40's shape over one month, to stay within a short test.
-        let spec = Spec {
-            members: 20,
-            months: 1,
-            ..named("team40")
-        };
-        assert_fairer_than_round_robin(generate(&spec));
+        assert_fairer_than_round_robin(generate(&one_month("team40", 20)));
     }
 
     #[test]
     fn twelve_hour_follow_the_sun() {
         // fts150's shape, smaller: the nights of one zone are the days of another.
-        let spec = Spec {
-            members: 24,
-            months: 1,
-            ..named("fts150")
-        };
-        assert_fairer_than_round_robin(generate(&spec));
+        assert_fairer_than_round_robin(generate(&one_month("fts150", 24)));
     }
 
     #[test]

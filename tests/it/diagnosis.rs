@@ -42,70 +42,84 @@ fn only(relaxations: &[Value], rule: &str, member: Option<&str>, week: Option<u6
     r
 }
 
+/// `name`'s one relaxation of `rule` (checked as `only` does), once the diagnosis's words
+/// are seen to say `says`.
+fn diagnosed(name: &str, rule: &str, member: Option<&str>, week: Option<u64>, says: &str) -> Value {
+    let (text, found) = diagnose(name);
+    assert!(text.contains(says), "{text}");
+    only(&found, rule, member, week)
+}
+
 #[test]
 fn too_little_rest_is_bobs_in_week_3() {
-    let (text, found) = diagnose("infeasible-rest.toml");
-    let r = only(&found, "min_rest_hours", Some("bob"), Some(3));
+    let r = diagnosed(
+        "infeasible-rest.toml",
+        "min_rest_hours",
+        Some("bob"),
+        Some(3),
+        "min_rest_hours 24 would have to drop to 16 for bob in week 3 (2027-01-18)",
+    );
     assert_eq!(
         (r["now"].as_f64(), r["needed"].as_f64()),
         (Some(24.0), Some(16.0))
-    );
-    assert!(
-        text.contains("min_rest_hours 24 would have to drop to 16 for bob in week 3 (2027-01-18)"),
-        "{text}"
     );
 }
 
 #[test]
 fn a_week_of_rest_is_bobs_in_week_4() {
-    let (text, found) = diagnose("infeasible-rest-weekly.toml");
-    only(&found, "min_rest_hours", Some("bob"), Some(4));
-    assert!(
-        text.contains("min_rest_hours 168 would have to drop to 0 for bob in week 4 (2027-01-25)"),
-        "{text}"
+    diagnosed(
+        "infeasible-rest-weekly.toml",
+        "min_rest_hours",
+        Some("bob"),
+        Some(4),
+        "min_rest_hours 168 would have to drop to 0 for bob in week 4 (2027-01-25)",
     );
 }
 
 #[test]
 fn three_days_in_a_row_are_bobs_in_week_2() {
-    let (text, found) = diagnose("infeasible-consecutive.toml");
-    let r = only(&found, "max_consecutive", Some("bob"), Some(2));
-    assert_eq!(r["needed"].as_f64(), Some(3.0));
-    assert!(
-        text.contains("max_consecutive 2 would have to rise to 3 for bob in week 2 (2027-01-11)"),
-        "{text}"
+    let r = diagnosed(
+        "infeasible-consecutive.toml",
+        "max_consecutive",
+        Some("bob"),
+        Some(2),
+        "max_consecutive 2 would have to rise to 3 for bob in week 2 (2027-01-11)",
     );
+    assert_eq!(r["needed"].as_f64(), Some(3.0));
 }
 
 #[test]
 fn too_many_shifts_are_bobs() {
-    let (text, found) = diagnose("infeasible-max-shifts.toml");
-    let r = only(&found, "max_shifts", Some("bob"), None);
-    assert_eq!(r["needed"].as_f64(), Some(7.0));
-    assert!(
-        text.contains("max_shifts 5 of bob would have to rise to 7"),
-        "{text}"
+    let r = diagnosed(
+        "infeasible-max-shifts.toml",
+        "max_shifts",
+        Some("bob"),
+        None,
+        "max_shifts 5 of bob would have to rise to 7",
     );
+    assert_eq!(r["needed"].as_f64(), Some(7.0));
 }
 
 #[test]
 fn one_of_anas_pins_in_week_3_has_to_go() {
-    let (text, found) = diagnose("infeasible-pins.toml");
-    let r = only(&found, "pin", Some("ana"), Some(3));
-    assert_eq!(r["week_of"], "2027-01-18");
-    assert!(
-        text.contains("the pin of ana on the day shift starting 2027-01-"),
-        "{text}"
+    let r = diagnosed(
+        "infeasible-pins.toml",
+        "pin",
+        Some("ana"),
+        Some(3),
+        "the pin of ana on the day shift starting 2027-01-",
     );
+    assert_eq!(r["week_of"], "2027-01-18");
 }
 
 #[test]
 fn a_seat_nobody_else_can_take_stays_empty_in_week_3() {
-    let (text, found) = diagnose("infeasible-overlap.toml");
-    let r = only(&found, "coverage", None, Some(3));
-    assert_eq!(r["week_of"], "2027-01-18");
-    assert!(
-        text.contains("shift starting 2027-01-20 09:00 would have 1 seat left empty"),
-        "{text}"
+    let r = diagnosed(
+        "infeasible-overlap.toml",
+        "coverage",
+        None,
+        Some(3),
+        "shift starting 2027-01-20 09:00 would have 1 seat left empty",
     );
+    assert_eq!(r["week_of"], "2027-01-18");
 }

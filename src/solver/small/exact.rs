@@ -1116,7 +1116,7 @@ mod tests {
     fn varied(seed: u64) -> Problem {
         let mut rng = XorShift::new(seed);
         let members = 3 + rng.below(2) as usize;
-        let mut shifts: Vec<(usize, i64, i64)> = (0..9).map(|d| (0, d * 24, 24)).collect();
+        let mut shifts = one_every(9, 24, 24);
         shifts.insert(3, (1, 60, 36));
         shifts.insert(7, (1, 132, 36));
         let rules = ConfigRules {
@@ -1154,20 +1154,21 @@ mod tests {
         Instant::now() + Duration::from_secs(seconds)
     }
 
+    /// Never cancelled.
+    static GO_ON: AtomicBool = AtomicBool::new(false);
+
+    /// At most `budget` steps, with a deadline a minute away and no cancellation.
+    fn within(budget: usize) -> Limits<'static> {
+        Limits {
+            until: later(60),
+            budget,
+            cancel: &GO_ON,
+        }
+    }
+
     /// Without budget, deadline or cancellation.
     fn run(problem: &Problem, index: &Index, incumbent: f64) -> Verdict {
-        solve(
-            problem,
-            index,
-            incumbent,
-            Limits {
-                until: later(60),
-                budget: usize::MAX,
-                cancel: &AtomicBool::new(false),
-            },
-            None,
-            None,
-        )
+        solve(problem, index, incumbent, within(usize::MAX), None, None)
     }
 
     /// HiGHS's proven optimum (no gap), or `None` when there is no schedule.
@@ -1188,8 +1189,7 @@ mod tests {
     fn from_no_incumbent_it_finds_the_milp_optimum() {
         let mut compared = 0;
         for seed in 0..16 {
-            let problem = varied(seed);
-            let index = Index::new(&problem, None, Rules::of(&problem));
+            let (problem, index) = indexed(varied(seed));
             let verdict = run(&problem, &index, f64::INFINITY);
             match (verdict, milp_optimum(&problem, &index)) {
                 (Verdict::Better(assignment), Some(best)) => {
@@ -1211,8 +1211,7 @@ mod tests {
 
     #[test]
     fn an_optimal_incumbent_is_confirmed_and_a_worse_one_beaten() {
-        let problem = varied(3);
-        let index = Index::new(&problem, None, Rules::of(&problem));
+        let (problem, index) = indexed(varied(3));
         let best = milp_optimum(&problem, &index).expect("feasible");
         assert_eq!(run(&problem, &index, best), Verdict::IncumbentOptimal);
         let Verdict::Better(assignment) = run(&problem, &index, best + 1.0) else {
@@ -1231,8 +1230,7 @@ mod tests {
     fn rising_caps_find_the_optimum_and_bound_every_schedule() {
         let mut raised = 0;
         for seed in 0..12 {
-            let problem = varied(seed);
-            let index = Index::new(&problem, None, Rules::of(&problem));
+            let (problem, index) = indexed(varied(seed));
             let Some(best) = milp_optimum(&problem, &index) else {
                 continue;
             };
@@ -1242,11 +1240,7 @@ mod tests {
                     &index,
                     best + above,
                     lower,
-                    Limits {
-                        until: later(60),
-                        budget: usize::MAX,
-                        cancel: &AtomicBool::new(false),
-                    },
+                    within(usize::MAX),
                     None,
                     None,
                 );
@@ -1271,14 +1265,9 @@ mod tests {
 
         // Out of budget under the caps, it goes on to the incumbent and gives up there,
         // claiming no bound above the optimum.
-        let problem = varied(3);
-        let index = Index::new(&problem, None, Rules::of(&problem));
+        let (problem, index) = indexed(varied(3));
         let best = milp_optimum(&problem, &index).expect("feasible");
-        let limits = Limits {
-            until: later(60),
-            budget: 64 * 3,
-            cancel: &AtomicBool::new(false),
-        };
+        let limits = within(64 * 3);
         let lower = best - 10.0;
         let (verdict, bound) = rising(&problem, &index, best + 900.0, lower, limits, None, None);
         assert_eq!(verdict, Verdict::GaveUp);
@@ -1287,8 +1276,7 @@ mod tests {
 
     #[test]
     fn gives_up_at_its_budget_deadline_or_cancellation() {
-        let problem = varied(3);
-        let index = Index::new(&problem, None, Rules::of(&problem));
+        let (problem, index) = indexed(varied(3));
         assert_ne!(run(&problem, &index, f64::INFINITY), Verdict::GaveUp);
         let (go_on, stop) = (AtomicBool::new(false), AtomicBool::new(true));
         let limits = [
@@ -1318,12 +1306,8 @@ mod tests {
     #[test]
     fn interchangeable_members_are_one_state_and_the_schedule_is_rebuilt() {
         let shifts: Vec<(usize, i64, i64)> = (0..10).map(|d| (0, d * 24, 10 + d % 3)).collect();
-        let rested = ConfigRules {
-            min_rest_hours: 24.0,
-            ..ConfigRules::default()
-        };
-        let problem = testkit::problem(5, &shifts, rested);
-        let index = Index::new(&problem, None, Rules::of(&problem));
+        let rested = ConfigRules::rest_of(24.0);
+        let (problem, index) = team(5, &shifts, rested);
         let groups = crate::solver::symmetry::interchangeable(&problem, &index);
         assert_eq!(groups, vec![vec![0, 1, 2, 3, 4]]);
         let Verdict::Better(assignment) = run(&problem, &index, f64::INFINITY) else {
@@ -1371,22 +1355,28 @@ mod tests {
         assert_ne!(c, ka);
     }
 
-    /// A team of `members` over `shifts` (layer, start hour, hours) under `rules`.
-    fn team(members: usize, shifts: &[(usize, i64, i64)], rules: ConfigRules) -> (Problem, Index) {
-        let problem = testkit::problem(members, shifts, rules);
+    /// `n` shifts of `hours` in layer 0, one starting every `every` hours.
+    fn one_every(n: i64, every: i64, hours: i64) -> Vec<(usize, i64, i64)> {
+        (0..n).map(|i| (0, i * every, hours)).collect()
+    }
+
+    /// `problem` and its index under its own rules, with no previous schedule.
+    fn indexed(problem: Problem) -> (Problem, Index) {
         let index = Index::new(&problem, None, Rules::of(&problem));
         (problem, index)
+    }
+
+    /// A team of `members` over `shifts` (layer, start hour, hours) under `rules`.
+    fn team(members: usize, shifts: &[(usize, i64, i64)], rules: ConfigRules) -> (Problem, Index) {
+        indexed(testkit::problem(members, shifts, rules))
     }
 
     #[test]
     fn holders_of_ended_runs_are_forgotten() {
         // Daily 24-hour shifts, back to back, runs of at most three: after day 3 the
         // frontier holds days 1–3, days 1 and 2 only for runs.
-        let shifts: Vec<(usize, i64, i64)> = (0..6).map(|d| (0, d * 24, 24)).collect();
-        let runs = ConfigRules {
-            max_consecutive: 3,
-            ..ConfigRules::default()
-        };
+        let shifts = one_every(6, 24, 24);
+        let runs = ConfigRules::runs_of(3);
         let (problem, index) = team(3, &shifts, runs);
         let (daily, _) = steps(&problem, &index, &[Some(0), Some(1), Some(2)]).expect("steps");
         let step = &daily[3];
@@ -1407,11 +1397,10 @@ mod tests {
 
         // 12-hour shifts with 18 hours of rest: shift 2's holder may not take shift 4,
         // so shift 2 stays whole; shift 1 is kept for runs only.
-        let shifts: Vec<(usize, i64, i64)> = (0..6).map(|h| (0, h * 12, 12)).collect();
+        let shifts = one_every(6, 12, 12);
         let rules = ConfigRules {
             min_rest_hours: 18.0,
-            max_consecutive: 3,
-            ..ConfigRules::default()
+            ..ConfigRules::runs_of(3)
         };
         let (problem, index) = team(3, &shifts, rules);
         let (rested, _) = steps(&problem, &index, &[Some(0), Some(1), Some(2)]).expect("steps");
@@ -1423,21 +1412,15 @@ mod tests {
     fn most_load_counts_runs_and_rest() {
         // Five daily shifts of 10 points, runs of at most two: 1 1 0 1 1 from the first, 1 1 0
         // from the third.
-        let shifts: Vec<(usize, i64, i64)> = (0..5).map(|d| (0, d * 24, 10)).collect();
-        let runs = ConfigRules {
-            max_consecutive: 2,
-            ..ConfigRules::default()
-        };
+        let shifts = one_every(5, 24, 10);
+        let runs = ConfigRules::runs_of(2);
         let (problem, index) = team(2, &shifts, runs);
         let order: Vec<usize> = (0..5).collect();
         let most = most_load(&problem, &index, &order, &order, 0);
         assert_eq!(most, [40, 30, 20, 20, 10, 0].map(|p| p * SCALE as i64));
 
         // 24 hours of rest after 10-hour shifts a day apart: every other one.
-        let rested = ConfigRules {
-            min_rest_hours: 24.0,
-            ..ConfigRules::default()
-        };
+        let rested = ConfigRules::rest_of(24.0);
         let (problem, index) = team(2, &shifts, rested);
         let most = most_load(&problem, &index, &order, &order, 1);
         assert_eq!(most, [30, 20, 20, 10, 10, 0].map(|p| p * SCALE as i64));

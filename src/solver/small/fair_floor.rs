@@ -121,10 +121,7 @@ mod tests {
         let shifts: Vec<(usize, i64, i64)> = (0..hours.len())
             .map(|i| (0, i as i64 * 24, hours[i]))
             .collect();
-        let rules = ConfigRules {
-            min_rest_hours: 30.0,
-            ..ConfigRules::default()
-        };
+        let rules = ConfigRules::rest_of(30.0);
         let mut problem = testkit::problem(2, &shifts, rules);
         problem.capacity = vec![1.0, 0.5];
         problem.history = vec![0.0, 6.0];

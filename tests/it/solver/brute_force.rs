@@ -1,13 +1,14 @@
 //! The solver against an oracle: on tiny instances, every valid assignment is enumerated
 //! and the solver's proven optimum must equal the best `evaluate` objective among them.
 
+use std::ops::RangeInclusive;
 use std::time::Duration;
 
 use rota::problem::Problem;
 use rota::problem::assignment::{Assignment, Previous};
 use rota::problem::evaluate::evaluate;
 use rota::problem::rules::check;
-use rota::solver::{Solution, SolveError, SolveOptions, SolveStatus, solve};
+use rota::solver::{Diagnosis, Solution, SolveError, SolveOptions, SolveStatus, solve};
 
 use crate::support::problems::{Lcg, Spec};
 
@@ -48,6 +49,30 @@ fn against_brute_force(
         }
         (Err(SolveError::Infeasible(_)), None) => None,
         (got, best) => panic!("seed {seed}: solver {got:?} but brute force {best:?}"),
+    }
+}
+
+/// Solves the problem `spec_of(seed)` describes for each seed against the brute force:
+/// each feasible one must also be proven optimal, and at least `least` must be feasible
+/// for the comparison to mean much.
+fn proven_optimal_on(seeds: RangeInclusive<u64>, least: usize, spec_of: impl Fn(u64) -> Spec) {
+    let mut compared = 0;
+    for seed in seeds {
+        let problem = spec_of(seed).problem();
+        if let Some(solution) = against_brute_force(&problem, None, seed) {
+            assert_eq!(solution.status, SolveStatus::Optimal, "seed {seed}");
+            compared += 1;
+        }
+    }
+    assert!(compared >= least, "only {compared} feasible instances");
+}
+
+/// Why `spec` cannot be solved, as the solver diagnoses it; any other outcome
+/// fails the test.
+fn infeasible_because(spec: Spec) -> Diagnosis {
+    match solve(&spec.problem(), None, &options()) {
+        Err(SolveError::Infeasible(text)) => text,
+        other => panic!("expected infeasible, got {other:?}"),
     }
 }
 
@@ -151,16 +176,7 @@ fn random_spec(seed: u64) -> Spec {
 
 #[test]
 fn proven_optimum_equals_brute_force_minimum() {
-    let mut compared = 0;
-    for seed in 1..=24u64 {
-        let problem = random_spec(seed).problem();
-        if let Some(solution) = against_brute_force(&problem, None, seed) {
-            assert_eq!(solution.status, SolveStatus::Optimal, "seed {seed}");
-            compared += 1;
-        }
-    }
-    // The generator must mostly produce feasible instances for this test to mean much.
-    assert!(compared >= 12, "only {compared} feasible instances");
+    proven_optimal_on(1..=24, 12, random_spec);
 }
 
 #[test]
@@ -168,8 +184,7 @@ fn interchangeable_members_keep_the_brute_force_optimum() {
     // The whole model orders interchangeable members by shift count; that must cut
     // copies of the same schedule only, never the optimum. All but one member are
     // made copies of member 0.
-    let mut compared = 0;
-    for seed in 60..72u64 {
+    proven_optimal_on(60..=71, 6, |seed| {
         let mut spec = random_spec(seed);
         spec.pins.clear();
         for m in 1..spec.members - 1 {
@@ -183,13 +198,8 @@ fn interchangeable_members_keep_the_brute_force_optimum() {
             spec.history[m] = spec.history[0];
             spec.max_shifts[m] = spec.max_shifts[0];
         }
-        let problem = spec.problem();
-        if let Some(solution) = against_brute_force(&problem, None, seed) {
-            assert_eq!(solution.status, SolveStatus::Optimal, "seed {seed}");
-            compared += 1;
-        }
-    }
-    assert!(compared >= 6, "only {compared} feasible instances");
+        spec
+    });
 }
 
 #[test]
@@ -232,8 +242,7 @@ fn churn_and_frozen_shifts_match_brute_force() {
 fn shifts_before_the_period_match_brute_force() {
     // Runs held up to the period and pairs with after-hours shifts before it: the
     // solver may neither break them nor avoid more than they demand.
-    let mut compared = 0;
-    for seed in 80..96u64 {
+    proven_optimal_on(80..=95, 8, |seed| {
         let mut spec = random_spec(seed);
         let mut rng = Lcg(seed * 7919);
         spec.rules.max_consecutive = 1 + rng.below(2) as u32;
@@ -251,13 +260,8 @@ fn shifts_before_the_period_match_brute_force() {
                 }
             }
         }
-        let problem = spec.problem();
-        if let Some(solution) = against_brute_force(&problem, None, seed) {
-            assert_eq!(solution.status, SolveStatus::Optimal, "seed {seed}");
-            compared += 1;
-        }
-    }
-    assert!(compared >= 8, "only {compared} feasible instances");
+        spec
+    });
 }
 
 #[test]
@@ -283,17 +287,12 @@ fn a_shift_nobody_can_take_is_named_with_reasons() {
     for m in 0..3 {
         spec.blocked[2][m] = true;
     }
-    let problem = spec.problem();
-    match solve(&problem, None, &options()) {
-        Err(SolveError::Infeasible(text)) => {
-            assert!(text.contains("layer0 2027-01-06 00:00"), "{text}");
-            assert!(
-                text.contains("m0: unavailable on 2027-01-06 (test)"),
-                "{text}"
-            );
-        }
-        other => panic!("expected infeasible, got {other:?}"),
-    }
+    let text = infeasible_because(spec);
+    assert!(text.contains("layer0 2027-01-06 00:00"), "{text}");
+    assert!(
+        text.contains("m0: unavailable on 2027-01-06 (test)"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -301,17 +300,12 @@ fn clashing_pins_are_named() {
     let mut spec = Spec::tiling(3, 2, 3, 24);
     // Shifts 0 and 1 run at the same time in two layers.
     spec.pins = vec![(0, 1), (1, 1)];
-    let problem = spec.problem();
-    match solve(&problem, None, &options()) {
-        Err(SolveError::Infeasible(text)) => {
-            assert!(
-                text.contains("m1 is fixed (pin or frozen) to both"),
-                "{text}"
-            );
-            assert!(text.contains("overlap"), "{text}");
-        }
-        other => panic!("expected infeasible, got {other:?}"),
-    }
+    let text = infeasible_because(spec);
+    assert!(
+        text.contains("m1 is fixed (pin or frozen) to both"),
+        "{text}"
+    );
+    assert!(text.contains("overlap"), "{text}");
 }
 
 #[test]
@@ -320,16 +314,11 @@ fn rest_rule_that_cannot_hold_is_blamed_with_the_hours_that_would_work() {
     // and a half, which two people cannot cover; 24 h rest lets them alternate.
     let mut spec = Spec::tiling(2, 1, 6, 24);
     spec.rules.min_rest_hours = 36.0;
-    let problem = spec.problem();
-    match solve(&problem, None, &options()) {
-        Err(SolveError::Infeasible(text)) => {
-            assert!(
-                text.contains("min_rest_hours = 36 would have to drop to 24"),
-                "{text}"
-            );
-        }
-        other => panic!("expected infeasible, got {other:?}"),
-    }
+    let text = infeasible_because(spec);
+    assert!(
+        text.contains("min_rest_hours = 36 would have to drop to 24"),
+        "{text}"
+    );
 }
 
 #[test]
