@@ -33,13 +33,15 @@ bench-serve: deps
 
 # HiGHS is built from source by highs-sys: cmake, a C++ compiler and libclang (bindgen).
 # libclang-cpp (present on some images) is not libclang: bindgen cannot load it.
-# The second iCalendar parser used by the tests is Python's `icalendar`.
+# The second iCalendar parser used by the tests is Python's `icalendar`; the report's
+# layout test renders it in Debian's headless `chromium`.
 deps:
 	@missing=""; \
 	command -v cmake >/dev/null 2>&1 || missing="$$missing cmake"; \
 	command -v c++ >/dev/null 2>&1 || missing="$$missing g++"; \
 	ls /usr/lib/llvm-*/lib/libclang.so* >/dev/null 2>&1 || ls /usr/lib/*/libclang-[0-9]*.so* >/dev/null 2>&1 || missing="$$missing libclang-dev"; \
 	command -v python3 >/dev/null 2>&1 || missing="$$missing python3 python3-pip"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \

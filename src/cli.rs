@@ -9,15 +9,41 @@ use log::LevelFilter;
 use crate::commands::{self, Env};
 use crate::error::Error;
 
+/// The environment variables rota reads, listed under every `--help`.
+const ENVIRONMENT: &str = "\
+Environment:
+  SOURCE_DATE_EPOCH  \"now\" as seconds since 1970 (reproducible files and timestamps)
+  NO_COLOR           any non-empty value: no colour on the terminal
+  ROTA_LOG           stderr log level: off, error, warn (default), info, debug, trace
+  ROTA_SERVE_SECRET, ROTA_SERVE_SECRET_FILE
+                     rota serve: the secret of its private feed URLs, or a file holding it";
+
+impl Cli {
+    /// The command line with the environment variables under every subcommand's `--help`
+    /// too (clap's `after_help` is per command).
+    pub fn command_with_environment() -> clap::Command {
+        Cli::command().mut_subcommands(|sub| sub.after_help(ENVIRONMENT))
+    }
+
+    /// Parses the process's arguments (exits with clap's message on a usage error).
+    pub fn parse_args() -> Cli {
+        use clap::FromArgMatches;
+        let matches = Cli::command_with_environment().get_matches();
+        Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+    }
+}
+
 #[derive(Debug, Parser)]
 #[command(
     name = "rota",
     version,
-    about = "On-call rotations that are fair, rested and correct in every time zone"
+    about = "On-call rotations that are fair, rested and correct in every time zone",
+    after_help = ENVIRONMENT
 )]
 pub struct Cli {
-    /// More on stderr: -v logs every solver stage and improvement with its time, -vv also
-    /// turns on HiGHS's own log (on stdout). `ROTA_LOG=debug` or `trace` does the same.
+    /// More detail: `check -v` lists every short-staffed shift; on stderr, -v logs every
+    /// solver stage and improvement with its time, -vv also turns on HiGHS's own log (on
+    /// stdout). `ROTA_LOG=debug` or `trace` does the same.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
     #[command(subcommand)]
@@ -28,21 +54,34 @@ pub struct Cli {
 pub enum Command {
     /// Write a commented starter config (refuses to overwrite).
     Init {
+        /// Where to write the starter config.
         #[arg(default_value = "rota.toml")]
         path: PathBuf,
     },
-    /// Validate a config; list members, layers, shifts, and shifts nobody can take.
-    Check { config: PathBuf },
+    /// Validate a config; show members with their capacity and why, layers, and shifts
+    /// too few people can take (one line per run of them; with --verbose, every shift and
+    /// every member's reason).
+    Check {
+        /// The team's config (TOML).
+        config: PathBuf,
+    },
     /// Solve and write schedule.json, calendars and the report into DIR.
     Solve(commands::solve::SolveArgs),
     /// Write the next period's config: the period moved on, this schedule in the
     /// history, pins and days off that are over left out.
     Next(commands::next::NextArgs),
     /// Re-check every hard rule and metric of a schedule.json against its config.
-    Verify { config: PathBuf, schedule: PathBuf },
+    Verify {
+        /// The team's config (TOML) the schedule was solved from.
+        config: PathBuf,
+        /// A schedule.json written by `rota solve`.
+        schedule: PathBuf,
+    },
     /// Shifts whose assignee or time changed between two schedule.json files.
     Diff {
+        /// The earlier schedule.json.
         old: PathBuf,
+        /// The later schedule.json.
         new: PathBuf,
         /// Machine-readable output.
         #[arg(long)]
@@ -74,6 +113,7 @@ pub enum Command {
     Export(commands::export::ExportCommand),
     /// Print the shell completion script: `rota completions bash > /etc/bash_completion.d/rota`.
     Completions {
+        /// The shell to complete for.
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
@@ -114,9 +154,21 @@ impl Env {
             now,
             now_is_fixed: fixed,
             stderr_is_terminal: std::io::stderr().is_terminal(),
+            color: stderr_color(),
             log,
         })
     }
+}
+
+/// Whether stderr gets colour: it is a terminal and `NO_COLOR` is unset or empty.
+pub fn stderr_color() -> bool {
+    use std::io::IsTerminal;
+    std::io::stderr().is_terminal() && no_color_allows(std::env::var_os("NO_COLOR").as_deref())
+}
+
+/// no-color.org: any non-empty `NO_COLOR` turns colour off.
+fn no_color_allows(value: Option<&std::ffi::OsStr>) -> bool {
+    value.is_none_or(|v| v.is_empty())
 }
 
 pub fn run(cli: Cli, env: &Env) -> Result<(), Error> {
@@ -129,7 +181,7 @@ pub fn run(cli: Cli, env: &Env) -> Result<(), Error> {
     let _ = log::set_logger(&STDERR_LOGGER);
     match cli.command {
         Command::Init { path } => commands::init::run(&path),
-        Command::Check { config } => commands::check::run(&config),
+        Command::Check { config } => commands::check::run(&config, cli.verbose > 0),
         Command::Solve(args) => commands::solve::run(&args, env),
         Command::Next(args) => commands::next::run(&args),
         Command::Verify { config, schedule } => commands::verify::run(&config, &schedule),
@@ -148,8 +200,12 @@ pub fn run(cli: Cli, env: &Env) -> Result<(), Error> {
         Command::Serve(args) => commands::serve::run(&args, env),
         Command::Now(args) => commands::now::run(&args, env),
         Command::Export(export) => commands::export::run(&export, env.now),
-        Command::Completions { shell } => commands::completions::run(Cli::command(), shell),
-        Command::Man { dir } => commands::completions::man(Cli::command(), dir.as_deref()),
+        Command::Completions { shell } => {
+            commands::completions::run(Cli::command_with_environment(), shell)
+        }
+        Command::Man { dir } => {
+            commands::completions::man(Cli::command_with_environment(), dir.as_deref())
+        }
     }
 }
 
@@ -189,6 +245,47 @@ impl log::Log for StderrLogger {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every argument of every subcommand says what it is for, and every `--help` lists
+    /// the environment variables.
+    #[test]
+    fn every_argument_has_help_and_help_lists_the_environment() {
+        fn walk(cmd: &mut clap::Command, path: &str, missing: &mut Vec<String>) {
+            let path = format!("{path} {}", cmd.get_name());
+            for arg in cmd.get_arguments() {
+                let builtin = matches!(arg.get_id().as_str(), "help" | "version");
+                if !builtin && arg.get_help().is_none() && arg.get_long_help().is_none() {
+                    missing.push(format!("{path}: {}", arg.get_id()));
+                }
+            }
+            for sub in cmd.get_subcommands_mut() {
+                walk(sub, &path, missing);
+            }
+        }
+        let mut cmd = Cli::command();
+        cmd.build();
+        let mut missing = Vec::new();
+        walk(&mut cmd, "", &mut missing);
+        assert!(missing.is_empty(), "arguments without help: {missing:?}");
+        for args in [&["rota", "--help"][..], &["rota", "solve", "--help"]] {
+            let help = Cli::command_with_environment()
+                .try_get_matches_from(args)
+                .expect_err("help")
+                .to_string();
+            for var in ["SOURCE_DATE_EPOCH", "NO_COLOR", "ROTA_LOG"] {
+                assert!(help.contains(var), "{args:?} lacks {var}:\n{help}");
+            }
+        }
+    }
+
+    #[test]
+    fn any_non_empty_no_color_turns_colour_off() {
+        use std::ffi::OsStr;
+        assert!(no_color_allows(None));
+        assert!(no_color_allows(Some(OsStr::new(""))));
+        assert!(!no_color_allows(Some(OsStr::new("1"))));
+        assert!(!no_color_allows(Some(OsStr::new("0"))));
+    }
 
     #[test]
     fn each_v_raises_the_log_level() {

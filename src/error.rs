@@ -73,6 +73,14 @@ fn after_path(message: &str) -> String {
 }
 
 impl Error {
+    /// The message for stderr: config diagnostics in colour when `color`.
+    pub fn render(&self, color: bool) -> String {
+        match self {
+            Error::Config(e) if color => e.styled.clone(),
+            other => other.to_string(),
+        }
+    }
+
     /// A file read through [`crate::config::limits`] that could not be: unreadable is
     /// [`Error::Read`]; too large, or not UTF-8 (with the line and column of the first bad
     /// byte), is [`Error::Schedule`]-shaped. All are invalid input.

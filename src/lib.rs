@@ -35,6 +35,6 @@ pub mod time;
 #[cfg(any(test, feature = "bench"))]
 pub mod testkit;
 
-pub use cli::{Cli, run};
+pub use cli::{Cli, run, stderr_color};
 pub use commands::Env;
 pub use error::Error;

@@ -1,6 +1,8 @@
-//! `rota check CONFIG`: validate, then show what the solver will see — members, layers,
-//! shifts per layer, and every shift no eligible member can take (with why each
-//! candidate is excluded).
+//! `rota check CONFIG [--verbose]`: validate, then show what the solver will see —
+//! members with the capacity each brings and why (PTO, joins, leaves, part-time), layers
+//! with their shifts, and the shifts too few people can take: by default one line per run
+//! of shifts with the same reasons (a typo in a tag is one line, not one per shift),
+//! with `--verbose` every shift and every member's reason.
 
 use std::fmt::Write;
 use std::path::Path;
@@ -8,15 +10,16 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use comfy_table::{CellAlignment, Table, presets};
 
-use crate::config::{Config, Layer, Rotation, WeeklyTime};
+use crate::config::{CapacityMode, Config, DateRule, Layer, Member, Rotation, WeeklyTime};
 use crate::error::Error;
 use crate::problem::Problem;
+use crate::time::availability::Exclusion;
 
 /// Exits 3 (as `solve` would) when some shift cannot be staffed, after printing which.
-pub(crate) fn run(config: &Path) -> Result<(), Error> {
+pub(crate) fn run(config: &Path, verbose: bool) -> Result<(), Error> {
     let config = crate::config::load(config)?;
     let problem = crate::problem::build(&config)?;
-    super::print(&render(&config, &problem))?;
+    super::print(&render(&config, &problem, verbose))?;
     match short_shifts(&problem).len() {
         0 => Ok(()),
         n => Err(Error::Infeasible(format!(
@@ -26,14 +29,7 @@ pub(crate) fn run(config: &Path) -> Result<(), Error> {
     }
 }
 
-/// The shifts fewer than `per_shift` members can take.
-fn short_shifts(problem: &Problem) -> Vec<usize> {
-    (0..problem.shifts.len())
-        .filter(|&s| problem.candidates(s).count() < problem.shifts[s].per_shift as usize)
-        .collect()
-}
-
-pub(crate) fn render(config: &Config, problem: &Problem) -> String {
+pub(crate) fn render(config: &Config, problem: &Problem, verbose: bool) -> String {
     let mut out = String::new();
     let days = (config.period.end - config.period.start).num_days();
     // Writing to a String cannot fail; the results are ignored deliberately.
@@ -57,7 +53,11 @@ pub(crate) fn render(config: &Config, problem: &Problem) -> String {
     let _ = writeln!(out, "layers ({})", config.layers.len());
     let _ = writeln!(out, "{}", layers_table(config, problem));
     let _ = writeln!(out);
-    out.push_str(&understaffed(config, problem));
+    out.push_str(&if verbose {
+        understaffed(config, problem)
+    } else {
+        understaffed_runs(config, problem)
+    });
     out
 }
 
@@ -86,27 +86,225 @@ fn history_line(config: &Config, problem: &Problem) -> String {
 }
 
 fn members_table(config: &Config, problem: &Problem) -> Table {
-    let mut table = new_table(&["id", "zone", "fte", "capacity", "tags", "note"]);
+    let mut table = new_table(&["id", "zone", "tags", "capacity", "why"]);
     for (m, member) in config.members.iter().enumerate() {
         let tags: Vec<&str> = member.tags.iter().map(String::as_str).collect();
-        let note = if !problem.members[m].eligible.iter().any(|&e| e) {
-            "outside fairness: eligible for no layer"
+        let why = if !problem.members[m].eligible.iter().any(|&e| e) {
+            "outside fairness: eligible for no layer".to_owned()
         } else if problem.capacity[m] <= 0.0 {
-            "outside fairness: no capacity in the period"
+            "outside fairness: no capacity in the period".to_owned()
         } else {
-            ""
+            capacity_reasons(config, member, problem.capacity[m])
         };
         table.add_row(vec![
             member.id.clone(),
             member.timezone.to_string(),
-            format!("{}", member.fte),
-            format!("{:.3}", problem.capacity[m]),
             tags.join(", "),
-            note.to_owned(),
+            format!("{:.3}", problem.capacity[m]),
+            why,
         ]);
     }
-    align_right(&mut table, &[2, 3]);
+    align_right(&mut table, &[3]);
     table
+}
+
+/// Why a member's capacity is below 1: part-time, joining or leaving within the period,
+/// unavailable days; then the share of the period they can be on call.
+/// `joins 2027-02-01 — on call 69 % of the period`.
+fn capacity_reasons(config: &Config, member: &Member, capacity: f64) -> String {
+    let period = &config.period;
+    let mut reasons = Vec::new();
+    if member.fte != 1.0 {
+        reasons.push(format!("fte {}", member.fte));
+    }
+    if let Some(joins) = member
+        .joins
+        .filter(|d| *d > period.start && *d < period.end)
+    {
+        reasons.push(format!("joins {joins}"));
+    }
+    if let Some(leaves) = member
+        .leaves
+        .filter(|d| *d > period.start && *d < period.end)
+    {
+        reasons.push(format!("leaves {leaves}"));
+    }
+    let lowers = config.fairness.capacity == CapacityMode::Availability;
+    let unavailable: Vec<&DateRule> = member
+        .unavailable
+        .iter()
+        .filter(|rule| lowers && touches(rule, config))
+        .collect();
+    match unavailable.as_slice() {
+        [] => {}
+        [one] => reasons.push(format!("unavailable {}", describe(one))),
+        [one, two] => reasons.push(format!(
+            "unavailable {} and {}",
+            describe(one),
+            describe(two)
+        )),
+        more => reasons.push(format!("unavailable {} times", more.len())),
+    }
+    let share = if member.fte > 0.0 {
+        capacity / member.fte
+    } else {
+        0.0
+    };
+    let on_call = (share < 0.9995).then(|| {
+        format!(
+            "on call {} % of the period",
+            crate::output::terminal::trimmed(share * 100.0, 0)
+        )
+    });
+    match (reasons.is_empty(), on_call) {
+        (true, None) => String::new(),
+        (true, Some(on_call)) => on_call,
+        (false, None) => reasons.join(", "),
+        (false, Some(on_call)) => format!("{} — {on_call}", reasons.join(", ")),
+    }
+}
+
+/// Whether a date rule covers any day of the period.
+fn touches(rule: &DateRule, config: &Config) -> bool {
+    config
+        .period
+        .start
+        .iter_days()
+        .take_while(|d| *d < config.period.end)
+        .any(|d| rule.covers(d))
+}
+
+/// `2027-02-08 to 2027-02-12 (ski trip)`, `2027-03-01`, `sat sun`.
+fn describe(rule: &DateRule) -> String {
+    let (when, reason) = match rule {
+        DateRule::Range { from, to, reason } => (format!("{from} to {to}"), reason),
+        DateRule::Date { date, reason } => (date.to_string(), reason),
+        DateRule::Weekdays { days, reason } => {
+            let days: Vec<String> = days.iter().map(|d| d.to_string().to_lowercase()).collect();
+            (format!("on {}", days.join(" ")), reason)
+        }
+    };
+    match reason {
+        Some(reason) => format!("{when} ({reason})"),
+        None => when,
+    }
+}
+
+/// The shifts too few people can take, one line per run of a layer's shifts that are
+/// short for the same reasons; `--verbose` lists them one by one.
+fn understaffed_runs(config: &Config, problem: &Problem) -> String {
+    let short: Vec<usize> = short_shifts(problem);
+    if short.is_empty() {
+        return "every shift has enough people who can take it\n".to_owned();
+    }
+    // Per shift: (layer, how many can take it, each member's reason); runs of equal keys
+    // in a layer's order of shifts become one line.
+    let key = |s: usize| {
+        let reasons: Vec<(usize, String)> = problem.cells[s]
+            .iter()
+            .enumerate()
+            .filter_map(|(m, c)| c.blocked.as_ref().map(|why| (m, undated(why))))
+            .collect();
+        (
+            problem.shifts[s].layer,
+            problem.candidates(s).count(),
+            reasons,
+        )
+    };
+    let mut by_layer = short.clone();
+    by_layer.sort_by_key(|&s| (problem.shifts[s].layer, s));
+    let mut runs: Vec<Vec<usize>> = Vec::new();
+    for s in by_layer {
+        match runs.last_mut() {
+            Some(run)
+                if key(run[0]) == key(s)
+                    && previous_in_layer(problem, s) == run.last().copied() =>
+            {
+                run.push(s)
+            }
+            _ => runs.push(vec![s]),
+        }
+    }
+    let mut out = String::new();
+    let _ = writeln!(out, "{}:", short_header(short.len()));
+    let width = config
+        .layers
+        .iter()
+        .map(|l| l.name.len())
+        .max()
+        .unwrap_or(0);
+    for run in &runs {
+        let (first, last) = (run[0], run[run.len() - 1]);
+        let shift = &problem.shifts[first];
+        let layer = &config.layers[shift.layer];
+        let when = if run.len() == 1 {
+            format!(
+                "{} → {}",
+                local(layer, shift.start),
+                local(layer, shift.end)
+            )
+        } else {
+            format!(
+                "{} shifts, {} → {}",
+                run.len(),
+                local(layer, shift.start),
+                local(layer, problem.shifts[last].end)
+            )
+        };
+        let (_, can, reasons) = key(first);
+        let everyone =
+            reasons.len() == config.members.len() && reasons.windows(2).all(|w| w[0].1 == w[1].1);
+        let why = if everyone {
+            format!("everyone: {}", reasons.first().map_or("", |r| r.1.as_str()))
+        } else {
+            reasons
+                .iter()
+                .map(|(m, why)| format!("{}: {why}", config.members[*m].id))
+                .collect::<Vec<_>>()
+                .join("; ")
+        };
+        let _ = writeln!(
+            out,
+            "  {:<width$}  {when}: {can} of {} needed — {why}",
+            layer.name, shift.per_shift,
+        );
+    }
+    out.push_str("`rota check --verbose` lists every shift and every member's reason\n");
+    out
+}
+
+/// A reason without its date, so that the days of one absence make one run.
+fn undated(why: &Exclusion) -> String {
+    match why {
+        Exclusion::Unavailable {
+            reason: Some(reason),
+            ..
+        } => format!("unavailable ({reason})"),
+        Exclusion::Unavailable { reason: None, .. } => "unavailable".to_owned(),
+        Exclusion::Holiday { .. } => "on holiday".to_owned(),
+        other => other.to_string(),
+    }
+}
+
+/// The shift of the same layer just before `s`, if any.
+fn previous_in_layer(problem: &Problem, s: usize) -> Option<usize> {
+    let layer = problem.shifts[s].layer;
+    (0..s).rev().find(|&p| problem.shifts[p].layer == layer)
+}
+
+/// The shifts fewer than `per_shift` members can take.
+fn short_shifts(problem: &Problem) -> Vec<usize> {
+    (0..problem.shifts.len())
+        .filter(|&s| problem.candidates(s).count() < problem.shifts[s].per_shift as usize)
+        .collect()
+}
+
+/// `1 shift has fewer people who can take it than it needs`, or the plural.
+fn short_header(count: usize) -> String {
+    match count {
+        1 => "1 shift has fewer people who can take it than it needs".to_owned(),
+        n => format!("{n} shifts have fewer people who can take them than they need"),
+    }
 }
 
 fn layers_table(config: &Config, problem: &Problem) -> Table {
@@ -151,16 +349,7 @@ fn understaffed(config: &Config, problem: &Problem) -> String {
         return "every shift has enough people who can take it\n".to_owned();
     }
     let mut out = String::new();
-    let _ = match short.len() {
-        1 => writeln!(
-            out,
-            "1 shift has fewer people who can take it than it needs:"
-        ),
-        n => writeln!(
-            out,
-            "{n} shifts have fewer people who can take them than they need:"
-        ),
-    };
+    let _ = writeln!(out, "{}:", short_header(short.len()));
     for s in short {
         let shift = &problem.shifts[s];
         let layer = &config.layers[shift.layer];
@@ -291,7 +480,46 @@ mod tests {
     fn check_summary() {
         let config = team();
         let problem = build(&config).expect("builds");
-        insta::assert_snapshot!(render(&config, &problem));
+        insta::assert_snapshot!(render(&config, &problem, false));
+    }
+
+    #[test]
+    fn check_verbose() {
+        let config = team();
+        let problem = build(&config).expect("builds");
+        insta::assert_snapshot!(render(&config, &problem, true));
+    }
+
+    /// A layer asking for a tag nobody has: one line for all its shifts.
+    #[test]
+    fn a_tag_nobody_has_is_one_line() {
+        let mut c = team();
+        c.layers.truncate(1);
+        c.members[0].unavailable.clear();
+        c.members[1].leaves = None;
+        c.layers[0].eligible.any_tags = vec!["seinor".to_owned()];
+        let out = render(&c, &build(&c).expect("builds"), false);
+        let problems: Vec<&str> = out
+            .lines()
+            .skip_while(|l| !l.starts_with("7 shifts"))
+            .collect();
+        assert_eq!(problems.len(), 3, "{out}");
+        assert!(problems[1].contains("7 shifts, "), "{out}");
+        assert!(problems[1].contains("everyone: not eligible"), "{out}");
+    }
+
+    #[test]
+    fn capacity_is_explained() {
+        let c = team();
+        let p = build(&c).expect("builds");
+        assert_eq!(
+            capacity_reasons(&c, &c.members[0], p.capacity[0]),
+            "unavailable 2024-07-03 (dentist) — on call 86 % of the period"
+        );
+        assert_eq!(
+            capacity_reasons(&c, &c.members[1], p.capacity[1]),
+            "fte 0.5, leaves 2024-07-03 — on call 25 % of the period"
+        );
     }
 
     #[test]
@@ -300,7 +528,7 @@ mod tests {
         c.layers.truncate(1);
         c.members[0].unavailable.clear();
         c.members[1].leaves = None;
-        let out = render(&c, &build(&c).expect("builds"));
+        let out = render(&c, &build(&c).expect("builds"), false);
         assert!(
             out.ends_with("every shift has enough people who can take it\n"),
             "{out}"
@@ -320,7 +548,7 @@ mod tests {
             member: "alice".into(),
             source: "q1.json".into(),
         }];
-        let out = render(&c, &build(&c).expect("builds"));
+        let out = render(&c, &build(&c).expect("builds"), false);
         assert!(
             out.contains(
                 "history 2 files (1 older than history_months = 12, left out); 1 earlier \

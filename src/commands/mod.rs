@@ -29,6 +29,8 @@ pub struct Env {
     /// instead of reading the clock.
     pub now_is_fixed: bool,
     pub stderr_is_terminal: bool,
+    /// Colour on stderr: a terminal, and `NO_COLOR` unset or empty (no-color.org).
+    pub color: bool,
     /// Diagnostics to log on stderr, from `ROTA_LOG` (`off`, `error`, `warn`, `info`,
     /// `debug`, `trace`; default `warn`); `-v` raises it.
     pub log: log::LevelFilter,

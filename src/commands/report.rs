@@ -13,7 +13,7 @@ use crate::schedule::{MemberOut, PeriodOut, Schedule, SolverInfo};
 pub(crate) fn run(schedule: &Path, html_out: Option<&Path>, json: bool) -> Result<(), Error> {
     let schedule = Schedule::read(schedule)?;
     if let Some(path) = html_out {
-        atomic::write_file(path, &html::render_schedule(&schedule))?;
+        atomic::write_file(path, &html::render(&schedule))?;
     }
     let mut text = if json {
         render_json(&schedule)?

@@ -150,7 +150,7 @@ pub(crate) fn resolve(
         let restricted = stage.as_ref().unwrap_or(previous);
         let solve_options = SolveOptions {
             time_limit: limit.max(Duration::from_millis(1)),
-            progress: options.progress && whole,
+            progress: options.progress.clone().filter(|_| whole),
             ..options.clone()
         };
         let mut priced = problem.clone();
@@ -202,7 +202,7 @@ pub(crate) fn resolve(
         priced.objective.churn = p;
         let solve_options = SolveOptions {
             time_limit: limit,
-            progress: false,
+            progress: None,
             ..options.clone()
         };
         match solver::solve(&priced, Some(&last_stage), &solve_options) {

@@ -4,14 +4,13 @@
 //! a failure at any step leaves the output directory as it was.
 
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
 use std::time::Duration;
 
 use chrono::{DateTime, SubsecRound, Utc};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::{Env, resolve};
 use crate::error::Error;
+use crate::output::progress::ProgressLine;
 use crate::output::{atomic, calendar, html, json, terminal};
 use crate::problem::evaluate::evaluate;
 use crate::schedule::Schedule;
@@ -19,6 +18,7 @@ use crate::solver::{self, SolveError, SolveOptions};
 
 #[derive(Debug, clap::Args)]
 pub struct SolveArgs {
+    /// The team's config (TOML).
     pub config: PathBuf,
     /// Output directory.
     #[arg(short = 'o', long = "out", default_value = "out")]
@@ -51,7 +51,7 @@ pub struct SolveArgs {
     /// Print the schedule as JSON on stdout instead of the table.
     #[arg(long)]
     pub json: bool,
-    /// Print only the status line.
+    /// Print only the status line, and no progress.
     #[arg(long)]
     pub quiet: bool,
 }
@@ -119,26 +119,28 @@ pub(crate) fn run(args: &SolveArgs, env: &Env) -> Result<(), Error> {
     // Whole seconds: generated_at is for people, and sub-second noise makes diffs louder.
     let generated_at = env.now.trunc_subsecs(0);
 
-    let show_progress = env.stderr_is_terminal && !args.quiet;
+    let line = (env.stderr_is_terminal && !args.quiet).then(|| {
+        ProgressLine::new(
+            checked.time_limit,
+            env.color,
+            &format!(
+                "solving {} shifts for {} members",
+                problem.shifts.len(),
+                problem.members()
+            ),
+        )
+    });
     let options = SolveOptions {
         time_limit: checked.time_limit,
         gap: checked.gap,
-        // One spinner on the terminal, `with_spinner`'s: the solver's own bar would draw
-        // over it on the same line.
-        progress: false,
+        progress: line.as_ref().map(ProgressLine::sink),
         highs_log: env.log >= log::LevelFilter::Trace,
         threads: args.threads.unwrap_or_else(|| {
             std::thread::available_parallelism().map_or(1, |n| n.get().min(256) as u32)
         }),
         ..SolveOptions::default()
     };
-    let message = format!(
-        "solving {} shifts for {} members (time limit {} s)",
-        problem.shifts.len(),
-        problem.members(),
-        args.time_limit
-    );
-    let solved = with_spinner(show_progress, message, || {
+    let work = || {
         match (&published, &matching) {
             // Something to keep: stability first, and the frontier around it.
             (Some(p), Some(m)) if m.matched > 0 => resolve::resolve(
@@ -154,7 +156,11 @@ pub(crate) fn run(args: &SolveArgs, env: &Env) -> Result<(), Error> {
             .map(|r| (r.solution, Some(r.resolve))),
             _ => solver::solve(&problem, previous, &options).map(|s| (s, None)),
         }
-    });
+    };
+    let solved = match &line {
+        Some(line) => line.run(work),
+        None => work(),
+    };
     let (solution, resolved) = match solved {
         Ok(solved) => solved,
         Err(SolveError::Infeasible(diagnosis)) if args.json => {
@@ -180,10 +186,7 @@ pub(crate) fn run(args: &SolveArgs, env: &Env) -> Result<(), Error> {
     let calendar_count = calendars.len();
     let mut files = vec![
         (PathBuf::from("schedule.json"), schedule_json.clone()),
-        (
-            PathBuf::from("report.html"),
-            html::render(&config, &schedule),
-        ),
+        (PathBuf::from("report.html"), html::render(&schedule)),
     ];
     files.extend(calendars);
     atomic::write_all(&args.out, &files)?;
@@ -458,37 +461,6 @@ fn matching_notes(
     text
 }
 
-/// Runs `work` on this thread; when `show` and it takes over a second, a spinner on
-/// stderr says that it is still working. Hidden otherwise, so pipes and logs stay clean.
-fn with_spinner<T>(show: bool, message: String, work: impl FnOnce() -> T) -> T {
-    if !show {
-        return work();
-    }
-    let bar = ProgressBar::hidden();
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} {msg} {elapsed}")
-            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-    );
-    bar.set_message(message);
-    let (done, finished) = mpsc::channel::<()>();
-    std::thread::scope(|scope| {
-        let bar = &bar;
-        scope.spawn(move || {
-            if finished.recv_timeout(Duration::from_secs(1)) == Err(mpsc::RecvTimeoutError::Timeout)
-            {
-                bar.set_draw_target(ProgressDrawTarget::stderr());
-                bar.enable_steady_tick(Duration::from_millis(120));
-                // Returns when `done` is dropped: the work has finished.
-                let _ = finished.recv();
-                bar.finish_and_clear();
-            }
-        });
-        let out = work();
-        drop(done);
-        out
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -625,11 +597,5 @@ mod tests {
             exit_code::NO_SOLUTION
         );
         assert_eq!(code(SolveError::Internal("x".into())), exit_code::INTERNAL);
-    }
-
-    #[test]
-    fn spinner_returns_the_work_result() {
-        assert_eq!(with_spinner(false, String::new(), || 7), 7);
-        assert_eq!(with_spinner(true, String::new(), || 8), 8);
     }
 }

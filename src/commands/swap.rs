@@ -24,7 +24,9 @@ use crate::schedule::Schedule;
 
 #[derive(Debug, clap::Args)]
 pub struct SwapArgs {
+    /// The team's config (TOML) the schedule was solved from.
     pub config: PathBuf,
+    /// A schedule.json written by `rota solve`.
     pub schedule: PathBuf,
     /// The member who cannot take the shift.
     #[arg(long)]
@@ -535,6 +537,9 @@ fn nearest(problem: &Problem, in_layer: &[usize], start: PinStart) -> String {
     format!("; nearest shifts: {}", names.join(", "))
 }
 
+/// The options table stays within this many columns, wrapping the option's words.
+const TABLE_WIDTH: u16 = 100;
+
 impl Analysis {
     /// What `rota swap` prints: the shift, the best `top` options with the config lines
     /// that make each happen, who cannot take it and why, and how to apply the first.
@@ -545,7 +550,7 @@ impl Analysis {
         top: usize,
         config_path: &str,
     ) -> String {
-        use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
+        use comfy_table::{ContentArrangement, Table, presets::UTF8_HORIZONTAL_ONLY};
         use std::fmt::Write;
 
         let who = |m: usize| problem.members[m].id.as_str();
@@ -582,17 +587,10 @@ impl Analysis {
             );
             let mut table = Table::new();
             table
-                .load_preset(UTF8_FULL_CONDENSED)
+                .load_preset(UTF8_HORIZONTAL_ONLY)
                 .set_content_arrangement(ContentArrangement::Dynamic)
-                .set_header([
-                    "#",
-                    "option",
-                    "objective",
-                    "imbalance",
-                    "deviation",
-                    "b2b after-hours",
-                    "config",
-                ]);
+                .set_width(TABLE_WIDTH)
+                .set_header(["#", "option", "objective", "imbalance", "deviation", "b2b"]);
             for (i, o) in self.options.iter().take(shown).enumerate() {
                 table.add_row([
                     (i + 1).to_string(),
@@ -601,14 +599,26 @@ impl Analysis {
                     signed(o.effect.imbalance, 2),
                     signed(o.effect.deviation, 1),
                     signed(o.effect.back_to_back_after_hours as f64, 0),
-                    self.pins(problem, o)
-                        .iter()
-                        .map(|p| p.trim_end().replace('\n', ", ").replacen(", ", " ", 1))
-                        .collect::<Vec<_>>()
-                        .join("\n"),
                 ]);
             }
-            let _ = writeln!(out, "{table}");
+            let _ = writeln!(out, "{}", table.trim_fmt());
+            // The config lines of each option below the table, not in it: a column of
+            // them made the table about 170 characters wide.
+            let _ = writeln!(
+                out,
+                "\nConfig of each option (b2b: back-to-back after-hours pairs):"
+            );
+            for (i, o) in self.options.iter().take(shown).enumerate() {
+                for (j, pin) in self.pins(problem, o).iter().enumerate() {
+                    let number = if j == 0 {
+                        (i + 1).to_string()
+                    } else {
+                        String::new()
+                    };
+                    let line = pin.trim_end().replace('\n', ", ").replacen(", ", " ", 1);
+                    let _ = writeln!(out, "  {number:>2}  {line}");
+                }
+            }
         }
 
         if !self.rejected.is_empty() {

@@ -105,10 +105,11 @@ pub(crate) fn date_rule(
     let forms = [has("from") || has("to"), has("date"), has("weekdays")];
     let form_help = "use one of { from = 2027-02-08, to = 2027-02-12 }, { date = 2027-03-01 } or { weekdays = [\"sun\"] }";
     if forms.iter().filter(|x| **x).count() != 1 {
+        let article = article(key);
         let message = if forms.iter().any(|x| *x) {
-            format!("a `{key}` entry mixes several forms")
+            format!("{article} `{key}` entry mixes several forms")
         } else {
-            format!("a `{key}` entry says no dates")
+            format!("{article} `{key}` entry says no dates")
         };
         diags.push(
             Diagnostic::new(value.span(), message)
@@ -213,9 +214,23 @@ pub(crate) fn weekdays(
     ok.then(|| Spanned::new(value.span(), set))
 }
 
+/// "an `unavailable` entry", "a `prefer_off` entry": the article the key's sound takes.
+fn article(key: &str) -> &'static str {
+    match key.chars().next() {
+        Some('a' | 'e' | 'i' | 'o' | 'u') => "an",
+        _ => "a",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn entries_take_the_article_of_their_sound() {
+        assert_eq!(article("unavailable"), "an");
+        assert_eq!(article("prefer_off"), "a");
+    }
     use chrono::Weekday;
     use toml::de::DeTable;
 

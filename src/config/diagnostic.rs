@@ -119,10 +119,25 @@ pub(crate) fn render_as(
         (a.span.start, a.span.end, &a.message).cmp(&(b.span.start, b.span.end, &b.message))
     });
     diags.dedup();
+    let plain = render_with(&Renderer::plain(), path, source, &diags, kind);
+    let styled = render_with(&Renderer::styled(), path, source, &diags, kind);
+    ConfigError {
+        rendered: plain,
+        styled,
+        count: diags.len(),
+    }
+}
+
+fn render_with(
+    renderer: &Renderer,
+    path: &Path,
+    source: &str,
+    diags: &[Diagnostic],
+    kind: &str,
+) -> String {
     let origin = path.display().to_string();
-    let renderer = Renderer::plain();
     let mut out = String::new();
-    for d in &diags {
+    for d in diags {
         let config_span = clamp(source, &d.span);
         let (title, label) = match &d.external {
             None => (d.message.clone(), d.label.as_str()),
@@ -153,10 +168,7 @@ pub(crate) fn render_as(
         "error: {origin} is not {kind} ({count} problem{})",
         if count == 1 { "" } else { "s" }
     ));
-    ConfigError {
-        rendered: out,
-        count,
-    }
+    out
 }
 
 #[cfg(test)]
@@ -191,6 +203,26 @@ mod tests {
             err.rendered
                 .contains("help: did you mean \"Europe/Berlin\"?")
         );
+    }
+
+    #[test]
+    fn the_styled_rendering_is_the_plain_one_in_colour() {
+        let d = Diagnostic::new(7..15, "unknown key")
+            .label("here")
+            .help("remove it");
+        let err = render(Path::new("rota.toml"), "[team]\nnmae = 1\n", vec![d]);
+        assert!(err.styled.contains('\u{1b}'), "no colour: {}", err.styled);
+        assert!(!err.rendered.contains('\u{1b}'));
+        let mut stripped = String::new();
+        let mut chars = err.styled.chars();
+        while let Some(c) = chars.next() {
+            if c == '\u{1b}' {
+                chars.by_ref().find(|&c| c == 'm');
+            } else {
+                stripped.push(c);
+            }
+        }
+        assert_eq!(stripped, err.rendered);
     }
 
     #[test]

@@ -34,6 +34,8 @@ use toml::de::DeTable;
 #[error("{rendered}")]
 pub struct ConfigError {
     pub rendered: String,
+    /// The same with the terminal's colours (ANSI), for a terminal that wants them.
+    pub styled: String,
     /// How many problems were found.
     pub count: usize,
 }
@@ -42,6 +44,7 @@ impl ConfigError {
     /// A problem with the file as a whole (unreadable, not UTF-8), not with a line of it.
     fn whole_file(message: String) -> Self {
         ConfigError {
+            styled: message.clone(),
             rendered: message,
             count: 1,
         }

@@ -12,7 +12,6 @@ use chrono_tz::Tz;
 use minijinja::{AutoEscape, Environment};
 use serde::Serialize;
 
-use crate::config::Config;
 use crate::schedule::{Schedule, ShiftOut};
 
 const TEMPLATE_NAME: &str = "report.html.j2";
@@ -31,16 +30,11 @@ const CHAR_WIDTH: f64 = 6.2;
 /// The timeline shows at most this many weeks (two years).
 const MAX_WEEKS: usize = 106;
 
-/// The HTML report of a schedule, with names, zones, layer order and the calendar URL
-/// taken from its config.
-pub fn render(config: &Config, schedule: &Schedule) -> String {
-    render_view(&Report::new(Some(config), schedule))
-}
-
-/// The report of a schedule.json on its own (`rota report --html`): ids for names, UTC
-/// for the grid, layers in order of appearance.
-pub fn render_schedule(schedule: &Schedule) -> String {
-    render_view(&Report::new(None, schedule))
+/// The HTML report of a schedule: names, the team's zone, layer order and subscribe
+/// links come from its `directory`, so `rota solve` and `rota report --html` give the
+/// same page.
+pub fn render(schedule: &Schedule) -> String {
+    render_view(&Report::new(schedule))
 }
 
 fn render_view(report: &Report) -> String {
@@ -76,6 +70,11 @@ fn escape_html(text: &str) -> String {
 #[derive(Debug, Serialize)]
 struct Report {
     team: String,
+    /// How fair, in words (`fairest possible`), and how the solve ended: the page's lead.
+    verdict: String,
+    verdict_how: String,
+    /// What the verdict means for the people on the rota.
+    verdict_note: &'static str,
     period: String,
     generated_at: String,
     timezone: String,
@@ -269,7 +268,8 @@ struct Block {
     title: String,
 }
 
-/// Names, colours, zone and layer order: from the config when there is one.
+/// Names, colours, zone and layer order: from the schedule's directory, ids and UTC where
+/// it has none (a file written before it).
 struct Directory {
     zone: Tz,
     names: BTreeMap<String, String>,
@@ -281,53 +281,53 @@ struct Directory {
 }
 
 impl Directory {
-    fn new(config: Option<&Config>, schedule: &Schedule) -> Self {
-        let mut members: Vec<String> = config
-            .map(|c| c.members.iter().map(|m| m.id.clone()).collect())
-            .unwrap_or_default();
-        let known = |list: &Vec<String>, id: &str| list.iter().any(|m| m == id);
+    fn new(schedule: &Schedule) -> Self {
+        let known = &schedule.directory;
+        let mut members: Vec<String> = known.people.iter().map(|p| p.id.clone()).collect();
+        let seen = |list: &Vec<String>, id: &str| list.iter().any(|m| m == id);
         for id in schedule
             .members
             .iter()
             .map(|m| &m.id)
             .chain(schedule.shifts.iter().map(|s| &s.member))
         {
-            if !known(&members, id) {
+            if !seen(&members, id) {
                 members.push(id.clone());
             }
         }
-        let mut layers: Vec<String> = config
-            .map(|c| c.layers.iter().map(|l| l.name.clone()).collect())
-            .unwrap_or_default();
+        let mut layers = known.layers.clone();
         for shift in &schedule.shifts {
-            if !known(&layers, &shift.layer) {
+            if !seen(&layers, &shift.layer) {
                 layers.push(shift.layer.clone());
             }
         }
         let names = members
             .iter()
             .map(|id| {
-                let name = config
-                    .and_then(|c| c.members.iter().find(|m| &m.id == id))
-                    .map_or_else(|| id.clone(), |m| m.name.clone());
+                let name = known
+                    .people
+                    .iter()
+                    .find(|p| &p.id == id)
+                    .map_or_else(|| id.clone(), |p| p.name.clone());
                 (id.clone(), name)
             })
             .collect();
-        let zones = config
-            .map(|c| {
-                c.members
-                    .iter()
-                    .map(|m| (m.id.clone(), m.timezone.name().to_owned()))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let zones = known
+            .people
+            .iter()
+            .map(|p| (p.id.clone(), p.timezone.name().to_owned()))
+            .collect();
         let colors = members
             .iter()
             .enumerate()
             .map(|(i, id)| (id.clone(), member_color(i)))
             .collect();
         Directory {
-            zone: config.map_or(Tz::UTC, |c| c.team.timezone),
+            zone: schedule
+                .timezone
+                .as_deref()
+                .and_then(|z| z.parse::<Tz>().ok())
+                .unwrap_or(Tz::UTC),
             names,
             zones,
             colors,
@@ -368,8 +368,8 @@ fn member_color(index: usize) -> String {
 }
 
 impl Report {
-    fn new(config: Option<&Config>, schedule: &Schedule) -> Self {
-        let dir = Directory::new(config, schedule);
+    fn new(schedule: &Schedule) -> Self {
+        let dir = Directory::new(schedule);
         let members = member_views(&dir, schedule);
         let legend = dir
             .members
@@ -380,14 +380,25 @@ impl Report {
                 color: dir.color(id),
             })
             .collect();
-        let calendar_url = config.and_then(|c| c.calendar.url.clone());
+        let calendar_url = schedule.directory.calendar_url.clone();
         let (weeks, weeks_cut) = week_views(&dir, schedule);
         let feeds = calendar_url
             .as_deref()
-            .map(|url| feed_links(url, &dir, config))
+            .map(|url| feed_links(url, &dir, schedule))
             .unwrap_or_default();
+        let (verdict, verdict_how) = crate::output::terminal::verdict(schedule);
+        let verdict_note = if verdict == "fairest possible" {
+            "No schedule spreads the load more evenly under these rules."
+        } else if schedule.solver.status == "optimal" {
+            "Close enough for the gap the solve was asked for."
+        } else {
+            "A fairer schedule may exist: a longer --time-limit may find it."
+        };
         Report {
             team: schedule.team.clone(),
+            verdict: capitalized(&verdict),
+            verdict_how,
+            verdict_note,
             period: format!(
                 "{} – {} (end exclusive)",
                 schedule.period.start, schedule.period.end
@@ -419,6 +430,14 @@ impl Report {
             resolve: resolve_view(schedule),
         }
     }
+}
+
+/// The first letter in upper case: the verdict starts a sentence on the page.
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
 }
 
 /// SVG coordinates to 0.01 units: finer is invisible and only bloats the page.
@@ -473,7 +492,7 @@ fn metric_views(schedule: &Schedule) -> Vec<MetricView> {
     ]
 }
 
-fn feed_links(url: &str, dir: &Directory, config: Option<&Config>) -> Vec<FeedView> {
+fn feed_links(url: &str, dir: &Directory, schedule: &Schedule) -> Vec<FeedView> {
     let base = if url.ends_with('/') {
         url.to_owned()
     } else {
@@ -484,8 +503,8 @@ fn feed_links(url: &str, dir: &Directory, config: Option<&Config>) -> Vec<FeedVi
         named.push((format!("Layer {layer}"), layer.clone()));
     }
     // Only members of the config have a feed (the calendar writer makes one per member).
-    for member in config.map(|c| c.members.as_slice()).unwrap_or_default() {
-        named.push((member.name.clone(), member.id.clone()));
+    for person in &schedule.directory.people {
+        named.push((person.name.clone(), person.id.clone()));
     }
     named
         .into_iter()
@@ -864,7 +883,7 @@ mod tests {
                 start: first.start,
             }],
         }];
-        let page = render_schedule(&schedule);
+        let page = render(&schedule);
         assert!(page.contains("(1 across the start)"), "{page}");
         let line = &crate::output::terminal::pairs_across_start(&schedule, Tz::UTC)[0];
         assert!(line.contains("(q1/schedule.json), then"), "{line}");
@@ -920,6 +939,7 @@ mod tests {
             earlier: Vec::new(),
             members: Vec::new(),
             metrics: crate::problem::evaluate::Metrics::default(),
+            directory: Default::default(),
             resolve: None,
         };
         schedule.shifts.push(ShiftOut {
@@ -932,10 +952,10 @@ mod tests {
             sequence: 0,
             modified: None,
         });
-        let report = Report::new(None, &schedule);
+        let report = Report::new(&schedule);
         assert_eq!(report.weeks.len(), MAX_WEEKS);
         assert!(report.weeks_cut);
-        assert!(render_schedule(&schedule).contains("first 106 weeks"));
+        assert!(render(&schedule).contains("first 106 weeks"));
     }
 
     #[test]

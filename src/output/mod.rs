@@ -6,4 +6,5 @@ pub mod calendar;
 pub mod html;
 pub(crate) mod ics;
 pub(crate) mod json;
+pub(crate) mod progress;
 pub(crate) mod terminal;

@@ -132,35 +132,85 @@ pub(crate) fn pairs_section(schedule: &Schedule, zone: Tz) -> String {
     text
 }
 
-/// `optimal in 0.41 s — imbalance 2.5 points/FTE — objective 3120.5 (gap 0.0 %)`.
+/// The solve's outcome in plain words first, then the numbers:
+/// `fairest possible — proven optimal in 0.41 s · imbalance 2.5 points/FTE, no
+/// back-to-back pairs · objective 3120.5`.
 pub(crate) fn status_line(schedule: &Schedule) -> String {
     let s = &schedule.solver;
-    // No bound at all: a re-solve that converged around the edit without solving the
-    // whole problem proves nothing about it, and "time limit reached" would be wrong.
-    if s.status == "feasible" && s.gap >= 1.0 {
-        return format!(
-            "feasible (no bound) in {:.2} s — imbalance {} points/FTE — objective {}",
-            s.seconds,
-            trimmed(schedule.metrics.imbalance, 2),
-            trimmed(s.objective, 1),
-        );
-    }
-    let status = match s.status.as_str() {
-        "feasible" => "feasible (time limit reached)".to_string(),
-        other => other.to_string(),
-    };
-    let bound = if s.status == "optimal" {
-        String::new()
+    let (words, how) = verdict(schedule);
+    let figures = if s.status == "optimal" && percent(s.gap) == "0" {
+        format!("objective {}", trimmed(s.objective, 1))
     } else {
-        format!("bound {}, ", trimmed(s.bound, 1))
+        format!(
+            "objective {}, bound {}, gap {} %",
+            trimmed(s.objective, 1),
+            trimmed(s.bound, 1),
+            percent(s.gap)
+        )
     };
     format!(
-        "{status} in {:.2} s — imbalance {} points/FTE — objective {} ({bound}gap {:.1} %)",
-        s.seconds,
+        "{words} — {how} · imbalance {} points/FTE, {} · {figures}",
         trimmed(schedule.metrics.imbalance, 2),
-        trimmed(s.objective, 1),
-        s.gap * 100.0,
+        pairs(schedule.metrics.back_to_back_after_hours),
     )
+}
+
+/// How fair the schedule is, in words, and how the solve ended: (`fairest possible`,
+/// `proven optimal in 0.41 s`), (`fair within 2.8 % of the fairest possible`, `stopped at
+/// the time limit, 10.0 s`). The status line and the report both lead with it.
+pub(crate) fn verdict(schedule: &Schedule) -> (String, String) {
+    let s = &schedule.solver;
+    let optimal = s.status == "optimal";
+    let words = if s.gap.is_finite() && s.gap < 1.0 {
+        closeness(s.gap)
+    } else {
+        "no proof of how close it is to the fairest possible (no useful bound)".to_string()
+    };
+    let how = if optimal && percent(s.gap) == "0" {
+        format!("proven optimal in {}", seconds(s.seconds))
+    } else if optimal {
+        format!("proven in {}", seconds(s.seconds))
+    } else if schedule.resolve.is_some() {
+        // A re-solve settles around the edit in a share of the limit; it did not run
+        // out of time, and without the whole problem it proves no bound.
+        format!("re-solved around the edit in {}", seconds(s.seconds))
+    } else {
+        format!("stopped at the time limit, {}", seconds(s.seconds))
+    };
+    (words, how)
+}
+
+/// How close a schedule is to the fairest possible, from its relative gap to the proven
+/// bound: `fairest possible`, `fair within 2.8 % of the fairest possible`.
+pub(crate) fn closeness(gap: f64) -> String {
+    match percent(gap).as_str() {
+        "0" => "fairest possible".to_string(),
+        p => format!("fair within {p} % of the fairest possible"),
+    }
+}
+
+/// A gap in per cent: one decimal, two below 0.1 %, `0` when that rounds to nothing.
+fn percent(gap: f64) -> String {
+    let p = gap.max(0.0) * 100.0;
+    trimmed(p, if p < 0.1 { 2 } else { 1 })
+}
+
+/// `0.41 s`, `10.0 s`.
+fn seconds(s: f64) -> String {
+    if s < 1.0 {
+        format!("{s:.2} s")
+    } else {
+        format!("{s:.1} s")
+    }
+}
+
+/// `no back-to-back pairs`, `1 back-to-back pair`, `3 back-to-back pairs`.
+pub(crate) fn pairs(n: u32) -> String {
+    match n {
+        0 => "no back-to-back pairs".to_string(),
+        1 => "1 back-to-back pair".to_string(),
+        n => format!("{n} back-to-back pairs"),
+    }
 }
 
 /// `+3.5`, `-0.5`, `0.0`: the sign says over or under the fair share.
@@ -173,7 +223,7 @@ fn signed(x: f64) -> String {
 }
 
 /// At most `decimals` decimals, without trailing zeros: 2.5, 3, 0.25.
-fn trimmed(x: f64, decimals: usize) -> String {
+pub(crate) fn trimmed(x: f64, decimals: usize) -> String {
     let text = format!("{x:.decimals$}");
     let text = if text.contains('.') {
         text.trim_end_matches('0').trim_end_matches('.').to_string()
@@ -196,26 +246,48 @@ mod tests {
         insta::assert_snapshot!(text);
     }
 
+    /// The status line of every way a solve ends.
     #[test]
-    fn feasible_status_names_bound_and_gap() {
+    fn status_line_per_outcome() {
         let p = fixture::problem();
-        let mut s = fixture::schedule(&p, fixture::assignment());
-        s.solver.status = "feasible".into();
-        s.solver.bound = 200_000.0;
-        s.solver.gap = 0.1387;
-        s.solver.seconds = 10.004;
-        assert_eq!(
-            status_line(&s),
-            "feasible (time limit reached) in 10.00 s — imbalance 214 points/FTE — \
-             objective 232207 (bound 200000, gap 13.9 %)"
-        );
-        // Without a bound (a re-solve settled around the edit) neither is shown.
-        s.solver.bound = 0.0;
-        s.solver.gap = 1.0;
-        assert_eq!(
-            status_line(&s),
-            "feasible (no bound) in 10.00 s — imbalance 214 points/FTE — objective 232207"
-        );
+        let base = fixture::schedule(&p, fixture::assignment());
+        let outcome = |status: &str, gap: f64, bound: f64, seconds: f64, b2b: u32| {
+            let mut s = base.clone();
+            s.solver.status = status.into();
+            s.solver.gap = gap;
+            s.solver.bound = bound;
+            s.solver.seconds = seconds;
+            s.metrics.back_to_back_after_hours = b2b;
+            status_line(&s)
+        };
+        let objective = base.solver.objective;
+        let lines = [
+            (
+                "proven optimal",
+                outcome("optimal", 0.0, objective, 0.412, 0),
+            ),
+            (
+                "optimal within the --gap asked for",
+                outcome("optimal", 0.0312, objective * 0.9688, 1.25, 1),
+            ),
+            (
+                "time limit, with a bound",
+                outcome("feasible", 0.0278, objective * 0.9722, 10.004, 2),
+            ),
+            (
+                "time limit, a bound very close",
+                outcome("feasible", 0.0004, objective * 0.9996, 10.004, 0),
+            ),
+            (
+                "time limit, no useful bound",
+                outcome("feasible", 1.0, 0.0, 10.004, 0),
+            ),
+        ];
+        let text: String = lines
+            .iter()
+            .map(|(case, line)| format!("{case}:\n  {line}\n"))
+            .collect();
+        insta::assert_snapshot!(text);
     }
 
     #[test]
@@ -270,6 +342,20 @@ mod tests {
         assert_eq!(trimmed(0.254, 2), "0.25");
         assert_eq!(trimmed(120.0, 1), "120");
         assert_eq!(trimmed(-0.0001, 2), "0");
+    }
+
+    #[test]
+    fn closeness_in_words() {
+        assert_eq!(closeness(0.0), "fairest possible");
+        assert_eq!(closeness(0.00001), "fairest possible");
+        assert_eq!(
+            closeness(0.028),
+            "fair within 2.8 % of the fairest possible"
+        );
+        assert_eq!(
+            closeness(0.0004),
+            "fair within 0.04 % of the fairest possible"
+        );
     }
 
     #[test]

@@ -35,9 +35,58 @@ pub struct Schedule {
     /// In config order.
     pub members: Vec<MemberOut>,
     pub metrics: Metrics,
+    /// Who the ids are and where the team is, for pages that show the schedule to people.
+    #[serde(default, skip_serializing_if = "Directory::is_empty")]
+    pub directory: Directory,
     /// What a re-solve moved and what more moves would buy; absent on a fresh solve.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resolve: Option<ResolveOut>,
+}
+
+/// Names, zones, layer order and the feeds' address from the config, so that
+/// `rota report --html` draws from schedule.json alone the page `rota solve` draws (the
+/// team's zone is the schedule's `timezone`).
+/// Empty in files written before it: pages fall back to ids and UTC.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Directory {
+    /// Layer names in config order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub layers: Vec<String>,
+    /// In config order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub people: Vec<Person>,
+    /// `[calendar] url`: where the feeds are published.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calendar_url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Person {
+    pub id: String,
+    pub name: String,
+    pub timezone: chrono_tz::Tz,
+}
+
+impl Directory {
+    pub fn of(config: &Config) -> Directory {
+        Directory {
+            layers: config.layers.iter().map(|l| l.name.clone()).collect(),
+            people: config
+                .members
+                .iter()
+                .map(|m| Person {
+                    id: m.id.clone(),
+                    name: m.name.clone(),
+                    timezone: m.timezone,
+                })
+                .collect(),
+            calendar_url: config.calendar.url.clone(),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        *self == Directory::default()
+    }
 }
 
 /// A re-solve's trade-off between moved shifts and fairness (docs/objective.md,
@@ -334,6 +383,7 @@ impl Schedule {
                 prefer_off_violations: m.prefer_off_violations,
                 churn: m.churn,
             },
+            directory: Directory::of(config),
             resolve: None,
         }
     }

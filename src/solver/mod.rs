@@ -34,7 +34,7 @@
 //!   that keeps the encodings in step with `evaluate`.
 //! - `start`, `search`, `milp`, `small`, `bound`: the stages; `symmetry`: members the
 //!   rules cannot tell apart (for the MILP and the exact program).
-//! - `precheck`, `diagnose`: why no schedule exists; `progress`: what the user sees.
+//! - `precheck`, `diagnose`: why no schedule exists; `progress`: what the user is told while it runs.
 
 mod bound;
 mod deadline;
@@ -61,6 +61,7 @@ use crate::problem::assignment::{Assignment, Previous};
 pub use elastic::{Relaxation, Rule};
 use index::{Index, Rules};
 pub use pipeline::solve;
+pub use progress::{BestSoFar, ProgressEvent, ProgressSink};
 
 /// Per shift, how many seats of `previous` a re-solve cannot keep (see
 /// `start::lost_seats`): the moves an edit forces, before any optimisation.
@@ -87,8 +88,9 @@ pub struct SolveOptions {
     /// always gets one: its tree search gained nothing from a second core here, and a
     /// 12-person proof took longer with two.
     pub threads: u32,
-    /// Show progress on stderr (only when it is a terminal and the solve runs > 1 s).
-    pub progress: bool,
+    /// Told the stage, the best schedule so far and the bound as they change (see
+    /// [`ProgressEvent`]); `rota solve` draws them on a terminal.
+    pub progress: Option<ProgressSink>,
     /// HiGHS's own log on stdout, for seeing where a proof stalls: every HiGHS run of
     /// the solve (LNS, the fairness floor, the whole MILP, the diagnosis) prints it.
     pub highs_log: bool,
@@ -104,7 +106,7 @@ impl Default for SolveOptions {
             time_limit: Duration::from_secs(10),
             gap: 1e-4,
             threads: 1,
-            progress: false,
+            progress: None,
             highs_log: false,
             seed: 0,
         }

@@ -52,7 +52,13 @@ pub fn solve(
             seconds: started.elapsed().as_secs_f64(),
         });
     }
-    let progress = Progress::new(options.progress, started);
+    let progress = Progress::new(
+        options.progress.as_ref(),
+        problem,
+        previous,
+        started,
+        options.time_limit,
+    );
     progress.stage("fair greedy");
     let index = Index::new(problem, previous, Rules::of(problem));
     if let Some(diagnosis) = precheck(problem, &index) {
@@ -89,7 +95,7 @@ struct Run<'a> {
     index: &'a Index,
     plan: &'a Plan,
     options: &'a SolveOptions,
-    progress: &'a Progress,
+    progress: &'a Progress<'a>,
 }
 
 /// The heuristics' schedule after the Lagrangian bound, and what the bound leaves the
@@ -127,7 +133,8 @@ impl Run<'_> {
         }
         .or_else(|| fair.clone());
         if let Some(state) = &primary {
-            self.progress.reached("greedy + polish", state.objective());
+            self.progress
+                .reached("greedy + polish", state.objective(), || state.assignment());
         }
         primary.map(|primary| {
             let best = portfolio::search(
@@ -249,7 +256,7 @@ impl Run<'_> {
         );
         let best = match found.better {
             Some((better, value)) => {
-                progress.reached("Lagrangian repair", value);
+                progress.reached("Lagrangian repair", value, || better.clone());
                 better
             }
             None => start,
@@ -299,8 +306,8 @@ impl Run<'_> {
             guide,
         } = relaxation;
         let greedy_objective = greedy.as_ref().map(|a| self.objective(a));
-        if let Some(value) = greedy_objective {
-            progress.reached("heuristics done", value);
+        if let (Some(value), Some(g)) = (greedy_objective, &greedy) {
+            progress.reached("heuristics done", value, || g.clone());
         }
         let until = Instant::now() + Duration::from_secs_f64(self.plan.left() * plan::BOUNDS_SHARE);
         let floor = bounds::objective_floor(self.problem, self.index, until)
@@ -313,7 +320,7 @@ impl Run<'_> {
             exact_bound: f64::NEG_INFINITY,
         };
         if let (Some((_, true)), Some(g), Some(go)) = (relaxed, &greedy, greedy_objective) {
-            progress.reached(LAGRANGE_PROOF, go);
+            progress.reached(LAGRANGE_PROOF, go, || g.clone());
             return Ok(answer.finish(g.clone(), true, go));
         }
         let proof = Proof {
@@ -449,7 +456,7 @@ impl Run<'_> {
         let (problem, previous, progress) = (self.problem, self.previous, self.progress);
         match (verdict, &greedy, greedy_objective) {
             (exact::Verdict::IncumbentOptimal, Some(g), Some(go)) => {
-                progress.reached(EXACT_PROOF, go);
+                progress.reached(EXACT_PROOF, go, || g.clone());
                 return Ok(answer.finish(g.clone(), true, go));
             }
             // Checked against the rules once more: a schedule that broke one would be a
@@ -458,7 +465,7 @@ impl Run<'_> {
                 if crate::problem::rules::check(problem, &a, previous).is_empty() =>
             {
                 let value = self.objective(&a);
-                progress.reached(EXACT_PROOF, value);
+                progress.reached(EXACT_PROOF, value, || a.clone());
                 return Ok(answer.finish(a, true, value));
             }
             _ => {}

@@ -138,6 +138,7 @@ pub(crate) fn schedule_of(shifts: Vec<ShiftOut>) -> Schedule {
         earlier: Vec::new(),
         members: Vec::new(),
         metrics: Metrics::default(),
+        directory: Default::default(),
         resolve: None,
     }
 }

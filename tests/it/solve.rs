@@ -112,7 +112,11 @@ fn the_smallest_teams_are_proven_by_the_exact_program() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let out = tmp.path().join("out");
     let run = solve(&fixture("small.toml"), &out, &["--threads", "1", "-v"]);
-    assert!(stdout(&run).contains("optimal in"), "{}", stdout(&run));
+    assert!(
+        stdout(&run).contains("proven optimal in"),
+        "{}",
+        stdout(&run)
+    );
     assert!(
         stderr(&run).contains("proven optimal by the exact dynamic program"),
         "{}",
@@ -156,7 +160,7 @@ fn same_input_same_bytes() {
             let status = stdout(&solve(&config, dir, &["--quiet"]));
             // Only a proven optimum is reproducible: a time-limited search is not.
             assert!(
-                status.starts_with("optimal"),
+                status.contains(" — proven "),
                 "{}: {status}",
                 config.display()
             );
@@ -238,11 +242,11 @@ fn summary_has_a_row_per_member_and_a_status_line() {
         .find(|l| l.contains("points/FTE"))
         .expect("status line");
     assert!(
-        status.starts_with("optimal in ")
-            || status.starts_with("feasible (time limit reached) in "),
+        status.starts_with("fairest possible — proven optimal in ")
+            || status.contains(" — stopped at the time limit, "),
         "{status}"
     );
-    assert!(status.contains("— objective "), "{status}");
+    assert!(status.contains(" · objective "), "{status}");
 }
 
 /// The whole terminal summary of the forced fixture (one feasible schedule), with the
@@ -254,9 +258,9 @@ fn forced_summary_snapshot() {
     let text = stdout(&solve(&fixture("forced.toml"), &out, &[]));
     let redacted: Vec<String> = text
         .lines()
-        .map(|line| match line.split_once(" s — ") {
-            Some((head, rest)) if head.starts_with("optimal in ") => {
-                format!("optimal in [seconds] s — {rest}")
+        .map(|line| match line.split_once(" s · ") {
+            Some((head, rest)) if head.starts_with("fairest possible — proven optimal in ") => {
+                format!("fairest possible — proven optimal in [seconds] s · {rest}")
             }
             _ => line.replace(arg(&out), "[out]"),
         })
@@ -269,7 +273,10 @@ fn quiet_prints_only_the_status_line() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let text = stdout(&solve(&fixture("forced.toml"), tmp.path(), &["--quiet"]));
     assert_eq!(text.lines().count(), 1, "{text}");
-    assert!(text.starts_with("optimal in "), "{text}");
+    assert!(
+        text.starts_with("fairest possible — proven optimal in "),
+        "{text}"
+    );
     assert!(text.contains("imbalance"), "{text}");
 }
 

@@ -39,7 +39,7 @@ pub(crate) struct Params<'a> {
     pub exclude: Option<&'a [Option<bool>]>,
     /// Shown HiGHS's best objective and bound as they improve (whole model only: a
     /// neighbourhood's bound is not a bound on the problem).
-    pub progress: Option<&'a Progress>,
+    pub progress: Option<&'a Progress<'a>>,
     /// The warm start's objective. In the whole model of a team of at most
     /// [`plan::SMALL_TEAM`] people (and [`plan::SMALL_MODEL_BINARIES`]), a schedule that beats it
     /// keeps its fairness terms within what it leaves above the cheapest seats: a row
@@ -167,9 +167,14 @@ pub(crate) fn solve(problem: &Problem, index: &Index, params: &Params) -> Outcom
     if params.warm.is_some() {
         let _ = model.try_set_solution(Some(&warm), None, None, None);
     }
-    if let Some(progress) = params.progress {
-        // SAFETY: `params`, and so `progress`, outlives `try_solve` below.
-        unsafe { watch::attach(&mut model, progress) };
+    let decode = |values: &[f64]| schedule_of(values, &x, &xcol, index.shifts, members);
+    let watched = params.progress.map(|progress| watch::Watched {
+        progress,
+        decode: &decode,
+    });
+    if let Some(watched) = &watched {
+        // SAFETY: `watched` outlives `try_solve` below.
+        unsafe { watch::attach(&mut model, watched) };
     }
     let solved = match model.try_solve() {
         Ok(s) => s,
@@ -197,19 +202,7 @@ pub(crate) fn solve(problem: &Problem, index: &Index, params: &Params) -> Outcom
         return Outcome::NoSolution { bound };
     }
     let solution = solved.get_solution();
-    let values = solution.columns();
-    let mut assignment = Assignment::empty(index.shifts);
-    for (s, held) in assignment.members.iter_mut().enumerate() {
-        for m in 0..members {
-            if x[s * members + m].is_some()
-                && values
-                    .get(xcol[s * members + m])
-                    .is_some_and(|&val| val > 0.5)
-            {
-                held.push(m);
-            }
-        }
-    }
+    let assignment = schedule_of(solution.columns(), &x, &xcol, index.shifts, members);
     Outcome::Solved {
         assignment,
         optimal: status == HighsModelStatus::Optimal,
@@ -245,6 +238,29 @@ pub(crate) fn size(problem: &Problem, index: &Index) -> (usize, usize) {
     );
     // Every column gets its warm-start value as it is created.
     (built.warm.len(), built.constraints.len())
+}
+
+/// The schedule a vector of column values stands for: who holds each shift.
+fn schedule_of(
+    values: &[f64],
+    x: &[Option<Variable>],
+    xcol: &[usize],
+    shifts: usize,
+    members: usize,
+) -> Assignment {
+    let mut assignment = Assignment::empty(shifts);
+    for (s, held) in assignment.members.iter_mut().enumerate() {
+        for m in 0..members {
+            if x[s * members + m].is_some()
+                && values
+                    .get(xcol[s * members + m])
+                    .is_some_and(|&val| val > 0.5)
+            {
+                held.push(m);
+            }
+        }
+    }
+    assignment
 }
 
 fn build(problem: &Problem, index: &Index, params: &Params) -> Built {

@@ -14,13 +14,21 @@ use highs_sys::{
 
 use crate::solver::progress::Progress;
 
-/// Reports the next solve of `model` to `progress`. Only for models whose bound bounds
-/// the whole problem (not a neighbourhood's).
+use crate::problem::assignment::Assignment;
+
+/// Where a watched solve reports, and how its column values become a schedule.
+pub(crate) struct Watched<'a> {
+    pub progress: &'a Progress<'a>,
+    pub decode: &'a dyn Fn(&[f64]) -> Assignment,
+}
+
+/// Reports the next solve of `model` to `watched.progress`. Only for models whose bound
+/// bounds the whole problem (not a neighbourhood's).
 ///
 /// # Safety
-/// `progress` must outlive that solve: HiGHS keeps a pointer to it.
-pub(crate) unsafe fn attach(model: &mut highs::Model, progress: &Progress) {
-    let data = progress as *const Progress as *mut c_void;
+/// `watched` must outlive that solve: HiGHS keeps a pointer to it.
+pub(crate) unsafe fn attach(model: &mut highs::Model, watched: &Watched<'_>) {
+    let data = watched as *const Watched<'_> as *mut c_void;
     // SAFETY: the pointer is the model's own; the callback only reads through `data`,
     // which the caller keeps alive for the solve.
     unsafe {
@@ -47,9 +55,10 @@ unsafe extern "C" fn on_event(
     if !watched.iter().any(|&k| k as c_int == kind) || data.is_null() {
         return;
     }
-    // SAFETY: `data` is the `Progress` that `attach` registered, alive for the solve;
+    // SAFETY: `data` is the `Watched` that `attach` registered, alive for the solve;
     // HiGHS passes a valid (or null) `out` for the duration of the call.
-    let (progress, out) = unsafe { (&*(data as *const Progress), out.as_ref()) };
+    let (watched, out) = unsafe { (&*(data as *const Watched<'_>), out.as_ref()) };
+    let progress = watched.progress;
     if kind == kHighsCallbackMipInterrupt as c_int && progress.interrupted() {
         // SAFETY: HiGHS passes a valid (or null) `into` for the duration of the call.
         if let Some(into) = unsafe { into.as_mut() } {
@@ -57,12 +66,22 @@ unsafe extern "C" fn on_event(
         }
     }
     if let Some(out) = out {
-        let objective = if kind == kHighsCallbackMipImprovingSolution as c_int {
+        let improving = kind == kHighsCallbackMipImprovingSolution as c_int;
+        let objective = if improving {
             out.objective_function_value
         } else {
             out.mip_primal_bound
         };
-        progress.milp(objective, out.mip_dual_bound);
+        let size = usize::try_from(out.mip_solution_size).unwrap_or(0);
+        // SAFETY: with an improving solution HiGHS passes its column values, valid for
+        // the duration of the call.
+        let values = (improving && !out.mip_solution.is_null() && size > 0)
+            .then(|| unsafe { std::slice::from_raw_parts(out.mip_solution, size) });
+        progress.milp(
+            objective,
+            out.mip_dual_bound,
+            values.map(|values| || (watched.decode)(values)),
+        );
     }
 }
 
@@ -74,6 +93,7 @@ mod tests {
     use crate::config::Rules as ConfigRules;
     use crate::solver::index::{Index, Rules};
     use crate::solver::milp::model::{self, Outcome, Params};
+    use crate::solver::progress::recording;
     use crate::testkit::hours as testkit;
 
     #[test]
@@ -85,7 +105,8 @@ mod tests {
         let mut problem = testkit::problem(4, &shifts, ConfigRules::default());
         problem.capacity = vec![1.0, 0.5, 0.8, 1.0];
         let index = Index::new(&problem, None, Rules::of(&problem));
-        let progress = Progress::new(false, Instant::now());
+        let (sink, seen) = recording();
+        let progress = Progress::watching(&sink, &problem);
         let outcome = model::solve(
             &problem,
             &index,
@@ -97,11 +118,25 @@ mod tests {
         let Outcome::Solved {
             optimal: true,
             bound,
-            ..
+            assignment,
         } = outcome
         else {
             panic!("{outcome:?}");
         };
+        // HiGHS's schedules reach the sink scored in the user's terms: the last is the
+        // answer's.
+        let last = seen
+            .lock()
+            .expect("not poisoned")
+            .iter()
+            .rev()
+            .find_map(|e| e.best)
+            .expect("HiGHS's incumbents were reported");
+        let answer = crate::problem::evaluate::evaluate(&problem, &assignment, None);
+        assert!(
+            (last.imbalance - answer.metrics.imbalance).abs() < 1e-9,
+            "{last:?}"
+        );
         let (best, shown_bound) = progress.best_and_bound();
         // Every incumbent is reported; the bound only at checks between nodes, which a
         // fast solve may not reach.
@@ -121,7 +156,7 @@ mod tests {
         let problem =
             crate::problem::build(&crate::testkit::instance::generate(&spec)).expect("builds");
         let index = Index::new(&problem, None, Rules::of(&problem));
-        let progress = Progress::new(false, Instant::now());
+        let progress = Progress::quiet(Instant::now());
         progress.interrupt();
         let outcome = model::solve(
             &problem,

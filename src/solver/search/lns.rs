@@ -132,7 +132,9 @@ pub(crate) fn lns(
                 if v < value - 1e-9 * value.abs().max(1.0) {
                     value = v;
                     current = assignment;
-                    progress.reached(&format!("LNS kind {kind}, {free} free"), v);
+                    progress.reached(&format!("LNS kind {kind}, {free} free"), v, || {
+                        current.clone()
+                    });
                 }
                 // Grow while neighbourhoods solve quickly, shrink when they time out.
                 if optimal && took < 0.25 * limit {

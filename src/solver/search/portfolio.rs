@@ -77,7 +77,9 @@ pub(crate) fn search<'a>(
             best = race(workers, |w| {
                 let mut state = from.clone();
                 exchange::iterated(&mut state, worker_seed(round_seed, w), plan.at(end));
-                progress.reached("iterated pair trades", state.objective());
+                progress.reached("iterated pair trades", state.objective(), || {
+                    state.assignment()
+                });
                 state
             });
         }
@@ -128,13 +130,13 @@ fn improve<'a>(
         let steps = (plan.binaries as u64 * plan::ANNEAL_STEPS_PER_BINARY).clamp(least, most);
         progress.stage("annealing");
         anneal::anneal(&mut state, steps, seed, plan.at(plan.anneal_share()));
-        progress.reached("annealing", state.objective());
+        progress.reached("annealing", state.objective(), || state.assignment());
     }
     // On the largest teams annealing drifts toward schedules with more points in total
     // (nights to those for whom they are nights), from which the trades end worse than
     // without it; on smaller ones it helps.
     local::polish(&mut state, plan.for_share(plan::DESCENT_SHARE));
-    progress.reached("polish", state.objective());
+    progress.reached("polish", state.objective(), || state.assignment());
     progress.stage("trading shifts between pairs");
     if largest {
         // Iterated pair trades found far more than LNS per second on the largest teams,
@@ -144,7 +146,7 @@ fn improve<'a>(
         // One descent: LNS and the whole MILP make better use of the rest.
         exchange::exchange(&mut state, plan.for_share(plan::DESCENT_SHARE));
     }
-    progress.reached("pair trades", state.objective());
+    progress.reached("pair trades", state.objective(), || state.assignment());
     state
 }
 
@@ -166,7 +168,7 @@ mod tests {
         let start = greedy(&problem, &index).expect("feasible");
         let binaries = index.cand.iter().map(Vec::len).sum();
         let plan = |workers| Plan::of_tier(Tier::Small, binaries, Duration::from_secs(2), workers);
-        let progress = Progress::new(false, Instant::now());
+        let progress = Progress::quiet(Instant::now());
         let fair = start.clone();
         let one = search(start.clone(), Some(&fair), &plan(1), 7, &progress);
         let three = search(start, Some(&fair), &plan(3), 7, &progress);
@@ -187,7 +189,7 @@ mod tests {
         let start = greedy(&problem, &index).expect("feasible");
         let binaries = index.cand.iter().map(Vec::len).sum();
         let plan = Plan::of_tier(Tier::Largest, binaries, Duration::from_millis(600), 2);
-        let progress = Progress::new(false, Instant::now());
+        let progress = Progress::quiet(Instant::now());
         let before = start.objective();
         let best = search(start.clone(), Some(&start), &plan, 3, &progress);
         let exact =

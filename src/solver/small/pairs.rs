@@ -62,7 +62,7 @@ pub(crate) fn pairs(
                     value = v;
                     current = better;
                     improved = true;
-                    progress.reached("pair re-optimised", v);
+                    progress.reached("pair re-optimised", v, || current.clone());
                 }
             }
         }

@@ -60,8 +60,9 @@ fn report_prints_table_status_and_metrics() {
         ]
     );
     assert!(text.contains(
-        "\nfeasible (time limit reached) in 10.01 s — imbalance 348 points/FTE — \
-         objective 371858 (bound 370000, gap 0.5 %)\n"
+        "\nfair within 0.5 % of the fairest possible — stopped at the time limit, 10.0 s · \
+         imbalance 348 points/FTE, 1 back-to-back pair · \
+         objective 371858, bound 370000, gap 0.5 %\n"
     ));
     assert!(text.ends_with(
         "\nimbalance                 348 points/FTE\n\
@@ -109,7 +110,7 @@ fn report_html_writes_the_schedule_report() {
     assert!(stdout(&out).ends_with(&format!("wrote {}\n", file.display())));
     let written = std::fs::read_to_string(&file).expect("report written");
     let schedule = rota::schedule::Schedule::read(Path::new(&fixture())).expect("fixture reads");
-    assert_eq!(written, rota::output::html::render_schedule(&schedule));
+    assert_eq!(written, rota::output::html::render(&schedule));
     assert!(written.contains("Report Team"));
     // Written by rename: no temp file is left beside it.
     assert_eq!(dir_entries(dir.path()), ["fair.html"]);

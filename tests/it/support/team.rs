@@ -108,6 +108,7 @@ pub fn schedule() -> Schedule {
         earlier: Vec::new(),
         members,
         metrics: Metrics::default(),
+        directory: Default::default(),
         resolve: None,
     }
 }
