@@ -54,6 +54,14 @@ const REBALANCE_PRICE: f64 = 1.0;
 /// The minimal repair's price, as points/FTE of imbalance per move: no weekly shift is
 /// worth this many points, so only moves no schedule can avoid are made.
 const REPAIR_IMBALANCE: f64 = 1000.0;
+/// Moves beyond the forced ones a re-solve after an edit makes by default, each only
+/// where it pays at `[objective] churn`: a team's calendars change by the edit and at
+/// most this much more (and by nothing when the config is unchanged, so running the
+/// same command twice is stable); the frontier shows what `--max-moves` or
+/// `--rebalance` would gain.
+pub(crate) const DEFAULT_EXTRA_MOVES: u32 = 2;
+/// Share of the frontier's time for each improvement of the repair under a budget.
+const IMPROVE_SHARE: f64 = 0.1;
 /// Budgets above the forced moves that the frontier reports, then unlimited.
 const FRONTIER_EXTRA: [u32; 4] = [0, 2, 5, 10];
 /// Share of the time limit for the chosen solve, all its stages together: a re-solve
@@ -237,39 +245,87 @@ pub(crate) fn resolve(
         ..
     } in &solves
     {
-        if found.iter().any(|f| f.assignment == s.assignment) {
-            continue;
-        }
-        let evaluation = evaluate(problem, &s.assignment, Some(previous));
-        let moves = evaluation.metrics.churn;
-        let candidate = Found {
-            rest: evaluation.objective - price * f64::from(moves),
-            assignment: s.assignment.clone(),
-            evaluation,
-            moves,
-        };
-        if verified(config, problem, &candidate, s, old, generated_at) {
-            found.push(candidate);
-        } else {
-            log::warn!("re-solve: the schedule found at move price {p} failed verify; left out");
-        }
+        add_found(
+            &mut found,
+            (config, problem, previous, old),
+            s,
+            generated_at,
+            *p,
+        );
     }
     // Forced: the fewest moves of any schedule found: the kept repair's (the lost seats)
     // or, where its fill dead-ends, the minimal repair solve's (what the rules force).
-    let Some(forced) = found.iter().map(|f| f.moves).min() else {
+    let Some(repair) = found
+        .iter()
+        .min_by(|a, b| a.moves.cmp(&b.moves).then(a.rest.total_cmp(&b.rest)))
+    else {
         return Err(SolveError::Internal(
             "no schedule of the re-solve passed verify".into(),
         ));
     };
+    let forced = repair.moves;
+
+    // The repair improved under each budget: the chosen one's at the config's price (a
+    // move only where it pays), the frontier's at the tie-breaker (the fairest within).
+    let chosen_cap = match budget {
+        // The same config as the published schedule's: no edit asks for a change.
+        Budget::Priced if old.config_sha256 == config.sha256 => Some(forced),
+        Budget::Priced => Some(forced + DEFAULT_EXTRA_MOVES),
+        Budget::MaxMoves(n) => Some(n.max(forced)),
+        Budget::Rebalance => None,
+    };
+    let mut improvements: Vec<(f64, u32)> = FRONTIER_EXTRA
+        .iter()
+        .filter(|&&extra| extra > 0)
+        .map(|&extra| (REBALANCE_PRICE.min(price), forced + extra))
+        .collect();
+    if let Some(cap) = chosen_cap {
+        let p = if budget == Budget::Priced {
+            chosen_price
+        } else {
+            REBALANCE_PRICE.min(price)
+        };
+        improvements.insert(0, (p, cap));
+    }
+    let repair_solution = Solution {
+        assignment: repair.assignment.clone(),
+        ..solves[0].solution.clone()
+    };
+    let improve_time = frontier_limit.mul_f64(IMPROVE_SHARE);
+    for (p, cap) in improvements {
+        let mut priced = problem.clone();
+        priced.objective.churn = p;
+        let assignment = solver::improved_within(
+            &priced,
+            previous,
+            &repair_solution.assignment,
+            cap,
+            improve_time,
+        );
+        let solution = Solution {
+            assignment,
+            ..repair_solution.clone()
+        };
+        add_found(
+            &mut found,
+            (config, problem, previous, old),
+            &solution,
+            generated_at,
+            p,
+        );
+    }
 
     let at = |f: &Found, p: f64| f.rest + p * f64::from(f.moves);
     let chosen = match budget {
-        Budget::MaxMoves(n) => best_within(&found, Some(n.max(forced))),
-        _ => found.iter().min_by(|a, b| {
-            at(a, chosen_price)
-                .total_cmp(&at(b, chosen_price))
-                .then(a.moves.cmp(&b.moves))
-        }),
+        Budget::MaxMoves(_) => best_within(&found, chosen_cap),
+        _ => found
+            .iter()
+            .filter(|f| chosen_cap.is_none_or(|cap| f.moves <= cap))
+            .min_by(|a, b| {
+                at(a, chosen_price)
+                    .total_cmp(&at(b, chosen_price))
+                    .then(a.moves.cmp(&b.moves))
+            }),
     }
     .expect("at least one schedule was found");
 
@@ -398,6 +454,33 @@ fn neighbourhoods(problem: &Problem, previous: &Previous, lost: &[u32]) -> Vec<O
     }
     stages.push(None);
     stages
+}
+
+/// Scores `solution` with the config's weights and keeps it in `found` when it is new
+/// and passes `verify`; `price` is the move price it was found at (for the log).
+fn add_found(
+    found: &mut Vec<Found>,
+    (config, problem, previous, old): (&Config, &Problem, &Previous, &Schedule),
+    solution: &Solution,
+    generated_at: DateTime<Utc>,
+    price: f64,
+) {
+    if found.iter().any(|f| f.assignment == solution.assignment) {
+        return;
+    }
+    let evaluation = evaluate(problem, &solution.assignment, Some(previous));
+    let moves = evaluation.metrics.churn;
+    let candidate = Found {
+        rest: evaluation.objective - problem.objective.churn * f64::from(moves),
+        assignment: solution.assignment.clone(),
+        evaluation,
+        moves,
+    };
+    if verified(config, problem, &candidate, solution, old, generated_at) {
+        found.push(candidate);
+    } else {
+        log::warn!("re-solve: the schedule found at move price {price} failed verify; left out");
+    }
 }
 
 /// The schedule with the lowest objective without churn among those with at most

@@ -313,8 +313,13 @@ fn resolving_line(published: &Published, new: &Schedule) -> String {
         .iter()
         .filter(|s| now.contains(&(s.layer.as_str(), s.start, s.member.as_str())))
         .count();
+    let unchanged = if published.schedule.config_sha256 == new.config_sha256 {
+        " (config unchanged)"
+    } else {
+        ""
+    };
     format!(
-        "re-solving against {} ({}): kept {kept} of {} shifts\n",
+        "re-solving against {} ({}): kept {kept} of {} shifts{unchanged}\n",
         published.path.display(),
         published.schedule.generated_at.date_naive(),
         old.len()

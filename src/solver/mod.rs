@@ -79,6 +79,24 @@ pub fn kept_repair(problem: &Problem, previous: &Previous) -> Option<Assignment>
     start::from_previous(problem, &index).map(|state| state.assignment())
 }
 
+/// `start` improved by the moves and swaps that pay most at `problem`'s churn price,
+/// one at a time, while at most `max_moves` seats differ from `previous`
+/// (`search::budget`): the improvement of a repair under a move budget.
+pub fn improved_within(
+    problem: &Problem,
+    previous: &Previous,
+    start: &Assignment,
+    max_moves: u32,
+    time: Duration,
+) -> Assignment {
+    let deadline = std::time::Instant::now() + time;
+    let index = Index::new(problem, Some(previous), Rules::of(problem));
+    let mut state = state::State::new(problem, &index);
+    state.reset_to(&start.members);
+    search::budget::improve_within(&mut state, i64::from(max_moves), deadline);
+    state.assignment()
+}
+
 #[derive(Debug, Clone)]
 pub struct SolveOptions {
     pub time_limit: Duration,

@@ -121,6 +121,19 @@ impl<'a> State<'a> {
         (held + cells[s][m].earlier_pairs as usize) as i64
     }
 
+    /// Seats held now by someone who did not hold them in the previous schedule.
+    pub fn churn(&self) -> i64 {
+        self.churn
+    }
+
+    /// How the moved seats change after the moves `(s, from, to)`, rules aside.
+    pub fn churn_delta(&self, moves: &[(usize, usize, usize)]) -> i64 {
+        moves
+            .iter()
+            .map(|&(s, from, to)| self.churn_of(s, to) - self.churn_of(s, from))
+            .sum()
+    }
+
     fn churn_of(&self, s: usize, m: usize) -> i64 {
         match &self.index.churn_prev[s] {
             Some(before) if !before.contains(&m) => 1,

@@ -7,6 +7,7 @@
 //! from [`Rng`], so a run that finishes its iterations is reproducible.
 
 pub(super) mod anneal;
+pub(super) mod budget;
 pub(super) mod exchange;
 pub(super) mod lns;
 pub(super) mod local;
