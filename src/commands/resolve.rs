@@ -2,11 +2,13 @@
 //! they pay, and the trade-off between moved shifts and fairness is measured, not guessed.
 //!
 //! The mechanism is a price per moved seat (`[objective] churn`, in the objective's
-//! units): a move the edit does not force is made only when it lowers the rest of the
-//! objective by more than its price. One solve at that price gives the chosen schedule;
-//! the frontier comes from a few more solves at other prices — one so high that only
-//! forced moves are made (the minimal repair), and lower ones down to a tie-breaker
-//! (`--rebalance`). Each found schedule is a point (moves, fairness); per move budget
+//! units) under a budget: a move the edit does not force is made only when it lowers the
+//! rest of the objective by more than its price, and at most `DEFAULT_EXTRA_MOVES` of
+//! them (none when the config is unchanged). Solves at that price and the repair improved
+//! under the budget give the chosen schedule; the frontier comes from a few more solves
+//! at other prices — one so high that only forced moves are made (the minimal repair),
+//! and lower ones down to a tie-breaker (`--rebalance`) — and from the repair improved
+//! under each budget. Each found schedule is a point (moves, fairness); per move budget
 //! (forced, +2, +5, +10, unlimited) the frontier shows the fairest point within it.
 //!
 //! Why neighbourhoods first: most of a re-solved schedule is still right, and an edit
