@@ -37,7 +37,7 @@ use crate::problem::Problem;
 use crate::problem::assignment::{Assignment, Previous};
 use crate::problem::evaluate::{Evaluation, evaluate};
 use crate::schedule::{FrontierOut, ResolveOut, Schedule, resolve_hint, round6, trim};
-use crate::solver::{self, Solution, SolveError, SolveOptions, SolveStatus};
+use crate::solver::{self, Solution, SolveError, SolveOptions};
 
 /// How many moves the chosen schedule may make.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -338,24 +338,13 @@ pub(crate) fn resolve(
         .filter(|r| r.whole && r.price <= price && r.solution.bound.is_finite())
         .map(|r| r.solution.bound)
         .fold(f64::NEG_INFINITY, f64::max);
-    let objective = chosen.evaluation.objective;
-    let gap = if bound.is_finite() {
-        ((objective - bound) / objective.abs().max(1e-9)).max(0.0)
-    } else {
-        f64::INFINITY
-    };
-    let solution = Solution {
-        assignment: chosen.assignment.clone(),
-        status: if gap <= options.gap {
-            SolveStatus::Optimal
-        } else {
-            SolveStatus::Feasible
-        },
-        objective,
+    let solution = Solution::scored(
+        chosen.assignment.clone(),
+        chosen.evaluation.objective,
         bound,
-        gap,
-        seconds: started.elapsed().as_secs_f64(),
-    };
+        |gap| gap <= options.gap,
+        started.elapsed().as_secs_f64(),
+    );
 
     let movable: u32 = problem
         .shifts
@@ -599,29 +588,28 @@ mod tests {
 
     #[test]
     fn the_hint_names_the_smallest_budget_that_is_fairer() {
-        let r = resolve_out(vec![
-            point(Some(1), 1, 80.0, 100.0),
-            point(Some(3), 1, 80.0, 100.0),
-            point(Some(6), 6, 80.0, 90.0),
-            point(Some(11), 7, 76.0, 80.0),
-            point(None, 20, 70.0, 70.0),
-        ]);
-        assert_eq!(
-            resolve_hint(&r, 1).as_deref(),
-            Some(
-                "moving 5 more shifts would lower the objective without churn from 100 to 90: `--max-moves 6`"
-            )
-        );
-        let r = resolve_out(vec![
-            point(Some(1), 1, 80.5, 100.0),
-            point(None, 7, 76.0, 80.0),
-        ]);
-        assert_eq!(
-            resolve_hint(&r, 1).as_deref(),
-            Some(
-                "moving 6 more shifts would lower the imbalance from 80.5 to 76 points/FTE: `--rebalance`"
-            )
-        );
+        let cases = [
+            (
+                vec![
+                    point(Some(1), 1, 80.0, 100.0),
+                    point(Some(3), 1, 80.0, 100.0),
+                    point(Some(6), 6, 80.0, 90.0),
+                    point(Some(11), 7, 76.0, 80.0),
+                    point(None, 20, 70.0, 70.0),
+                ],
+                "moving 5 more shifts would lower the objective without churn from 100 to 90: `--max-moves 6`",
+            ),
+            (
+                vec![point(Some(1), 1, 80.5, 100.0), point(None, 7, 76.0, 80.0)],
+                "moving 6 more shifts would lower the imbalance from 80.5 to 76 points/FTE: `--rebalance`",
+            ),
+        ];
+        for (frontier, hint) in cases {
+            assert_eq!(
+                resolve_hint(&resolve_out(frontier), 1).as_deref(),
+                Some(hint)
+            );
+        }
     }
 
     /// The fixture solved, then `a` away on day 0, where they held primary.
@@ -676,6 +664,13 @@ mod tests {
             assert_eq!(lost[crate::testkit::fixture::shift(0, 0)], 1);
             assert!(r.resolve.forced_moves >= 1, "{budget:?}");
             assert_eq!(moves, r.resolve.forced_moves + r.resolve.optional_moves);
+            if budget == Budget::Priced {
+                assert!(
+                    r.resolve.optional_moves <= DEFAULT_EXTRA_MOVES,
+                    "{:?}",
+                    r.resolve
+                );
+            }
             if let Budget::MaxMoves(n) = budget {
                 assert!(
                     moves <= n.max(r.resolve.forced_moves),
@@ -695,39 +690,61 @@ mod tests {
     }
 
     #[test]
+    fn the_default_budget_is_two_optional_moves_after_an_edit_and_none_without() {
+        let (mut config, problem, previous, old) = a_away();
+        for (edited, most) in [(false, 0), (true, DEFAULT_EXTRA_MOVES)] {
+            if edited {
+                config.sha256 = "ff".repeat(32);
+            }
+            assert_eq!(old.config_sha256 == config.sha256, !edited);
+            let r = resolve(
+                &config,
+                &problem,
+                &previous,
+                &old,
+                "old.json",
+                old.generated_at,
+                &options(),
+                Budget::Priced,
+            )
+            .expect("the fixture has schedules");
+            // Two more moves buy far more than their price here (the frontier's second
+            // point), so an edit takes them; the unchanged config takes none.
+            let (repair, two) = (&r.resolve.frontier[0], &r.resolve.frontier[1]);
+            assert_eq!(two.moves, repair.moves + 2, "{:?}", r.resolve);
+            assert!(two.objective + 2.0 * r.resolve.move_price < repair.objective);
+            assert_eq!(r.resolve.optional_moves, most, "{edited}: {:?}", r.resolve);
+        }
+    }
+
+    #[test]
     fn a_schedule_that_breaks_a_rule_fails_verify_and_is_no_point() {
         let (config, problem, previous, old) = a_away();
         let mut broken = crate::testkit::fixture::assignment();
         let evaluation = evaluate(&problem, &broken, Some(&previous));
         let solution = crate::testkit::fixture::solution(&problem, broken.clone()).0;
-        let found = |assignment: &Assignment, evaluation: Evaluation| Found {
-            assignment: assignment.clone(),
-            rest: 0.0,
-            moves: evaluation.metrics.churn,
-            evaluation,
+        let passes = |assignment: &Assignment| {
+            let evaluation = evaluate(&problem, assignment, Some(&previous));
+            let candidate = Found {
+                assignment: assignment.clone(),
+                rest: 0.0,
+                moves: evaluation.metrics.churn,
+                evaluation,
+            };
+            verified(
+                &config,
+                &problem,
+                &candidate,
+                &solution,
+                &old,
+                old.generated_at,
+            )
         };
         // a holds day 0's primary although away that day.
-        let candidate = found(&broken, evaluation);
-        assert!(!verified(
-            &config,
-            &problem,
-            &candidate,
-            &solution,
-            &old,
-            old.generated_at
-        ));
+        assert!(!passes(&broken));
         // Handing it to d (free that day) makes it valid.
         broken.members[crate::testkit::fixture::shift(0, 0)] = vec![3];
-        let evaluation = evaluate(&problem, &broken, Some(&previous));
-        let candidate = found(&broken, evaluation);
-        assert!(verified(
-            &config,
-            &problem,
-            &candidate,
-            &solution,
-            &old,
-            old.generated_at
-        ));
+        assert!(passes(&broken));
     }
 
     #[test]

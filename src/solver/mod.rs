@@ -162,6 +162,36 @@ pub struct Solution {
     pub seconds: f64,
 }
 
+impl Solution {
+    /// `assignment` with its objective and a proven `bound` (−∞ when there is none):
+    /// optimal when `optimal` says so, the gap computed one way for every caller.
+    pub fn scored(
+        assignment: Assignment,
+        objective: f64,
+        bound: f64,
+        optimal: impl FnOnce(f64) -> bool,
+        seconds: f64,
+    ) -> Solution {
+        let gap = if bound.is_finite() {
+            ((objective - bound) / objective.abs().max(1e-9)).max(0.0)
+        } else {
+            f64::INFINITY
+        };
+        Solution {
+            assignment,
+            status: if optimal(gap) {
+                SolveStatus::Optimal
+            } else {
+                SolveStatus::Feasible
+            },
+            objective,
+            bound,
+            gap,
+            seconds,
+        }
+    }
+}
+
 /// Why no schedule exists: the text a person reads, and the least relaxations that
 /// would make one possible, each with its rule, member and week (for `--json`).
 #[derive(Debug, Clone, PartialEq, Default)]

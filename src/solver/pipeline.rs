@@ -557,23 +557,13 @@ impl Answer<'_> {
         } else {
             f64::NEG_INFINITY
         };
-        let gap = if bound.is_finite() {
-            ((objective - bound) / objective.abs().max(1e-9)).max(0.0)
-        } else {
-            f64::INFINITY
-        };
-        Solution {
+        // A bound that meets the objective proves it, whoever found the bound.
+        Solution::scored(
             assignment,
-            // A bound that meets the objective proves it, whoever found the bound.
-            status: if optimal || meets(bound) {
-                SolveStatus::Optimal
-            } else {
-                SolveStatus::Feasible
-            },
             objective,
             bound,
-            gap,
-            seconds: self.run.plan.started.elapsed().as_secs_f64(),
-        }
+            |_| optimal || meets(bound),
+            self.run.plan.started.elapsed().as_secs_f64(),
+        )
     }
 }
