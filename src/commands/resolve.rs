@@ -721,7 +721,6 @@ mod tests {
     fn a_schedule_that_breaks_a_rule_fails_verify_and_is_no_point() {
         let (config, problem, previous, old) = a_away();
         let mut broken = crate::testkit::fixture::assignment();
-        let evaluation = evaluate(&problem, &broken, Some(&previous));
         let solution = crate::testkit::fixture::solution(&problem, broken.clone()).0;
         let passes = |assignment: &Assignment| {
             let evaluation = evaluate(&problem, assignment, Some(&previous));

@@ -11,6 +11,9 @@ use std::time::Instant;
 
 use crate::solver::state::{State, trade_moves};
 
+/// Seats handed over together: `(shift, from, to)` each.
+type Moves = Vec<(usize, usize, usize)>;
+
 /// Smallest decrease that counts as an improvement (guards against float noise loops).
 const EPS: f64 = 1e-9;
 
@@ -36,10 +39,10 @@ fn best_action(
     current: f64,
     max_churn: i64,
     deadline: Instant,
-) -> Option<(f64, Vec<(usize, usize, usize)>)> {
+) -> Option<(f64, Moves)> {
     let shifts = state.members_of.len();
-    let mut best: Option<(f64, Vec<(usize, usize, usize)>)> = None;
-    let mut consider = |state: &mut State, moves: Vec<(usize, usize, usize)>| {
+    let mut best: Option<(f64, Moves)> = None;
+    let mut consider = |state: &mut State, moves: Moves| {
         let bar = best.as_ref().map_or(current - EPS, |(v, _)| *v - EPS);
         if state.churn() + state.churn_delta(&moves) > max_churn || state.floor_after(&moves) >= bar
         {
