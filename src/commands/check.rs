@@ -8,7 +8,7 @@ use std::fmt::Write;
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
-use comfy_table::{CellAlignment, Table, presets};
+use comfy_table::{CellAlignment, ContentArrangement, Table, presets};
 
 use crate::config::{CapacityMode, Config, DateRule, Layer, Member, Rotation, WeeklyTime};
 use crate::error::Error;
@@ -263,10 +263,11 @@ fn understaffed_runs(config: &Config, problem: &Problem) -> String {
                 .collect::<Vec<_>>()
                 .join("; ")
         };
+        // Why on a line of its own, so the when stays readable on a narrow terminal.
         let _ = writeln!(
             out,
-            "  {:<width$}  {when}: {can} of {} needed — {why}",
-            layer.name, shift.per_shift,
+            "  {:<width$}  {when}: {can} of {} needed\n  {:<width$}    {why}",
+            layer.name, shift.per_shift, "",
         );
     }
     out.push_str("`rota check --verbose` lists every shift and every member's reason\n");
@@ -314,15 +315,18 @@ fn layers_table(config: &Config, problem: &Problem) -> Table {
         "zone",
         "per shift",
         "shifts",
-        "first shift",
-        "last shift",
+        "first → last start",
     ]);
     for (i, layer) in config.layers.iter().enumerate() {
         let mut of_layer = problem.shifts.iter().filter(|s| s.layer == i);
         let first = of_layer.next();
         let last = of_layer.next_back().or(first);
-        let span =
-            |at: Option<DateTime<Utc>>| at.map_or_else(|| "-".to_owned(), |t| local(layer, t));
+        // Dates only: the handoff time is the rotation's, the zone its own column.
+        let day = |at: DateTime<Utc>| at.with_timezone(&layer.timezone).format("%Y-%m-%d");
+        let span = match (first, last) {
+            (Some(first), Some(last)) => format!("{} → {}", day(first.start), day(last.start)),
+            _ => "-".to_owned(),
+        };
         table.add_row(vec![
             layer.name.clone(),
             rotation_label(layer),
@@ -334,8 +338,7 @@ fn layers_table(config: &Config, problem: &Problem) -> Table {
                 .filter(|s| s.layer == i)
                 .count()
                 .to_string(),
-            span(first.map(|s| s.start)),
-            span(last.map(|s| s.start)),
+            span,
         ]);
     }
     align_right(&mut table, &[3, 4]);
@@ -409,9 +412,16 @@ fn local(layer: &Layer, at: DateTime<Utc>) -> String {
         .to_string()
 }
 
+/// Tables wrap their widest cells to fit this many columns: a terminal of any width
+/// (and a pasted snapshot) shows them whole.
+const TABLE_WIDTH: u16 = 120;
+
 fn new_table(header: &[&str]) -> Table {
     let mut table = Table::new();
-    table.load_preset(presets::UTF8_FULL_CONDENSED);
+    table
+        .load_preset(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(TABLE_WIDTH);
     table.set_header(header.to_vec());
     table
 }
@@ -490,9 +500,9 @@ mod tests {
         insta::assert_snapshot!(render(&config, &problem, true));
     }
 
-    /// A layer asking for a tag nobody has: one line for all its shifts.
+    /// A layer asking for a tag nobody has: one entry (when, then why) for all its shifts.
     #[test]
-    fn a_tag_nobody_has_is_one_line() {
+    fn a_tag_nobody_has_is_one_entry() {
         let mut c = team();
         c.layers.truncate(1);
         c.members[0].unavailable.clear();
@@ -503,9 +513,9 @@ mod tests {
             .lines()
             .skip_while(|l| !l.starts_with("7 shifts"))
             .collect();
-        assert_eq!(problems.len(), 3, "{out}");
+        assert_eq!(problems.len(), 4, "{out}");
         assert!(problems[1].contains("7 shifts, "), "{out}");
-        assert!(problems[1].contains("everyone: not eligible"), "{out}");
+        assert!(problems[2].contains("everyone: not eligible"), "{out}");
     }
 
     #[test]
