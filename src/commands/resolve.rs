@@ -187,14 +187,51 @@ pub(crate) fn resolve(
             Err(e) => log::debug!("re-solve: neighbourhood {i} failed: {e}"),
         }
     }
-    let chosen_seconds = started.elapsed().as_secs_f64();
-
-    // The frontier: the same neighbourhood at the other prices, in a bounded share.
-    let frontier_started = Instant::now();
+    // The kept schedule with only its lost seats refilled: the minimal repair whenever
+    // the fill does not dead-end, whatever time the solves had.
+    if let (Some(assignment), Some(first)) =
+        (solver::kept_repair(problem, previous), solves.first())
+    {
+        let solution = Solution {
+            assignment,
+            ..first.solution.clone()
+        };
+        solves.push(Priced {
+            price: chosen_price,
+            solution,
+            whole: false,
+        });
+    }
+    let context = Context {
+        config,
+        problem,
+        previous,
+        old,
+        generated_at,
+    };
+    let mut found: Vec<Found> = Vec::new();
+    for solve in &solves {
+        context.add(&mut found, &solve.solution, solve.price);
+    }
     let frontier_limit = options
         .time_limit
         .mul_f64(FRONTIER_SHARE)
         .max(CHOSEN_MIN.min(options.time_limit / 2));
+    let improve_time = frontier_limit.mul_f64(IMPROVE_SHARE);
+    let unchanged = old.config_sha256 == config.sha256;
+    // The answer: the repair improved under the chosen budget (at the config's price, a
+    // move only where it pays), before the frontier, so it is there as soon as the
+    // chosen solve's.
+    let first_repair = repair_of(&found);
+    if let Some((repair, forced)) = &first_repair
+        && let Some((p, cap)) = chosen_improvement(budget, *forced, unchanged, chosen_price)
+    {
+        context.improve(&mut found, repair, p, cap, improve_time);
+    }
+    let chosen_seconds = started.elapsed().as_secs_f64();
+
+    // The frontier: the same neighbourhood at the other prices, in a bounded share.
+    let frontier_started = Instant::now();
     let whole = last_stage.frozen == previous.frozen;
     for (i, &p) in prices.iter().enumerate().skip(1) {
         let left = frontier_limit.saturating_sub(frontier_started.elapsed());
@@ -216,106 +253,41 @@ pub(crate) fn resolve(
             ..options.clone()
         };
         match solver::solve(&priced, Some(&last_stage), &solve_options) {
-            Ok(solution) => solves.push(Priced {
-                price: p,
-                solution,
-                whole,
-            }),
+            Ok(solution) => {
+                context.add(&mut found, &solution, p);
+                solves.push(Priced {
+                    price: p,
+                    solution,
+                    whole,
+                });
+            }
             Err(e) => log::debug!("re-solve: the frontier solve at price {p} failed: {e}"),
         }
     }
 
-    // The kept schedule with only its lost seats refilled: the minimal repair whenever
-    // the fill does not dead-end, whatever time the solves had.
-    if let (Some(assignment), Some(first)) =
-        (solver::kept_repair(problem, previous), solves.first())
-    {
-        let solution = Solution {
-            assignment,
-            ..first.solution.clone()
-        };
-        solves.push(Priced {
-            price: chosen_price,
-            solution,
-            whole: false,
-        });
-    }
-    let mut found: Vec<Found> = Vec::new();
-    for Priced {
-        price: p,
-        solution: s,
-        ..
-    } in &solves
-    {
-        add_found(
-            &mut found,
-            (config, problem, previous, old),
-            s,
-            generated_at,
-            *p,
-        );
-    }
     // Forced: the fewest moves of any schedule found: the kept repair's (the lost seats)
     // or, where its fill dead-ends, the minimal repair solve's (what the rules force).
-    let Some(repair) = found
-        .iter()
-        .min_by(|a, b| a.moves.cmp(&b.moves).then(a.rest.total_cmp(&b.rest)))
-    else {
+    let Some((repair, forced)) = repair_of(&found) else {
         return Err(SolveError::Internal(
             "no schedule of the re-solve passed verify".into(),
         ));
     };
-    let forced = repair.moves;
-
-    // The repair improved under each budget: the chosen one's at the config's price (a
-    // move only where it pays), the frontier's at the tie-breaker (the fairest within).
+    // The minimal repair solve found a repair with fewer moves: the answer's budget
+    // counts from it.
+    if first_repair.as_ref().is_none_or(|(r, _)| *r != repair)
+        && let Some((p, cap)) = chosen_improvement(budget, forced, unchanged, chosen_price)
+    {
+        context.improve(&mut found, &repair, p, cap, improve_time);
+    }
+    // The frontier's budgets: the repair improved at the tie-breaker (the fairest within).
+    for extra in FRONTIER_EXTRA.iter().filter(|&&extra| extra > 0) {
+        let p = REBALANCE_PRICE.min(price);
+        context.improve(&mut found, &repair, p, forced + extra, improve_time);
+    }
     let chosen_cap = match budget {
-        // The same config as the published schedule's: no edit asks for a change.
-        Budget::Priced if old.config_sha256 == config.sha256 => Some(forced),
-        Budget::Priced => Some(forced + DEFAULT_EXTRA_MOVES),
-        Budget::MaxMoves(n) => Some(n.max(forced)),
         Budget::Rebalance => None,
+        _ => chosen_improvement(budget, forced, unchanged, chosen_price).map(|(_, cap)| cap),
     };
-    let mut improvements: Vec<(f64, u32)> = FRONTIER_EXTRA
-        .iter()
-        .filter(|&&extra| extra > 0)
-        .map(|&extra| (REBALANCE_PRICE.min(price), forced + extra))
-        .collect();
-    if let Some(cap) = chosen_cap {
-        let p = if budget == Budget::Priced {
-            chosen_price
-        } else {
-            REBALANCE_PRICE.min(price)
-        };
-        improvements.insert(0, (p, cap));
-    }
-    let repair_solution = Solution {
-        assignment: repair.assignment.clone(),
-        ..solves[0].solution.clone()
-    };
-    let improve_time = frontier_limit.mul_f64(IMPROVE_SHARE);
-    for (p, cap) in improvements {
-        let mut priced = problem.clone();
-        priced.objective.churn = p;
-        let assignment = solver::improved_within(
-            &priced,
-            previous,
-            &repair_solution.assignment,
-            cap,
-            improve_time,
-        );
-        let solution = Solution {
-            assignment,
-            ..repair_solution.clone()
-        };
-        add_found(
-            &mut found,
-            (config, problem, previous, old),
-            &solution,
-            generated_at,
-            p,
-        );
-    }
 
     let at = |f: &Found, p: f64| f.rest + p * f64::from(f.moves);
     let chosen = match budget {
@@ -447,30 +419,94 @@ fn neighbourhoods(problem: &Problem, previous: &Previous, lost: &[u32]) -> Vec<O
     stages
 }
 
-/// Scores `solution` with the config's weights and keeps it in `found` when it is new
-/// and passes `verify`; `price` is the move price it was found at (for the log).
-fn add_found(
-    found: &mut Vec<Found>,
-    (config, problem, previous, old): (&Config, &Problem, &Previous, &Schedule),
-    solution: &Solution,
+/// What every schedule found is scored and verified against.
+struct Context<'a> {
+    config: &'a Config,
+    problem: &'a Problem,
+    previous: &'a Previous,
+    old: &'a Schedule,
     generated_at: DateTime<Utc>,
-    price: f64,
-) {
-    if found.iter().any(|f| f.assignment == solution.assignment) {
-        return;
+}
+
+impl Context<'_> {
+    /// Scores `solution` with the config's weights and keeps it in `found` when it is new
+    /// and passes `verify`; `price` is the move price it was found at (for the log).
+    fn add(&self, found: &mut Vec<Found>, solution: &Solution, price: f64) {
+        if found.iter().any(|f| f.assignment == solution.assignment) {
+            return;
+        }
+        let evaluation = evaluate(self.problem, &solution.assignment, Some(self.previous));
+        let moves = evaluation.metrics.churn;
+        let candidate = Found {
+            rest: evaluation.objective - self.problem.objective.churn * f64::from(moves),
+            assignment: solution.assignment.clone(),
+            evaluation,
+            moves,
+        };
+        let ok = verified(
+            self.config,
+            self.problem,
+            &candidate,
+            solution,
+            self.old,
+            self.generated_at,
+        );
+        if ok {
+            found.push(candidate);
+        } else {
+            log::warn!(
+                "re-solve: the schedule found at move price {price} failed verify; left out"
+            );
+        }
     }
-    let evaluation = evaluate(problem, &solution.assignment, Some(previous));
-    let moves = evaluation.metrics.churn;
-    let candidate = Found {
-        rest: evaluation.objective - problem.objective.churn * f64::from(moves),
-        assignment: solution.assignment.clone(),
-        evaluation,
-        moves,
-    };
-    if verified(config, problem, &candidate, solution, old, generated_at) {
-        found.push(candidate);
-    } else {
-        log::warn!("re-solve: the schedule found at move price {price} failed verify; left out");
+
+    /// `repair` improved one best move or swap at a time at move price `price` while at
+    /// most `cap` seats differ from the previous schedule, kept in `found`.
+    fn improve(
+        &self,
+        found: &mut Vec<Found>,
+        repair: &Assignment,
+        price: f64,
+        cap: u32,
+        time: Duration,
+    ) {
+        let mut priced = self.problem.clone();
+        priced.objective.churn = price;
+        let assignment = solver::improved_within(&priced, self.previous, repair, cap, time);
+        let evaluation = evaluate(self.problem, &assignment, Some(self.previous));
+        let solution = Solution::scored(
+            assignment,
+            evaluation.objective,
+            f64::NEG_INFINITY,
+            |_| false,
+            0.0,
+        );
+        self.add(found, &solution, price);
+    }
+}
+
+/// The schedule found with the fewest moves (of equals, the fairest), and its moves.
+fn repair_of(found: &[Found]) -> Option<(Assignment, u32)> {
+    found
+        .iter()
+        .min_by(|a, b| a.moves.cmp(&b.moves).then(a.rest.total_cmp(&b.rest)))
+        .map(|f| (f.assignment.clone(), f.moves))
+}
+
+/// The answer's improvement of the repair: its move price and its cap on moves, or
+/// `None` for `--rebalance` (its answer is the fairest of the solves).
+fn chosen_improvement(
+    budget: Budget,
+    forced: u32,
+    unchanged: bool,
+    chosen_price: f64,
+) -> Option<(f64, u32)> {
+    match budget {
+        // The same config as the published schedule's: no edit asks for a change.
+        Budget::Priced if unchanged => Some((chosen_price, forced)),
+        Budget::Priced => Some((chosen_price, forced + DEFAULT_EXTRA_MOVES)),
+        Budget::MaxMoves(n) => Some((REBALANCE_PRICE.min(chosen_price), n.max(forced))),
+        Budget::Rebalance => None,
     }
 }
 
