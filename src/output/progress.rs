@@ -28,7 +28,9 @@ pub(crate) fn message(event: &ProgressEvent) -> String {
                 trimmed(best.imbalance, 2),
                 pairs(best.back_to_back),
             );
-            let gap = event.bound.map(|bound| gap(best.objective, bound));
+            let gap = event
+                .bound
+                .map(|bound| crate::solver::relative_gap(best.objective, bound));
             text.push_str(" · ");
             text.push_str(&match gap {
                 Some(gap) => closeness(gap)
@@ -40,11 +42,6 @@ pub(crate) fn message(event: &ProgressEvent) -> String {
         None => text.push_str(" · looking for a first schedule"),
     }
     text
-}
-
-/// As the solver computes it: (objective − bound) / |objective|.
-fn gap(objective: f64, bound: f64) -> f64 {
-    ((objective - bound) / objective.abs().max(1e-9)).max(0.0)
 }
 
 /// `3.2 s / 10 s`: the time so far against the limit.

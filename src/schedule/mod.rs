@@ -351,7 +351,7 @@ impl Schedule {
         let gap = if solution.gap.is_finite() {
             solution.gap
         } else {
-            ((objective - bound) / objective.abs().max(1e-9)).max(0.0)
+            crate::solver::relative_gap(objective, bound)
         };
 
         let m = &evaluation.metrics;

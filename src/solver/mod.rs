@@ -162,6 +162,12 @@ pub struct Solution {
     pub seconds: f64,
 }
 
+/// (objective − bound) / |objective|, never negative: how far a schedule may be from
+/// the best, as a share of its own objective (for a finite bound).
+pub fn relative_gap(objective: f64, bound: f64) -> f64 {
+    ((objective - bound) / objective.abs().max(1e-9)).max(0.0)
+}
+
 impl Solution {
     /// `assignment` with its objective and a proven `bound` (−∞ when there is none):
     /// optimal when `optimal` says so, the gap computed one way for every caller.
@@ -173,7 +179,7 @@ impl Solution {
         seconds: f64,
     ) -> Solution {
         let gap = if bound.is_finite() {
-            ((objective - bound) / objective.abs().max(1e-9)).max(0.0)
+            relative_gap(objective, bound)
         } else {
             f64::INFINITY
         };
