@@ -360,6 +360,7 @@ pub(crate) fn resolve(
             Budget::MaxMoves(n) => Some(n),
             _ => None,
         },
+        optional_allowed: chosen_cap.map(|cap| cap - forced),
         frontier,
     };
     Ok(Resolved {
@@ -551,8 +552,11 @@ fn verified(
 /// The lines of the terminal summary: the moves made, the frontier, and the flag that
 /// buys the next better point.
 pub(crate) fn summary(resolve: &ResolveOut, chosen_moves: u32, imbalance_weight: f64) -> String {
+    let allowed = resolve
+        .optional_allowed
+        .map_or_else(String::new, |n| format!("at most {n}, "));
     let mut text = format!(
-        "re-solve: {} forced, {} optional (each optional move must lower the objective by {})\n",
+        "re-solve: {} forced, {} optional ({allowed}each must lower the objective by {})\n",
         count(resolve.forced_moves, "move"),
         count(resolve.optional_moves, "move"),
         price_words(resolve.move_price, imbalance_weight),
@@ -618,6 +622,7 @@ mod tests {
             optional_moves: 0,
             move_price: 5000.0,
             max_moves: None,
+            optional_allowed: Some(2),
             frontier,
         }
     }

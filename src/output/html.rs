@@ -101,6 +101,8 @@ struct ResolveView {
     previous: String,
     forced: String,
     optional: u32,
+    /// `at most 2, ` or empty (`--rebalance`).
+    allowed: String,
     price: String,
     frontier: Vec<FrontierView>,
     hint: Option<String>,
@@ -129,6 +131,9 @@ fn resolve_view(schedule: &Schedule) -> Option<ResolveView> {
             if r.forced_moves == 1 { "" } else { "s" }
         ),
         optional: r.optional_moves,
+        allowed: r
+            .optional_allowed
+            .map_or_else(String::new, |n| format!("at most {n}, ")),
         price: fmt2(r.move_price),
         frontier: r
             .frontier

@@ -105,6 +105,10 @@ pub struct ResolveOut {
     /// `--max-moves` when given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_moves: Option<u32>,
+    /// How many optional moves the answer could make: 2 after an edit by default, 0 with
+    /// the config unchanged, what `--max-moves` leaves; absent for `--rebalance`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub optional_allowed: Option<u32>,
     /// Per move budget (forced, +2, +5, +10, unlimited): the fairest schedule found
     /// within it.
     pub frontier: Vec<FrontierOut>,
