@@ -229,6 +229,28 @@ pub(crate) fn resolve(
         context.improve(&mut found, repair, p, cap, improve_time);
     }
     let chosen_seconds = started.elapsed().as_secs_f64();
+    if let Some(sink) = &options.progress {
+        // The answer so far, while the frontier's solves (which draw nothing) run.
+        let cap = first_repair.as_ref().and_then(|(_, forced)| {
+            chosen_improvement(budget, *forced, unchanged, chosen_price).map(|(_, cap)| cap)
+        });
+        let best = found
+            .iter()
+            .filter(|f| cap.is_none_or(|cap| f.moves <= cap))
+            .min_by(|a, b| a.evaluation.objective.total_cmp(&b.evaluation.objective))
+            .map(|f| solver::BestSoFar {
+                objective: f.evaluation.objective,
+                imbalance: f.evaluation.metrics.imbalance,
+                back_to_back: f.evaluation.metrics.back_to_back_after_hours,
+            });
+        (sink.0)(&solver::ProgressEvent {
+            stage: "measuring what more moves would buy",
+            elapsed: started.elapsed(),
+            limit: options.time_limit,
+            best,
+            bound: None,
+        });
+    }
 
     // The frontier: the same neighbourhood at the other prices, in a bounded share.
     let frontier_started = Instant::now();
@@ -756,6 +778,37 @@ mod tests {
             assert!(two.objective + 2.0 * r.resolve.move_price < repair.objective);
             assert_eq!(r.resolve.optional_moves, most, "{edited}: {:?}", r.resolve);
         }
+    }
+
+    #[test]
+    fn the_progress_line_says_when_the_frontier_is_measured() {
+        let (config, problem, previous, old) = a_away();
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let events = seen.clone();
+        let options = SolveOptions {
+            progress: Some(solver::ProgressSink::new(
+                move |e: &solver::ProgressEvent| {
+                    events.lock().expect("events").push(e.clone());
+                },
+            )),
+            ..options()
+        };
+        let r = resolve(
+            &config,
+            &problem,
+            &previous,
+            &old,
+            "old.json",
+            old.generated_at,
+            &options,
+            Budget::Priced,
+        )
+        .expect("the fixture has schedules");
+        let seen = seen.lock().expect("events");
+        let last = seen.last().expect("events were sent");
+        assert_eq!(last.stage, "measuring what more moves would buy");
+        let best = last.best.expect("the answer so far");
+        assert!(best.objective >= r.solution.objective - 1e-6, "{best:?}");
     }
 
     #[test]
