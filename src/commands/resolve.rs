@@ -230,26 +230,10 @@ pub(crate) fn resolve(
     }
     let chosen_seconds = started.elapsed().as_secs_f64();
     if let Some(sink) = &options.progress {
-        // The answer so far, while the frontier's solves (which draw nothing) run.
         let cap = first_repair.as_ref().and_then(|(_, forced)| {
             chosen_improvement(budget, *forced, unchanged, chosen_price).map(|(_, cap)| cap)
         });
-        let best = found
-            .iter()
-            .filter(|f| cap.is_none_or(|cap| f.moves <= cap))
-            .min_by(|a, b| a.evaluation.objective.total_cmp(&b.evaluation.objective))
-            .map(|f| solver::BestSoFar {
-                objective: f.evaluation.objective,
-                imbalance: f.evaluation.metrics.imbalance,
-                back_to_back: f.evaluation.metrics.back_to_back_after_hours,
-            });
-        (sink.0)(&solver::ProgressEvent {
-            stage: "measuring what more moves would buy",
-            elapsed: started.elapsed(),
-            limit: options.time_limit,
-            best,
-            bound: None,
-        });
+        announce_frontier(sink, &found, cap, started, options.time_limit);
     }
 
     // The frontier: the same neighbourhood at the other prices, in a bounded share.
@@ -506,6 +490,34 @@ impl Context<'_> {
         );
         self.add(found, &solution, price);
     }
+}
+
+/// Tells the progress line that the frontier is being measured, with the answer so far
+/// (the best found within `cap` moves): the frontier's solves draw nothing, and the line
+/// would otherwise stand still on the chosen solve's last stage.
+fn announce_frontier(
+    sink: &solver::ProgressSink,
+    found: &[Found],
+    cap: Option<u32>,
+    started: Instant,
+    limit: Duration,
+) {
+    let best = found
+        .iter()
+        .filter(|f| cap.is_none_or(|cap| f.moves <= cap))
+        .min_by(|a, b| a.evaluation.objective.total_cmp(&b.evaluation.objective))
+        .map(|f| solver::BestSoFar {
+            objective: f.evaluation.objective,
+            imbalance: f.evaluation.metrics.imbalance,
+            back_to_back: f.evaluation.metrics.back_to_back_after_hours,
+        });
+    (sink.0)(&solver::ProgressEvent {
+        stage: "measuring what more moves would buy",
+        elapsed: started.elapsed(),
+        limit,
+        best,
+        bound: None,
+    });
 }
 
 /// The schedule found with the fewest moves (of equals, the fairest), and its moves.
