@@ -321,47 +321,22 @@ mod tests {
         /// and incumbents from the optimum itself to far above it.
         #[test]
         fn proptest_the_bound_is_below_the_optimum(
-            members in 2usize..5,
-            hours in proptest::collection::vec(8i64..24, 3..7),
-            prefer_off in proptest::collection::vec(proptest::bool::weighted(0.2), 24),
-            blocked in proptest::collection::vec(proptest::bool::weighted(0.2), 24),
-            overlap in proptest::option::of(0usize..5),
-            capacity in proptest::sample::select(vec![1.0, 0.5, 0.75]),
+            mut problem in testkit::varied_days(2..5, 8..24),
             history in proptest::sample::select(vec![0.0, 12.0, 40.0]),
-            zoned in proptest::option::of(proptest::collection::vec(0i64..4, 24)),
             pin in proptest::option::of((0usize..7, 0usize..4)),
             rest in proptest::sample::select(vec![0.0, 12.0]),
             outside in proptest::bool::weighted(0.2),
             above in proptest::sample::select(vec![0.0, 10.0, 400.0, 1e5]),
             seconds in proptest::sample::select(vec![0.0, 0.02, 0.2]),
         ) {
-            let mut shifts: Vec<(usize, i64, i64)> =
-                (0..hours.len()).map(|i| (0, i as i64 * 24, hours[i])).collect();
-            if let Some(day) = overlap.filter(|&d| d + 1 < hours.len()) {
-                shifts.push((1, day as i64 * 24 + 6, 30));
-                shifts.sort_by_key(|s| (s.1, s.0));
-            }
-            let rules = ConfigRules { min_rest_hours: rest, ..ConfigRules::default() };
-            let mut problem = testkit::problem(members, &shifts, rules);
-            problem.capacity[0] = capacity;
+            let (shifts, members) = (problem.shifts.len(), problem.members());
+            problem.rules.min_rest_hours = rest;
             problem.history[members - 1] = history;
             if outside {
                 problem.capacity[members - 1] = 0.0;
             }
-            for s in 0..shifts.len() {
-                for m in 0..members {
-                    let k = (s * 3 + m) % 24;
-                    problem.cells[s][m].prefer_off = prefer_off[k];
-                    if let Some(extra) = &zoned {
-                        problem.cells[s][m].points += extra[k] as f64;
-                    }
-                    if m > 0 && blocked[k] {
-                        problem.cells[s][m].blocked = Some(crate::problem::Exclusion::NotEmployed);
-                    }
-                }
-            }
             let open = |&(s, m): &(usize, usize)| {
-                s < shifts.len() && m < members && problem.cells[s][m].blocked.is_none()
+                s < shifts && m < members && problem.cells[s][m].blocked.is_none()
             };
             if let Some(pinned) = pin.filter(open) {
                 problem.pins.push(pinned);

@@ -1491,39 +1491,14 @@ mod tests {
         /// blocked pairs, a shift of a second layer overlapping two days, part-timers.
         #[test]
         fn proptest_the_bound_is_below_the_optimum_and_proofs_are_right(
-            members in 2usize..4,
-            hours in proptest::collection::vec(12i64..24, 3..7),
-            prefer_off in proptest::collection::vec(proptest::bool::weighted(0.2), 24),
-            blocked in proptest::collection::vec(proptest::bool::weighted(0.2), 24),
-            overlap in proptest::option::of(0usize..5),
-            capacity in proptest::sample::select(vec![1.0, 0.5, 0.75]),
+            // With points that differ between members (zones): a floor per pool total.
+            problem in testkit::varied_days(2..4, 12..24),
             above in proptest::sample::select(vec![0.0, 10.0, 20.0, 400.0]),
             // Few rounds leave a bound short of a proof, and pairs to settle.
             rounds in proptest::sample::select(vec![1, 2, plan::LAGRANGE_ROUNDS]),
             with_floor in proptest::bool::ANY,
-            // Points that differ between members (two zones): a floor per pool total.
-            zoned in proptest::option::of(proptest::collection::vec(0i64..4, 24)),
         ) {
-            let mut shifts: Vec<(usize, i64, i64)> =
-                (0..hours.len()).map(|i| (0, i as i64 * 24, hours[i])).collect();
-            if let Some(day) = overlap.filter(|&d| d + 1 < hours.len()) {
-                shifts.push((1, day as i64 * 24 + 6, 30));
-                shifts.sort_by_key(|s| (s.1, s.0));
-            }
-            let mut problem = testkit::problem(members, &shifts, ConfigRules::default());
-            problem.capacity[0] = capacity;
-            for s in 0..shifts.len() {
-                for m in 0..members {
-                    let k = (s * 3 + m) % 24;
-                    problem.cells[s][m].prefer_off = prefer_off[k];
-                    if let Some(extra) = &zoned {
-                        problem.cells[s][m].points += extra[k] as f64;
-                    }
-                    if m > 0 && blocked[k] {
-                        problem.cells[s][m].blocked = Some(Exclusion::NotEmployed);
-                    }
-                }
-            }
+            let members = problem.members();
             let index = Index::new(&problem, None, Rules::of(&problem));
             proptest::prop_assume!(applies(&problem, &index));
             let all = brute::schedules(&problem);
