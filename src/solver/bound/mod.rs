@@ -129,23 +129,7 @@ impl<'a> Relaxation<'a> {
         if !w.others_nonnegative() || w.imbalance < 0.0 || w.deviation < 0.0 {
             return None;
         }
-        let n = index.shifts;
-        let seats: Vec<f64> = problem
-            .shifts
-            .iter()
-            .map(|s| f64::from(s.per_shift))
-            .collect();
-        let cheapest: Vec<f64> = (0..n)
-            .map(|s| {
-                index.cand[s]
-                    .iter()
-                    .map(|&m| index.seat_cost(problem, s, m))
-                    .fold(f64::INFINITY, f64::min)
-            })
-            .collect();
-        if cheapest.iter().any(|c| !c.is_finite()) {
-            return None;
-        }
+        let (seats, cheapest) = index.cheapest_seats(problem)?;
         let ranges = load_ranges(problem, index, incumbent, &seats, &cheapest)?;
         let programs = ranges
             .into_iter()

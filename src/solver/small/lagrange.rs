@@ -972,27 +972,12 @@ impl<'a> Ctx<'a> {
     ) -> Option<Ctx<'a>> {
         let steps = Steps::new(index)?;
         let n = index.shifts;
-        let seats: Vec<f64> = problem
-            .shifts
-            .iter()
-            .map(|s| f64::from(s.per_shift))
-            .collect();
+        let (seats, cheapest) = index.cheapest_seats(problem)?;
         let points = |s: usize| {
             index.cand[s]
                 .iter()
                 .map(move |&m| problem.cells[s][m].points)
         };
-        let cheapest: Vec<f64> = (0..n)
-            .map(|s| {
-                index.cand[s]
-                    .iter()
-                    .map(|&m| index.seat_cost(problem, s, m))
-                    .fold(f64::INFINITY, f64::min)
-            })
-            .collect();
-        if cheapest.iter().any(|c| !c.is_finite()) {
-            return None;
-        }
         let cheapest_total: f64 = (0..n).map(|s| seats[s] * cheapest[s]).sum();
         let fair: Vec<usize> = (0..index.members)
             .filter(|&m| index.in_fairness[m])
