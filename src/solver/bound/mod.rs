@@ -26,6 +26,39 @@ use crate::solver::index::Index;
 use crate::solver::plan;
 use member::Program;
 
+/// The scale of the subgradient step, shared with the smallest teams' bound: it halves
+/// after `patience` rounds in a row that do not raise the bound, since a step that
+/// only makes the prices oscillate has to shrink before the bound can rise again.
+pub(crate) struct StepScale {
+    /// Relative to the first step.
+    pub theta: f64,
+    stalled: usize,
+    patience: usize,
+}
+
+impl StepScale {
+    pub(crate) fn new(patience: usize) -> StepScale {
+        StepScale {
+            theta: 1.0,
+            stalled: 0,
+            patience,
+        }
+    }
+
+    /// After each round: whether it raised the bound.
+    pub(crate) fn after_round(&mut self, raised: bool) {
+        if raised {
+            self.stalled = 0;
+            return;
+        }
+        self.stalled += 1;
+        if self.stalled >= self.patience {
+            self.theta /= 2.0;
+            self.stalled = 0;
+        }
+    }
+}
+
 /// What the ascent reached.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Bound {
@@ -51,8 +84,7 @@ pub(crate) fn lagrangian(
     let n = index.shifts;
     let mut price = relaxation.cheapest.clone();
     let mut best = f64::NEG_INFINITY;
-    let mut theta = 1.0;
-    let mut stalled = 0;
+    let mut scale = StepScale::new(plan::BOUND_PATIENCE);
     let mut rounds = 0;
     // Until the first round, building the programs stands in for a round's time (a
     // round costs more: it runs every program over its loads).
@@ -72,17 +104,12 @@ pub(crate) fn lagrangian(
             });
         };
         last = started.elapsed();
-        if value > best + 1e-9 * value.abs().max(1.0) {
+        let raised = value > best + 1e-9 * value.abs().max(1.0);
+        if raised {
             best = value;
-            stalled = 0;
-        } else {
-            stalled += 1;
-            if stalled >= plan::BOUND_PATIENCE {
-                theta /= 2.0;
-                stalled = 0;
-            }
         }
-        if best >= incumbent || theta < plan::BOUND_MIN_STEP {
+        scale.after_round(raised);
+        if best >= incumbent || scale.theta < plan::BOUND_MIN_STEP {
             break;
         }
         let gradient: Vec<f64> = (0..n)
@@ -95,7 +122,7 @@ pub(crate) fn lagrangian(
             break;
         }
         let target = (best + plan::BOUND_TARGET_ABOVE * best.abs().max(1.0)).min(incumbent);
-        let step = theta * (target - value).max(1e-6 * incumbent.abs().max(1.0)) / norm;
+        let step = scale.theta * (target - value).max(1e-6 * incumbent.abs().max(1.0)) / norm;
         for (p, g) in price.iter_mut().zip(&gradient) {
             *p += step * g;
         }

@@ -24,6 +24,7 @@ use super::exact::{SCALE, scaled};
 use super::split_floor;
 use crate::problem::Problem;
 use crate::problem::assignment::Assignment;
+use crate::solver::bound::StepScale;
 use crate::solver::index::Index;
 use crate::solver::plan;
 use crate::solver::search::local;
@@ -1072,8 +1073,7 @@ impl<'a> Ctx<'a> {
             price: price.clone(),
             proven: false,
         };
-        let mut theta = 1.0;
-        let mut stalled = 0;
+        let mut scale = StepScale::new(plan::LAGRANGE_PATIENCE);
         for round in 0..rounds {
             if Instant::now() >= until {
                 break;
@@ -1118,17 +1118,12 @@ impl<'a> Ctx<'a> {
                 .zip(&choice)
                 .map(|(member, &at)| member.held(member.finals[at].2))
                 .collect();
-            if bound > ascent.bound + tolerance(self.best) {
+            let raised = bound > ascent.bound + tolerance(self.best);
+            if raised {
                 ascent.bound = bound;
                 ascent.price.clone_from(&price);
-                stalled = 0;
-            } else {
-                stalled += 1;
-                if stalled >= plan::LAGRANGE_PATIENCE {
-                    theta /= 2.0;
-                    stalled = 0;
-                }
             }
+            scale.after_round(raised);
             if self.proves(ascent.bound) {
                 ascent.proven = true;
                 return Some(ascent);
@@ -1153,10 +1148,10 @@ impl<'a> Ctx<'a> {
                     return Some(ascent);
                 }
             }
-            if norm == 0.0 || theta < plan::LAGRANGE_MIN_STEP {
+            if norm == 0.0 || scale.theta < plan::LAGRANGE_MIN_STEP {
                 break;
             }
-            let step = theta * (self.best - bound).max(tolerance(self.best)) / norm;
+            let step = scale.theta * (self.best - bound).max(tolerance(self.best)) / norm;
             for (p, g) in price.iter_mut().zip(&gradient) {
                 *p += step * g;
             }
