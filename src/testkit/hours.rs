@@ -56,6 +56,13 @@ pub(crate) fn problem(members: usize, shifts: &[(usize, i64, i64)], rules: Rules
     }
 }
 
+/// `count` shifts of `hours` hours in one layer, one every `every` hours from the start,
+/// for `members` members under the default rules.
+pub(crate) fn evenly(members: usize, count: i64, every: i64, hours: i64) -> Problem {
+    let shifts: Vec<(usize, i64, i64)> = (0..count).map(|i| (0, i * every, hours)).collect();
+    problem(members, &shifts, Rules::default())
+}
+
 /// A shift a day of each of `hours` in layer 0, from 00:00; with `overlap` (a day before
 /// the last), a 30-hour shift of layer 1 from 06:00 that day, so it overlaps two days.
 pub(crate) fn days(hours: &[i64], overlap: Option<usize>) -> Vec<(usize, i64, i64)> {

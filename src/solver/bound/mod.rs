@@ -320,7 +320,6 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::config::Rules as ConfigRules;
     use crate::solver::index::Rules;
     use crate::testkit::brute;
     use crate::testkit::hours as testkit;
@@ -373,8 +372,7 @@ mod tests {
     #[test]
     fn the_bound_sees_fairness_that_availability_forces() {
         // Two people, four days of 24 h; the second may take only the first day.
-        let shifts: Vec<(usize, i64, i64)> = (0..4).map(|d| (0, d * 24, 24)).collect();
-        let mut problem = testkit::problem(2, &shifts, ConfigRules::default());
+        let mut problem = testkit::evenly(2, 4, 24, 24);
         for s in 1..4 {
             problem.cells[s][1].blocked = Some(crate::problem::Exclusion::NotEmployed);
         }

@@ -500,7 +500,6 @@ fn gcd(a: u64, b: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Rules as ConfigRules;
     use crate::solver::index::Rules;
     use crate::testkit::hours as testkit;
 
@@ -512,8 +511,7 @@ mod tests {
     fn a_floor_past_its_deadline_is_weaker_and_still_below_the_optimum() {
         // As below: the optimum is 11 030, the full floor a hair under it. With no time
         // at all, the levels' searches stop at once: what is left is the cheapest load.
-        let shifts: Vec<(usize, i64, i64)> = (0..3).map(|i| (0, i * 48, 10)).collect();
-        let problem = testkit::problem(2, &shifts, ConfigRules::default());
+        let problem = testkit::evenly(2, 3, 48, 10);
         let index = Index::new(&problem, None, Rules::of(&problem));
         let hurried = objective_floor(&problem, &index, Instant::now());
         let full = objective_floor(&problem, &index, far());
@@ -528,8 +526,7 @@ mod tests {
         // Two full-timers, three 10-point shifts two days apart: shares are 15 each, loads
         // come in tens, so each member is 5 off (deviation 10) and one is 10 above the
         // other. The floor is the optimum: 30 + 100 × 10 + 1000 × 10.
-        let shifts: Vec<(usize, i64, i64)> = (0..3).map(|i| (0, i * 48, 10)).collect();
-        let problem = testkit::problem(2, &shifts, ConfigRules::default());
+        let problem = testkit::evenly(2, 3, 48, 10);
         let index = Index::new(&problem, None, Rules::of(&problem));
         let floor = objective_floor(&problem, &index, far());
         // The imbalance bound is bisected, so it is a hair below 10.

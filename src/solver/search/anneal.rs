@@ -165,15 +165,13 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::config::Rules as ConfigRules;
     use crate::solver::index::{Index, Rules};
     use crate::solver::start::greedy;
     use crate::testkit::hours as testkit;
 
     #[test]
     fn the_timed_trial_keeps_the_count_that_fits_and_cuts_one_that_cannot() {
-        let shifts: Vec<(usize, i64, i64)> = (0..20).map(|d| (0, d * 24, 24)).collect();
-        let problem = testkit::problem(4, &shifts, ConfigRules::default());
+        let problem = testkit::evenly(4, 20, 24, 24);
         let index = Index::new(&problem, None, Rules::of(&problem));
         let mut state = greedy(&problem, &index).expect("feasible");
         let before = state.members_of.clone();

@@ -1639,8 +1639,7 @@ mod tests {
     fn a_balanced_month_is_proven_from_its_optimum() {
         // Three members, six days of 20 points: two days each balances them exactly,
         // and with days back to back nobody needs a pair.
-        let shifts: Vec<(usize, i64, i64)> = (0..6).map(|i| (0, i * 24, 20)).collect();
-        let problem = testkit::problem(3, &shifts, ConfigRules::default());
+        let problem = testkit::evenly(3, 6, 24, 20);
         let index = Index::new(&problem, None, Rules::of(&problem));
         assert!(applies(&problem, &index));
         let best = brute::optimum(&problem);
@@ -1659,8 +1658,7 @@ mod tests {
         // zone). Splitting 2 : 2 with member 1 on the cheap days balances them at 40
         // each, the only pool that balances: proven from the optimum, and found from a
         // worse start.
-        let shifts: Vec<(usize, i64, i64)> = (0..4).map(|i| (0, i * 48, 20)).collect();
-        let mut problem = testkit::problem(2, &shifts, ConfigRules::default());
+        let mut problem = testkit::evenly(2, 4, 48, 20);
         problem.cells[0][1].points = 26.0;
         problem.cells[1][1].points = 26.0;
         let index = Index::new(&problem, None, Rules::of(&problem));

@@ -1023,9 +1023,7 @@ mod tests {
         // Two equal members and days of 10 and 6 points: without the pin the best
         // split is 16 : 16; with member 0 pinned to both 10s it is 20 : 12.
         let hours = [10, 10, 6, 6, 6, 6];
-        let shifts: Vec<(usize, i64, i64)> = (0..hours.len())
-            .map(|i| (0, i as i64 * 24, hours[i]))
-            .collect();
+        let shifts = testkit::days(&hours, None);
         let mut problem = testkit::problem(2, &shifts, ConfigRules::default());
         let index = Index::new(&problem, None, Rules::of(&problem));
         let incumbent = fairness(&problem, &any_split(&problem, &index));
