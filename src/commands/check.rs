@@ -486,6 +486,16 @@ mod tests {
         )
     }
 
+    /// The daily layer alone, with both members there all week: every shift can be
+    /// staffed, so whatever a test changes is the only problem `check` can find.
+    fn staffable() -> Config {
+        let mut c = team();
+        c.layers.truncate(1);
+        c.members[0].unavailable.clear();
+        c.members[1].leaves = None;
+        c
+    }
+
     #[test]
     fn check_summary() {
         let config = team();
@@ -503,10 +513,7 @@ mod tests {
     /// A layer asking for a tag nobody has: one entry (when, then why) for all its shifts.
     #[test]
     fn a_tag_nobody_has_is_one_entry() {
-        let mut c = team();
-        c.layers.truncate(1);
-        c.members[0].unavailable.clear();
-        c.members[1].leaves = None;
+        let mut c = staffable();
         c.layers[0].eligible.any_tags = vec!["seinor".to_owned()];
         let out = render(&c, &build(&c).expect("builds"), false);
         let problems: Vec<&str> = out
@@ -534,10 +541,7 @@ mod tests {
 
     #[test]
     fn a_fully_staffable_config_says_so() {
-        let mut c = team();
-        c.layers.truncate(1);
-        c.members[0].unavailable.clear();
-        c.members[1].leaves = None;
+        let c = staffable();
         let out = render(&c, &build(&c).expect("builds"), false);
         assert!(
             out.ends_with("every shift has enough people who can take it\n"),

@@ -707,6 +707,13 @@ mod tests {
         t0() - Duration::weeks(52)
     }
 
+    /// `taker`'s option of taking the shift without a trade, if it is offered.
+    fn taking_alone(r: &Analysis, taker: usize) -> Option<&SwapOption> {
+        r.options
+            .iter()
+            .find(|o| o.taker == taker && o.trade.is_none())
+    }
+
     #[test]
     fn taking_alone_unbalances_and_trading_keeps_the_balance() {
         let (p, a) = team();
@@ -783,7 +790,7 @@ mod tests {
         // bob holds week 1, which starts when week 0 ends: no rest in between.
         p.rules.min_rest_hours = 24.0;
         let r = analyze(&p, &a, 0, 0, far_past());
-        assert!(!r.options.iter().any(|o| o.taker == 1 && o.trade.is_none()));
+        assert!(taking_alone(&r, 1).is_none());
         // Trading week 1 back to ana keeps everyone rested; it is bob's best trade.
         assert!(r.options.contains(&SwapOption {
             taker: 1,
@@ -823,7 +830,7 @@ mod tests {
         a.members[4] = vec![3];
         assert!(!check(&p, &a, None).is_empty());
         let r = analyze(&p, &a, 0, 0, far_past());
-        assert!(r.options.iter().any(|o| o.taker == 2 && o.trade.is_none()));
+        assert!(taking_alone(&r, 2).is_some());
     }
 
     #[test]
@@ -831,7 +838,7 @@ mod tests {
         let (mut p, a) = team();
         p.members[3].max_shifts = Some(2);
         let r = analyze(&p, &a, 0, 0, far_past());
-        assert!(!r.options.iter().any(|o| o.taker == 3 && o.trade.is_none()));
+        assert!(taking_alone(&r, 3).is_none());
         assert!(r.options.iter().any(|o| o.taker == 3 && o.trade.is_some()));
     }
 
@@ -845,18 +852,9 @@ mod tests {
         }
         // cy holds week 2; taking week 1 from bob puts two after-hours weeks back to back.
         let r = analyze(&p, &a, 1, 1, far_past());
-        let cy = r
-            .options
-            .iter()
-            .find(|o| o.taker == 2 && o.trade.is_none())
-            .map(|o| o.effect.back_to_back_after_hours);
-        assert_eq!(cy, Some(1));
-        let dee = r
-            .options
-            .iter()
-            .find(|o| o.taker == 3 && o.trade.is_none())
-            .map(|o| o.effect.back_to_back_after_hours);
-        assert_eq!(dee, Some(0));
+        let pairs = |taker| taking_alone(&r, taker).map(|o| o.effect.back_to_back_after_hours);
+        assert_eq!(pairs(2), Some(1), "cy");
+        assert_eq!(pairs(3), Some(0), "dee");
     }
 
     #[test]

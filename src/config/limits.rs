@@ -20,32 +20,23 @@ pub struct FileKind {
     pub max_bytes: u64,
 }
 
+impl FileKind {
+    const fn new(what: &'static str, max_bytes: u64) -> FileKind {
+        FileKind { what, max_bytes }
+    }
+}
+
 /// A team config: a 500-person team with every option is well under 1 MiB.
-pub const CONFIG_FILE: FileKind = FileKind {
-    what: "config",
-    max_bytes: 4 * MIB,
-};
+pub const CONFIG_FILE: FileKind = FileKind::new("config", 4 * MIB);
 /// A holiday calendar (.ics): years of public holidays are a few hundred KiB.
-pub const ICS_FILE: FileKind = FileKind {
-    what: "holiday calendar",
-    max_bytes: 16 * MIB,
-};
+pub const ICS_FILE: FileKind = FileKind::new("holiday calendar", 16 * MIB);
 /// A schedule.json (history, `--previous`, `verify`, `diff`, `export`, `now`): two years
 /// of a 500-person team with several layers is a few tens of MiB.
-pub const SCHEDULE_FILE: FileKind = FileKind {
-    what: "schedule",
-    max_bytes: 256 * MIB,
-};
+pub const SCHEDULE_FILE: FileKind = FileKind::new("schedule", 256 * MIB);
 /// A small TOML side file (export's user map).
-pub const SIDE_FILE: FileKind = FileKind {
-    what: "file",
-    max_bytes: 4 * MIB,
-};
+pub const SIDE_FILE: FileKind = FileKind::new("file", 4 * MIB);
 /// A secret (serve's `--secret-file`).
-pub const SECRET_FILE: FileKind = FileKind {
-    what: "secret file",
-    max_bytes: 64 * 1024,
-};
+pub const SECRET_FILE: FileKind = FileKind::new("secret file", 64 * 1024);
 
 /// Why a file could not be read as text of its kind.
 #[derive(Debug)]

@@ -28,14 +28,10 @@ use super::{Cell, Exclusion, MemberFacts, Shift};
 /// pairs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Earlier {
-    /// The layer's name as the file records it (the config may no longer have it).
-    pub layer: String,
-    pub start: DateTime<Utc>,
-    pub end: DateTime<Utc>,
-    /// Index into `Problem::members`.
+    /// As the file records it: the config may no longer have its layer.
+    pub seat: EarlierSeat,
+    /// The seat's member, as an index into `Problem::members`.
     pub member: usize,
-    /// The file that records it, as the config or the command line names it.
-    pub source: String,
     /// `primary 2027-03-29 10:00`: the start in the layer's zone (the team's, for a
     /// layer the config no longer has), as rule messages name shifts.
     pub label: String,
@@ -93,11 +89,8 @@ pub(super) fn apply(
         .zip(pairs)
         .filter(|((_, used), _)| *used)
         .map(|((&(m, seat), _), pairs)| Earlier {
-            layer: seat.layer.clone(),
-            start: seat.start,
-            end: seat.end,
+            seat: seat.clone(),
             member: m,
-            source: seat.source.clone(),
             label: label(config, &seat.layer, seat.start),
             pairs,
         })

@@ -149,7 +149,7 @@ impl Problem {
         let of_layer: Vec<&Earlier> = self
             .earlier
             .iter()
-            .filter(|e| e.member == member && &e.layer == name)
+            .filter(|e| e.member == member && &e.seat.layer == name)
             .collect();
         let run = self.members[member].earlier_run[layer] as usize;
         let skip = of_layer.len().saturating_sub(run);

@@ -115,7 +115,7 @@ impl Violation {
                     .filter(|_| earlier > 0)
                     .map(|first| format!(
                         ", {earlier} of them before the period from {} ({})",
-                        first.label, first.source
+                        first.label, first.seat.source
                     ))
                     .unwrap_or_default(),
                 problem.rules.max_consecutive

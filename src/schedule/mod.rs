@@ -326,11 +326,11 @@ impl Schedule {
             .earlier
             .iter()
             .map(|e| EarlierOut {
-                layer: e.layer.clone(),
-                start: e.start,
-                end: e.end,
+                layer: e.seat.layer.clone(),
+                start: e.seat.start,
+                end: e.seat.end,
                 member: config.members[e.member].id.clone(),
-                source: e.source.clone(),
+                source: e.seat.source.clone(),
                 back_to_back_with: e
                     .pairs
                     .iter()

@@ -165,6 +165,29 @@ impl Index {
             + if churn { w.churn } else { 0.0 }
             + w.back_to_back_after_hours * f64::from(cell.earlier_pairs)
     }
+
+    /// Per shift, the seats it needs and the least [`seat_cost`](Self::seat_cost) of its
+    /// candidates: what coverage alone costs, the start of every relaxation that prices
+    /// it. `None` where some shift has no seat of finite cost, so nothing can be bounded.
+    pub(crate) fn cheapest_seats(&self, problem: &Problem) -> Option<(Vec<f64>, Vec<f64>)> {
+        let seats = problem
+            .shifts
+            .iter()
+            .map(|s| f64::from(s.per_shift))
+            .collect();
+        let cheapest: Vec<f64> = (0..self.shifts)
+            .map(|s| {
+                self.cand[s]
+                    .iter()
+                    .map(|&m| self.seat_cost(problem, s, m))
+                    .fold(f64::INFINITY, f64::min)
+            })
+            .collect();
+        cheapest
+            .iter()
+            .all(|c| c.is_finite())
+            .then_some((seats, cheapest))
+    }
 }
 
 /// Two shifts conflict when one person may not hold both: they overlap, or one starts

@@ -358,13 +358,11 @@ impl Plan {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Rules as ConfigRules;
     use crate::solver::index::Rules;
     use crate::testkit::hours as testkit;
 
     fn plan_of(members: usize, days: i64, options: &SolveOptions) -> Plan {
-        let shifts: Vec<(usize, i64, i64)> = (0..days).map(|d| (0, d * 24, 24)).collect();
-        let problem = testkit::problem(members, &shifts, ConfigRules::default());
+        let problem = testkit::evenly(members, days, 24, 24);
         let index = Index::new(&problem, None, Rules::of(&problem));
         Plan::new(&problem, &index, options, Instant::now())
     }

@@ -140,7 +140,7 @@ fn fixed_runs(problem: &Problem, index: &Index) -> String {
             let seats = problem
                 .earlier_run(m, layer)
                 .next()
-                .map(|e| format!(" ({from}{} in {})", e.label, e.source))
+                .map(|e| format!(" ({from}{} in {})", e.label, e.seat.source))
                 .unwrap_or_default();
             let _ = writeln!(
                 out,

@@ -177,14 +177,12 @@ fn key(problem: &Problem, state: &State, s: usize, m: usize) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Rules as ConfigRules;
     use crate::problem::assignment::Previous;
     use crate::solver::index::Rules;
     use crate::testkit::hours as testkit;
 
     fn daily(days: i64) -> Problem {
-        let shifts: Vec<(usize, i64, i64)> = (0..days).map(|d| (0, d * 24, 24)).collect();
-        testkit::problem(3, &shifts, ConfigRules::default())
+        testkit::evenly(3, days, 24, 24)
     }
 
     fn previous(members: &[usize]) -> Previous {

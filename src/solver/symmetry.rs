@@ -85,15 +85,13 @@ pub(crate) fn canonical(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Rules as ConfigRules;
     use crate::problem::evaluate::evaluate;
     use crate::solver::index::Rules;
     use crate::testkit::hours as testkit;
 
     #[test]
     fn groups_only_members_nothing_tells_apart() {
-        let shifts: Vec<(usize, i64, i64)> = (0..6).map(|d| (0, d * 24, 24)).collect();
-        let mut problem = testkit::problem(5, &shifts, ConfigRules::default());
+        let mut problem = testkit::evenly(5, 6, 24, 24);
         // 1 is part-time, 3 cannot take the first shift: only 0, 2 and 4 are alike.
         problem.capacity[1] = 0.5;
         problem.cells[0][3].blocked = Some(crate::problem::Exclusion::NotEligible);
@@ -111,8 +109,7 @@ mod tests {
 
     #[test]
     fn a_pin_or_a_previous_seat_sets_a_member_apart() {
-        let shifts: Vec<(usize, i64, i64)> = (0..4).map(|d| (0, d * 24, 24)).collect();
-        let mut problem = testkit::problem(3, &shifts, ConfigRules::default());
+        let mut problem = testkit::evenly(3, 4, 24, 24);
         problem.pins = vec![(2, 1)];
         let index = Index::new(&problem, None, Rules::of(&problem));
         assert_eq!(interchangeable(&problem, &index), vec![vec![0, 2]]);
@@ -127,8 +124,7 @@ mod tests {
 
     #[test]
     fn canonical_sorts_counts_and_keeps_the_objective() {
-        let shifts: Vec<(usize, i64, i64)> = (0..7).map(|d| (0, d * 24, 24)).collect();
-        let problem = testkit::problem(3, &shifts, ConfigRules::default());
+        let problem = testkit::evenly(3, 7, 24, 24);
         let assignment = Assignment {
             members: vec![
                 vec![2],

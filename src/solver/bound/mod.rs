@@ -26,6 +26,39 @@ use crate::solver::index::Index;
 use crate::solver::plan;
 use member::Program;
 
+/// The scale of the subgradient step, shared with the smallest teams' bound: it halves
+/// after `patience` rounds in a row that do not raise the bound, since a step that
+/// only makes the prices oscillate has to shrink before the bound can rise again.
+pub(crate) struct StepScale {
+    /// Relative to the first step.
+    pub theta: f64,
+    stalled: usize,
+    patience: usize,
+}
+
+impl StepScale {
+    pub(crate) fn new(patience: usize) -> StepScale {
+        StepScale {
+            theta: 1.0,
+            stalled: 0,
+            patience,
+        }
+    }
+
+    /// After each round: whether it raised the bound.
+    pub(crate) fn after_round(&mut self, raised: bool) {
+        if raised {
+            self.stalled = 0;
+            return;
+        }
+        self.stalled += 1;
+        if self.stalled >= self.patience {
+            self.theta /= 2.0;
+            self.stalled = 0;
+        }
+    }
+}
+
 /// What the ascent reached.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Bound {
@@ -51,8 +84,7 @@ pub(crate) fn lagrangian(
     let n = index.shifts;
     let mut price = relaxation.cheapest.clone();
     let mut best = f64::NEG_INFINITY;
-    let mut theta = 1.0;
-    let mut stalled = 0;
+    let mut scale = StepScale::new(plan::BOUND_PATIENCE);
     let mut rounds = 0;
     // Until the first round, building the programs stands in for a round's time (a
     // round costs more: it runs every program over its loads).
@@ -72,17 +104,12 @@ pub(crate) fn lagrangian(
             });
         };
         last = started.elapsed();
-        if value > best + 1e-9 * value.abs().max(1.0) {
+        let raised = value > best + 1e-9 * value.abs().max(1.0);
+        if raised {
             best = value;
-            stalled = 0;
-        } else {
-            stalled += 1;
-            if stalled >= plan::BOUND_PATIENCE {
-                theta /= 2.0;
-                stalled = 0;
-            }
         }
-        if best >= incumbent || theta < plan::BOUND_MIN_STEP {
+        scale.after_round(raised);
+        if best >= incumbent || scale.theta < plan::BOUND_MIN_STEP {
             break;
         }
         let gradient: Vec<f64> = (0..n)
@@ -95,7 +122,7 @@ pub(crate) fn lagrangian(
             break;
         }
         let target = (best + plan::BOUND_TARGET_ABOVE * best.abs().max(1.0)).min(incumbent);
-        let step = theta * (target - value).max(1e-6 * incumbent.abs().max(1.0)) / norm;
+        let step = scale.theta * (target - value).max(1e-6 * incumbent.abs().max(1.0)) / norm;
         for (p, g) in price.iter_mut().zip(&gradient) {
             *p += step * g;
         }
@@ -129,23 +156,7 @@ impl<'a> Relaxation<'a> {
         if !w.others_nonnegative() || w.imbalance < 0.0 || w.deviation < 0.0 {
             return None;
         }
-        let n = index.shifts;
-        let seats: Vec<f64> = problem
-            .shifts
-            .iter()
-            .map(|s| f64::from(s.per_shift))
-            .collect();
-        let cheapest: Vec<f64> = (0..n)
-            .map(|s| {
-                index.cand[s]
-                    .iter()
-                    .map(|&m| index.seat_cost(problem, s, m))
-                    .fold(f64::INFINITY, f64::min)
-            })
-            .collect();
-        if cheapest.iter().any(|c| !c.is_finite()) {
-            return None;
-        }
+        let (seats, cheapest) = index.cheapest_seats(problem)?;
         let ranges = load_ranges(problem, index, incumbent, &seats, &cheapest)?;
         let programs = ranges
             .into_iter()
@@ -309,7 +320,6 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::config::Rules as ConfigRules;
     use crate::solver::index::Rules;
     use crate::testkit::brute;
     use crate::testkit::hours as testkit;
@@ -321,47 +331,22 @@ mod tests {
         /// and incumbents from the optimum itself to far above it.
         #[test]
         fn proptest_the_bound_is_below_the_optimum(
-            members in 2usize..5,
-            hours in proptest::collection::vec(8i64..24, 3..7),
-            prefer_off in proptest::collection::vec(proptest::bool::weighted(0.2), 24),
-            blocked in proptest::collection::vec(proptest::bool::weighted(0.2), 24),
-            overlap in proptest::option::of(0usize..5),
-            capacity in proptest::sample::select(vec![1.0, 0.5, 0.75]),
+            mut problem in testkit::varied_days(2..5, 8..24),
             history in proptest::sample::select(vec![0.0, 12.0, 40.0]),
-            zoned in proptest::option::of(proptest::collection::vec(0i64..4, 24)),
             pin in proptest::option::of((0usize..7, 0usize..4)),
             rest in proptest::sample::select(vec![0.0, 12.0]),
             outside in proptest::bool::weighted(0.2),
             above in proptest::sample::select(vec![0.0, 10.0, 400.0, 1e5]),
             seconds in proptest::sample::select(vec![0.0, 0.02, 0.2]),
         ) {
-            let mut shifts: Vec<(usize, i64, i64)> =
-                (0..hours.len()).map(|i| (0, i as i64 * 24, hours[i])).collect();
-            if let Some(day) = overlap.filter(|&d| d + 1 < hours.len()) {
-                shifts.push((1, day as i64 * 24 + 6, 30));
-                shifts.sort_by_key(|s| (s.1, s.0));
-            }
-            let rules = ConfigRules { min_rest_hours: rest, ..ConfigRules::default() };
-            let mut problem = testkit::problem(members, &shifts, rules);
-            problem.capacity[0] = capacity;
+            let (shifts, members) = (problem.shifts.len(), problem.members());
+            problem.rules.min_rest_hours = rest;
             problem.history[members - 1] = history;
             if outside {
                 problem.capacity[members - 1] = 0.0;
             }
-            for s in 0..shifts.len() {
-                for m in 0..members {
-                    let k = (s * 3 + m) % 24;
-                    problem.cells[s][m].prefer_off = prefer_off[k];
-                    if let Some(extra) = &zoned {
-                        problem.cells[s][m].points += extra[k] as f64;
-                    }
-                    if m > 0 && blocked[k] {
-                        problem.cells[s][m].blocked = Some(crate::problem::Exclusion::NotEmployed);
-                    }
-                }
-            }
             let open = |&(s, m): &(usize, usize)| {
-                s < shifts.len() && m < members && problem.cells[s][m].blocked.is_none()
+                s < shifts && m < members && problem.cells[s][m].blocked.is_none()
             };
             if let Some(pinned) = pin.filter(open) {
                 problem.pins.push(pinned);
@@ -387,8 +372,7 @@ mod tests {
     #[test]
     fn the_bound_sees_fairness_that_availability_forces() {
         // Two people, four days of 24 h; the second may take only the first day.
-        let shifts: Vec<(usize, i64, i64)> = (0..4).map(|d| (0, d * 24, 24)).collect();
-        let mut problem = testkit::problem(2, &shifts, ConfigRules::default());
+        let mut problem = testkit::evenly(2, 4, 24, 24);
         for s in 1..4 {
             problem.cells[s][1].blocked = Some(crate::problem::Exclusion::NotEmployed);
         }

@@ -233,32 +233,27 @@ pub(crate) fn fairness_bounds(
         return bounds;
     }
 
+    // The fair members' loads at the levels nearest Z × capacity − history on the side
+    // `nearest` looks, summed; `unreachable` where some member has no level there.
+    let levels_at = |z: f64, nearest: fn(&Levels, f64) -> Option<f64>, unreachable: f64| {
+        let mut sum = 0.0;
+        for &m in fair {
+            match nearest(
+                &bounds.levels[m],
+                z * problem.capacity[m] - problem.history[m],
+            ) {
+                Some(level) => sum += level,
+                None => return unreachable,
+            }
+        }
+        sum
+    };
     // zmax = Z means every member's load fits under Z × capacity − history at a level
     // they can reach; together they must still carry at least `low`.
-    let fits_under = |z: f64| -> f64 {
-        let mut sum = 0.0;
-        for &m in fair {
-            let room = z * problem.capacity[m] - problem.history[m];
-            match bounds.levels[m].below(room) {
-                Some(level) => sum += level,
-                None => return f64::NEG_INFINITY,
-            }
-        }
-        sum
-    };
+    let fits_under = |z: f64| levels_at(z, Levels::below, f64::NEG_INFINITY);
     // zmin = Z means every member carries at least Z × capacity − history (at a level
     // they can reach); together they carry at most `high`.
-    let at_least = |z: f64| -> f64 {
-        let mut sum = 0.0;
-        for &m in fair {
-            let need = z * problem.capacity[m] - problem.history[m];
-            match bounds.levels[m].above(need) {
-                Some(level) => sum += level,
-                None => return f64::INFINITY,
-            }
-        }
-        sum
-    };
+    let at_least = |z: f64| levels_at(z, Levels::above, f64::INFINITY);
     let spread = fair
         .iter()
         .map(|&m| (high + problem.history[m].abs()) / problem.capacity[m])
@@ -270,37 +265,15 @@ pub(crate) fn fairness_bounds(
         .fold(0.0, f64::min)
         - 1.0;
 
-    // Smallest Z with fits_under(Z) ≥ low: keep `bad` infeasible, return it (a bound).
-    let (mut bad, mut good) = (lowest, spread);
-    if fits_under(good) >= low - 1e-9 {
-        for _ in 0..100 {
-            if Instant::now() >= until {
-                break;
-            }
-            let mid = 0.5 * (bad + good);
-            if fits_under(mid) >= low - 1e-9 {
-                good = mid;
-            } else {
-                bad = mid;
-            }
-        }
-        bounds.zmax_lb = bad;
+    // Smallest Z with fits_under(Z) ≥ low.
+    let carries_low = |z: f64| fits_under(z) >= low - 1e-9;
+    if carries_low(spread) {
+        bounds.zmax_lb = bisect(spread, lowest, until, carries_low);
     }
     // Largest Z with at_least(Z) ≤ high.
-    let (mut ok, mut over) = (lowest, spread);
-    if at_least(ok) <= high + 1e-9 {
-        for _ in 0..100 {
-            if Instant::now() >= until {
-                break;
-            }
-            let mid = 0.5 * (ok + over);
-            if at_least(mid) <= high + 1e-9 {
-                ok = mid;
-            } else {
-                over = mid;
-            }
-        }
-        bounds.zmin_ub = over;
+    let within_high = |z: f64| at_least(z) <= high + 1e-9;
+    if within_high(lowest) {
+        bounds.zmin_ub = bisect(lowest, spread, until, within_high);
     }
     if bounds.zmax_lb.is_finite() && bounds.zmin_ub.is_finite() {
         bounds.imbalance_lb = (bounds.zmax_lb - bounds.zmin_ub).max(0.0);
@@ -477,6 +450,24 @@ fn load_floor(
     floor
 }
 
+/// Narrows the interval between `holds` (where `test` holds) and `fails` (where it does
+/// not, on either side) by halving, 100 times or until `until`, and returns the end
+/// where it fails: cut short, that end is still on the safe side of the answer.
+fn bisect(mut holds: f64, mut fails: f64, until: Instant, test: impl Fn(f64) -> bool) -> f64 {
+    for _ in 0..100 {
+        if Instant::now() >= until {
+            break;
+        }
+        let mid = 0.5 * (holds + fails);
+        if test(mid) {
+            holds = mid;
+        } else {
+            fails = mid;
+        }
+    }
+    fails
+}
+
 /// How far `[lo, hi]` is from the nearest reachable level (0 when one is inside).
 fn distance(levels: &Levels, lo: f64, hi: f64) -> f64 {
     if levels.below(hi).is_some_and(|l| l >= lo - 1e-9) {
@@ -509,7 +500,6 @@ fn gcd(a: u64, b: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Rules as ConfigRules;
     use crate::solver::index::Rules;
     use crate::testkit::hours as testkit;
 
@@ -521,8 +511,7 @@ mod tests {
     fn a_floor_past_its_deadline_is_weaker_and_still_below_the_optimum() {
         // As below: the optimum is 11 030, the full floor a hair under it. With no time
         // at all, the levels' searches stop at once: what is left is the cheapest load.
-        let shifts: Vec<(usize, i64, i64)> = (0..3).map(|i| (0, i * 48, 10)).collect();
-        let problem = testkit::problem(2, &shifts, ConfigRules::default());
+        let problem = testkit::evenly(2, 3, 48, 10);
         let index = Index::new(&problem, None, Rules::of(&problem));
         let hurried = objective_floor(&problem, &index, Instant::now());
         let full = objective_floor(&problem, &index, far());
@@ -537,8 +526,7 @@ mod tests {
         // Two full-timers, three 10-point shifts two days apart: shares are 15 each, loads
         // come in tens, so each member is 5 off (deviation 10) and one is 10 above the
         // other. The floor is the optimum: 30 + 100 × 10 + 1000 × 10.
-        let shifts: Vec<(usize, i64, i64)> = (0..3).map(|i| (0, i * 48, 10)).collect();
-        let problem = testkit::problem(2, &shifts, ConfigRules::default());
+        let problem = testkit::evenly(2, 3, 48, 10);
         let index = Index::new(&problem, None, Rules::of(&problem));
         let floor = objective_floor(&problem, &index, far());
         // The imbalance bound is bisected, so it is a hair below 10.

@@ -105,17 +105,9 @@ struct Built {
 
 pub(crate) fn solve(problem: &Problem, index: &Index, params: &Params) -> Outcome {
     let began = Instant::now();
-    let Built {
-        vars,
-        objective,
-        constraints,
-        x,
-        xcol,
-        warm,
-        small_whole,
-    } = build(problem, index, params);
+    let built = build(problem, index, params);
     let members = index.members;
-    let mut model = match highs_model(vars, objective, constraints) {
+    let mut model = match highs_model(built.vars, built.objective, built.constraints) {
         Ok(m) => m,
         Err(e) => return Outcome::Error(e),
     };
@@ -145,7 +137,7 @@ pub(crate) fn solve(problem: &Problem, index: &Index, params: &Params) -> Outcom
     // One thread: the tree search gained nothing from a second core (SOLVER-NOTES), and
     // the cores serve the heuristic portfolio instead.
     let _ = model.try_set_option("threads", 1);
-    if small_whole && params.warm.is_some() {
+    if built.small_whole && params.warm.is_some() {
         // A small whole model starts from the portfolio's schedule, which HiGHS's own
         // neighbourhood heuristics rarely improve: with them off, small teams are proven
         // sooner (they spent half of the time in sub-MIPs). Larger ones keep them: there
@@ -165,9 +157,9 @@ pub(crate) fn solve(problem: &Problem, index: &Index, params: &Params) -> Outcom
         let _ = model.try_set_option("mip_allow_cut_separation_at_nodes", false);
     }
     if params.warm.is_some() {
-        let _ = model.try_set_solution(Some(&warm), None, None, None);
+        let _ = model.try_set_solution(Some(&built.warm), None, None, None);
     }
-    let decode = |values: &[f64]| schedule_of(values, &x, &xcol, index.shifts, members);
+    let decode = |values: &[f64]| schedule_of(values, &built.x, &built.xcol, index.shifts, members);
     let watched = params.progress.map(|progress| watch::Watched {
         progress,
         decode: &decode,
@@ -202,7 +194,13 @@ pub(crate) fn solve(problem: &Problem, index: &Index, params: &Params) -> Outcom
         return Outcome::NoSolution { bound };
     }
     let solution = solved.get_solution();
-    let assignment = schedule_of(solution.columns(), &x, &xcol, index.shifts, members);
+    let assignment = schedule_of(
+        solution.columns(),
+        &built.x,
+        &built.xcol,
+        index.shifts,
+        members,
+    );
     Outcome::Solved {
         assignment,
         optimal: status == HighsModelStatus::Optimal,

@@ -45,11 +45,8 @@ pub(crate) fn anneal(state: &mut State, iterations: u64, seed: u64, deadline: In
                 }
                 t = t0 * (t_end / t0).powf(it as f64 / per_round as f64);
             }
-            let delta = if rng.below(2) == 0 {
-                step_move(state, &shifts, &mut rng, current, t)
-            } else {
-                step_swap(state, &shifts, &mut rng, current, t)
-            };
+            let swap = rng.below(2) != 0;
+            let delta = step(state, &shifts, &mut rng, current, t, swap);
             if let Some(value) = delta {
                 current = value;
                 if current < best - 1e-9 * best.abs().max(1.0) {
@@ -72,8 +69,9 @@ fn affordable(state: &mut State, shifts: &[usize], iterations: u64, deadline: In
     let mut rng = Rng::new(0x2545_f491_4f6c_dd1d);
     // Measured against an objective of −∞, no step is ever taken: the state is unchanged.
     for _ in 0..TRIAL / 2 {
-        let _ = step_move(state, shifts, &mut rng, f64::NEG_INFINITY, 1.0);
-        let _ = step_swap(state, shifts, &mut rng, f64::NEG_INFINITY, 1.0);
+        for swap in [false, true] {
+            let _ = step(state, shifts, &mut rng, f64::NEG_INFINITY, 1.0, swap);
+        }
     }
     let per_step = began.elapsed().as_secs_f64() / TRIAL as f64;
     // Projected to fit (the loop still stops at the deadline): keep the count.
@@ -112,16 +110,23 @@ fn accept(delta: f64, t: f64, rng: &mut Rng) -> bool {
     delta <= 1e-7 || rng.unit() < (-delta / t).exp()
 }
 
-/// One random replacement; returns the new objective when taken.
-fn step_move(
+/// One random replacement, or with `swap` one random swap; returns the new objective
+/// when taken.
+fn step(
     state: &mut State,
     shifts: &[usize],
     rng: &mut Rng,
     current: f64,
     t: f64,
+    swap: bool,
 ) -> Option<f64> {
-    let (s, m, other) = random_move(state, shifts, rng)?;
-    state.try_moves(&[(s, m, other)], |value, _| accept(value - current, t, rng))
+    if swap {
+        let (one, other) = random_swap(state, shifts, rng)?;
+        state.try_swap(one, other, |value| accept(value - current, t, rng))
+    } else {
+        let seat = random_move(state, shifts, rng)?;
+        state.try_moves(&[seat], |value, _| accept(value - current, t, rng))
+    }
 }
 
 /// A random seat `(s, m)` of a random shift and a random other candidate for it, or
@@ -135,14 +140,13 @@ fn random_move(state: &State, shifts: &[usize], rng: &mut Rng) -> Option<(usize,
     (other != m && !state.is_fixed(s, m)).then_some((s, m, other))
 }
 
-/// One random swap of the holders of two shifts; returns the new objective when taken.
-fn step_swap(
-    state: &mut State,
+/// The holders `(s, a)` and `(u, b)` of two random shifts, or `None` (after the draws
+/// made so far) when the shifts or the holders are the same or either seat is fixed.
+fn random_swap(
+    state: &State,
     shifts: &[usize],
     rng: &mut Rng,
-    current: f64,
-    t: f64,
-) -> Option<f64> {
+) -> Option<((usize, usize), (usize, usize))> {
     let s = shifts[rng.below(shifts.len())];
     let u = shifts[rng.below(shifts.len())];
     if s == u {
@@ -153,7 +157,7 @@ fn step_swap(
     if a == b || state.is_fixed(s, a) || state.is_fixed(u, b) {
         return None;
     }
-    state.try_swap((s, a), (u, b), |value| accept(value - current, t, rng))
+    Some(((s, a), (u, b)))
 }
 
 #[cfg(test)]
@@ -161,15 +165,13 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::config::Rules as ConfigRules;
     use crate::solver::index::{Index, Rules};
     use crate::solver::start::greedy;
     use crate::testkit::hours as testkit;
 
     #[test]
     fn the_timed_trial_keeps_the_count_that_fits_and_cuts_one_that_cannot() {
-        let shifts: Vec<(usize, i64, i64)> = (0..20).map(|d| (0, d * 24, 24)).collect();
-        let problem = testkit::problem(4, &shifts, ConfigRules::default());
+        let problem = testkit::evenly(4, 20, 24, 24);
         let index = Index::new(&problem, None, Rules::of(&problem));
         let mut state = greedy(&problem, &index).expect("feasible");
         let before = state.members_of.clone();

@@ -497,8 +497,7 @@ mod tests {
     fn on_a_flat_objective_trades_still_even_loads_out() {
         // Every weight 0: no trade changes the objective, so only the evenness tie-break
         // can move anything. Starting with every shift on member 0, it spreads them.
-        let shifts: Vec<(usize, i64, i64)> = (0..6).map(|i| (0, i * 48, 8)).collect();
-        let mut problem = testkit::problem(3, &shifts, ConfigRules::default());
+        let mut problem = testkit::evenly(3, 6, 48, 8);
         problem.objective = testkit::only_total_load(0.0);
         let index = Index::new(&problem, None, Rules::of(&problem));
         let mut state = State::new(&problem, &index);
@@ -518,8 +517,7 @@ mod tests {
         // One shift each (max_shifts 1), only the total load counts: member m scores its
         // own shift 5, the previous member's 1 and the next one's 10. Every swap costs
         // more than the 15 held now; rotating all three costs 3.
-        let shifts: Vec<(usize, i64, i64)> = (0..3).map(|i| (0, i * 48, 8)).collect();
-        let mut problem = testkit::problem(3, &shifts, ConfigRules::default());
+        let mut problem = testkit::evenly(3, 3, 48, 8);
         problem.objective = testkit::only_total_load(1.0);
         for member in &mut problem.members {
             member.max_shifts = Some(1);

@@ -162,8 +162,7 @@ mod tests {
 
     #[test]
     fn more_workers_never_end_worse_and_keep_the_rules() {
-        let shifts: Vec<(usize, i64, i64)> = (0..40).map(|d| (0, d * 12, 12)).collect();
-        let problem = testkit::problem(6, &shifts, ConfigRules::default());
+        let problem = testkit::evenly(6, 40, 12, 12);
         let index = Index::new(&problem, None, Rules::of(&problem));
         let start = greedy(&problem, &index).expect("feasible");
         let binaries = index.cand.iter().map(Vec::len).sum();

@@ -118,9 +118,7 @@ mod tests {
         // Uneven shifts, a part-timer with history, and a rest rule that keeps anyone
         // off two days in a row: the two must alternate, which the split need not.
         let hours = [5, 13, 7, 11, 3, 17, 9, 2];
-        let shifts: Vec<(usize, i64, i64)> = (0..hours.len())
-            .map(|i| (0, i as i64 * 24, hours[i]))
-            .collect();
+        let shifts = testkit::days(&hours, None);
         let rules = ConfigRules::rest_of(30.0);
         let mut problem = testkit::problem(2, &shifts, rules);
         problem.capacity = vec![1.0, 0.5];

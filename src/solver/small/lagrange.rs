@@ -24,6 +24,7 @@ use super::exact::{SCALE, scaled};
 use super::split_floor;
 use crate::problem::Problem;
 use crate::problem::assignment::Assignment;
+use crate::solver::bound::StepScale;
 use crate::solver::index::Index;
 use crate::solver::plan;
 use crate::solver::search::local;
@@ -972,27 +973,12 @@ impl<'a> Ctx<'a> {
     ) -> Option<Ctx<'a>> {
         let steps = Steps::new(index)?;
         let n = index.shifts;
-        let seats: Vec<f64> = problem
-            .shifts
-            .iter()
-            .map(|s| f64::from(s.per_shift))
-            .collect();
+        let (seats, cheapest) = index.cheapest_seats(problem)?;
         let points = |s: usize| {
             index.cand[s]
                 .iter()
                 .map(move |&m| problem.cells[s][m].points)
         };
-        let cheapest: Vec<f64> = (0..n)
-            .map(|s| {
-                index.cand[s]
-                    .iter()
-                    .map(|&m| index.seat_cost(problem, s, m))
-                    .fold(f64::INFINITY, f64::min)
-            })
-            .collect();
-        if cheapest.iter().any(|c| !c.is_finite()) {
-            return None;
-        }
         let cheapest_total: f64 = (0..n).map(|s| seats[s] * cheapest[s]).sum();
         let fair: Vec<usize> = (0..index.members)
             .filter(|&m| index.in_fairness[m])
@@ -1087,8 +1073,7 @@ impl<'a> Ctx<'a> {
             price: price.clone(),
             proven: false,
         };
-        let mut theta = 1.0;
-        let mut stalled = 0;
+        let mut scale = StepScale::new(plan::LAGRANGE_PATIENCE);
         for round in 0..rounds {
             if Instant::now() >= until {
                 break;
@@ -1133,17 +1118,12 @@ impl<'a> Ctx<'a> {
                 .zip(&choice)
                 .map(|(member, &at)| member.held(member.finals[at].2))
                 .collect();
-            if bound > ascent.bound + tolerance(self.best) {
+            let raised = bound > ascent.bound + tolerance(self.best);
+            if raised {
                 ascent.bound = bound;
                 ascent.price.clone_from(&price);
-                stalled = 0;
-            } else {
-                stalled += 1;
-                if stalled >= plan::LAGRANGE_PATIENCE {
-                    theta /= 2.0;
-                    stalled = 0;
-                }
             }
+            scale.after_round(raised);
             if self.proves(ascent.bound) {
                 ascent.proven = true;
                 return Some(ascent);
@@ -1168,10 +1148,10 @@ impl<'a> Ctx<'a> {
                     return Some(ascent);
                 }
             }
-            if norm == 0.0 || theta < plan::LAGRANGE_MIN_STEP {
+            if norm == 0.0 || scale.theta < plan::LAGRANGE_MIN_STEP {
                 break;
             }
-            let step = theta * (self.best - bound).max(tolerance(self.best)) / norm;
+            let step = scale.theta * (self.best - bound).max(tolerance(self.best)) / norm;
             for (p, g) in price.iter_mut().zip(&gradient) {
                 *p += step * g;
             }
@@ -1491,39 +1471,14 @@ mod tests {
         /// blocked pairs, a shift of a second layer overlapping two days, part-timers.
         #[test]
         fn proptest_the_bound_is_below_the_optimum_and_proofs_are_right(
-            members in 2usize..4,
-            hours in proptest::collection::vec(12i64..24, 3..7),
-            prefer_off in proptest::collection::vec(proptest::bool::weighted(0.2), 24),
-            blocked in proptest::collection::vec(proptest::bool::weighted(0.2), 24),
-            overlap in proptest::option::of(0usize..5),
-            capacity in proptest::sample::select(vec![1.0, 0.5, 0.75]),
+            // With points that differ between members (zones): a floor per pool total.
+            problem in testkit::varied_days(2..4, 12..24),
             above in proptest::sample::select(vec![0.0, 10.0, 20.0, 400.0]),
             // Few rounds leave a bound short of a proof, and pairs to settle.
             rounds in proptest::sample::select(vec![1, 2, plan::LAGRANGE_ROUNDS]),
             with_floor in proptest::bool::ANY,
-            // Points that differ between members (two zones): a floor per pool total.
-            zoned in proptest::option::of(proptest::collection::vec(0i64..4, 24)),
         ) {
-            let mut shifts: Vec<(usize, i64, i64)> =
-                (0..hours.len()).map(|i| (0, i as i64 * 24, hours[i])).collect();
-            if let Some(day) = overlap.filter(|&d| d + 1 < hours.len()) {
-                shifts.push((1, day as i64 * 24 + 6, 30));
-                shifts.sort_by_key(|s| (s.1, s.0));
-            }
-            let mut problem = testkit::problem(members, &shifts, ConfigRules::default());
-            problem.capacity[0] = capacity;
-            for s in 0..shifts.len() {
-                for m in 0..members {
-                    let k = (s * 3 + m) % 24;
-                    problem.cells[s][m].prefer_off = prefer_off[k];
-                    if let Some(extra) = &zoned {
-                        problem.cells[s][m].points += extra[k] as f64;
-                    }
-                    if m > 0 && blocked[k] {
-                        problem.cells[s][m].blocked = Some(Exclusion::NotEmployed);
-                    }
-                }
-            }
+            let members = problem.members();
             let index = Index::new(&problem, None, Rules::of(&problem));
             proptest::prop_assume!(applies(&problem, &index));
             let all = brute::schedules(&problem);
@@ -1684,8 +1639,7 @@ mod tests {
     fn a_balanced_month_is_proven_from_its_optimum() {
         // Three members, six days of 20 points: two days each balances them exactly,
         // and with days back to back nobody needs a pair.
-        let shifts: Vec<(usize, i64, i64)> = (0..6).map(|i| (0, i * 24, 20)).collect();
-        let problem = testkit::problem(3, &shifts, ConfigRules::default());
+        let problem = testkit::evenly(3, 6, 24, 20);
         let index = Index::new(&problem, None, Rules::of(&problem));
         assert!(applies(&problem, &index));
         let best = brute::optimum(&problem);
@@ -1704,8 +1658,7 @@ mod tests {
         // zone). Splitting 2 : 2 with member 1 on the cheap days balances them at 40
         // each, the only pool that balances: proven from the optimum, and found from a
         // worse start.
-        let shifts: Vec<(usize, i64, i64)> = (0..4).map(|i| (0, i * 48, 20)).collect();
-        let mut problem = testkit::problem(2, &shifts, ConfigRules::default());
+        let mut problem = testkit::evenly(2, 4, 48, 20);
         problem.cells[0][1].points = 26.0;
         problem.cells[1][1].points = 26.0;
         let index = Index::new(&problem, None, Rules::of(&problem));

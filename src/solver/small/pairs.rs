@@ -156,19 +156,10 @@ mod tests {
             pin in proptest::option::of(0usize..9),
             seed in 0u64..1000,
         ) {
-            let shifts: Vec<(usize, i64, i64)> =
-                (0..hours.len()).map(|i| (0, i as i64 * 24, hours[i])).collect();
+            let shifts = testkit::days(&hours, None);
             let rules = ConfigRules { min_rest_hours: rest, ..ConfigRules::default() };
             let mut problem = testkit::problem(members, &shifts, rules);
-            for s in 0..shifts.len() {
-                for m in 0..members {
-                    let k = (s * 3 + m) % 24;
-                    problem.cells[s][m].prefer_off = prefer_off[k];
-                    if m > 0 && blocked[k] {
-                        problem.cells[s][m].blocked = Some(Exclusion::NotEmployed);
-                    }
-                }
-            }
+            testkit::vary(&mut problem, Some(&prefer_off), None, &blocked);
             // A start that keeps the rules: members in turn, skipping the blocked.
             let mut start = Assignment::empty(shifts.len());
             for s in 0..shifts.len() {

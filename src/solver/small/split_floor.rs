@@ -836,7 +836,6 @@ mod tests {
 
     use super::*;
     use crate::config::Rules as ConfigRules;
-    use crate::problem::Exclusion;
     use crate::problem::assignment::Assignment;
     use crate::problem::evaluate::{self, evaluate};
     use crate::solver::index::Rules;
@@ -908,19 +907,9 @@ mod tests {
     /// Days of `hours`, each member's points raised by `per_member` and some pairs
     /// `blocked` (member 0 stays free, so every shift keeps a candidate).
     fn days(members: usize, hours: &[i64], per_member: &[i64], blocked: &[bool]) -> Problem {
-        let shifts: Vec<(usize, i64, i64)> = (0..hours.len())
-            .map(|i| (0, i as i64 * 24, hours[i]))
-            .collect();
-        let mut problem = testkit::problem(members, &shifts, ConfigRules::default());
-        for s in 0..shifts.len() {
-            for m in 0..members {
-                let k = (s * 3 + m) % 24;
-                problem.cells[s][m].points += per_member[k] as f64;
-                if m > 0 && blocked[k] {
-                    problem.cells[s][m].blocked = Some(Exclusion::NotEmployed);
-                }
-            }
-        }
+        let mut problem =
+            testkit::problem(members, &testkit::days(hours, None), ConfigRules::default());
+        testkit::vary(&mut problem, None, Some(per_member), blocked);
         problem
     }
 
@@ -1034,9 +1023,7 @@ mod tests {
         // Two equal members and days of 10 and 6 points: without the pin the best
         // split is 16 : 16; with member 0 pinned to both 10s it is 20 : 12.
         let hours = [10, 10, 6, 6, 6, 6];
-        let shifts: Vec<(usize, i64, i64)> = (0..hours.len())
-            .map(|i| (0, i as i64 * 24, hours[i]))
-            .collect();
+        let shifts = testkit::days(&hours, None);
         let mut problem = testkit::problem(2, &shifts, ConfigRules::default());
         let index = Index::new(&problem, None, Rules::of(&problem));
         let incumbent = fairness(&problem, &any_split(&problem, &index));
