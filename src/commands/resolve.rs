@@ -704,6 +704,28 @@ mod tests {
         (config, problem, previous, old)
     }
 
+    /// A re-solve of the fixture against `old`, as if read from `old.json`.
+    fn resolved(
+        config: &Config,
+        problem: &Problem,
+        previous: &Previous,
+        old: &Schedule,
+        options: &SolveOptions,
+        budget: Budget,
+    ) -> Resolved {
+        resolve(
+            config,
+            problem,
+            previous,
+            old,
+            "old.json",
+            old.generated_at,
+            options,
+            budget,
+        )
+        .expect("the fixture has schedules")
+    }
+
     fn options() -> SolveOptions {
         SolveOptions {
             time_limit: Duration::from_secs(5),
@@ -715,17 +737,7 @@ mod tests {
     fn a_forced_move_is_made_and_every_frontier_point_is_within_its_budget() {
         let (config, problem, previous, old) = a_away();
         for budget in [Budget::Priced, Budget::MaxMoves(2), Budget::Rebalance] {
-            let r = resolve(
-                &config,
-                &problem,
-                &previous,
-                &old,
-                "old.json",
-                old.generated_at,
-                &options(),
-                budget,
-            )
-            .expect("the fixture has schedules");
+            let r = resolved(&config, &problem, &previous, &old, &options(), budget);
             let a = &r.solution.assignment;
             assert!(
                 !a.holds(crate::testkit::fixture::shift(0, 0), 1),
@@ -772,17 +784,14 @@ mod tests {
                 config.sha256 = "ff".repeat(32);
             }
             assert_eq!(old.config_sha256 == config.sha256, !edited);
-            let r = resolve(
+            let r = resolved(
                 &config,
                 &problem,
                 &previous,
                 &old,
-                "old.json",
-                old.generated_at,
                 &options(),
                 Budget::Priced,
-            )
-            .expect("the fixture has schedules");
+            );
             // Two more moves buy far more than their price here (the frontier's second
             // point), so an edit takes them; the unchanged config takes none.
             let (repair, two) = (&r.resolve.frontier[0], &r.resolve.frontier[1]);
@@ -805,17 +814,7 @@ mod tests {
             )),
             ..options()
         };
-        let r = resolve(
-            &config,
-            &problem,
-            &previous,
-            &old,
-            "old.json",
-            old.generated_at,
-            &options,
-            Budget::Priced,
-        )
-        .expect("the fixture has schedules");
+        let r = resolved(&config, &problem, &previous, &old, &options, Budget::Priced);
         let seen = seen.lock().expect("events");
         let last = seen.last().expect("events were sent");
         assert_eq!(last.stage, "measuring what more moves would buy");
