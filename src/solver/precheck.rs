@@ -82,9 +82,21 @@ pub(crate) fn precheck(problem: &Problem, index: &Index) -> Option<String> {
                             problem.rules.min_rest_hours
                         )
                     };
+                    // Which kind of fixed seat, so the fix named is the one that applies.
+                    let (what, fix) = match (index.frozen[a], index.frozen[b]) {
+                        (true, true) => (
+                            "frozen",
+                            "frozen seats are kept as published: pass an earlier --freeze-until, or keep the earlier rule for this period",
+                        ),
+                        (false, false) => ("pinned", "remove one of the two pins"),
+                        _ => (
+                            "pinned or frozen",
+                            "remove the pin, or freeze less with an earlier --freeze-until",
+                        ),
+                    };
                     let _ = writeln!(
                         out,
-                        "{} is fixed (pin or frozen) to both {} and {}: {why}",
+                        "{} is {what} to both {} and {}: {why} ({fix})",
                         who(m),
                         shift_label(problem, a),
                         shift_label(problem, b)

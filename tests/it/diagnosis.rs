@@ -123,3 +123,40 @@ fn a_seat_nobody_else_can_take_stays_empty_in_week_3() {
     );
     assert_eq!(r["week_of"], "2027-01-18");
 }
+
+/// A re-solve whose frozen seats already break a rule the edit made stricter: the
+/// pre-check names the member, both shifts and the rule, and says what to change.
+#[test]
+fn frozen_seats_that_break_a_stricter_rule_are_named_with_a_fix() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let first = tmp.path().join("first");
+    solve(&fixture("frozen-before.toml"), &first, &["--quiet"]);
+    let out = tmp.path().join("out");
+    let run = try_solve(
+        &fixture("frozen-after.toml"),
+        &out,
+        &[
+            "--previous",
+            arg(&first.join("schedule.json")),
+            "--freeze-until",
+            "2027-01-07T00:00:00Z",
+            "--json",
+        ],
+    );
+    expect_code(&run, 3);
+    assert!(!out.exists(), "wrote output");
+    let json: Value = serde_json::from_str(&stdout(&run)).expect("JSON on stdout");
+    assert_eq!(json["status"], "infeasible");
+    let text = json["diagnosis"].as_str().expect("diagnosis");
+    // Bob held every day of the first week; the two pairs frozen on 4–6 January break
+    // the rest, the seat of 7 January (not frozen) does not count.
+    for pair in [
+        "bob is frozen to both day 2027-01-04 09:00 and day 2027-01-05 09:00",
+        "bob is frozen to both day 2027-01-05 09:00 and day 2027-01-06 09:00",
+    ] {
+        assert!(text.contains(pair), "{text}");
+    }
+    assert!(!text.contains("2027-01-07"), "{text}");
+    assert!(text.contains("less than min_rest_hours = 24"), "{text}");
+    assert!(text.contains("an earlier --freeze-until"), "{text}");
+}

@@ -301,10 +301,7 @@ fn clashing_pins_are_named() {
     // Shifts 0 and 1 run at the same time in two layers.
     spec.pins = vec![(0, 1), (1, 1)];
     let text = infeasible_because(spec);
-    assert!(
-        text.contains("m1 is fixed (pin or frozen) to both"),
-        "{text}"
-    );
+    assert!(text.contains("m1 is pinned to both"), "{text}");
     assert!(text.contains("overlap"), "{text}");
 }
 
