@@ -233,6 +233,49 @@ fn the_starter_with_a_new_member_and_a_pto_week_moves_the_forced_and_at_most_two
     assert_eq!(changed(&second, &out), 0, "{printed}");
 }
 
+/// `--max-moves N` and `--rebalance` from the same published schedule, after the starter's
+/// edit (a new member with no shifts, so more moves pay): each keeps to what it asked for
+/// and writes a schedule that verifies.
+#[test]
+fn max_moves_and_rebalance_move_more_when_asked() {
+    let dir = work_dir("resolve-same", "starter-budgets-init");
+    let starter = dir.join("rota.toml");
+    expect_code(&rota(&["init", arg(&starter)]), 0);
+    let text = std::fs::read_to_string(&starter).expect("the starter");
+    let (config, _, first) = first_solve("starter-budgets", &text);
+    let edited = text + "\n[[member]]\nid = \"fay\"\nname = \"Fay Example\"\n";
+    std::fs::write(&config, edited).expect("write the edit");
+    let published = ["--previous", arg(&first)];
+    for (flag, extra) in [
+        ("max-moves", vec!["--max-moves", "7"]),
+        ("rebalance", vec!["--rebalance"]),
+    ] {
+        let out = dir.join(flag);
+        let args: Vec<&str> = published.iter().copied().chain(extra).collect();
+        let printed = run_solve(&config, &out, RESOLVE_LIMIT, &args);
+        let again = read_json(&out.join("schedule.json"));
+        let (forced, optional) = check_resolve(&again);
+        let r = &again["resolve"];
+        if flag == "max-moves" {
+            assert!(forced + optional <= 7, "{printed}");
+            assert_eq!(r["max_moves"], 7, "{r:#}");
+            assert_eq!(r["optional_allowed"].as_u64(), Some(7 - forced), "{r:#}");
+        } else {
+            // A tie-breaker price and no cap: fairness decides.
+            assert_eq!(r["move_price"], 1.0, "{r:#}");
+            assert!(r.get("optional_allowed").is_none(), "{r:#}");
+            assert!(
+                optional > 2,
+                "fay gets more than the default two:\n{printed}"
+            );
+        }
+        expect_code(
+            &rota(&["verify", arg(&config), arg(&out.join("schedule.json"))]),
+            0,
+        );
+    }
+}
+
 #[test]
 fn the_same_config_again_changes_nothing_and_fresh_solves_from_scratch() {
     let (config, out, first) = first_solve("same", &example_text());
