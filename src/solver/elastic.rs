@@ -345,6 +345,17 @@ impl Slack {
     }
 }
 
+/// The relaxation that lets member `m`'s fixed seat on shift `s` go: its frozen or
+/// pinned seat named as the elastic re-solve names it, for the pre-check's clashes.
+pub(super) fn fixed_seat(problem: &Problem, s: usize, m: usize, frozen: bool) -> Relaxation {
+    let slack = if frozen {
+        Slack::Frozen(s, m)
+    } else {
+        Slack::Pin(s, m)
+    };
+    slack.describe(problem, 1.0).1
+}
+
 /// Week of shift `s` in the period (1 = the week of the first shift, weeks from
 /// Monday, in the shift's layer's local dates) and that week's Monday.
 fn week_of(problem: &Problem, s: usize) -> (u32, NaiveDate) {

@@ -62,7 +62,7 @@ pub fn solve(
     progress.stage("fair greedy");
     let index = Index::new(problem, previous, Rules::of(problem));
     if let Some(diagnosis) = precheck(problem, &index) {
-        return Err(SolveError::Infeasible(diagnosis.into()));
+        return Err(SolveError::Infeasible(diagnosis));
     }
     let plan = Plan::new(problem, &index, options, started);
     let run = Run {

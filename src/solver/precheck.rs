@@ -3,13 +3,18 @@
 
 use std::fmt::Write;
 
+use super::Diagnosis;
+use super::elastic;
 use super::index::Index;
 use crate::problem::Problem;
 use crate::problem::rules::shift_label;
 
-/// A diagnosis a person can act on, or `None` when nothing is obviously wrong.
-pub(crate) fn precheck(problem: &Problem, index: &Index) -> Option<String> {
+/// A diagnosis a person can act on, or `None` when nothing is obviously wrong. Fixed
+/// seats that clash also come as relaxations (the later seat of each pair), as the
+/// elastic re-solve would name them, for `--json`.
+pub(crate) fn precheck(problem: &Problem, index: &Index) -> Option<Diagnosis> {
     let mut out = String::new();
+    let mut relaxations = Vec::new();
     let who = |m: usize| problem.members[m].id.as_str();
 
     for (s, shift) in problem.shifts.iter().enumerate() {
@@ -101,6 +106,7 @@ pub(crate) fn precheck(problem: &Problem, index: &Index) -> Option<String> {
                         shift_label(problem, a),
                         shift_label(problem, b)
                     );
+                    relaxations.push(elastic::fixed_seat(problem, b, m, index.frozen[b]));
                 }
             }
         }
@@ -111,10 +117,10 @@ pub(crate) fn precheck(problem: &Problem, index: &Index) -> Option<String> {
     if out.is_empty() {
         None
     } else {
-        Some(format!(
-            "no schedule satisfies the rules:\n{}",
-            out.trim_end()
-        ))
+        Some(Diagnosis {
+            text: format!("no schedule satisfies the rules:\n{}", out.trim_end()),
+            relaxations,
+        })
     }
 }
 

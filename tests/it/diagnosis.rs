@@ -159,4 +159,13 @@ fn frozen_seats_that_break_a_stricter_rule_are_named_with_a_fix() {
     assert!(!text.contains("2027-01-07"), "{text}");
     assert!(text.contains("less than min_rest_hours = 24"), "{text}");
     assert!(text.contains("an earlier --freeze-until"), "{text}");
+    // As fields: the later frozen seat of each pair, bob's, in week 1.
+    let relaxations = json["relaxations"].as_array().expect("relaxations");
+    assert_eq!(relaxations.len(), 2, "{relaxations:#?}");
+    for (r, day) in relaxations.iter().zip(["2027-01-05", "2027-01-06"]) {
+        assert_eq!(r["rule"], "frozen", "{r:#}");
+        assert_eq!(r["member"], "bob", "{r:#}");
+        assert_eq!(r["week"], 1, "{r:#}");
+        assert!(r["text"].as_str().expect("text").contains(day), "{r:#}");
+    }
 }
