@@ -8,17 +8,25 @@ use crate::support::*;
 
 /// Solves `name` with `--json`: exit 3, the diagnosis text and its relaxations.
 fn diagnose(name: &str) -> (String, Vec<Value>) {
+    diagnose_with(&fixture(name), &[])
+}
+
+/// [`diagnose`] for any config, with `extra` arguments to `rota solve`.
+fn diagnose_with(config: &std::path::Path, extra: &[&str]) -> (String, Vec<Value>) {
+    let name = config.display();
     let tmp = tempfile::tempdir().expect("temp dir");
     let out = tmp.path().join("out");
-    let run = rota(&[
+    let mut args = vec![
         "solve",
-        arg(&fixture(name)),
+        arg(config),
         "-o",
         arg(&out),
         "--time-limit",
         "2",
         "--json",
-    ]);
+    ];
+    args.extend(extra);
+    let run = rota(&args);
     expect_code(&run, 3);
     assert!(!out.exists(), "{name}: wrote output");
     let json: Value = serde_json::from_str(&stdout(&run)).expect("JSON on stdout");
@@ -131,23 +139,15 @@ fn frozen_seats_that_break_a_stricter_rule_are_named_with_a_fix() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let first = tmp.path().join("first");
     solve(&fixture("frozen-before.toml"), &first, &["--quiet"]);
-    let out = tmp.path().join("out");
-    let run = try_solve(
+    let (text, relaxations) = diagnose_with(
         &fixture("frozen-after.toml"),
-        &out,
         &[
             "--previous",
             arg(&first.join("schedule.json")),
             "--freeze-until",
             "2027-01-07T00:00:00Z",
-            "--json",
         ],
     );
-    expect_code(&run, 3);
-    assert!(!out.exists(), "wrote output");
-    let json: Value = serde_json::from_str(&stdout(&run)).expect("JSON on stdout");
-    assert_eq!(json["status"], "infeasible");
-    let text = json["diagnosis"].as_str().expect("diagnosis");
     // Bob held every day of the first week; the two pairs frozen on 4–6 January break
     // the rest, the seat of 7 January (not frozen) does not count.
     for pair in [
@@ -160,7 +160,6 @@ fn frozen_seats_that_break_a_stricter_rule_are_named_with_a_fix() {
     assert!(text.contains("less than min_rest_hours = 24"), "{text}");
     assert!(text.contains("an earlier --freeze-until"), "{text}");
     // As fields: the later frozen seat of each pair, bob's, in week 1.
-    let relaxations = json["relaxations"].as_array().expect("relaxations");
     assert_eq!(relaxations.len(), 2, "{relaxations:#?}");
     for (r, day) in relaxations.iter().zip(["2027-01-05", "2027-01-06"]) {
         assert_eq!(r["rule"], "frozen", "{r:#}");

@@ -38,6 +38,16 @@ fn first_solve(name: &str, config_text: &str) -> (PathBuf, PathBuf, PathBuf) {
     (config, out, first)
 }
 
+/// `rota init`'s starter, solved once as [`first_solve`] does: its text, and what
+/// `first_solve` returns.
+fn starter_solved(name: &str) -> (String, (PathBuf, PathBuf, PathBuf)) {
+    let starter = work_dir("resolve-same", &format!("{name}-init")).join("rota.toml");
+    expect_code(&rota(&["init", arg(&starter)]), 0);
+    let text = std::fs::read_to_string(&starter).expect("the starter");
+    let solved = first_solve(name, &text);
+    (text, solved)
+}
+
 /// The example with its holiday file resolved from the repository.
 fn example_text() -> String {
     std::fs::read_to_string(root().join("configs/example.toml"))
@@ -175,11 +185,8 @@ fn carol_away_a_week_moves_her_one_shift_and_at_most_two_more() {
 
 #[test]
 fn the_starter_with_a_new_member_and_a_pto_week_moves_the_forced_and_at_most_two_more() {
-    let dir = work_dir("resolve-same", "starter-init");
-    let starter = dir.join("rota.toml");
-    expect_code(&rota(&["init", arg(&starter)]), 0);
-    let text = std::fs::read_to_string(&starter).expect("the starter");
-    let (config, out, first) = first_solve("starter", &text);
+    let (text, (config, out, first)) = starter_solved("starter");
+    let dir = config.parent().expect("the config's folder").to_path_buf();
     let edited = insert_after(
         &text,
         "name = \"Alice Example\"",
@@ -238,11 +245,8 @@ fn the_starter_with_a_new_member_and_a_pto_week_moves_the_forced_and_at_most_two
 /// and writes a schedule that verifies.
 #[test]
 fn max_moves_and_rebalance_move_more_when_asked() {
-    let dir = work_dir("resolve-same", "starter-budgets-init");
-    let starter = dir.join("rota.toml");
-    expect_code(&rota(&["init", arg(&starter)]), 0);
-    let text = std::fs::read_to_string(&starter).expect("the starter");
-    let (config, _, first) = first_solve("starter-budgets", &text);
+    let (text, (config, _, first)) = starter_solved("starter-budgets");
+    let dir = config.parent().expect("the config's folder").to_path_buf();
     let edited = text + "\n[[member]]\nid = \"fay\"\nname = \"Fay Example\"\n";
     std::fs::write(&config, edited).expect("write the edit");
     let published = ["--previous", arg(&first)];
