@@ -35,6 +35,8 @@
 //! - `start`, `search`, `milp`, `small`, `bound`: the stages; `symmetry`: members the
 //!   rules cannot tell apart (for the MILP and the exact program).
 //! - `precheck`, `diagnose`: why no schedule exists; `progress`: what the user is told while it runs.
+//! - For a re-solve (`commands::resolve`): `lost_seats` and `kept_repair` (what an edit
+//!   forces) and `improved_within` (the repair improved under a move budget).
 
 mod bound;
 mod deadline;

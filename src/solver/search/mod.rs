@@ -3,8 +3,9 @@
 //!
 //! [`portfolio`] runs one search per core — annealing ([`anneal`]), pair trades and
 //! three-way cycles ([`exchange`]), single moves and swaps ([`local`]) — and LNS
-//! ([`lns`]) hands neighbourhoods of large teams to HiGHS. Every random choice comes
-//! from [`Rng`], so a run that finishes its iterations is reproducible.
+//! ([`lns`]) hands neighbourhoods of large teams to HiGHS; a re-solve improves its repair
+//! under a move budget ([`budget`]). Every random choice comes from [`Rng`], so a run
+//! that finishes its iterations is reproducible.
 
 pub(super) mod anneal;
 pub(super) mod budget;
