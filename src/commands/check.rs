@@ -1,7 +1,7 @@
 //! `rota check CONFIG [--verbose]`: validate, then show what the solver will see —
 //! members with the capacity each brings and why (PTO, joins, leaves, part-time), layers
 //! with their shifts, and the shifts too few people can take: by default one line per run
-//! of shifts with the same reasons (a typo in a tag is one line, not one per shift),
+//! of shifts with the same reasons (a week's absence is one entry, not one per shift),
 //! with `--verbose` every shift and every member's reason.
 
 use std::fmt::Write;
@@ -10,7 +10,9 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use comfy_table::{CellAlignment, ContentArrangement, Table, presets};
 
-use crate::config::{CapacityMode, Config, DateRule, Layer, Member, Rotation, WeeklyTime};
+use crate::config::{
+    CapacityMode, Config, DateRule, Layer, Member, Rotation, WeekdaySet, WeeklyTime,
+};
 use crate::error::Error;
 use crate::problem::Problem;
 use crate::time::availability::Exclusion;
@@ -174,20 +176,23 @@ fn touches(rule: &DateRule, config: &Config) -> bool {
         .any(|d| rule.covers(d))
 }
 
-/// `2027-02-08 to 2027-02-12 (ski trip)`, `2027-03-01`, `sat sun`.
+/// `2027-02-08 to 2027-02-12 (ski trip)`, `2027-03-01`, `on sat sun`.
 fn describe(rule: &DateRule) -> String {
-    let (when, reason) = match rule {
-        DateRule::Range { from, to, reason } => (format!("{from} to {to}"), reason),
-        DateRule::Date { date, reason } => (date.to_string(), reason),
-        DateRule::Weekdays { days, reason } => {
-            let days: Vec<String> = days.iter().map(|d| d.to_string().to_lowercase()).collect();
-            (format!("on {}", days.join(" ")), reason)
-        }
+    let when = match rule {
+        DateRule::Range { from, to, .. } => format!("{from} to {to}"),
+        DateRule::Date { date, .. } => date.to_string(),
+        DateRule::Weekdays { days, .. } => format!("on {}", days_label(*days)),
     };
-    match reason {
+    match rule.reason() {
         Some(reason) => format!("{when} ({reason})"),
         None => when,
     }
+}
+
+/// `mon tue wed`: the days in config spelling.
+fn days_label(days: WeekdaySet) -> String {
+    let days: Vec<String> = days.iter().map(|d| d.to_string().to_lowercase()).collect();
+    days.join(" ")
 }
 
 /// The shifts too few people can take, one line per run of a layer's shifts that are
@@ -254,7 +259,13 @@ fn understaffed_runs(config: &Config, problem: &Problem) -> String {
         let (_, can, reasons) = key(first);
         let everyone =
             reasons.len() == config.members.len() && reasons.windows(2).all(|w| w[0].1 == w[1].1);
-        let why = if everyone {
+        let why = if reasons.is_empty() {
+            // Nobody is excluded: the layer asks for more people than it has.
+            format!(
+                "per_shift = {} but only {can} members can take it",
+                shift.per_shift
+            )
+        } else if everyone {
             format!("everyone: {}", reasons.first().map_or("", |r| r.1.as_str()))
         } else {
             reasons
@@ -393,10 +404,7 @@ fn rotation_label(layer: &Layer) -> String {
         ),
     };
     match layer.days {
-        Some(days) => {
-            let days: Vec<String> = days.iter().map(|d| d.to_string().to_lowercase()).collect();
-            format!("{base}; {}", days.join(" "))
-        }
+        Some(days) => format!("{base}; {}", days_label(days)),
         None => base,
     }
 }
@@ -510,9 +518,10 @@ mod tests {
         insta::assert_snapshot!(render(&config, &problem, true));
     }
 
-    /// A layer asking for a tag nobody has: one entry (when, then why) for all its shifts.
+    /// A layer nobody may take (the loader rejects an unknown tag, so here the config is
+    /// built by hand): one entry (when, then why) for all its shifts.
     #[test]
-    fn a_tag_nobody_has_is_one_entry() {
+    fn a_layer_nobody_may_take_is_one_entry() {
         let mut c = staffable();
         c.layers[0].eligible.any_tags = vec!["seinor".to_owned()];
         let out = render(&c, &build(&c).expect("builds"), false);
@@ -523,6 +532,19 @@ mod tests {
         assert_eq!(problems.len(), 4, "{out}");
         assert!(problems[1].contains("7 shifts, "), "{out}");
         assert!(problems[2].contains("everyone: not eligible"), "{out}");
+    }
+
+    /// Nobody excluded, but more seats than members: the entry says so instead of
+    /// leaving its reason line empty.
+    #[test]
+    fn more_seats_than_members_is_named() {
+        let mut c = staffable();
+        c.layers[0].per_shift = 3;
+        let out = render(&c, &build(&c).expect("builds"), false);
+        assert!(
+            out.contains("per_shift = 3 but only 2 members can take it"),
+            "{out}"
+        );
     }
 
     #[test]

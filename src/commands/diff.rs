@@ -32,7 +32,7 @@ pub(crate) fn run(old: &Path, new: &Path, json: bool, timezone: Option<&str>) ->
         Some(name) => parse_zone(name)?,
         None => [&new, &old]
             .iter()
-            .find_map(|s| s.timezone.as_deref()?.parse::<Tz>().ok())
+            .find_map(|s| s.zone())
             .unwrap_or(chrono_tz::UTC),
     };
     let d = diff(&old, &new);

@@ -41,7 +41,10 @@ pub(crate) fn render_text(schedule: &Schedule) -> String {
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
     );
     text.push_str(&terminal::schedule_summary(schedule));
-    text.push_str(&terminal::pairs_section(schedule, chrono_tz::UTC));
+    text.push_str(&terminal::pairs_section(
+        schedule,
+        schedule.zone().unwrap_or(chrono_tz::UTC),
+    ));
     text.push_str(&terminal::status_line(schedule));
     text.push_str("\n\n");
     let m = &schedule.metrics;
@@ -147,6 +150,34 @@ mod tests {
         assert!(text.contains("total load                487 points\n"));
         assert!(text.contains("prefer-off violations     1\n"));
         assert!(text.contains("churn                     0 shifts changed hands\n"));
+    }
+
+    #[test]
+    fn pairs_across_the_start_are_in_the_teams_zone_as_in_solve() {
+        use crate::schedule::{EarlierOut, ShiftRef};
+        let mut s = fixture::solved();
+        s.timezone = Some("America/New_York".into());
+        let at = |t: &str| t.parse().expect("an instant");
+        s.earlier.push(EarlierOut {
+            layer: "primary".into(),
+            start: at("2024-06-30T14:00:00Z"),
+            end: at("2024-06-30T22:00:00Z"),
+            member: "a".into(),
+            source: "q2.json".into(),
+            back_to_back_with: vec![ShiftRef {
+                layer: "primary".into(),
+                start: at("2024-07-01T13:00:00Z"),
+            }],
+        });
+        let text = render_text(&s);
+        assert!(
+            text.contains("across the period's start (America/New_York)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("a: primary 2024-06-30 10:00 (q2.json), then primary 2024-07-01 09:00"),
+            "{text}"
+        );
     }
 
     #[test]

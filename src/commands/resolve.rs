@@ -53,15 +53,16 @@ pub(crate) enum Budget {
 /// The tie-breaker price of `--rebalance` and of the frontier's unlimited point: one
 /// point of load (the `total_load` weight's scale), so an unneeded move is still avoided.
 const REBALANCE_PRICE: f64 = 1.0;
-/// The minimal repair's price, as points/FTE of imbalance per move: no weekly shift is
-/// worth this many points, so only moves no schedule can avoid are made.
+/// The minimal repair's price, as points/FTE of imbalance per move (and at least 100 ×
+/// `churn` and 1e5, whatever the weights): no weekly shift is worth this many points,
+/// so only moves no schedule can avoid are made.
 const REPAIR_IMBALANCE: f64 = 1000.0;
 /// Moves beyond the forced ones a re-solve after an edit makes by default, each only
 /// where it pays at `[objective] churn`: a team's calendars change by the edit and at
 /// most this much more (and by nothing when the config is unchanged, so running the
 /// same command twice is stable); the frontier shows what `--max-moves` or
 /// `--rebalance` would gain.
-pub(crate) const DEFAULT_EXTRA_MOVES: u32 = 2;
+const DEFAULT_EXTRA_MOVES: u32 = 2;
 /// Share of the frontier's time for each improvement of the repair under a budget.
 const IMPROVE_SHARE: f64 = 0.1;
 /// Budgets above the forced moves that the frontier reports, then unlimited.
@@ -70,8 +71,9 @@ const FRONTIER_EXTRA: [u32; 4] = [0, 2, 5, 10];
 /// starts from a schedule that is mostly still right, so it should not take as long as
 /// a fresh solve, which gets the whole limit.
 const CHOSEN_SHARE: f64 = 0.1;
-/// ... but at least this (or half the limit, if less): below it the solver's first
-/// stages, which bring the kept schedule in, get too little time to finish.
+/// ... but at least this (or half the limit, if less), for the chosen solve and for the
+/// frontier's: below it the solver's first stages, which bring the kept schedule in, get
+/// too little time to finish.
 const CHOSEN_MIN: Duration = Duration::from_secs(1);
 /// Share of the time limit for the frontier's solves, together.
 const FRONTIER_SHARE: f64 = 0.1;
@@ -286,14 +288,18 @@ pub(crate) fn resolve(
         context.improve(&mut found, &repair, p, cap, improve_time);
     }
     // The frontier's budgets: the repair improved at the tie-breaker (the fairest within).
+    let tie_breaker = REBALANCE_PRICE.min(price);
     for extra in FRONTIER_EXTRA.iter().filter(|&&extra| extra > 0) {
-        let p = REBALANCE_PRICE.min(price);
-        context.improve(&mut found, &repair, p, forced + extra, improve_time);
+        context.improve(
+            &mut found,
+            &repair,
+            tie_breaker,
+            forced + extra,
+            improve_time,
+        );
     }
-    let chosen_cap = match budget {
-        Budget::Rebalance => None,
-        _ => chosen_improvement(budget, forced, unchanged, chosen_price).map(|(_, cap)| cap),
-    };
+    let chosen_cap =
+        chosen_improvement(budget, forced, unchanged, chosen_price).map(|(_, cap)| cap);
 
     let at = |f: &Found, p: f64| f.rest + p * f64::from(f.moves);
     let chosen = match budget {
@@ -361,7 +367,12 @@ pub(crate) fn resolve(
         previous: previous_name.to_string(),
         forced_moves: forced,
         optional_moves: chosen.moves.saturating_sub(forced),
-        move_price: round6(chosen_price),
+        // What an optional move had to buy in the choice: within `--max-moves` the
+        // fairest schedule wins, so only the tie-breaker.
+        move_price: round6(match budget {
+            Budget::MaxMoves(_) => tie_breaker,
+            _ => chosen_price,
+        }),
         max_moves: match budget {
             Budget::MaxMoves(n) => Some(n),
             _ => None,
@@ -740,7 +751,7 @@ mod tests {
             let r = resolved(&config, &problem, &previous, &old, &options(), budget);
             let a = &r.solution.assignment;
             assert!(
-                !a.holds(crate::testkit::fixture::shift(0, 0), 1),
+                !a.holds(crate::testkit::fixture::shift(0, 0), 0),
                 "{budget:?}"
             );
             assert!(crate::problem::rules::check(&problem, a, Some(&previous)).is_empty());

@@ -185,10 +185,16 @@ pub(crate) fn run(args: &SolveArgs, env: &Env) -> Result<(), Error> {
     let calendars = calendar::render_all(&config, &schedule, old, generated_at);
     let calendar_count = calendars.len();
     let mut files = vec![
-        (PathBuf::from("schedule.json"), schedule_json.clone()),
+        (PathBuf::from(SCHEDULE_FILE), schedule_json.clone()),
         (PathBuf::from("report.html"), html::render(&schedule)),
     ];
     files.extend(calendars);
+    // What --fresh replaces, read before the new files take its place.
+    let replaced = if args.fresh {
+        fresh_line(&args.out.join(SCHEDULE_FILE))
+    } else {
+        String::new()
+    };
     atomic::write_all(&args.out, &files)?;
 
     let mut text = String::new();
@@ -200,8 +206,8 @@ pub(crate) fn run(args: &SolveArgs, env: &Env) -> Result<(), Error> {
     } else {
         if let Some(p) = published.as_ref().filter(|p| p.implicit) {
             text.push_str(&resolving_line(p, &schedule));
-        } else if args.fresh {
-            text.push_str(&fresh_line(&args.out.join(SCHEDULE_FILE)));
+        } else {
+            text.push_str(&replaced);
         }
         text.push_str(&terminal::summary(&config, &schedule));
         text.push_str(&terminal::pairs_section(&schedule, config.team.timezone));

@@ -56,8 +56,8 @@ impl fmt::Display for ReadError {
             ReadError::Io(e) => write!(f, "{e}"),
             ReadError::TooLarge(kind) => write!(
                 f,
-                "larger than {} MiB, the most rota reads for a {} (is it the right file?)",
-                kind.max_bytes.div_ceil(MIB).max(1),
+                "larger than {}, the most rota reads for a {} (is it the right file?)",
+                size(kind.max_bytes),
                 kind.what
             ),
             ReadError::NotUtf8 { line, column } => {
@@ -68,6 +68,16 @@ impl fmt::Display for ReadError {
 }
 
 impl std::error::Error for ReadError {}
+
+/// `4 MiB`, `64 KiB` or `4 bytes`: a limit as a person reads it, rounded up.
+fn size(bytes: u64) -> String {
+    const KIB: u64 = 1024;
+    match bytes {
+        b if b >= MIB => format!("{} MiB", b.div_ceil(MIB)),
+        b if b >= KIB => format!("{} KiB", b.div_ceil(KIB)),
+        b => format!("{b} bytes"),
+    }
+}
 
 impl From<ReadError> for std::io::Error {
     fn from(e: ReadError) -> std::io::Error {
@@ -194,7 +204,14 @@ mod tests {
         std::fs::write(&path, "abcde").expect("write");
         let err = read_text(&path, small).expect_err("past the limit");
         assert!(matches!(err, ReadError::TooLarge(_)), "{err}");
-        assert!(err.to_string().contains("1 MiB"), "{err}");
+        assert!(err.to_string().contains("larger than 4 bytes"), "{err}");
+    }
+
+    #[test]
+    fn limits_read_in_the_unit_they_are_set_in() {
+        assert_eq!(size(CONFIG_FILE.max_bytes), "4 MiB");
+        assert_eq!(size(SECRET_FILE.max_bytes), "64 KiB");
+        assert_eq!(size(4), "4 bytes");
     }
 
     #[cfg(unix)]

@@ -168,8 +168,8 @@ pub(crate) fn write_file(path: &Path, contents: &str) -> Result<(), Error> {
     } else {
         path
     };
-    if let Some(name) = path.file_name() {
-        check_names(Path::new(""), &[(PathBuf::from(name), String::new())])?;
+    if let (Some(name), Some(dir)) = (path.file_name(), path.parent()) {
+        check_names(dir, &[(PathBuf::from(name), String::new())])?;
     }
     if let Some(parent) = path.parent() {
         remove_stale(parent);
@@ -191,10 +191,7 @@ pub(crate) fn write_new_file(path: &Path, contents: &str) -> Result<(), Error> {
                 "{} already exists; not overwriting it (give another path with -o)",
                 path.display()
             )),
-            _ => Error::Write {
-                path: path.to_path_buf(),
-                source: e.error,
-            },
+            _ => output_error(path)(e.error),
         })
 }
 

@@ -328,11 +328,7 @@ impl Directory {
             .map(|(i, id)| (id.clone(), member_color(i)))
             .collect();
         Directory {
-            zone: schedule
-                .timezone
-                .as_deref()
-                .and_then(|z| z.parse::<Tz>().ok())
-                .unwrap_or(Tz::UTC),
+            zone: schedule.zone().unwrap_or(Tz::UTC),
             names,
             zones,
             colors,
@@ -392,10 +388,15 @@ impl Report {
             .map(|url| feed_links(url, &dir, schedule))
             .unwrap_or_default();
         let (verdict, verdict_how) = crate::output::terminal::verdict(schedule);
-        let verdict_note = if verdict == "fairest possible" {
+        let proven_fairest = schedule.solver.status == "optimal"
+            && crate::output::terminal::percent(schedule.solver.gap) == "0";
+        let verdict_note = if proven_fairest {
             "No schedule spreads the load more evenly under these rules."
         } else if schedule.solver.status == "optimal" {
             "Close enough for the gap the solve was asked for."
+        } else if schedule.resolve.is_some() {
+            // A re-solve keeps moves few on purpose; more time is not what it lacks.
+            "Only what the edit forces moved, and a few moves that pay; the re-solve section shows what more moves would buy (--max-moves N, --rebalance)."
         } else {
             "A fairer schedule may exist: a longer --time-limit may find it."
         };

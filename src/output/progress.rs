@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
-use crate::output::terminal::{closeness, pairs, trimmed};
+use crate::output::terminal::{pairs, percent, trimmed};
 use crate::solver::{ProgressEvent, ProgressSink};
 
 /// How often the spinner and the clock move.
@@ -33,9 +33,10 @@ pub(crate) fn message(event: &ProgressEvent) -> String {
                 .map(|bound| crate::solver::relative_gap(best.objective, bound));
             text.push_str(" · ");
             text.push_str(&match gap {
-                Some(gap) => closeness(gap)
-                    .replacen("fair within", "within", 1)
-                    .replace("of the fairest possible", "of the fairest"),
+                Some(gap) => match percent(gap).as_str() {
+                    "0" => "fairest possible".to_string(),
+                    p => format!("within {p} % of the fairest"),
+                },
                 None => "no bound yet".to_string(),
             });
         }

@@ -190,7 +190,7 @@ pub(crate) fn closeness(gap: f64) -> String {
 }
 
 /// A gap in per cent: one decimal, two below 0.1 %, `0` when that rounds to nothing.
-fn percent(gap: f64) -> String {
+pub(crate) fn percent(gap: f64) -> String {
     let p = gap.max(0.0) * 100.0;
     trimmed(p, if p < 0.1 { 2 } else { 1 })
 }

@@ -95,12 +95,13 @@ impl Directory {
 pub struct ResolveOut {
     /// The schedule.json the re-solve started from, as named on the command line.
     pub previous: String,
-    /// Seats no schedule can keep: the fewest moves that make the old schedule valid.
+    /// The fewest moves of any schedule the re-solve found (the kept repair's, the lost
+    /// seats, where its fill does not dead-end): what the edit forces.
     pub forced_moves: u32,
     /// Moves beyond the forced ones that this schedule makes because they pay.
     pub optional_moves: u32,
     /// What one optional move had to buy, in objective units (`[objective] churn`, or
-    /// the tie-breaker of `--rebalance`).
+    /// the tie-breaker of `--rebalance` and `--max-moves`).
     pub move_price: f64,
     /// `--max-moves` when given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -208,6 +209,12 @@ fn is_zero(n: &u32) -> bool {
 }
 
 impl Schedule {
+    /// The team's zone as recorded, `None` in files older than the field (or with a zone
+    /// this build does not know): readers then fall back to their own default.
+    pub fn zone(&self) -> Option<chrono_tz::Tz> {
+        self.timezone.as_deref()?.parse().ok()
+    }
+
     /// Reads a schedule.json; a missing or malformed file is invalid input (exit 2).
     pub fn read(path: &std::path::Path) -> Result<Schedule, crate::Error> {
         let text = limits::read_text(path, limits::SCHEDULE_FILE)

@@ -72,6 +72,7 @@ pub fn solve(
         plan: &plan,
         options,
         progress: &progress,
+        beside_stop: AtomicBool::new(false),
     };
     let heuristic = run.portfolio();
     std::thread::scope(|scope| {
@@ -81,7 +82,10 @@ pub fn solve(
         let floor_watch = Progress::quiet(started);
         let fair_floor = run.fairness_floor(heuristic.as_ref(), &floor_watch);
         let smallest = run.lagrangian(heuristic, fair_floor);
-        run.prove(smallest, fair_floor, &floor_watch, beside)
+        let answer = run.prove(smallest, fair_floor, &floor_watch, beside);
+        // The scope joins the bound beside: an answer found early does not wait for it.
+        run.beside_stop.store(true, Ordering::Relaxed);
+        answer
     })
 }
 
@@ -96,6 +100,9 @@ struct Run<'a> {
     plan: &'a Plan,
     options: &'a SolveOptions,
     progress: &'a Progress<'a>,
+    /// Set once the proof has ended: the bound beside it then stops at its next round
+    /// instead of holding the answer until the deadline.
+    beside_stop: AtomicBool,
 }
 
 /// The heuristics' schedule after the Lagrangian bound, and what the bound leaves the
@@ -156,7 +163,7 @@ impl Run<'_> {
     /// and the whole MILP leave free, from the portfolio's schedule to the end; the
     /// searches keep both cores until then.
     fn beside_bound<'scope>(
-        &self,
+        &'scope self,
         scope: &'scope Scope<'scope, '_>,
         heuristic: Option<&Assignment>,
     ) -> Beside<'scope>
@@ -164,10 +171,10 @@ impl Run<'_> {
         Self: 'scope,
     {
         let incumbent = self.objective(heuristic.filter(|_| self.plan.beside_bound)?);
-        let (problem, index) = (self.problem, self.index);
+        let (problem, index, stop) = (self.problem, self.index, &self.beside_stop);
         let until = self.plan.deadline()
             - Duration::from_secs_f64(plan::MILP_READBACK_SECONDS).min(self.plan.limit / 2);
-        Some(scope.spawn(move || bound::lagrangian(problem, index, incumbent, until)))
+        Some(scope.spawn(move || bound::lagrangian(problem, index, incumbent, until, stop)))
     }
 
     /// The bound from beside, once it has finished (it stops before the deadline).
@@ -332,6 +339,7 @@ impl Run<'_> {
             guide: guide.as_ref(),
         };
         let (outcome, (verdict, exact_bound)) = self.race(&proof, floor_watch);
+        self.beside_stop.store(true, Ordering::Relaxed);
         // Where the program gave up, the caps it rose through still bound every schedule.
         let answer = Answer {
             exact_bound,

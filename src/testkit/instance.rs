@@ -160,53 +160,34 @@ impl Spec {
                 ..base
             },
             // 150 people, 12-hour follow-the-sun shifts, 6 months: within 2 % in 60 s.
-            "fts150" => Spec {
-                members: 150,
-                months: 6,
-                zones: 4,
-                layers: vec![LayerSpec::new("sun", LayerKind::TwelveHour)],
-                pto_per_month: 0.3,
-                part_time: 0.1,
-                turnover: true,
-                rules: Rules {
-                    min_rest_hours: 12.0,
-                    ..Rules::default()
-                },
-                ..base
-            },
+            "fts150" => Spec::follow_the_sun(150, 6, base),
             // 24 people, 12-hour follow-the-sun shifts, a quarter.
-            "fts24" => Spec {
-                members: 24,
-                months: 3,
-                zones: 4,
-                layers: vec![LayerSpec::new("sun", LayerKind::TwelveHour)],
-                pto_per_month: 0.3,
-                part_time: 0.1,
-                turnover: true,
-                rules: Rules {
-                    min_rest_hours: 12.0,
-                    ..Rules::default()
-                },
-                ..base
-            },
+            "fts24" => Spec::follow_the_sun(24, 3, base),
             // 500 people, 12-hour follow-the-sun shifts, a year.
-            "fts500" => Spec {
-                members: 500,
-                months: 12,
-                zones: 4,
-                layers: vec![LayerSpec::new("sun", LayerKind::TwelveHour)],
-                pto_per_month: 0.3,
-                part_time: 0.1,
-                turnover: true,
-                rules: Rules {
-                    min_rest_hours: 12.0,
-                    ..Rules::default()
-                },
-                ..base
-            },
+            "fts500" => Spec::follow_the_sun(500, 12, base),
             _ => return None,
         };
         Some(spec)
+    }
+
+    /// `members` people over 4 zones on 12-hour follow-the-sun shifts for `months`, with
+    /// PTO, part-timers, joiners and leavers, and 12 hours of rest: the shape of the
+    /// bench's `fts` cases, which differ only in size.
+    fn follow_the_sun(members: usize, months: u32, base: Spec) -> Spec {
+        Spec {
+            members,
+            months,
+            zones: 4,
+            layers: vec![LayerSpec::new("sun", LayerKind::TwelveHour)],
+            pto_per_month: 0.3,
+            part_time: 0.1,
+            turnover: true,
+            rules: Rules {
+                min_rest_hours: 12.0,
+                ..Rules::default()
+            },
+            ..base
+        }
     }
 
     /// One point of the scaling series: a daily primary for everyone and a weekly

@@ -19,6 +19,7 @@
 mod member;
 mod window;
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use crate::problem::Problem;
@@ -68,8 +69,8 @@ pub(crate) struct Bound {
     pub rounds: usize,
 }
 
-/// Raises the bound until `until`: building the programs stops there, and a round that
-/// could end past it is not started. `None` with too little time for one round, and
+/// Raises the bound until `until` or until `stop` is set (the proof it helps has ended):
+/// building the programs stops there, and a round that could end past it is not started. `None` with too little time for one round, and
 /// where the relaxation does not apply: a weight below 0 other than the fairness
 /// terms', neither fairness term weighted, a shift no one may take, points without a
 /// common step, or tables larger than the plan allows.
@@ -78,6 +79,7 @@ pub(crate) fn lagrangian(
     index: &Index,
     incumbent: f64,
     until: Instant,
+    stop: &AtomicBool,
 ) -> Option<Bound> {
     let built = Instant::now();
     let mut relaxation = Relaxation::new(problem, index, incumbent, until)?;
@@ -92,7 +94,7 @@ pub(crate) fn lagrangian(
     loop {
         // Twice the last round's time: rounds vary, and the answer waits for this one.
         let started = Instant::now();
-        if started + 2 * last >= until {
+        if started + 2 * last >= until || stop.load(Ordering::Relaxed) {
             break;
         }
         rounds += 1;
@@ -355,7 +357,7 @@ mod tests {
             proptest::prop_assume!(best.is_finite());
             let index = Index::new(&problem, None, Rules::of(&problem));
             let until = Instant::now() + Duration::from_secs_f64(seconds);
-            if let Some(found) = lagrangian(&problem, &index, best + above, until) {
+            if let Some(found) = lagrangian(&problem, &index, best + above, until, &AtomicBool::new(false)) {
                 let tolerance = 1e-6 * best.abs().max(1.0);
                 proptest::prop_assert!(
                     found.value <= best + tolerance,
@@ -363,6 +365,18 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// Once its proof has ended the bound starts no more rounds, however long it had.
+    #[test]
+    fn a_stopped_bound_starts_no_round() {
+        let problem = testkit::evenly(2, 4, 24, 24);
+        let index = Index::new(&problem, None, Rules::of(&problem));
+        let until = Instant::now() + Duration::from_secs(5);
+        let best = brute::optimum(&problem);
+        let run = |stop: bool| lagrangian(&problem, &index, best, until, &AtomicBool::new(stop));
+        assert!(run(false).is_some_and(|b| b.rounds > 0));
+        assert!(run(true).is_none());
     }
 
     /// Where a member's availability forces the loads apart, the bound sees most of
@@ -384,6 +398,7 @@ mod tests {
             &index,
             best,
             Instant::now() + Duration::from_secs(5),
+            &AtomicBool::new(false),
         )
         .expect("applies");
         assert!(found.value <= best + 1e-6, "{} above {}", found.value, best);

@@ -9,6 +9,7 @@
 
 use std::time::Instant;
 
+use crate::solver::deadline::Deadline;
 use crate::solver::state::{State, trade_moves};
 
 /// Seats handed over together: `(shift, from, to)` each.
@@ -19,11 +20,12 @@ const EPS: f64 = 1e-9;
 
 /// Improves `state` in place by the best move or swap at a time while one lowers the
 /// objective and keeps the moved seats (`State::churn`) at most `max_churn`, until
-/// `deadline`.
+/// `deadline` (a scan cut short by it still makes the best move it saw).
 pub(crate) fn improve_within(state: &mut State, max_churn: i64, deadline: Instant) {
+    let mut clock = Deadline::new(deadline);
     let mut current = state.objective();
-    while Instant::now() < deadline {
-        let Some((value, moves)) = best_action(state, current, max_churn, deadline) else {
+    while !clock.passed_now() {
+        let Some((value, moves)) = best_action(state, current, max_churn, &mut clock) else {
             return;
         };
         if state.try_moves(&moves, |v, _| v < current - EPS).is_none() {
@@ -33,12 +35,13 @@ pub(crate) fn improve_within(state: &mut State, max_churn: i64, deadline: Instan
     }
 }
 
-/// The single move or swap with the lowest objective below `current` within the budget.
+/// The single move or swap with the lowest objective below `current` within the budget,
+/// among those tried before `clock` passes.
 fn best_action(
     state: &mut State,
     current: f64,
     max_churn: i64,
-    deadline: Instant,
+    clock: &mut Deadline,
 ) -> Option<(f64, Moves)> {
     let shifts = state.members_of.len();
     let mut best: Option<(f64, Moves)> = None;
@@ -67,6 +70,9 @@ fn best_action(
     for s in 0..shifts {
         for from in movable(state, s) {
             for &to in state.candidates(s) {
+                if clock.passed() {
+                    return best;
+                }
                 if to != from && !state.holds(s, to) {
                     consider(state, vec![(s, from, to)]);
                 }
@@ -74,13 +80,14 @@ fn best_action(
         }
     }
     for s in 0..shifts {
-        if Instant::now() >= deadline {
-            break;
-        }
         let seats_s = movable(state, s);
         for t in s + 1..shifts {
+            let seats_t = movable(state, t);
             for &a in &seats_s {
-                for b in movable(state, t) {
+                for &b in &seats_t {
+                    if clock.passed() {
+                        return best;
+                    }
                     if a != b {
                         consider(state, trade_moves((a, &[s]), (b, &[t])));
                     }

@@ -181,6 +181,11 @@ fn carol_away_a_week_moves_her_one_shift_and_at_most_two_more() {
         report.contains("Re-solve"),
         "report.html has no re-solve section"
     );
+    // A re-solve keeps moves few on purpose: the page does not ask for more time.
+    assert!(
+        !report.contains("longer --time-limit"),
+        "report.html blames the time limit"
+    );
 }
 
 #[test]
@@ -264,6 +269,8 @@ fn max_moves_and_rebalance_move_more_when_asked() {
             assert!(forced + optional <= 7, "{printed}");
             assert_eq!(r["max_moves"], 7, "{r:#}");
             assert_eq!(r["optional_allowed"].as_u64(), Some(7 - forced), "{r:#}");
+            // Within the budget the fairest wins: a move pays only the tie-breaker.
+            assert_eq!(r["move_price"], 1.0, "{r:#}");
         } else {
             // A tie-breaker price and no cap: fairness decides.
             assert_eq!(r["move_price"], 1.0, "{r:#}");
@@ -303,6 +310,12 @@ fn the_same_config_again_changes_nothing_and_fresh_solves_from_scratch() {
         "a fresh solve has no re-solve"
     );
     assert_eq!(fresh["metrics"]["churn"], 0);
+
+    // Into an empty folder there is nothing to replace (the line reads the old file
+    // before the new one is written).
+    let empty = out.with_file_name("fresh-into-empty");
+    let printed = run_solve(&config, &empty, RESOLVE_LIMIT, &["--fresh"]);
+    assert!(!printed.contains("replacing"), "{printed}");
 }
 
 #[test]
