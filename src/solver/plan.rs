@@ -88,8 +88,8 @@ pub(crate) const MILP_SHARE: f64 = 0.98;
 pub(crate) const MILP_READBACK_SECONDS: f64 = 0.02;
 /// Seconds per nonzero of a whole model that HiGHS spends in presolve and in its setup
 /// before it first reads its clock: with less time left than this, a whole MILP would
-/// only overrun the limit (by up to half a second on a 150-person month at a 1 s limit),
-/// so it does not run.
+/// only overrun the limit, so it does not run (`docs/performance.md` has the overruns
+/// this prevents).
 pub(crate) const HIGHS_SETUP_SECONDS: f64 = 6e-6;
 /// ... and with probing, the presolve step that reads the clock least often: with less
 /// time left than this per nonzero, presolve goes without it.

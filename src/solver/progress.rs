@@ -191,14 +191,9 @@ impl<'a> Progress<'a> {
         if objective.is_finite() && better {
             match schedule {
                 Some(schedule) => self.reached("HiGHS", objective, schedule),
-                None => {
-                    self.trace(&format!("HiGHS: {objective:.1}"));
-                    self.update(|shown| {
-                        shown.best = objective;
-                        shown.terms = None;
-                        true
-                    });
-                }
+                // Without its schedule the value cannot be told in the user's terms:
+                // the line keeps the best it can describe until the schedule comes.
+                None => self.trace(&format!("HiGHS: {objective:.1}")),
             }
         }
         if bound.is_finite() {
