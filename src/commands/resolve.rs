@@ -33,10 +33,11 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 
 use crate::config::Config;
+use crate::output::terminal::{chosen_row, resolve_hint, trimmed};
 use crate::problem::Problem;
 use crate::problem::assignment::{Assignment, Previous};
 use crate::problem::evaluate::{Evaluation, evaluate};
-use crate::schedule::{FrontierOut, ResolveOut, Schedule, resolve_hint, round6, trim};
+use crate::schedule::{FrontierOut, ResolveOut, Schedule, round6};
 use crate::solver::{self, Solution, SolveError, SolveOptions};
 
 /// How many moves the chosen schedule may make.
@@ -607,14 +608,15 @@ pub(crate) fn summary(resolve: &ResolveOut, chosen_moves: u32, imbalance_weight:
         price_words(resolve.move_price, imbalance_weight),
     );
     text.push_str("  max moves  moves  imbalance  deviation  back-to-back  objective  bound\n");
-    for p in &resolve.frontier {
+    let chosen = chosen_row(resolve, chosen_moves);
+    for (i, p) in resolve.frontier.iter().enumerate() {
         let budget = p
             .max_moves
             .map_or_else(|| "unlimited".to_string(), |n| n.to_string());
         let bound = p
             .bound
             .map_or_else(|| "–".to_string(), |b| format!("{b:.1}"));
-        let mark = if p.moves == chosen_moves { " *" } else { "" };
+        let mark = if Some(i) == chosen { " *" } else { "" };
         text.push_str(&format!(
             "  {budget:>9}  {:>5}  {:>9.2}  {:>9.1}  {:>12}  {:>9.1}  {bound}{mark}\n",
             p.moves, p.imbalance, p.deviation, p.back_to_back_after_hours, p.objective
@@ -636,11 +638,11 @@ fn price_words(price: f64, imbalance_weight: f64) -> String {
     if imbalance_weight > 0.0 {
         format!(
             "{} = {} points/FTE of imbalance",
-            trim(price),
-            trim(price / imbalance_weight)
+            trimmed(price, 2),
+            trimmed(price / imbalance_weight, 2)
         )
     } else {
-        trim(price)
+        trimmed(price, 2)
     }
 }
 
@@ -875,5 +877,7 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("unlimited"), "{text}");
+        // Both rows hold the chosen schedule: the first budget that has it is marked.
+        assert_eq!(text.matches(" *").count(), 1, "{text}");
     }
 }

@@ -177,12 +177,27 @@ pub(crate) fn run(args: &SolveArgs, env: &Env) -> Result<(), Error> {
     };
 
     let evaluation = evaluate(&problem, &solution.assignment, previous);
-    let mut schedule =
-        Schedule::build(&config, &problem, &solution, &evaluation, generated_at, old);
+    // The events already published: the schedule re-solved against, or under --fresh the
+    // one it replaces. UIDs do not depend on who holds a shift, so a fresh solve's events
+    // reuse them and must keep counting SEQUENCE (and cancel a departed member's), or
+    // subscribed calendars ignore them.
+    let replaced = args
+        .fresh
+        .then(|| replaced_events(&args.out.join(SCHEDULE_FILE), &config))
+        .flatten();
+    let events = old.or(replaced.as_ref());
+    let mut schedule = Schedule::build(
+        &config,
+        &problem,
+        &solution,
+        &evaluation,
+        generated_at,
+        events,
+    );
     schedule.resolve = resolved;
 
     let schedule_json = json::render(&schedule)?;
-    let calendars = calendar::render_all(&config, &schedule, old, generated_at);
+    let calendars = calendar::render_all(&config, &schedule, events, generated_at);
     let calendar_count = calendars.len();
     let mut files = vec![
         (PathBuf::from(SCHEDULE_FILE), schedule_json.clone()),
@@ -285,6 +300,16 @@ fn published(args: &SolveArgs, config: &crate::config::Config) -> Result<Option<
         path,
         implicit: true,
     }))
+}
+
+/// The schedule `--fresh` replaces, as the record of the events its calendars published:
+/// `None` when there is none, or when it is unreadable, another team's or at the end of
+/// its SEQUENCE (what `--fresh` is the way out of: its events then start again).
+fn replaced_events(path: &Path, config: &crate::config::Config) -> Option<Schedule> {
+    let schedule = Schedule::read(path).ok()?;
+    let usable =
+        other_team(config, &schedule).is_none() && check_sequences(&schedule, path).is_ok();
+    usable.then_some(schedule)
 }
 
 /// The other team `schedule` was written for, in words, when it is not `config`'s.

@@ -123,6 +123,7 @@ struct FrontierView {
 fn resolve_view(schedule: &Schedule) -> Option<ResolveView> {
     let r = schedule.resolve.as_ref()?;
     let chosen = schedule.metrics.churn;
+    let row = super::terminal::chosen_row(r, chosen);
     Some(ResolveView {
         previous: r.previous.clone(),
         forced: format!(
@@ -138,7 +139,8 @@ fn resolve_view(schedule: &Schedule) -> Option<ResolveView> {
         frontier: r
             .frontier
             .iter()
-            .map(|p| FrontierView {
+            .enumerate()
+            .map(|(i, p)| FrontierView {
                 budget: p
                     .max_moves
                     .map_or_else(|| "unlimited".to_string(), |n| n.to_string()),
@@ -148,10 +150,10 @@ fn resolve_view(schedule: &Schedule) -> Option<ResolveView> {
                 back_to_back: p.back_to_back_after_hours,
                 objective: fmt1(p.objective),
                 bound: p.bound.map_or_else(|| "–".to_string(), fmt1),
-                chosen: p.moves == chosen,
+                chosen: Some(i) == row,
             })
             .collect(),
-        hint: crate::schedule::resolve_hint(r, chosen),
+        hint: super::terminal::resolve_hint(r, chosen),
     })
 }
 

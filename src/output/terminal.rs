@@ -5,7 +5,7 @@ use chrono_tz::Tz;
 use comfy_table::{CellAlignment, ContentArrangement, Table, TableComponent, presets};
 
 use crate::config::Config;
-use crate::schedule::{MemberOut, Schedule};
+use crate::schedule::{MemberOut, ResolveOut, Schedule};
 
 /// One row per member (config order): shifts, hours by class, points, fair share and the
 /// difference; members outside fairness (eligible for no layer, or no capacity) show `—`.
@@ -231,6 +231,47 @@ pub(crate) fn trimmed(x: f64, decimals: usize) -> String {
         text
     };
     if text == "-0" { "0".to_string() } else { text }
+}
+
+/// The frontier's row of the chosen schedule: the first with its moves (larger budgets
+/// that found nothing better repeat it), marked once in the summary and the report.
+pub(crate) fn chosen_row(resolve: &ResolveOut, chosen_moves: u32) -> Option<usize> {
+    resolve
+        .frontier
+        .iter()
+        .position(|p| p.moves == chosen_moves)
+}
+
+/// "moving 6 more shifts would lower the imbalance from 80 to 76 points/FTE: `--max-moves 7`"
+/// for the smallest budget whose point is fairer than the chosen schedule.
+pub(crate) fn resolve_hint(resolve: &ResolveOut, chosen_moves: u32) -> Option<String> {
+    let chosen = &resolve.frontier[chosen_row(resolve, chosen_moves)?];
+    let better = resolve
+        .frontier
+        .iter()
+        .find(|p| p.moves > chosen_moves && p.objective < chosen.objective - 1e-6)?;
+    let flag = match better.max_moves {
+        Some(_) => format!("--max-moves {}", better.moves),
+        None => "--rebalance".to_string(),
+    };
+    let what = if better.imbalance < chosen.imbalance - 1e-6 {
+        format!(
+            "the imbalance from {} to {} points/FTE",
+            trimmed(chosen.imbalance, 2),
+            trimmed(better.imbalance, 2)
+        )
+    } else {
+        format!(
+            "the objective without churn from {} to {}",
+            trimmed(chosen.objective, 2),
+            trimmed(better.objective, 2)
+        )
+    };
+    let more = better.moves - chosen_moves;
+    Some(format!(
+        "moving {more} more shift{} would lower {what}: `{flag}`",
+        if more == 1 { "" } else { "s" }
+    ))
 }
 
 #[cfg(test)]

@@ -420,44 +420,6 @@ pub fn uid(config: &Config, shift: &Shift, slot: u32) -> String {
     )
 }
 
-/// "moving 6 more shifts would lower the imbalance from 80 to 76 points/FTE: `--max-moves 7`"
-/// for the smallest budget whose point is fairer than the chosen schedule.
-pub(crate) fn resolve_hint(resolve: &ResolveOut, chosen_moves: u32) -> Option<String> {
-    let chosen = resolve.frontier.iter().find(|p| p.moves == chosen_moves)?;
-    let better = resolve
-        .frontier
-        .iter()
-        .find(|p| p.moves > chosen_moves && p.objective < chosen.objective - 1e-6)?;
-    let flag = match better.max_moves {
-        Some(_) => format!("--max-moves {}", better.moves),
-        None => "--rebalance".to_string(),
-    };
-    let what = if better.imbalance < chosen.imbalance - 1e-6 {
-        format!(
-            "the imbalance from {} to {} points/FTE",
-            trim(chosen.imbalance),
-            trim(better.imbalance)
-        )
-    } else {
-        format!(
-            "the objective without churn from {} to {}",
-            trim(chosen.objective),
-            trim(better.objective)
-        )
-    };
-    let more = better.moves - chosen_moves;
-    Some(format!(
-        "moving {more} more shift{} would lower {what}: `{flag}`",
-        if more == 1 { "" } else { "s" }
-    ))
-}
-
-/// Two decimals at most, no trailing zeros: 76, 76.5, 78.86.
-pub(crate) fn trim(x: f64) -> String {
-    let s = format!("{x:.2}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
-}
-
 /// Rounds to 1e-6 so the bytes of schedule.json do not depend on summation order noise;
 /// `-0` becomes `0` and a non-finite value (which JSON cannot hold) becomes 0.
 pub(crate) fn round6(x: f64) -> f64 {

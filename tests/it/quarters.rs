@@ -218,12 +218,17 @@ fn back_to_back_pairs_across_the_start_are_counted_and_shown() {
         );
         verify_ok(&pinned, &out.join("schedule.json"));
 
+        // In the team's zone, as solve and the report page show them.
         let report = rota(&["report", arg(&out.join("schedule.json"))]);
         expect_code(&report, 0);
         let text = stdout(&report);
         assert!(
+            text.contains("across the period's start (America/New_York)"),
+            "{text}"
+        );
+        assert!(
             text.contains(&format!(
-                "{last}: nights 2027-04-04 13:00 ({source}), then nights 2027-04-05 13:00"
+                "{last}: nights 2027-04-04 09:00 ({source}), then nights 2027-04-05 09:00"
             )),
             "{text}"
         );

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::support::{
-    arg, diff, expect_code, insert_after, read_json, root, rota, stdout, work_dir,
+    arg, diff, expect_code, insert_after, read_json, root, rota, stdout, work_dir, write_json,
 };
 
 /// The first solve gets longer than the quick limit: a debug build stopping far from the
@@ -303,8 +303,22 @@ fn the_same_config_again_changes_nothing_and_fresh_solves_from_scratch() {
         "{printed}"
     );
 
+    // Calendars already count these events to SEQUENCE 3: a fresh solve reuses the UIDs,
+    // so it must go on from there, or subscribed clients ignore its events.
+    let mut published = read_json(&out.join("schedule.json"));
+    for shift in published["shifts"].as_array_mut().expect("shifts") {
+        shift["sequence"] = 3.into();
+    }
+    write_json(&out.join("schedule.json"), &published);
     let printed = run_solve(&config, &out, RESOLVE_LIMIT, &["--fresh"]);
     assert!(printed.contains("fresh solve: replacing"), "{printed}");
+    let sequences = read_json(&out.join("schedule.json"))["shifts"]
+        .as_array()
+        .expect("shifts")
+        .iter()
+        .map(|s| s["sequence"].as_u64().expect("sequence"))
+        .collect::<Vec<_>>();
+    assert!(sequences.iter().all(|&q| q >= 3), "{sequences:?}");
     assert!(!printed.contains("re-solving"), "{printed}");
     let fresh = read_json(&out.join("schedule.json"));
     assert!(
