@@ -34,9 +34,9 @@ pub struct NextArgs {
 }
 
 pub(crate) fn run(args: &NextArgs) -> Result<(), Error> {
-    let source = limits::read_text(&args.config, limits::CONFIG_FILE)
-        .map_err(|e| Error::reading(&args.config, e))?;
-    let config = crate::config::load(&args.config)?;
+    // One read: the text edited below is the config validated here.
+    let source = crate::config::read_source(&args.config)?;
+    let config = crate::config::parse_str(&args.config, &source)?;
     let schedule = Schedule::read(&args.schedule)?;
     if schedule.team != config.team.name
         || (schedule.period.start, schedule.period.end) != (config.period.start, config.period.end)

@@ -493,16 +493,14 @@ pub(crate) fn unavailable_entry(
     let zone = config.members[member].timezone;
     let s = &problem.shifts[shift];
     let from = s.start.with_timezone(&zone).date_naive();
-    let end = s.end.with_timezone(&zone);
-    // The day the shift ends on is its own only when it ends at midnight (then it is the
-    // day before, by the rule above) or started that day; a weekly 10:00 handoff leaves
-    // the last morning to the next holder, whose shift that day is.
-    let to = if end.date_naive() > from && end.time() != chrono::NaiveTime::MIN {
-        end.date_naive() - Duration::days(1)
+    // The day the shift ends on is the next holder's (a weekly 10:00 handoff leaves the
+    // last morning to them; one ending at midnight does not touch it), unless the shift
+    // started that day.
+    let last = s.end.with_timezone(&zone).date_naive();
+    let to = if last > from {
+        last - Duration::days(1)
     } else {
-        (s.end - Duration::seconds(1))
-            .with_timezone(&zone)
-            .date_naive()
+        from
     };
     if from == to {
         format!("{{ date = {from}, reason = \"swap\" }}")

@@ -53,13 +53,18 @@ impl ConfigError {
 
 /// Reads and validates a config file (and the holiday .ics and history files it names).
 pub fn load(path: &Path) -> Result<Config, ConfigError> {
-    let source = limits::read_text(path, limits::CONFIG_FILE).map_err(|e| {
+    parse_str(path, &read_source(path)?)
+}
+
+/// The config file's text, within the config limit: what [`load`] parses, for a caller
+/// that also edits the text (`rota next`), so both read the same bytes once.
+pub fn read_source(path: &Path) -> Result<String, ConfigError> {
+    limits::read_text(path, limits::CONFIG_FILE).map_err(|e| {
         ConfigError::whole_file(match e {
             limits::ReadError::NotUtf8 { .. } => format!("error: config {}:{e}", path.display()),
             _ => format!("error: cannot read config {}: {e}", path.display()),
         })
-    })?;
-    parse_str(path, &source)
+    })
 }
 
 /// Validates config text as if read from `path`; referenced files are read from disk

@@ -37,6 +37,12 @@ impl Deadline {
         self.passed
     }
 
+    /// Whether a check so far found the deadline passed (counting no step, reading no
+    /// clock): whether a search that checks it was cut short.
+    pub(crate) fn was_passed(&self) -> bool {
+        self.passed
+    }
+
     /// Whether the deadline has passed, reading the clock now.
     pub(crate) fn passed_now(&mut self) -> bool {
         self.passed = self.passed || Instant::now() >= self.at;

@@ -70,12 +70,7 @@ pub(crate) fn from_previous<'a>(problem: &'a Problem, index: &'a Index) -> Optio
     if index.churn_prev.iter().all(Option::is_none) {
         return None;
     }
-    let wishes: Vec<&[usize]> = index
-        .churn_prev
-        .iter()
-        .map(|before| before.as_deref().unwrap_or_default())
-        .collect();
-    from_wishes(problem, index, &wishes)
+    from_wishes(problem, index, &previous_holders(index))
 }
 
 /// Per shift, how many of its previous seats the previous schedule cannot keep: the
@@ -84,24 +79,48 @@ pub(crate) fn from_previous<'a>(problem: &'a Problem, index: &'a Index) -> Optio
 /// These are the seats an edit forces to move; all zero without a previous schedule or
 /// when the fixed seats contradict each other (the pre-check reports that).
 pub(crate) fn lost_seats(problem: &Problem, index: &Index) -> Vec<u32> {
-    let mut lost = vec![0; index.shifts];
     let Some(mut state) = fixed_seats(problem, index) else {
-        return lost;
+        return vec![0; index.shifts];
     };
-    for (s, before) in index.churn_prev.iter().enumerate() {
-        let Some(before) = before else { continue };
-        let mut kept = 0;
-        for &m in before {
-            if state.holds(s, m) || state.can_add(s, m) {
-                if !state.holds(s, m) {
+    let kept = keep(&mut state, &previous_holders(index));
+    (0..index.shifts)
+        .map(|s| match &index.churn_prev[s] {
+            Some(_) => problem.shifts[s].per_shift.saturating_sub(kept[s]),
+            None => 0,
+        })
+        .collect()
+}
+
+/// Each shift's previous holders (none for a shift the previous schedule did not have).
+fn previous_holders(index: &Index) -> Vec<&[usize]> {
+    index
+        .churn_prev
+        .iter()
+        .map(|before| before.as_deref().unwrap_or_default())
+        .collect()
+}
+
+/// Each shift's wished holders kept where the rules allow them given what is placed
+/// (earlier shifts first); per shift, how many wished holders hold it now. The one
+/// keeping rule of `from_wishes` and `lost_seats`, so the forced moves a re-solve reports
+/// are the seats its repair refills.
+fn keep(state: &mut State, wishes: &[&[usize]]) -> Vec<u32> {
+    wishes
+        .iter()
+        .enumerate()
+        .map(|(s, wished)| {
+            let mut kept = 0;
+            for &m in *wished {
+                if !state.holds(s, m) && state.can_add(s, m) {
                     state.add(s, m);
                 }
-                kept += 1;
+                if state.holds(s, m) {
+                    kept += 1;
+                }
             }
-        }
-        lost[s] = problem.shifts[s].per_shift.saturating_sub(kept);
-    }
-    lost
+            kept
+        })
+        .collect()
 }
 
 /// Fixed seats, then each shift's wished holders where the rules allow them (earlier
@@ -113,13 +132,7 @@ pub(crate) fn from_wishes<'a>(
     wishes: &[&[usize]],
 ) -> Option<State<'a>> {
     let mut state = fixed_seats(problem, index)?;
-    for (s, wished) in wishes.iter().enumerate() {
-        for &m in *wished {
-            if state.can_add(s, m) {
-                state.add(s, m);
-            }
-        }
-    }
+    keep(&mut state, wishes);
     fill(problem, index, &mut state)?;
     Some(state)
 }

@@ -25,6 +25,7 @@ use super::split_floor;
 use crate::problem::Problem;
 use crate::problem::assignment::Assignment;
 use crate::solver::bound::StepScale;
+use crate::solver::deadline::Deadline;
 use crate::solver::index::Index;
 use crate::solver::plan;
 use crate::solver::search::local;
@@ -499,11 +500,9 @@ struct Combine<'a> {
     deviation: Vec<Vec<f64>>,
     choice: Vec<usize>,
     best: Option<(f64, Vec<usize>)>,
-    /// The search stops here (a long period's members have many final loads each);
-    /// `late` says it did, and its answer is void.
-    until: Instant,
-    nodes: u32,
-    late: bool,
+    /// The search stops here (a long period's members have many final loads each); once
+    /// it did, its answer is void.
+    clock: Deadline,
 }
 
 /// What [`least_combination`] found.
@@ -523,9 +522,7 @@ impl Combine<'_> {
 
     /// `cost` includes the certain deviation of the members chosen so far.
     fn search(&mut self, p: usize, lo: f64, hi: f64, pool: i64, cost: f64) {
-        self.nodes = self.nodes.wrapping_add(1);
-        if self.late || (self.nodes.is_multiple_of(4096) && Instant::now() >= self.until) {
-            self.late = true;
+        if self.clock.passed() {
             return;
         }
         // What the later members cost at least, and the imbalance already fixed.
@@ -1381,13 +1378,11 @@ fn least_combination(
         deviation,
         choice: vec![0; members.len()],
         best: None,
-        until,
-        nodes: 0,
-        late: false,
+        clock: Deadline::new(until),
     };
     combine.search(0, f64::INFINITY, f64::NEG_INFINITY, 0, 0.0);
     match combine.best {
-        _ if combine.late => Combination::OutOfTime,
+        _ if combine.clock.was_passed() => Combination::OutOfTime,
         Some((value, choice)) => Combination::Least(value, choice),
         None => Combination::NoneBeats,
     }
