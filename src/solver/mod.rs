@@ -265,3 +265,17 @@ pub fn model_size(problem: &Problem) -> ModelSize {
         constraints,
     }
 }
+
+/// The counted bound alone, without the searches, for the bench's measurements of it.
+#[cfg(feature = "bench")]
+pub fn counted_bound_alone(problem: &Problem, seconds: f64) -> Option<f64> {
+    let index = index::Index::new(problem, None, index::Rules::of(problem));
+    let until = std::time::Instant::now() + std::time::Duration::from_secs_f64(seconds);
+    bound::aggregate::counted(
+        problem,
+        &index,
+        f64::INFINITY,
+        until,
+        &std::sync::atomic::AtomicBool::new(false),
+    )
+}

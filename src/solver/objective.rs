@@ -2,14 +2,14 @@
 //! `docs/objective.md`); the solver scores schedules in several other ways, each fast
 //! for its own question, and every one of them must agree with it.
 //!
-//! | term | search (`state`, `spread`) | one seat (`index::Index::seat_cost`) | MILP (`milp::model`) | LP-free bound (`milp::bounds`) | exact program (`small::exact`) | Lagrangian (`small::lagrange`) | fairness floor (`small::fair_floor`, `small::split_floor`) |
-//! |---|---|---|---|---|---|---|---|
-//! | imbalance: max − min normalized load | `Spread::terms` | – | `zmax − zmin` rows in `fairness` | `imbalance_lb` | `Fairness::terms`, `Fairness::bound` | `Combine::search`, `Lattice` | the relaxation's objective; windows of normalized load |
-//! | deviation: Σ \|load − fair share\| | `Spread::terms` | – | `d` columns in `fairness` | `load_floor` | `Fairness::terms`, `Fairness::bound` | `Combine::search`, `least_combination` | the relaxation's objective; per-window memo |
-//! | back-to-back after-hours pairs | `State::pairs_with` | pairs with shifts before the period (`Cell::earlier_pairs`) | `y` columns in `build`, the rest via `seat_cost` | ≥ 0 | `Step::b2b_slots`, the rest via `seat_cost` | `Member::b2b`, the rest via `seat_cost` | left out (a relaxation) |
-//! | total load | `State::add` | ✓ | via `seat_cost` | `load_floor` | `Choice::cost` via `seat_cost` | `Member::cost` via `seat_cost`, `Lattice` | left out |
-//! | prefer-off days | `State::add` | ✓ | via `seat_cost` | ≥ 0 | via `seat_cost` | via `seat_cost` | left out |
-//! | churn | `State::churn_of` | ✓ | via `seat_cost` | ≥ 0 | via `seat_cost` | via `seat_cost` | left out |
+//! | term | search (`state`, `spread`) | one seat (`index::Index::seat_cost`) | MILP (`milp::model`) | LP-free bound (`milp::bounds`) | exact program (`small::exact`) | Lagrangian (`small::lagrange`) | fairness floor (`small::fair_floor`, `small::split_floor`) | counted bound (`bound::aggregate`) |
+//! |---|---|---|---|---|---|---|---|---|
+//! | imbalance: max − min normalized load | `Spread::terms` | – | `zmax − zmin` rows in `fairness` | `imbalance_lb` | `Fairness::terms`, `Fairness::bound` | `Combine::search`, `Lattice` | the relaxation's objective; windows of normalized load | the MILP's `fairness` rows on counted loads |
+//! | deviation: Σ \|load − fair share\| | `Spread::terms` | – | `d` columns in `fairness` | `load_floor` | `Fairness::terms`, `Fairness::bound` | `Combine::search`, `least_combination` | the relaxation's objective; per-window memo | the MILP's `fairness` rows on counted loads |
+//! | back-to-back after-hours pairs | `State::pairs_with` | pairs with shifts before the period (`Cell::earlier_pairs`) | `y` columns in `build`, the rest via `seat_cost` | ≥ 0 | `Step::b2b_slots`, the rest via `seat_cost` | `Member::b2b`, the rest via `seat_cost` | left out (a relaxation) | left out but for pairs with shifts before the period (via `seat_cost`) |
+//! | total load | `State::add` | ✓ | via `seat_cost` | `load_floor` | `Choice::cost` via `seat_cost` | `Member::cost` via `seat_cost`, `Lattice` | left out | per kind via `seat_cost` |
+//! | prefer-off days | `State::add` | ✓ | via `seat_cost` | ≥ 0 | via `seat_cost` | via `seat_cost` | left out | per kind via `seat_cost` |
+//! | churn | `State::churn_of` | ✓ | via `seat_cost` | ≥ 0 | via `seat_cost` | via `seat_cost` | left out | per kind via `seat_cost` |
 //!
 //! Shifts held before the period (docs/objective.md, "Across the period's start") reach
 //! every encoding as facts of the problem: seats too close to one are blocked, pairs
@@ -48,6 +48,7 @@ mod tests {
     use crate::problem::assignment::{Assignment, Previous};
     use crate::problem::evaluate::evaluate;
     use crate::problem::{Exclusion, Problem};
+    use crate::solver::bound::aggregate;
     use crate::solver::index::{Index, Rules};
     use crate::solver::milp::bounds;
     use crate::solver::milp::model::{self, Outcome, Params};
@@ -304,6 +305,31 @@ mod tests {
 
         if let Some(priced) = lagrange::unpriced(&single, &single_index) {
             prop_assert!(close(priced, expected), "Lagrangian {priced} vs {expected}");
+        }
+
+        // Counted by kind, the one schedule left scores as it does, less its pairs
+        // within the period (which the counts leave out).
+        if let Some(counted) =
+            aggregate::counted(&single, &single_index, f64::INFINITY, far, &never)
+        {
+            let w = problem.objective.back_to_back_after_hours;
+            let pairs = f64::from(
+                evaluate(problem, assignment, previous)
+                    .metrics
+                    .back_to_back_after_hours,
+            );
+            let tolerance = 1e-6 * expected.abs().max(1.0);
+            prop_assert!(
+                counted <= expected + tolerance,
+                "counted {counted} vs {expected}"
+            );
+            prop_assert!(
+                counted >= expected - w.max(0.0) * pairs - tolerance,
+                "counted {counted} below {expected} less {pairs} pairs"
+            );
+            if pairs == 0.0 {
+                prop_assert!(close(counted, expected), "counted {counted} vs {expected}");
+            }
         }
         Ok(())
     }

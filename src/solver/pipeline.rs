@@ -90,7 +90,7 @@ pub fn solve(
 }
 
 /// The bound for teams of any size, running beside LNS and the whole MILP.
-type Beside<'scope> = Option<ScopedJoinHandle<'scope, Option<bound::Bound>>>;
+type Beside<'scope> = Option<ScopedJoinHandle<'scope, bound::Beside>>;
 
 /// What every stage reads.
 struct Run<'a> {
@@ -174,20 +174,28 @@ impl Run<'_> {
         let (problem, index, stop) = (self.problem, self.index, &self.beside_stop);
         let until = self.plan.deadline()
             - Duration::from_secs_f64(plan::MILP_READBACK_SECONDS).min(self.plan.limit / 2);
-        Some(scope.spawn(move || bound::lagrangian(problem, index, incumbent, until, stop)))
+        Some(scope.spawn(move || bound::beside(problem, index, incumbent, until, stop)))
     }
 
     /// The bound from beside, once it has finished (it stops before the deadline).
     fn joined(&self, beside: Beside<'_>) -> f64 {
-        let Some(found) = beside.and_then(|handle| handle.join().ok().flatten()) else {
+        let Some(found) = beside.and_then(|handle| handle.join().ok()) else {
             return f64::NEG_INFINITY;
         };
-        self.progress.trace(&format!(
-            "bound for any size: {:.1} after {} rounds",
-            found.value, found.rounds
-        ));
-        self.progress.bound(found.value);
-        found.value
+        if let Some(counted) = found.counted {
+            self.progress.trace(&format!("counted bound: {counted:.1}"));
+        }
+        if let Some(relaxed) = found.lagrangian {
+            self.progress.trace(&format!(
+                "bound for any size: {:.1} after {} rounds",
+                relaxed.value, relaxed.rounds
+            ));
+        }
+        let Some(value) = found.value() else {
+            return f64::NEG_INFINITY;
+        };
+        self.progress.bound(value);
+        value
     }
 
     /// Large teams: exact re-optimisation of neighbourhoods, until the whole MILP's turn

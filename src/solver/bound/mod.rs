@@ -16,6 +16,7 @@
 //! settles pairs; this one only bounds, and scales with members: a round is one program
 //! per member and one sweep over their loads.
 
+pub(crate) mod aggregate;
 mod member;
 mod window;
 
@@ -67,6 +68,50 @@ pub(crate) struct Bound {
     pub value: f64,
     /// Price rounds run.
     pub rounds: usize,
+}
+
+/// What both bounds for any size reached beside the searches.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Beside {
+    /// HiGHS's bound on the counted model (`aggregate`).
+    pub counted: Option<f64>,
+    /// The Lagrangian relaxation of coverage.
+    pub lagrangian: Option<Bound>,
+}
+
+impl Beside {
+    /// The higher of the two: every schedule scores at least this.
+    pub fn value(&self) -> Option<f64> {
+        let lagrangian = self.lagrangian.map(|b| b.value);
+        match (self.counted, lagrangian) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        }
+    }
+}
+
+/// Both bounds, one after the other until `until`: the counted model first, for at most
+/// [`plan::COUNTED_SHARE`] of the time (its root carries nearly all it proves, and
+/// where shifts are worth much the same to everyone it proves more than the
+/// relaxation), then the Lagrangian relaxation with the rest (where points differ by
+/// zone and member it proves more).
+pub(crate) fn beside(
+    problem: &Problem,
+    index: &Index,
+    incumbent: f64,
+    until: Instant,
+    stop: &AtomicBool,
+) -> Beside {
+    let now = Instant::now();
+    let share = until
+        .saturating_duration_since(now)
+        .mul_f64(plan::COUNTED_SHARE);
+    let counted = aggregate::counted(problem, index, incumbent, now + share, stop);
+    let lagrangian = lagrangian(problem, index, incumbent, until, stop);
+    Beside {
+        counted,
+        lagrangian,
+    }
 }
 
 /// Raises the bound until `until` or until `stop` is set (the proof it helps has ended):

@@ -7,4 +7,4 @@
 
 pub(super) mod bounds;
 pub(super) mod model;
-mod watch;
+pub(super) mod watch;

@@ -209,7 +209,7 @@ pub(crate) fn solve(problem: &Problem, index: &Index, params: &Params) -> Outcom
 }
 
 /// The model as HiGHS holds it, before any option is set.
-fn highs_model(
+pub(crate) fn highs_model(
     vars: ProblemVariables,
     objective: Expression,
     constraints: Vec<Constraint>,
@@ -489,12 +489,28 @@ fn build(problem: &Problem, index: &Index, params: &Params) -> Built {
         .cutoff
         .filter(|_| small_whole && members <= plan::SMALL_TEAM && w.others_nonnegative());
     let budget = budget.map(|cutoff| cutoff - cheapest + 1e-6 * cutoff.abs().max(1.0));
+    let load_expr = |m: usize| {
+        let mut e = Expression::with_capacity(index.shifts);
+        for s in 0..index.shifts {
+            if let Some(v) = x[s * members + m] {
+                e.add_mul(problem.cells[s][m].points, v);
+            }
+        }
+        e
+    };
+    let warm_load = |m: usize| -> f64 {
+        params.warm.map_or(0.0, |a| {
+            a.shifts_of(m).map(|s| problem.cells[s][m].points).sum()
+        })
+    };
     fairness(
         problem,
         index,
-        &x,
+        Loads {
+            of: &load_expr,
+            warm: &warm_load,
+        },
         params.fix,
-        params.warm,
         (params.fair_floor, budget),
         bounds_until,
         &mut vars,
@@ -622,17 +638,22 @@ fn count_rows(
     }
 }
 
+/// Each member's load as the model states it, and its value in the warm start.
+pub(crate) struct Loads<'a> {
+    pub of: &'a dyn Fn(usize) -> Expression,
+    pub warm: &'a dyn Fn(usize) -> f64,
+}
+
 /// Imbalance (zmax ≥ normalized ≥ zmin) and deviation. Σ (load − fair share) over the
 /// members in fairness is 0, so Σ |load − share| = 2 Σ max(0, load − share): one row per
 /// member instead of two. Their weighted sum stays at least the `floor` and within the
 /// `budget` when given.
 #[allow(clippy::too_many_arguments)]
-fn fairness(
+pub(crate) fn fairness(
     problem: &Problem,
     index: &Index,
-    x: &[Option<Variable>],
+    loads: Loads<'_>,
     fix: Option<&[Option<bool>]>,
-    warm_assignment: Option<&Assignment>,
     (floor, budget): (Option<f64>, Option<f64>),
     until: Instant,
     vars: &mut ProblemVariables,
@@ -647,20 +668,7 @@ fn fairness(
         return;
     }
     let mut fair_expr = Expression::with_capacity(fair.len() + 2);
-    let load_expr = |m: usize| {
-        let mut e = Expression::with_capacity(index.shifts);
-        for s in 0..index.shifts {
-            if let Some(v) = x[s * members + m] {
-                e.add_mul(problem.cells[s][m].points, v);
-            }
-        }
-        e
-    };
-    let warm_load = |m: usize| -> f64 {
-        warm_assignment.map_or(0.0, |a| {
-            a.shifts_of(m).map(|s| problem.cells[s][m].points).sum()
-        })
-    };
+    let (load_expr, warm_load) = (loads.of, loads.warm);
     let total_capacity: f64 = fair.iter().map(|&m| problem.capacity[m]).sum();
     let total_history: f64 = fair.iter().map(|&m| problem.history[m]).sum();
     let normalized = |m: usize| (warm_load(m) + problem.history[m]) / problem.capacity[m];
@@ -721,11 +729,7 @@ fn fairness(
         warm.push(warm_total);
         let mut sum = Expression::with_capacity(index.shifts * fair.len());
         for &m in &fair {
-            for s in 0..index.shifts {
-                if let Some(v) = x[s * members + m] {
-                    sum.add_mul(problem.cells[s][m].points, v);
-                }
-            }
+            sum += load_expr(m);
         }
         constraints.push(constraint!(sum - total == 0.0));
         for &m in &fair {

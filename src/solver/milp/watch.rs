@@ -6,6 +6,7 @@
 //! calls it directly.
 
 use std::ffi::{c_char, c_int, c_void};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use highs_sys::{
     Highs_setCallback, Highs_startCallback, HighsCallbackDataIn, HighsCallbackDataOut,
@@ -82,6 +83,41 @@ unsafe extern "C" fn on_event(
             out.mip_dual_bound,
             values.map(|values| || (watched.decode)(values)),
         );
+    }
+}
+
+/// Stops the next solve of `model` at its next check between nodes once `stop` is set:
+/// for a model whose answer nobody waits for after that (a bound beside the proof).
+///
+/// # Safety
+/// `stop` must outlive that solve: HiGHS keeps a pointer to it.
+pub(crate) unsafe fn stop_when(model: &mut highs::Model, stop: &AtomicBool) {
+    let data = stop as *const AtomicBool as *mut c_void;
+    // SAFETY: the pointer is the model's own; the callback only reads the flag, which
+    // the caller keeps alive for the solve.
+    unsafe {
+        Highs_setCallback(model.as_mut_ptr(), Some(on_check), data);
+        Highs_startCallback(model.as_mut_ptr(), kHighsCallbackMipInterrupt);
+    }
+}
+
+unsafe extern "C" fn on_check(
+    kind: c_int,
+    _message: *const c_char,
+    _out: *const HighsCallbackDataOut,
+    into: *mut HighsCallbackDataIn,
+    data: *mut c_void,
+) {
+    if kind != kHighsCallbackMipInterrupt as c_int || data.is_null() {
+        return;
+    }
+    // SAFETY: `data` is the flag `stop_when` registered, alive for the solve.
+    let stop = unsafe { &*(data as *const AtomicBool) };
+    if stop.load(Ordering::Relaxed) {
+        // SAFETY: HiGHS passes a valid (or null) `into` for the duration of the call.
+        if let Some(into) = unsafe { into.as_mut() } {
+            into.user_interrupt = 1;
+        }
     }
 }
 

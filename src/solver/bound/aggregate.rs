@@ -1,0 +1,372 @@
+//! A lower bound from HiGHS on the schedule counted by kind of shift.
+//!
+//! Shifts of one layer that are worth the same to everyone (the same points and the same
+//! seat cost for every member) are one *kind*: a team's quarter has a few dozen kinds
+//! (a weekday, a Friday, a weekend day, a holiday in one country, …) for hundreds of
+//! shifts. The model only asks how many shifts of each kind every member holds: at most
+//! the number of that kind they may take, every seat of the kind covered, no more shifts
+//! in all than their rules and availability let one person hold. Loads, and so the
+//! fairness terms, are exactly those of any schedule with those counts, and the fairness
+//! rows are the whole model's (`milp::model::fairness`).
+//!
+//! Every schedule has such counts, so the least objective over counts (back-to-back
+//! pairs left out, at most what they cost) bounds every schedule, and so does HiGHS's
+//! bound on it at any moment. What this sees that the Lagrangian relaxation of coverage
+//! cannot: loads are whole numbers of shifts of kinds that are scarce together — a zone
+//! with more people than daytime shifts must take nights or carry less, and nobody can
+//! be balanced by averaging an everyone-light choice with an everyone-heavy one.
+
+use std::collections::HashMap;
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
+
+use good_lp::{Constraint, Expression, ProblemVariables, Variable, constraint, variable};
+use highs::HighsModelStatus;
+
+use crate::problem::Problem;
+use crate::solver::index::Index;
+use crate::solver::milp::{model, watch};
+use crate::solver::plan;
+
+/// Shifts that are worth the same to everyone, counted together.
+struct Kind {
+    /// Seats of the kind's shifts no pin or frozen holder takes.
+    seats: f64,
+    /// Per member: the kind's shifts they may take (free seats only).
+    open: Vec<u32>,
+    /// Per member: one seat's points and weighted seat cost.
+    points: Vec<f64>,
+    cost: Vec<f64>,
+}
+
+/// The schedule's counts as a model: what every member holds of each kind.
+struct Counts {
+    kinds: Vec<Kind>,
+    /// Per member: the points and seat costs of seats pinned or frozen on them.
+    fixed_load: Vec<f64>,
+    fixed_cost: f64,
+    /// Per member: the most free shifts they can hold (`None`: no limit below `open`).
+    most: Vec<Option<u32>>,
+}
+
+impl Counts {
+    fn new(problem: &Problem, index: &Index) -> Counts {
+        let members = index.members;
+        let mut fixed_load = vec![0.0; members];
+        let mut fixed_held = vec![0u32; members];
+        let mut fixed_cost = 0.0;
+        let mut by_key: HashMap<(usize, Vec<u64>), usize> = HashMap::new();
+        let mut kinds: Vec<Kind> = Vec::new();
+        for s in 0..index.shifts {
+            for &m in &index.fixed[s] {
+                fixed_load[m] += problem.cells[s][m].points;
+                fixed_cost += index.seat_cost(problem, s, m);
+                fixed_held[m] += 1;
+            }
+            let seats = problem.shifts[s].per_shift as usize;
+            if index.frozen[s] || index.fixed[s].len() >= seats {
+                continue;
+            }
+            let key: Vec<u64> = (0..members)
+                .flat_map(|m| {
+                    [
+                        problem.cells[s][m].points.to_bits(),
+                        index.seat_cost(problem, s, m).to_bits(),
+                    ]
+                })
+                .collect();
+            let next = kinds.len();
+            let k = *by_key.entry((problem.shifts[s].layer, key)).or_insert(next);
+            if k == next {
+                kinds.push(Kind {
+                    seats: 0.0,
+                    open: vec![0; members],
+                    points: (0..members).map(|m| problem.cells[s][m].points).collect(),
+                    cost: (0..members)
+                        .map(|m| index.seat_cost(problem, s, m))
+                        .collect(),
+                });
+            }
+            let kind = &mut kinds[k];
+            kind.seats += (seats - index.fixed[s].len()) as f64;
+            for &m in &index.cand[s] {
+                if index.fixed[s].binary_search(&m).is_err() {
+                    kind.open[m] += 1;
+                }
+            }
+        }
+        let most = (0..members)
+            .map(|m| {
+                let held = most_held(problem, index, m);
+                let capped = index.max_shifts[m].map_or(held, |max| held.min(max));
+                Some(capped.saturating_sub(fixed_held[m]))
+            })
+            .collect();
+        Counts {
+            kinds,
+            fixed_load,
+            fixed_cost,
+            most,
+        }
+    }
+}
+
+/// The most shifts member `m` can hold with no two in conflict (overlap, or too little
+/// rest): conflicts are overlaps of shifts extended by the rest at their end, so taking
+/// the shift that ends first, again and again, holds the most (interval scheduling).
+fn most_held(problem: &Problem, index: &Index, m: usize) -> u32 {
+    let rest = (problem.rules.min_rest_hours.max(0.0) * 3600.0).round() as i64;
+    let mut open: Vec<(i64, i64)> = (0..index.shifts)
+        .filter(|&s| index.is_candidate(s, m))
+        .map(|s| {
+            let shift = &problem.shifts[s];
+            (shift.end.timestamp() + rest, shift.start.timestamp())
+        })
+        .collect();
+    open.sort_unstable();
+    let mut held = 0;
+    let mut free_from = i64::MIN;
+    for (end, start) in open {
+        if start >= free_from {
+            held += 1;
+            free_from = end;
+        }
+    }
+    held
+}
+
+/// HiGHS's bound on the counted model, until `until` or until `stop` is set. `None`
+/// where it does not apply (a negative weight other than the fairness terms', neither
+/// fairness term weighted), where HiGHS cannot set it up in the time, or where it
+/// failed.
+pub(crate) fn counted(
+    problem: &Problem,
+    index: &Index,
+    incumbent: f64,
+    until: Instant,
+    stop: &AtomicBool,
+) -> Option<f64> {
+    let w = problem.objective;
+    if !w.others_nonnegative() || w.imbalance < 0.0 || w.deviation < 0.0 {
+        return None;
+    }
+    let began = Instant::now();
+    let left = until.checked_duration_since(began)?;
+    let counts = Counts::new(problem, index);
+    let members = index.members;
+
+    let mut vars = ProblemVariables::new();
+    let mut warm: Vec<f64> = Vec::new();
+    let mut constraints: Vec<Constraint> = Vec::new();
+    // The fixed seats' cost is added to HiGHS's bound at the end: the model passes no
+    // constant of the objective on.
+    let mut objective = Expression::with_capacity(counts.kinds.len() * members);
+    // y[k][m]: how many of kind k member m holds.
+    let mut y: Vec<Vec<Option<Variable>>> = Vec::with_capacity(counts.kinds.len());
+    for kind in &counts.kinds {
+        let mut row = Vec::with_capacity(members);
+        let mut covered = Expression::with_capacity(members);
+        for m in 0..members {
+            let open = kind.open[m];
+            let most = counts.most[m].map_or(open, |most| most.min(open));
+            if most == 0 {
+                row.push(None);
+                continue;
+            }
+            let v = vars.add(variable().integer().min(0.0).max(f64::from(most)));
+            warm.push(0.0);
+            covered.add_mul(1.0, v);
+            objective.add_mul(kind.cost[m], v);
+            row.push(Some(v));
+        }
+        constraints.push(constraint!(covered == kind.seats));
+        y.push(row);
+    }
+    for m in 0..members {
+        let Some(most) = counts.most[m] else { continue };
+        let open: u32 = counts.kinds.iter().map(|k| k.open[m]).sum();
+        if most >= open {
+            continue;
+        }
+        let mut held = Expression::with_capacity(counts.kinds.len());
+        for row in &y {
+            if let Some(v) = row[m] {
+                held.add_mul(1.0, v);
+            }
+        }
+        constraints.push(constraint!(held <= f64::from(most)));
+    }
+    let load_of = |m: usize| {
+        let mut load = Expression::from(counts.fixed_load[m]);
+        for (kind, row) in counts.kinds.iter().zip(&y) {
+            if let Some(v) = row[m] {
+                load.add_mul(kind.points[m], v);
+            }
+        }
+        load
+    };
+    let bounds_until = began + left.mul_f64(plan::BOUNDS_SHARE);
+    model::fairness(
+        problem,
+        index,
+        model::Loads {
+            of: &load_of,
+            warm: &|_| 0.0,
+        },
+        None,
+        (None, None),
+        bounds_until,
+        &mut vars,
+        &mut warm,
+        &mut constraints,
+        &mut objective,
+    );
+    let mut highs = model::highs_model(vars, objective, constraints).ok()?;
+    highs.make_quiet();
+    let left = until.checked_duration_since(Instant::now())?;
+    // SAFETY: the pointer is the model's own.
+    let nonzeros = unsafe { highs_sys::Highs_getNumNz(highs.as_mut_ptr()) }.max(0) as f64;
+    // HiGHS reads its clock seldom at the root of a large model: with less time than
+    // the root takes, or on a model larger than its root can finish in the time, the
+    // bound would hold the answer past the deadline (see `plan`).
+    if nonzeros > plan::COUNTED_MAX_NONZEROS
+        || left.as_secs_f64() < plan::COUNTED_SECONDS_PER_NONZERO * nonzeros
+    {
+        return None;
+    }
+    let _ = highs.try_set_option("time_limit", left.as_secs_f64());
+    let _ = highs.try_set_option("threads", 1);
+    let _ = highs.try_set_option("mip_rel_gap", 0.0);
+    // Only its bound is used: no time for the searches that find its schedules.
+    let _ = highs.try_set_option("mip_heuristic_effort", 0.0);
+    for heuristic in [
+        "mip_heuristic_run_feasibility_jump",
+        "mip_heuristic_run_rins",
+        "mip_heuristic_run_rens",
+        "mip_heuristic_run_root_reduced_cost",
+        "mip_heuristic_run_zi_round",
+        "mip_heuristic_run_shifting",
+    ] {
+        let _ = highs.try_set_option(heuristic, false);
+    }
+    // SAFETY: `stop` outlives the solve below.
+    unsafe { watch::stop_when(&mut highs, stop) };
+    let solved = highs.try_solve().ok()?;
+    let bound = solved
+        .double_info_value(c"mip_dual_bound")
+        .unwrap_or(f64::NEG_INFINITY);
+    match solved.status() {
+        HighsModelStatus::Optimal
+        | HighsModelStatus::ReachedTimeLimit
+        | HighsModelStatus::ReachedInterrupt
+        | HighsModelStatus::ReachedSolutionLimit
+        | HighsModelStatus::ReachedIterationLimit
+        | HighsModelStatus::ReachedMemoryLimit => bound
+            .is_finite()
+            .then_some((bound + counts.fixed_cost).min(incumbent)),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::solver::index::Rules;
+    use crate::testkit::brute;
+    use crate::testkit::hours as testkit;
+
+    fn bound_of(problem: &Problem, incumbent: f64) -> Option<f64> {
+        let index = Index::new(problem, None, Rules::of(problem));
+        let until = Instant::now() + Duration::from_secs(20);
+        counted(problem, &index, incumbent, until, &AtomicBool::new(false))
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// Never above the optimum: member-dependent points (zones), a second layer
+        /// overlapping two days, prefer-off days, blocked pairs, part-timers, history,
+        /// a pin, a rest rule, a shift cap, a member outside fairness.
+        #[test]
+        fn proptest_the_counted_bound_is_below_the_optimum(
+            mut problem in testkit::varied_days(2..5, 8..24),
+            history in proptest::sample::select(vec![0.0, 12.0, 40.0]),
+            pin in proptest::option::of((0usize..7, 0usize..4)),
+            rest in proptest::sample::select(vec![0.0, 12.0]),
+            cap in proptest::option::of(1u32..4),
+            outside in proptest::bool::weighted(0.2),
+        ) {
+            let (shifts, members) = (problem.shifts.len(), problem.members());
+            problem.rules.min_rest_hours = rest;
+            problem.history[members - 1] = history;
+            problem.members[0].max_shifts = cap;
+            if outside {
+                problem.capacity[members - 1] = 0.0;
+            }
+            let open = |&(s, m): &(usize, usize)| {
+                s < shifts && m < members && problem.cells[s][m].blocked.is_none()
+            };
+            if let Some(pinned) = pin.filter(open) {
+                problem.pins.push(pinned);
+            }
+            let best = brute::optimum(&problem);
+            proptest::prop_assume!(best.is_finite());
+            let found = bound_of(&problem, best + 1e5);
+            proptest::prop_assert!(found.is_some(), "no bound where one applies");
+            let found = found.unwrap_or(f64::NEG_INFINITY);
+            let tolerance = 1e-6 * best.abs().max(1.0);
+            proptest::prop_assert!(found <= best + tolerance, "bound {found} above the optimum {best}");
+        }
+    }
+
+    /// Three people, seven equal days: someone holds three. The relaxation of coverage
+    /// proves nothing above the cheapest seats here (see `the_bound_sees_fairness_that_
+    /// availability_forces`); counting sees the imbalance a whole day makes.
+    #[test]
+    fn counting_sees_that_days_do_not_split() {
+        let problem = testkit::evenly(3, 7, 24, 24);
+        let best = brute::optimum(&problem);
+        let found = bound_of(&problem, best).expect("applies");
+        assert!(found <= best + 1e-6 * best, "{found} above {best}");
+        let w = problem.objective;
+        let cheapest = 7.0 * problem.cells[0][0].points * w.total_load;
+        // 3, 2, 2 days: the imbalance is one day's points.
+        let one_day = problem.cells[0][0].points;
+        assert!(
+            found >= cheapest + w.imbalance * one_day - 1e-6 * best,
+            "{found}: not above the cheapest seats {cheapest} by a day's imbalance"
+        );
+    }
+
+    /// Kinds are counted per member: a shift only one person may take stays theirs.
+    #[test]
+    fn kinds_keep_who_may_take_them() {
+        // Two people, four days; the second may take only the first: the first carries
+        // three days at least. Without back-to-back pairs (the counts leave them out)
+        // the bound is the optimum.
+        let mut problem = testkit::evenly(2, 4, 24, 24);
+        problem.objective.back_to_back_after_hours = 0.0;
+        for s in 1..4 {
+            problem.cells[s][1].blocked = Some(crate::problem::Exclusion::NotEmployed);
+        }
+        let best = brute::optimum(&problem);
+        let found = bound_of(&problem, best).expect("applies");
+        assert!(found <= best + 1e-6 * best, "{found} above {best}");
+        assert!(
+            found >= best - 1e-6 * best,
+            "{found} below the optimum {best}: the kinds lost who may take them"
+        );
+    }
+
+    /// Once its proof has ended the bound does not start HiGHS.
+    #[test]
+    fn a_stopped_bound_returns_at_once() {
+        let problem = testkit::evenly(6, 60, 24, 24);
+        let index = Index::new(&problem, None, Rules::of(&problem));
+        let began = Instant::now();
+        let until = began + Duration::from_secs(30);
+        let _ = counted(&problem, &index, 1e9, until, &AtomicBool::new(true));
+        assert!(began.elapsed() < Duration::from_secs(10));
+    }
+}
