@@ -182,6 +182,8 @@ impl Run<'_> {
         let Some(found) = beside.and_then(|handle| handle.join().ok()) else {
             return f64::NEG_INFINITY;
         };
+        self.progress
+            .trace(&format!("LP-free bound beside: {:.1}", found.floor));
         if let Some(counted) = found.counted {
             self.progress.trace(&format!("counted bound: {counted:.1}"));
         }
@@ -191,9 +193,7 @@ impl Run<'_> {
                 relaxed.value, relaxed.rounds
             ));
         }
-        let Some(value) = found.value() else {
-            return f64::NEG_INFINITY;
-        };
+        let value = found.value();
         self.progress.bound(value);
         value
     }

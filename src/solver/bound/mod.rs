@@ -25,6 +25,7 @@ use std::time::Instant;
 
 use crate::problem::Problem;
 use crate::solver::index::Index;
+use crate::solver::milp::bounds;
 use crate::solver::plan;
 use member::Program;
 
@@ -70,9 +71,11 @@ pub(crate) struct Bound {
     pub rounds: usize,
 }
 
-/// What both bounds for any size reached beside the searches.
+/// What the bounds for any size reached beside the searches.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Beside {
+    /// The LP-free bound (`milp::bounds::objective_floor`).
+    pub floor: f64,
     /// HiGHS's bound on the counted model (`aggregate`).
     pub counted: Option<f64>,
     /// The Lagrangian relaxation of coverage.
@@ -80,18 +83,19 @@ pub(crate) struct Beside {
 }
 
 impl Beside {
-    /// The higher of the two: every schedule scores at least this.
-    pub fn value(&self) -> Option<f64> {
-        let lagrangian = self.lagrangian.map(|b| b.value);
-        match (self.counted, lagrangian) {
-            (Some(a), Some(b)) => Some(a.max(b)),
-            (a, b) => a.or(b),
-        }
+    /// The highest of them: every schedule scores at least this.
+    pub fn value(&self) -> f64 {
+        [self.counted, self.lagrangian.map(|b| b.value)]
+            .into_iter()
+            .flatten()
+            .fold(self.floor, f64::max)
     }
 }
 
-/// Both bounds, one after the other until `until`: the counted model first, for at most
-/// [`plan::COUNTED_SHARE`] of the time (its root carries nearly all it proves, and
+/// The bounds one after the other until `until`. The LP-free bound first: it takes a
+/// fraction of a second on the largest teams, whose searches keep the main thread to
+/// the deadline and would leave it no time after them. Then the counted model, for at
+/// most [`plan::COUNTED_SHARE`] of the time (its root carries nearly all it proves, and
 /// where shifts are worth much the same to everyone it proves more than the
 /// relaxation), then the Lagrangian relaxation with the rest (where points differ by
 /// zone and member it proves more).
@@ -102,13 +106,15 @@ pub(crate) fn beside(
     until: Instant,
     stop: &AtomicBool,
 ) -> Beside {
-    let now = Instant::now();
-    let share = until
-        .saturating_duration_since(now)
-        .mul_f64(plan::COUNTED_SHARE);
-    let counted = aggregate::counted(problem, index, incumbent, now + share, stop);
+    let share = |of: f64| {
+        let now = Instant::now();
+        now + until.saturating_duration_since(now).mul_f64(of)
+    };
+    let floor = bounds::objective_floor(problem, index, share(plan::BOUNDS_SHARE));
+    let counted = aggregate::counted(problem, index, incumbent, share(plan::COUNTED_SHARE), stop);
     let lagrangian = lagrangian(problem, index, incumbent, until, stop);
     Beside {
+        floor,
         counted,
         lagrangian,
     }
@@ -133,9 +139,9 @@ pub(crate) fn lagrangian(
     let mut best = f64::NEG_INFINITY;
     let mut scale = StepScale::new(plan::BOUND_PATIENCE);
     let mut rounds = 0;
-    // Until the first round, building the programs stands in for a round's time (a
-    // round costs more: it runs every program over its loads).
-    let mut last = built.elapsed();
+    // Until the first round, building the programs stands in for a round's time, times
+    // what a round costs more (it runs every program over its loads).
+    let mut last = built.elapsed().mul_f64(plan::BOUND_ROUND_PER_BUILD);
     loop {
         // Twice the last round's time: rounds vary, and the answer waits for this one.
         let started = Instant::now();
