@@ -45,8 +45,8 @@ struct Counts {
     /// Per member: the points and seat costs of seats pinned or frozen on them.
     fixed_load: Vec<f64>,
     fixed_cost: f64,
-    /// Per member: the most free shifts they can hold (`None`: no limit below `open`).
-    most: Vec<Option<u32>>,
+    /// Per member: the most free shifts they can hold.
+    most: Vec<u32>,
 }
 
 impl Counts {
@@ -99,7 +99,7 @@ impl Counts {
             .map(|m| {
                 let held = most_held(problem, index, m);
                 let capped = index.max_shifts[m].map_or(held, |max| held.min(max));
-                Some(capped.saturating_sub(fixed_held[m]))
+                capped.saturating_sub(fixed_held[m])
             })
             .collect();
         Counts {
@@ -168,7 +168,7 @@ pub(crate) fn counted(
         let mut covered = Expression::with_capacity(members);
         for m in 0..members {
             let open = kind.open[m];
-            let most = counts.most[m].map_or(open, |most| most.min(open));
+            let most = counts.most[m].min(open);
             if most == 0 {
                 row.push(None);
                 continue;
@@ -182,8 +182,7 @@ pub(crate) fn counted(
         constraints.push(constraint!(covered == kind.seats));
         y.push(row);
     }
-    for m in 0..members {
-        let Some(most) = counts.most[m] else { continue };
+    for (m, &most) in counts.most.iter().enumerate() {
         let open: u32 = counts.kinds.iter().map(|k| k.open[m]).sum();
         if most >= open {
             continue;
@@ -359,14 +358,28 @@ mod tests {
         );
     }
 
-    /// Once its proof has ended the bound does not start HiGHS.
+    /// Once its proof has ended the bound stops at HiGHS's first check instead of
+    /// holding the answer to its limit. The bench's 40-person quarter: HiGHS's tree on
+    /// its counts does not close in minutes.
     #[test]
     fn a_stopped_bound_returns_at_once() {
-        let problem = testkit::evenly(6, 60, 24, 24);
+        let spec = crate::testkit::instance::Spec::named("team40").expect("named");
+        let problem =
+            crate::problem::build(&crate::testkit::instance::generate(&spec)).expect("builds");
         let index = Index::new(&problem, None, Rules::of(&problem));
         let began = Instant::now();
-        let until = began + Duration::from_secs(30);
-        let _ = counted(&problem, &index, 1e9, until, &AtomicBool::new(true));
-        assert!(began.elapsed() < Duration::from_secs(10));
+        let until = began + Duration::from_secs(120);
+        let _ = counted(
+            &problem,
+            &index,
+            f64::INFINITY,
+            until,
+            &AtomicBool::new(true),
+        );
+        assert!(
+            began.elapsed() < Duration::from_secs(30),
+            "ran {:?}",
+            began.elapsed()
+        );
     }
 }
