@@ -271,11 +271,11 @@ pub fn model_size(problem: &Problem) -> ModelSize {
 pub fn counted_bound_alone(problem: &Problem, seconds: f64) -> Option<f64> {
     let index = index::Index::new(problem, None, index::Rules::of(problem));
     let until = std::time::Instant::now() + std::time::Duration::from_secs_f64(seconds);
-    bound::aggregate::counted(
-        problem,
-        &index,
-        f64::INFINITY,
-        until,
-        &std::sync::atomic::AtomicBool::new(false),
-    )
+    let flag = std::sync::atomic::AtomicBool::new(false);
+    let never = milp::watch::Stop {
+        flag: &flag,
+        review_at: until,
+        keep_above: f64::NEG_INFINITY,
+    };
+    bound::aggregate::counted(problem, &index, f64::INFINITY, until, &never)
 }

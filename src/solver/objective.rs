@@ -50,8 +50,8 @@ mod tests {
     use crate::problem::{Exclusion, Problem};
     use crate::solver::bound::aggregate;
     use crate::solver::index::{Index, Rules};
-    use crate::solver::milp::bounds;
     use crate::solver::milp::model::{self, Outcome, Params};
+    use crate::solver::milp::{bounds, watch};
     use crate::solver::search::Rng;
     use crate::solver::small::{exact, lagrange};
     use crate::solver::state::State;
@@ -309,9 +309,17 @@ mod tests {
 
         // Counted by kind, the one schedule left scores as it does, less its pairs
         // within the period (which the counts leave out).
-        if let Some(counted) =
-            aggregate::counted(&single, &single_index, f64::INFINITY, far, &never)
-        {
+        if let Some(counted) = aggregate::counted(
+            &single,
+            &single_index,
+            f64::INFINITY,
+            far,
+            &watch::Stop {
+                flag: &never,
+                review_at: far,
+                keep_above: f64::NEG_INFINITY,
+            },
+        ) {
             let w = problem.objective.back_to_back_after_hours;
             let pairs = f64::from(
                 evaluate(problem, assignment, previous)

@@ -144,10 +144,13 @@ pub(crate) const BOUND_MIN_STEP: f64 = 1e-4;
 /// Its steps aim this far (relative) above the best bound so far, not at the incumbent:
 /// far above the bound, the incumbent overshoots every step.
 pub(crate) const BOUND_TARGET_ABOVE: f64 = 0.3;
-/// The counted model's share of the bounds' time beside the searches: its root bound
-/// comes within a second or two on a quarter of 40 people, and its tree adds little;
-/// the Lagrangian relaxation after it needs the rest where points differ by zone.
+/// The counted model's share of the bounds' time beside the searches, after which it
+/// keeps the rest only while its bound is at least `COUNTED_OVER_FLOOR` times the
+/// LP-free floor: its root comes within a second or two on a quarter of 40 people and
+/// its tree then still adds, while where points differ by zone its bound stays near the
+/// floor and the Lagrangian relaxation after it proves more.
 pub(crate) const COUNTED_SHARE: f64 = 1.0 / 3.0;
+pub(crate) const COUNTED_OVER_FLOOR: f64 = 1.5;
 /// Its model's size at most (nonzeros), and the time it needs at least per nonzero:
 /// HiGHS reads its clock seldom at the root, and on larger models, or asked for less,
 /// it overran by a second and more; within both it overran by a tenth at most, which

@@ -17,7 +17,6 @@
 //! be balanced by averaging an everyone-light choice with an everyone-heavy one.
 
 use std::collections::HashMap;
-use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 use good_lp::{Constraint, Expression, ProblemVariables, Variable, constraint, variable};
@@ -135,7 +134,7 @@ fn most_held(problem: &Problem, index: &Index, m: usize) -> u32 {
     held
 }
 
-/// HiGHS's bound on the counted model, until `until` or until `stop` is set. `None`
+/// HiGHS's bound on the counted model, until `until` or until `stop` says so. `None`
 /// where it does not apply (a negative weight other than the fairness terms', neither
 /// fairness term weighted), where HiGHS cannot set it up in the time, or where it
 /// failed.
@@ -144,7 +143,7 @@ pub(crate) fn counted(
     index: &Index,
     incumbent: f64,
     until: Instant,
-    stop: &AtomicBool,
+    stop: &watch::Stop<'_>,
 ) -> Option<f64> {
     let w = problem.objective;
     if !w.others_nonnegative() || w.imbalance < 0.0 || w.deviation < 0.0 {
@@ -276,10 +275,22 @@ mod tests {
     use crate::testkit::brute;
     use crate::testkit::hours as testkit;
 
+    use std::sync::atomic::AtomicBool;
+
+    /// Stopped by nothing but its limit.
+    fn never(flag: &AtomicBool) -> watch::Stop<'_> {
+        watch::Stop {
+            flag,
+            review_at: Instant::now() + Duration::from_secs(3600),
+            keep_above: f64::NEG_INFINITY,
+        }
+    }
+
     fn bound_of(problem: &Problem, incumbent: f64) -> Option<f64> {
         let index = Index::new(problem, None, Rules::of(problem));
         let until = Instant::now() + Duration::from_secs(20);
-        counted(problem, &index, incumbent, until, &AtomicBool::new(false))
+        let flag = AtomicBool::new(false);
+        counted(problem, &index, incumbent, until, &never(&flag))
     }
 
     proptest::proptest! {
@@ -369,17 +380,41 @@ mod tests {
         let index = Index::new(&problem, None, Rules::of(&problem));
         let began = Instant::now();
         let until = began + Duration::from_secs(120);
-        let _ = counted(
-            &problem,
-            &index,
-            f64::INFINITY,
-            until,
-            &AtomicBool::new(true),
-        );
+        let flag = AtomicBool::new(true);
+        let _ = counted(&problem, &index, f64::INFINITY, until, &never(&flag));
         assert!(
             began.elapsed() < Duration::from_secs(30),
             "ran {:?}",
             began.elapsed()
         );
+    }
+
+    /// A bound still below what it must beat when its review comes gives its time up;
+    /// one above it goes on to its limit.
+    #[test]
+    fn a_bound_behind_at_its_review_gives_its_time_up() {
+        let spec = crate::testkit::instance::Spec::named("team40").expect("named");
+        let problem =
+            crate::problem::build(&crate::testkit::instance::generate(&spec)).expect("builds");
+        let index = Index::new(&problem, None, Rules::of(&problem));
+        let flag = AtomicBool::new(false);
+        let run = |keep_above: f64| {
+            let began = Instant::now();
+            let stop = watch::Stop {
+                flag: &flag,
+                review_at: began + Duration::from_secs(2),
+                keep_above,
+            };
+            let _ = counted(
+                &problem,
+                &index,
+                f64::INFINITY,
+                began + Duration::from_secs(6),
+                &stop,
+            );
+            began.elapsed()
+        };
+        assert!(run(f64::INFINITY) < Duration::from_secs(5), "not given up");
+        assert!(run(f64::NEG_INFINITY) >= Duration::from_secs(5), "given up");
     }
 }

@@ -25,7 +25,7 @@ use std::time::Instant;
 
 use crate::problem::Problem;
 use crate::solver::index::Index;
-use crate::solver::milp::bounds;
+use crate::solver::milp::{bounds, watch};
 use crate::solver::plan;
 use member::Program;
 
@@ -111,7 +111,14 @@ pub(crate) fn beside(
         now + until.saturating_duration_since(now).mul_f64(of)
     };
     let floor = bounds::objective_floor(problem, index, share(plan::BOUNDS_SHARE));
-    let counted = aggregate::counted(problem, index, incumbent, share(plan::COUNTED_SHARE), stop);
+    // Where its bound is well above the floor by then, the counted model's tree keeps the
+    // time (the Lagrangian relaxation proves less there); elsewhere it gives it up.
+    let review = watch::Stop {
+        flag: stop,
+        review_at: share(plan::COUNTED_SHARE),
+        keep_above: plan::COUNTED_OVER_FLOOR * floor,
+    };
+    let counted = aggregate::counted(problem, index, incumbent, until, &review);
     let lagrangian = lagrangian(problem, index, incumbent, until, stop);
     Beside {
         floor,

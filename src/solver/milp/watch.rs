@@ -7,6 +7,7 @@
 
 use std::ffi::{c_char, c_int, c_void};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
 
 use highs_sys::{
     Highs_setCallback, Highs_startCallback, HighsCallbackDataIn, HighsCallbackDataOut,
@@ -86,15 +87,25 @@ unsafe extern "C" fn on_event(
     }
 }
 
-/// Stops the next solve of `model` at its next check between nodes once `stop` is set:
+/// When a solve whose answer is only its bound ends early.
+pub(crate) struct Stop<'a> {
+    /// Set once nobody waits for the answer any more.
+    pub flag: &'a AtomicBool,
+    /// From this moment on, a dual bound still below `keep_above` ends it: the time is
+    /// better spent elsewhere.
+    pub review_at: Instant,
+    pub keep_above: f64,
+}
+
+/// Stops the next solve of `model` at its next check between nodes once `stop` says so:
 /// for a model whose answer nobody waits for after that (a bound beside the proof).
 ///
 /// # Safety
 /// `stop` must outlive that solve: HiGHS keeps a pointer to it.
-pub(crate) unsafe fn stop_when(model: &mut highs::Model, stop: &AtomicBool) {
-    let data = stop as *const AtomicBool as *mut c_void;
-    // SAFETY: the pointer is the model's own; the callback only reads the flag, which
-    // the caller keeps alive for the solve.
+pub(crate) unsafe fn stop_when(model: &mut highs::Model, stop: &Stop<'_>) {
+    let data = stop as *const Stop<'_> as *mut c_void;
+    // SAFETY: the pointer is the model's own; the callback only reads through `data`,
+    // which the caller keeps alive for the solve.
     unsafe {
         Highs_setCallback(model.as_mut_ptr(), Some(on_check), data);
         Highs_startCallback(model.as_mut_ptr(), kHighsCallbackMipInterrupt);
@@ -104,16 +115,21 @@ pub(crate) unsafe fn stop_when(model: &mut highs::Model, stop: &AtomicBool) {
 unsafe extern "C" fn on_check(
     kind: c_int,
     _message: *const c_char,
-    _out: *const HighsCallbackDataOut,
+    out: *const HighsCallbackDataOut,
     into: *mut HighsCallbackDataIn,
     data: *mut c_void,
 ) {
     if kind != kHighsCallbackMipInterrupt as c_int || data.is_null() {
         return;
     }
-    // SAFETY: `data` is the flag `stop_when` registered, alive for the solve.
-    let stop = unsafe { &*(data as *const AtomicBool) };
-    if stop.load(Ordering::Relaxed) {
+    // SAFETY: `data` is the `Stop` that `stop_when` registered, alive for the solve;
+    // HiGHS passes a valid (or null) `out` for the duration of the call.
+    let (stop, out) = unsafe { (&*(data as *const Stop<'_>), out.as_ref()) };
+    let behind = || {
+        Instant::now() >= stop.review_at
+            && out.is_some_and(|out| out.mip_dual_bound < stop.keep_above)
+    };
+    if stop.flag.load(Ordering::Relaxed) || behind() {
         // SAFETY: HiGHS passes a valid (or null) `into` for the duration of the call.
         if let Some(into) = unsafe { into.as_mut() } {
             into.user_interrupt = 1;
