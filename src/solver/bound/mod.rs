@@ -94,11 +94,10 @@ impl Beside {
 
 /// The bounds one after the other until `until`. The LP-free bound first: it takes a
 /// fraction of a second on the largest teams, whose searches keep the main thread to
-/// the deadline and would leave it no time after them. Then the counted model, for at
-/// most [`plan::COUNTED_SHARE`] of the time (its root carries nearly all it proves, and
-/// where shifts are worth much the same to everyone it proves more than the
-/// relaxation), then the Lagrangian relaxation with the rest (where points differ by
-/// zone and member it proves more).
+/// the deadline and would leave it no time after them. Then the counted model: where
+/// shifts are worth much the same to everyone it proves more than the relaxation, and
+/// its tree goes on adding. Then the Lagrangian relaxation with what is left: where
+/// points differ by zone and member it proves more.
 pub(crate) fn beside(
     problem: &Problem,
     index: &Index,
