@@ -89,7 +89,7 @@ pub fn solve(
     })
 }
 
-/// The bound for teams of any size, running beside LNS and the whole MILP.
+/// The bounds for teams of any size, running beside LNS and the whole MILP.
 type Beside<'scope> = Option<ScopedJoinHandle<'scope, bound::Beside>>;
 
 /// What every stage reads.

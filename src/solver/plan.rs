@@ -146,20 +146,21 @@ pub(crate) const BOUND_MIN_STEP: f64 = 1e-4;
 pub(crate) const BOUND_TARGET_ABOVE: f64 = 0.3;
 /// The counted model's share of the bounds' time beside the searches, after which it
 /// keeps the rest only while its bound is at least `COUNTED_OVER_FLOOR` times the
-/// LP-free floor: its root comes within a second or two on a quarter of 40 people and
-/// its tree then still adds, while where points differ by zone its bound stays near the
+/// LP-free floor: where shifts are worth much the same to everyone its root proves most
+/// and its tree still adds, while where points differ by zone its bound stays near the
 /// floor and the Lagrangian relaxation after it proves more.
 pub(crate) const COUNTED_SHARE: f64 = 1.0 / 3.0;
 pub(crate) const COUNTED_OVER_FLOOR: f64 = 1.5;
 /// Its model's size at most (nonzeros), and the time it needs at least per nonzero:
 /// HiGHS reads its clock seldom at the root, and on larger models, or asked for less,
-/// it overran by a second and more; within both it overran by a tenth at most, which
-/// the Lagrangian relaxation after it absorbs.
+/// it overran by a second and more; within both, by less than the Lagrangian
+/// relaxation after it absorbs (docs/performance.md).
 pub(crate) const COUNTED_MAX_NONZEROS: f64 = 20_000.0;
 pub(crate) const COUNTED_SECONDS_PER_NONZERO: f64 = 1.5e-5;
-/// A first round of the bound for any size took from about this many to ten times as
-/// long as building its programs (docs/performance.md): a first round is not started
-/// unless twice this fits before the deadline.
+/// A first round of the bound for any size took from about this many to thirteen times
+/// as long as building its programs (docs/performance.md): a first round is not started
+/// unless twice this fits before the deadline, which covers the long rounds; the rounds
+/// it does not cover are short.
 pub(crate) const BOUND_ROUND_PER_BUILD: f64 = 5.0;
 /// Load levels one member's program tracks at most.
 pub(crate) const BOUND_LEVELS: usize = 4096;
