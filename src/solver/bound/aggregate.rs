@@ -307,19 +307,8 @@ mod tests {
             cap in proptest::option::of(1u32..4),
             outside in proptest::bool::weighted(0.2),
         ) {
-            let (shifts, members) = (problem.shifts.len(), problem.members());
-            problem.rules.min_rest_hours = rest;
-            problem.history[members - 1] = history;
+            testkit::vary_for_bounds(&mut problem, rest, history, outside, pin);
             problem.members[0].max_shifts = cap;
-            if outside {
-                problem.capacity[members - 1] = 0.0;
-            }
-            let open = |&(s, m): &(usize, usize)| {
-                s < shifts && m < members && problem.cells[s][m].blocked.is_none()
-            };
-            if let Some(pinned) = pin.filter(open) {
-                problem.pins.push(pinned);
-            }
             let best = brute::optimum(&problem);
             proptest::prop_assume!(best.is_finite());
             let found = bound_of(&problem, best + 1e5);
@@ -369,15 +358,21 @@ mod tests {
         );
     }
 
-    /// Once its proof has ended the bound stops at HiGHS's first check instead of
-    /// holding the answer to its limit. The bench's 40-person quarter: HiGHS's tree on
-    /// its counts does not close in minutes.
-    #[test]
-    fn a_stopped_bound_returns_at_once() {
+    /// The bench's 40-person quarter: HiGHS's tree on its counts does not close in
+    /// minutes.
+    fn open_ended() -> (Problem, Index) {
         let spec = crate::testkit::instance::Spec::named("team40").expect("named");
         let problem =
             crate::problem::build(&crate::testkit::instance::generate(&spec)).expect("builds");
         let index = Index::new(&problem, None, Rules::of(&problem));
+        (problem, index)
+    }
+
+    /// Once its proof has ended the bound stops at HiGHS's first check instead of
+    /// holding the answer to its limit.
+    #[test]
+    fn a_stopped_bound_returns_at_once() {
+        let (problem, index) = open_ended();
         let began = Instant::now();
         let until = began + Duration::from_secs(120);
         let flag = AtomicBool::new(true);
@@ -393,10 +388,7 @@ mod tests {
     /// one above it goes on to its limit.
     #[test]
     fn a_bound_behind_at_its_review_gives_its_time_up() {
-        let spec = crate::testkit::instance::Spec::named("team40").expect("named");
-        let problem =
-            crate::problem::build(&crate::testkit::instance::generate(&spec)).expect("builds");
-        let index = Index::new(&problem, None, Rules::of(&problem));
+        let (problem, index) = open_ended();
         let flag = AtomicBool::new(false);
         let run = |keep_above: f64| {
             let began = Instant::now();

@@ -398,18 +398,7 @@ mod tests {
             above in proptest::sample::select(vec![0.0, 10.0, 400.0, 1e5]),
             seconds in proptest::sample::select(vec![0.0, 0.02, 0.2]),
         ) {
-            let (shifts, members) = (problem.shifts.len(), problem.members());
-            problem.rules.min_rest_hours = rest;
-            problem.history[members - 1] = history;
-            if outside {
-                problem.capacity[members - 1] = 0.0;
-            }
-            let open = |&(s, m): &(usize, usize)| {
-                s < shifts && m < members && problem.cells[s][m].blocked.is_none()
-            };
-            if let Some(pinned) = pin.filter(open) {
-                problem.pins.push(pinned);
-            }
+            testkit::vary_for_bounds(&mut problem, rest, history, outside, pin);
             let best = brute::optimum(&problem);
             proptest::prop_assume!(best.is_finite());
             let index = Index::new(&problem, None, Rules::of(&problem));
