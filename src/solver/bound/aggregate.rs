@@ -134,10 +134,103 @@ fn most_held(problem: &Problem, index: &Index, m: usize) -> u32 {
     held
 }
 
+/// The counted model as good_lp holds it, before HiGHS gets it.
+struct Model {
+    vars: ProblemVariables,
+    objective: Expression,
+    constraints: Vec<Constraint>,
+}
+
+impl Counts {
+    /// The counts' columns with at least one shift open (the nonzeros they bring are
+    /// at least twice as many: coverage and load).
+    fn columns(&self) -> usize {
+        self.kinds
+            .iter()
+            .map(|kind| {
+                (0..kind.open.len())
+                    .filter(|&m| self.most[m].min(kind.open[m]) > 0)
+                    .count()
+            })
+            .sum()
+    }
+
+    /// y[k][m], how many of kind k member m holds, with its coverage and per-member rows,
+    /// and the fairness terms on the loads they make (the whole MILP's rows, their
+    /// searches over load levels until `bounds_until`). The fixed seats' cost is not in
+    /// its objective: good_lp passes no constant on.
+    fn model(&self, problem: &Problem, index: &Index, bounds_until: Instant) -> Model {
+        let members = index.members;
+        let mut vars = ProblemVariables::new();
+        let mut warm: Vec<f64> = Vec::new();
+        let mut constraints: Vec<Constraint> = Vec::new();
+        let mut objective = Expression::with_capacity(self.kinds.len() * members);
+        let mut y: Vec<Vec<Option<Variable>>> = Vec::with_capacity(self.kinds.len());
+        for kind in &self.kinds {
+            let mut row = Vec::with_capacity(members);
+            let mut covered = Expression::with_capacity(members);
+            for m in 0..members {
+                let most = self.most[m].min(kind.open[m]);
+                if most == 0 {
+                    row.push(None);
+                    continue;
+                }
+                let v = vars.add(variable().integer().min(0.0).max(f64::from(most)));
+                warm.push(0.0);
+                covered.add_mul(1.0, v);
+                objective.add_mul(kind.cost[m], v);
+                row.push(Some(v));
+            }
+            constraints.push(constraint!(covered == kind.seats));
+            y.push(row);
+        }
+        for (m, &most) in self.most.iter().enumerate() {
+            let open: u32 = self.kinds.iter().map(|k| k.open[m]).sum();
+            if most >= open {
+                continue;
+            }
+            let mut held = Expression::with_capacity(self.kinds.len());
+            for v in y.iter().filter_map(|row| row[m]) {
+                held.add_mul(1.0, v);
+            }
+            constraints.push(constraint!(held <= f64::from(most)));
+        }
+        let load_of = |m: usize| {
+            let mut load = Expression::from(self.fixed_load[m]);
+            for (kind, row) in self.kinds.iter().zip(&y) {
+                if let Some(v) = row[m] {
+                    load.add_mul(kind.points[m], v);
+                }
+            }
+            load
+        };
+        model::fairness(
+            problem,
+            index,
+            model::Loads {
+                of: &load_of,
+                warm: &|_| 0.0,
+            },
+            None,
+            (None, None),
+            bounds_until,
+            &mut vars,
+            &mut warm,
+            &mut constraints,
+            &mut objective,
+        );
+        Model {
+            vars,
+            objective,
+            constraints,
+        }
+    }
+}
+
 /// HiGHS's bound on the counted model, until `until` or until `stop` says so. `None`
 /// where it does not apply (a negative weight other than the fairness terms', neither
-/// fairness term weighted), where HiGHS cannot set it up in the time, or where it
-/// failed.
+/// fairness term weighted), where HiGHS cannot finish its root in the time (see
+/// `plan`), or where it failed.
 pub(crate) fn counted(
     problem: &Problem,
     index: &Index,
@@ -152,73 +245,16 @@ pub(crate) fn counted(
     let began = Instant::now();
     let left = until.checked_duration_since(began)?;
     let counts = Counts::new(problem, index);
-    let members = index.members;
-
-    let mut vars = ProblemVariables::new();
-    let mut warm: Vec<f64> = Vec::new();
-    let mut constraints: Vec<Constraint> = Vec::new();
-    // The fixed seats' cost is added to HiGHS's bound at the end: the model passes no
-    // constant of the objective on.
-    let mut objective = Expression::with_capacity(counts.kinds.len() * members);
-    // y[k][m]: how many of kind k member m holds.
-    let mut y: Vec<Vec<Option<Variable>>> = Vec::with_capacity(counts.kinds.len());
-    for kind in &counts.kinds {
-        let mut row = Vec::with_capacity(members);
-        let mut covered = Expression::with_capacity(members);
-        for m in 0..members {
-            let open = kind.open[m];
-            let most = counts.most[m].min(open);
-            if most == 0 {
-                row.push(None);
-                continue;
-            }
-            let v = vars.add(variable().integer().min(0.0).max(f64::from(most)));
-            warm.push(0.0);
-            covered.add_mul(1.0, v);
-            objective.add_mul(kind.cost[m], v);
-            row.push(Some(v));
-        }
-        constraints.push(constraint!(covered == kind.seats));
-        y.push(row);
+    // Too large a model is seen before it is built (the fairness rows' searches take
+    // time too).
+    if 2.0 * counts.columns() as f64 > plan::COUNTED_MAX_NONZEROS {
+        return None;
     }
-    for (m, &most) in counts.most.iter().enumerate() {
-        let open: u32 = counts.kinds.iter().map(|k| k.open[m]).sum();
-        if most >= open {
-            continue;
-        }
-        let mut held = Expression::with_capacity(counts.kinds.len());
-        for row in &y {
-            if let Some(v) = row[m] {
-                held.add_mul(1.0, v);
-            }
-        }
-        constraints.push(constraint!(held <= f64::from(most)));
-    }
-    let load_of = |m: usize| {
-        let mut load = Expression::from(counts.fixed_load[m]);
-        for (kind, row) in counts.kinds.iter().zip(&y) {
-            if let Some(v) = row[m] {
-                load.add_mul(kind.points[m], v);
-            }
-        }
-        load
-    };
-    let bounds_until = began + left.mul_f64(plan::BOUNDS_SHARE);
-    model::fairness(
-        problem,
-        index,
-        model::Loads {
-            of: &load_of,
-            warm: &|_| 0.0,
-        },
-        None,
-        (None, None),
-        bounds_until,
-        &mut vars,
-        &mut warm,
-        &mut constraints,
-        &mut objective,
-    );
+    let Model {
+        vars,
+        objective,
+        constraints,
+    } = counts.model(problem, index, began + left.mul_f64(plan::BOUNDS_SHARE));
     let mut highs = model::highs_model(vars, objective, constraints).ok()?;
     highs.make_quiet();
     let left = until.checked_duration_since(Instant::now())?;
@@ -226,7 +262,7 @@ pub(crate) fn counted(
     let nonzeros = unsafe { highs_sys::Highs_getNumNz(highs.as_mut_ptr()) }.max(0) as f64;
     // HiGHS reads its clock seldom at the root of a large model: with less time than
     // the root takes, or on a model larger than its root can finish in the time, the
-    // bound would hold the answer past the deadline (see `plan`).
+    // bound would hold the answer past the deadline.
     if nonzeros > plan::COUNTED_MAX_NONZEROS
         || left.as_secs_f64() < plan::COUNTED_SECONDS_PER_NONZERO * nonzeros
     {

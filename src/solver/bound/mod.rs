@@ -456,4 +456,25 @@ mod tests {
             best
         );
     }
+
+    /// Beside the searches on the bench's 40-person quarter: the LP-free floor first, then
+    /// the counted model, which leads the floor by more than it must to keep the time
+    /// (whether it does is `aggregate`'s test); the reported bound is the highest.
+    #[test]
+    fn beside_a_team_of_forty_the_counted_bound_leads() {
+        let spec = crate::testkit::instance::Spec::named("team40").expect("named");
+        let problem =
+            crate::problem::build(&crate::testkit::instance::generate(&spec)).expect("builds");
+        let index = Index::new(&problem, None, Rules::of(&problem));
+        let until = Instant::now() + Duration::from_secs(6);
+        // An incumbent far above any schedule.
+        let found = beside(&problem, &index, 1e7, until, &AtomicBool::new(false));
+        let counted = found.counted.expect("the counted bound runs");
+        assert!(found.floor.is_finite() && found.floor > 0.0, "{found:?}");
+        assert!(
+            counted >= plan::COUNTED_OVER_FLOOR * found.floor,
+            "{found:?}"
+        );
+        assert_eq!(found.value(), counted);
+    }
 }

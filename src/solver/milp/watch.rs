@@ -1,6 +1,7 @@
 //! Watching HiGHS while it solves: its best objective and bound reach the progress line
 //! as they improve, instead of the line standing still for the MILP's whole share of
-//! the limit; and HiGHS stops when the exact dynamic program has proven the answer.
+//! the limit; and HiGHS stops when the exact dynamic program has proven the answer, or,
+//! for a model solved only for its bound, when nobody waits for it any more.
 //!
 //! The `highs` crate has no callbacks; HiGHS's C API has, so this is the one place that
 //! calls it directly.
@@ -31,12 +32,54 @@ pub(crate) struct Watched<'a> {
 /// `watched` must outlive that solve: HiGHS keeps a pointer to it.
 pub(crate) unsafe fn attach(model: &mut highs::Model, watched: &Watched<'_>) {
     let data = watched as *const Watched<'_> as *mut c_void;
-    // SAFETY: the pointer is the model's own; the callback only reads through `data`,
-    // which the caller keeps alive for the solve.
+    // SAFETY: the caller keeps `watched` alive for the solve.
     unsafe {
-        Highs_setCallback(model.as_mut_ptr(), Some(on_event), data);
-        Highs_startCallback(model.as_mut_ptr(), kHighsCallbackMipImprovingSolution);
-        Highs_startCallback(model.as_mut_ptr(), kHighsCallbackMipInterrupt);
+        register(
+            model,
+            on_event,
+            data,
+            &[
+                kHighsCallbackMipImprovingSolution,
+                kHighsCallbackMipInterrupt,
+            ],
+        )
+    };
+}
+
+/// Registers `callback` with `data` for the next solve of `model`, for `kinds` of event.
+///
+/// # Safety
+/// `data` must stay valid for that solve, as `callback` reads it.
+unsafe fn register(
+    model: &mut highs::Model,
+    callback: unsafe extern "C" fn(
+        c_int,
+        *const c_char,
+        *const HighsCallbackDataOut,
+        *mut HighsCallbackDataIn,
+        *mut c_void,
+    ),
+    data: *mut c_void,
+    kinds: &[c_int],
+) {
+    // SAFETY: the pointer is the model's own; `data` is valid for the solve (the
+    // caller's promise).
+    unsafe {
+        Highs_setCallback(model.as_mut_ptr(), Some(callback), data);
+        for &kind in kinds {
+            Highs_startCallback(model.as_mut_ptr(), kind);
+        }
+    }
+}
+
+/// Asks HiGHS to stop at this check.
+///
+/// # Safety
+/// `into` is what HiGHS passed the callback: valid (or null) for the call.
+unsafe fn interrupt(into: *mut HighsCallbackDataIn) {
+    // SAFETY: the caller's promise.
+    if let Some(into) = unsafe { into.as_mut() } {
+        into.user_interrupt = 1;
     }
 }
 
@@ -62,10 +105,8 @@ unsafe extern "C" fn on_event(
     let (watched, out) = unsafe { (&*(data as *const Watched<'_>), out.as_ref()) };
     let progress = watched.progress;
     if kind == kHighsCallbackMipInterrupt as c_int && progress.interrupted() {
-        // SAFETY: HiGHS passes a valid (or null) `into` for the duration of the call.
-        if let Some(into) = unsafe { into.as_mut() } {
-            into.user_interrupt = 1;
-        }
+        // SAFETY: `into` is HiGHS's, valid (or null) for the call.
+        unsafe { interrupt(into) };
     }
     if let Some(out) = out {
         let improving = kind == kHighsCallbackMipImprovingSolution as c_int;
@@ -104,12 +145,8 @@ pub(crate) struct Stop<'a> {
 /// `stop` must outlive that solve: HiGHS keeps a pointer to it.
 pub(crate) unsafe fn stop_when(model: &mut highs::Model, stop: &Stop<'_>) {
     let data = stop as *const Stop<'_> as *mut c_void;
-    // SAFETY: the pointer is the model's own; the callback only reads through `data`,
-    // which the caller keeps alive for the solve.
-    unsafe {
-        Highs_setCallback(model.as_mut_ptr(), Some(on_check), data);
-        Highs_startCallback(model.as_mut_ptr(), kHighsCallbackMipInterrupt);
-    }
+    // SAFETY: the caller keeps `stop` alive for the solve.
+    unsafe { register(model, on_check, data, &[kHighsCallbackMipInterrupt]) };
 }
 
 unsafe extern "C" fn on_check(
@@ -130,10 +167,8 @@ unsafe extern "C" fn on_check(
             && out.is_some_and(|out| out.mip_dual_bound < stop.keep_above)
     };
     if stop.flag.load(Ordering::Relaxed) || behind() {
-        // SAFETY: HiGHS passes a valid (or null) `into` for the duration of the call.
-        if let Some(into) = unsafe { into.as_mut() } {
-            into.user_interrupt = 1;
-        }
+        // SAFETY: `into` is HiGHS's, valid (or null) for the call.
+        unsafe { interrupt(into) };
     }
 }
 
