@@ -130,28 +130,32 @@ pub(crate) fn varied_days(
         )
 }
 
-/// What the bounds' property tests vary on a drawn problem: a rest rule, history on the
-/// last member, the last member outside fairness (capacity 0), and a pin where that
-/// cell is open.
-pub(crate) fn vary_for_bounds(
-    problem: &mut Problem,
-    rest: f64,
-    history: f64,
-    outside: bool,
-    pin: Option<(usize, usize)>,
-) {
-    let (shifts, members) = (problem.shifts.len(), problem.members());
-    problem.rules.min_rest_hours = rest;
-    problem.history[members - 1] = history;
-    if outside {
-        problem.capacity[members - 1] = 0.0;
-    }
-    let open = |&(s, m): &(usize, usize)| {
-        s < shifts && m < members && problem.cells[s][m].blocked.is_none()
-    };
-    if let Some(pinned) = pin.filter(open) {
-        problem.pins.push(pinned);
-    }
+/// The bounds' property tests' teams: [`varied_days`] of 2–4 people, and on top a rest
+/// rule, history on the last member, the last member outside fairness (capacity 0), and
+/// a pin where that cell is open.
+pub(crate) fn varied_for_bounds() -> impl Strategy<Value = Problem> {
+    (
+        varied_days(2..5, 8..24),
+        proptest::sample::select(vec![0.0, 12.0, 40.0]),
+        proptest::option::of((0usize..7, 0usize..4)),
+        proptest::sample::select(vec![0.0, 12.0]),
+        proptest::bool::weighted(0.2),
+    )
+        .prop_map(|(mut problem, history, pin, rest, outside)| {
+            let (shifts, members) = (problem.shifts.len(), problem.members());
+            problem.rules.min_rest_hours = rest;
+            problem.history[members - 1] = history;
+            if outside {
+                problem.capacity[members - 1] = 0.0;
+            }
+            let open = |&(s, m): &(usize, usize)| {
+                s < shifts && m < members && problem.cells[s][m].blocked.is_none()
+            };
+            if let Some(pinned) = pin.filter(open) {
+                problem.pins.push(pinned);
+            }
+            problem
+        })
 }
 
 /// Objective weights that count the total load only (times `weight`), nothing else.

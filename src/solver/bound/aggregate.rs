@@ -336,14 +336,9 @@ mod tests {
         /// a pin, a rest rule, a shift cap, a member outside fairness.
         #[test]
         fn proptest_the_counted_bound_is_below_the_optimum(
-            mut problem in testkit::varied_days(2..5, 8..24),
-            history in proptest::sample::select(vec![0.0, 12.0, 40.0]),
-            pin in proptest::option::of((0usize..7, 0usize..4)),
-            rest in proptest::sample::select(vec![0.0, 12.0]),
+            mut problem in testkit::varied_for_bounds(),
             cap in proptest::option::of(1u32..4),
-            outside in proptest::bool::weighted(0.2),
         ) {
-            testkit::vary_for_bounds(&mut problem, rest, history, outside, pin);
             problem.members[0].max_shifts = cap;
             let best = brute::optimum(&problem);
             proptest::prop_assume!(best.is_finite());

@@ -390,15 +390,10 @@ mod tests {
         /// and incumbents from the optimum itself to far above it.
         #[test]
         fn proptest_the_bound_is_below_the_optimum(
-            mut problem in testkit::varied_days(2..5, 8..24),
-            history in proptest::sample::select(vec![0.0, 12.0, 40.0]),
-            pin in proptest::option::of((0usize..7, 0usize..4)),
-            rest in proptest::sample::select(vec![0.0, 12.0]),
-            outside in proptest::bool::weighted(0.2),
+            problem in testkit::varied_for_bounds(),
             above in proptest::sample::select(vec![0.0, 10.0, 400.0, 1e5]),
             seconds in proptest::sample::select(vec![0.0, 0.02, 0.2]),
         ) {
-            testkit::vary_for_bounds(&mut problem, rest, history, outside, pin);
             let best = brute::optimum(&problem);
             proptest::prop_assume!(best.is_finite());
             let index = Index::new(&problem, None, Rules::of(&problem));
