@@ -151,6 +151,12 @@ pub(crate) const BOUND_TARGET_ABOVE: f64 = 0.3;
 /// floor and the Lagrangian relaxation after it proves more.
 pub(crate) const COUNTED_SHARE: f64 = 1.0 / 3.0;
 pub(crate) const COUNTED_OVER_FLOOR: f64 = 1.5;
+/// The counted model bounds the imbalance apart from the rest of the objective; the
+/// rest first, with at most this share of its time: its root proves most of it.
+pub(crate) const COUNTED_REST_SHARE: f64 = 0.5;
+/// ... when it has at least this many seconds: with less, both roots do not finish,
+/// and the whole objective's root alone proves more.
+pub(crate) const COUNTED_SPLIT_SECONDS: f64 = 2.0;
 /// Its model's size at most (nonzeros), and the time it needs at least per nonzero:
 /// HiGHS reads its clock seldom at the root, and on larger models, or asked for less,
 /// it overran by a second and more; within both, by less than the Lagrangian
