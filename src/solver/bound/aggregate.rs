@@ -300,8 +300,7 @@ fn apart(
         keep_above: f64::NEG_INFINITY,
     };
     let rest_until = began + left.mul_f64(plan::COUNTED_REST_SHARE);
-    // Its schedules close its proof: found early, where its root has proven most, they
-    // end it and leave the time to the imbalance.
+    // Its root proves most of it; the imbalance's tree gains more from the time after.
     let rest = part(&rest, index, None, true, rest_until, &unreviewed)?;
     let spread = weighted(ObjectiveWeights {
         imbalance: w.imbalance,
@@ -324,13 +323,13 @@ fn apart(
 
 /// HiGHS's bound on the counted model of `problem`'s objective, fixed seats included,
 /// not capped. With a `cutoff`, HiGHS leaves out counts scoring above it: the bound
-/// then holds for every schedule scoring below it. Without its primal `heuristics`
-/// HiGHS gets to the root's bound sooner but proves nothing optimal.
+/// then holds for every schedule scoring below it. With `root_only`, HiGHS stops after
+/// its root node.
 fn part(
     problem: &Problem,
     index: &Index,
     cutoff: Option<f64>,
-    heuristics: bool,
+    root_only: bool,
     until: Instant,
     stop: &watch::Stop<'_>,
 ) -> Option<f64> {
@@ -364,19 +363,20 @@ fn part(
         let above = cutoff - counts.fixed_cost + 1e-6 * cutoff.abs().max(1.0);
         let _ = highs.try_set_option("objective_bound", above);
     }
-    if !heuristics {
-        // Only its bound is used: no time for the searches that find its schedules.
-        let _ = highs.try_set_option("mip_heuristic_effort", 0.0);
-        for heuristic in [
-            "mip_heuristic_run_feasibility_jump",
-            "mip_heuristic_run_rins",
-            "mip_heuristic_run_rens",
-            "mip_heuristic_run_root_reduced_cost",
-            "mip_heuristic_run_zi_round",
-            "mip_heuristic_run_shifting",
-        ] {
-            let _ = highs.try_set_option(heuristic, false);
-        }
+    if root_only {
+        let _ = highs.try_set_option("mip_max_nodes", 1);
+    }
+    // Only its bound is used: no time for the searches that find its schedules.
+    let _ = highs.try_set_option("mip_heuristic_effort", 0.0);
+    for heuristic in [
+        "mip_heuristic_run_feasibility_jump",
+        "mip_heuristic_run_rins",
+        "mip_heuristic_run_rens",
+        "mip_heuristic_run_root_reduced_cost",
+        "mip_heuristic_run_zi_round",
+        "mip_heuristic_run_shifting",
+    ] {
+        let _ = highs.try_set_option(heuristic, false);
     }
     // SAFETY: `stop` outlives the solve below.
     unsafe { watch::stop_when(&mut highs, stop) };
