@@ -231,8 +231,15 @@ impl Counts {
 /// HiGHS's bound on the counted model, until `until` or until `stop` says so. `None`
 /// where it does not apply (a negative weight other than the fairness terms', neither
 /// fairness term weighted), where HiGHS cannot finish its root in the time (see
-/// `plan`), or where it failed. With little time, too little for two roots, the whole
-/// objective is bounded at once; with more, the imbalance apart from the rest.
+/// `plan`), or where it failed.
+///
+/// With time for two roots, the imbalance is bounded apart from the other terms and the
+/// two bounds are added: every schedule scores at least the least imbalance any counts
+/// have plus the least of the rest. Together, HiGHS's LP spreads every load evenly and
+/// leaves the imbalance to its tree, which closes on it slowly; apart, the rest is
+/// mostly proven at its root, and the imbalance alone is a question of which loads fit
+/// in a window, which its tree settles far sooner (with a cutoff: only counts whose
+/// imbalance could still beat the incumbent, given the rest's bound).
 pub(crate) fn counted(
     problem: &Problem,
     index: &Index,
@@ -244,47 +251,16 @@ pub(crate) fn counted(
     if !w.others_nonnegative() || w.imbalance < 0.0 || w.deviation < 0.0 {
         return None;
     }
-    let left = until.checked_duration_since(Instant::now())?;
+    let began = Instant::now();
+    let left = until.checked_duration_since(began)?;
     // Too large a model is seen before it is built (the fairness rows' searches take
     // time too).
     if 2.0 * Counts::new(problem, index).columns() as f64 > plan::COUNTED_MAX_NONZEROS {
         return None;
     }
     if w.imbalance == 0.0 || left.as_secs_f64() < plan::COUNTED_SPLIT_SECONDS {
-        together(problem, index, incumbent, until, stop)
-    } else {
-        apart(problem, index, incumbent, until, stop)
+        return part(problem, index, None, false, until, stop).map(|b| b.min(incumbent));
     }
-}
-
-/// The whole objective's counted model.
-fn together(
-    problem: &Problem,
-    index: &Index,
-    incumbent: f64,
-    until: Instant,
-    stop: &watch::Stop<'_>,
-) -> Option<f64> {
-    part(problem, index, None, false, until, stop).map(|b| b.min(incumbent))
-}
-
-/// The imbalance bounded apart from the other terms, and the two bounds added: every
-/// schedule scores at least the least imbalance any counts have plus the least of the
-/// rest. Together, HiGHS's LP spreads every load evenly and leaves the imbalance to its
-/// tree, which closes on it slowly; apart, the rest is mostly proven at its root, and
-/// the imbalance alone is a question of which loads fit in a window, which its tree
-/// settles far sooner (with a cutoff: only counts whose imbalance could still beat the
-/// incumbent, given the rest's bound).
-fn apart(
-    problem: &Problem,
-    index: &Index,
-    incumbent: f64,
-    until: Instant,
-    stop: &watch::Stop<'_>,
-) -> Option<f64> {
-    let w = problem.objective;
-    let began = Instant::now();
-    let left = until.checked_duration_since(began)?;
     let weighted = |weights: ObjectiveWeights| {
         let mut part = problem.clone();
         part.objective = weights;
@@ -426,14 +402,16 @@ mod tests {
         counted(problem, &index, incumbent, until, &never(&flag))
     }
 
-    /// One way of bounding, with the time `bound_of` gives.
-    type Way = fn(&Problem, &Index, f64, Instant, &watch::Stop<'_>) -> Option<f64>;
-
-    fn bound_by(way: Way, problem: &Problem, incumbent: f64) -> Option<f64> {
+    /// The imbalance apart (`counted` with time for both roots), or the whole objective
+    /// at once.
+    fn bound_by(is_apart: bool, problem: &Problem, incumbent: f64) -> Option<f64> {
+        if is_apart {
+            return bound_of(problem, incumbent);
+        }
         let index = Index::new(problem, None, Rules::of(problem));
         let until = Instant::now() + Duration::from_secs(20);
         let flag = AtomicBool::new(false);
-        way(problem, &index, incumbent, until, &never(&flag))
+        part(problem, &index, None, false, until, &never(&flag)).map(|b| b.min(incumbent))
     }
 
     proptest::proptest! {
@@ -454,8 +432,7 @@ mod tests {
             let best = brute::optimum(&problem);
             proptest::prop_assume!(best.is_finite());
             let incumbent = if close { 1.25 * best + 1.0 } else { best + 1e5 };
-            let way: Way = if is_apart { apart } else { together };
-            let found = bound_by(way, &problem, incumbent);
+            let found = bound_by(is_apart, &problem, incumbent);
             proptest::prop_assert!(found.is_some(), "no bound where one applies");
             let found = found.unwrap_or(f64::NEG_INFINITY);
             let tolerance = 1e-6 * best.abs().max(1.0);
@@ -497,7 +474,7 @@ mod tests {
             expected < best - 1.0,
             "{expected}: the parts meet at the optimum {best}"
         );
-        let found = bound_by(apart, &problem, f64::INFINITY).expect("applies");
+        let found = bound_by(true, &problem, f64::INFINITY).expect("applies");
         assert!(
             (found - expected).abs() <= 1e-6 * expected,
             "{found}, not the parts' {rest} + {spread}"
