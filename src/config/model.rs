@@ -495,6 +495,24 @@ impl ObjectiveWeights {
         .iter()
         .all(|&v| v >= 0.0)
     }
+
+    /// The imbalance's weight alone, and every other weight with the imbalance's at 0:
+    /// two objectives that add up to this one, for bounding each on its own.
+    pub(crate) fn imbalance_apart(self) -> (ObjectiveWeights, ObjectiveWeights) {
+        let imbalance = ObjectiveWeights {
+            imbalance: self.imbalance,
+            deviation: 0.0,
+            back_to_back_after_hours: 0.0,
+            total_load: 0.0,
+            prefer_off: 0.0,
+            churn: 0.0,
+        };
+        let rest = ObjectiveWeights {
+            imbalance: 0.0,
+            ..self
+        };
+        (imbalance, rest)
+    }
 }
 
 impl Default for ObjectiveWeights {
@@ -549,6 +567,32 @@ mod tests {
     use super::*;
 
     /// Slugs keep ASCII letters and digits and fold the rest; a team slug is never empty.
+    /// Apart, the imbalance and the rest weigh every term exactly once.
+    #[test]
+    fn the_imbalance_apart_and_the_rest_add_up_to_the_weights() {
+        let w = ObjectiveWeights {
+            imbalance: 1000.0,
+            deviation: 100.0,
+            back_to_back_after_hours: 50.0,
+            total_load: 2.0,
+            prefer_off: 20.0,
+            churn: 5000.0,
+        };
+        let (a, b) = w.imbalance_apart();
+        let sum = |f: fn(&ObjectiveWeights) -> f64| f(&a) + f(&b);
+        assert_eq!(a.imbalance, w.imbalance);
+        assert_eq!(b.imbalance, 0.0);
+        assert_eq!(sum(|x| x.imbalance), w.imbalance);
+        assert_eq!(sum(|x| x.deviation), w.deviation);
+        assert_eq!(
+            sum(|x| x.back_to_back_after_hours),
+            w.back_to_back_after_hours
+        );
+        assert_eq!(sum(|x| x.total_load), w.total_load);
+        assert_eq!(sum(|x| x.prefer_off), w.prefer_off);
+        assert_eq!(sum(|x| x.churn), w.churn);
+    }
+
     #[test]
     fn slugs_keep_ascii_letters_and_digits() {
         for (name, slug, team) in [

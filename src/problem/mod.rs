@@ -81,6 +81,14 @@ pub struct Problem {
 }
 
 impl Problem {
+    /// The same problem scored with other weights.
+    pub(crate) fn reweighted(&self, objective: ObjectiveWeights) -> Problem {
+        Problem {
+            objective,
+            ..self.clone()
+        }
+    }
+
     /// `config`'s members, layers, rules and weights, with no shifts yet, full capacity,
     /// no history and no pins: [`build`] fills in the rest, tests set what they need.
     pub(crate) fn empty(config: &Config) -> Problem {

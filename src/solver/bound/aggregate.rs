@@ -22,7 +22,6 @@ use std::time::Instant;
 use good_lp::{Constraint, Expression, ProblemVariables, Variable, constraint, variable};
 use highs::HighsModelStatus;
 
-use crate::config::ObjectiveWeights;
 use crate::problem::Problem;
 use crate::solver::index::Index;
 use crate::solver::milp::{model, watch};
@@ -261,15 +260,8 @@ pub(crate) fn counted(
     if w.imbalance == 0.0 || left.as_secs_f64() < plan::COUNTED_SPLIT_SECONDS {
         return part(problem, index, None, false, until, stop).map(|b| b.min(incumbent));
     }
-    let weighted = |weights: ObjectiveWeights| {
-        let mut part = problem.clone();
-        part.objective = weights;
-        part
-    };
-    let rest = weighted(ObjectiveWeights {
-        imbalance: 0.0,
-        ..w
-    });
+    let (spread, rest) = w.imbalance_apart();
+    let (spread, rest) = (problem.reweighted(spread), problem.reweighted(rest));
     let unreviewed = watch::Stop {
         flag: stop.flag,
         review_at: until,
@@ -278,14 +270,6 @@ pub(crate) fn counted(
     let rest_until = began + left.mul_f64(plan::COUNTED_REST_SHARE);
     // Its root proves most of it; the imbalance's tree gains more from the time after.
     let rest = part(&rest, index, None, true, rest_until, &unreviewed)?;
-    let spread = weighted(ObjectiveWeights {
-        imbalance: w.imbalance,
-        deviation: 0.0,
-        back_to_back_after_hours: 0.0,
-        total_load: 0.0,
-        prefer_off: 0.0,
-        churn: 0.0,
-    });
     let review = watch::Stop {
         flag: stop.flag,
         review_at: stop.review_at,
@@ -454,20 +438,9 @@ mod tests {
         problem.cells[2][0].points *= 0.5;
         problem.capacity[1] = 0.5;
         problem.pins.push((0, 2));
-        let w = problem.objective;
-        let least = |weights: ObjectiveWeights| {
-            let mut part = problem.clone();
-            part.objective = weights;
-            brute::optimum(&part)
-        };
-        let rest = least(ObjectiveWeights {
-            imbalance: 0.0,
-            ..w
-        });
-        let spread = least(ObjectiveWeights {
-            imbalance: w.imbalance,
-            ..testkit::only_total_load(0.0)
-        });
+        let (spread, rest) = problem.objective.imbalance_apart();
+        let rest = brute::optimum(&problem.reweighted(rest));
+        let spread = brute::optimum(&problem.reweighted(spread));
         let expected = rest + spread;
         let best = brute::optimum(&problem);
         assert!(

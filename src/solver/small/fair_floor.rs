@@ -33,15 +33,14 @@ pub(crate) fn fair_floor(
     highs_log: bool,
 ) -> Option<f64> {
     let w = problem.objective;
-    let mut relaxed = problem.clone();
-    relaxed.objective = ObjectiveWeights {
+    let mut relaxed = problem.reweighted(ObjectiveWeights {
         imbalance: w.imbalance,
         deviation: w.deviation,
         back_to_back_after_hours: 0.0,
         total_load: 0.0,
         prefer_off: 0.0,
         churn: 0.0,
-    };
+    });
     // Marks that no longer cost anything must not tell members apart either: the model
     // orders interchangeable members (`symmetry`), and more of them are here.
     for cell in relaxed.cells.iter_mut().flatten() {
