@@ -163,11 +163,6 @@ pub(crate) const COUNTED_SPLIT_SECONDS: f64 = 2.0;
 /// relaxation after it absorbs (docs/performance.md).
 pub(crate) const COUNTED_MAX_NONZEROS: f64 = 20_000.0;
 pub(crate) const COUNTED_SECONDS_PER_NONZERO: f64 = 1.5e-5;
-/// A first round of the bound for any size took from about this many to thirteen times
-/// as long as building its programs (docs/performance.md): a first round is not started
-/// unless twice this fits before the deadline, which covers the long rounds; the rounds
-/// it does not cover are short.
-pub(crate) const BOUND_ROUND_PER_BUILD: f64 = 5.0;
 /// Load levels one member's program tracks at most.
 pub(crate) const BOUND_LEVELS: usize = 4096;
 /// Bytes of all members' tables at most: the bound runs beside the searches, which

@@ -127,7 +127,9 @@ pub(crate) fn beside(
 }
 
 /// Raises the bound until `until` or until `stop` is set (the proof it helps has ended):
-/// building the programs stops there, and a round that could end past it is not started. `None` with too little time for one round, and
+/// building the programs stops there, and so does a round, between two members'
+/// programs (its value is only known once every member has run, so the round is
+/// dropped). `None` with too little time for one round, and
 /// where the relaxation does not apply: a weight below 0 other than the fairness
 /// terms', neither fairness term weighted, a shift no one may take, points without a
 /// common step, or tables larger than the plan allows.
@@ -138,31 +140,25 @@ pub(crate) fn lagrangian(
     until: Instant,
     stop: &AtomicBool,
 ) -> Option<Bound> {
-    let built = Instant::now();
     let mut relaxation = Relaxation::new(problem, index, incumbent, until)?;
     let n = index.shifts;
     let mut price = relaxation.cheapest.clone();
     let mut best = f64::NEG_INFINITY;
     let mut scale = StepScale::new(plan::BOUND_PATIENCE);
     let mut rounds = 0;
-    // Until the first round, building the programs stands in for a round's time, times
-    // what a round costs more (it runs every program over its loads).
-    let mut last = built.elapsed().mul_f64(plan::BOUND_ROUND_PER_BUILD);
     loop {
-        // Twice the last round's time: rounds vary, and the answer waits for this one.
-        let started = Instant::now();
-        if started + 2 * last >= until || stop.load(Ordering::Relaxed) {
-            break;
-        }
-        rounds += 1;
-        let Some((value, held)) = relaxation.at(&price) else {
+        let (value, held) = match relaxation.at(&price, until, stop) {
+            Round::Cut => break,
             // No loads at these prices come below the incumbent: none at all do.
-            return Some(Bound {
-                value: incumbent,
-                rounds,
-            });
+            Round::NoneBelow => {
+                return Some(Bound {
+                    value: incumbent,
+                    rounds: rounds + 1,
+                });
+            }
+            Round::Value(value, held) => (value, held),
         };
-        last = started.elapsed();
+        rounds += 1;
         let raised = value > best + 1e-9 * value.abs().max(1.0);
         if raised {
             best = value;
@@ -245,13 +241,15 @@ impl<'a> Relaxation<'a> {
         })
     }
 
-    /// The relaxation at `price`: its value (a bound on every schedule better than the
-    /// incumbent) and per shift the seats its members' schedules take; `None` where no
-    /// combination of loads comes below the incumbent.
-    fn at(&mut self, price: &[f64]) -> Option<(f64, Vec<u32>)> {
+    /// The relaxation at `price`, cut between two members' programs once `until` has
+    /// passed or `stop` is set.
+    fn at(&mut self, price: &[f64], until: Instant, stop: &AtomicBool) -> Round {
         let problem = self.problem;
         let wb = problem.objective.back_to_back_after_hours;
         for p in self.programs.iter_mut() {
+            if Instant::now() >= until || stop.load(Ordering::Relaxed) {
+                return Round::Cut;
+            }
             p.run(price, wb);
         }
         let mut outside = 0.0;
@@ -286,9 +284,11 @@ impl<'a> Relaxation<'a> {
             .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), (a, b)| {
                 (lo.min(a), hi.max(b))
             });
-        let least = window::least(&members, self.terms, ends)?;
+        let Some(least) = window::least(&members, self.terms, ends) else {
+            return Round::NoneBelow;
+        };
         if !outside.is_finite() {
-            return None;
+            return Round::NoneBelow;
         }
         let mut held = vec![0u32; price.len()];
         for p in self.programs.iter().filter(|p| !p.fair) {
@@ -298,8 +298,19 @@ impl<'a> Relaxation<'a> {
             self.programs[*i].held(loads[k], &mut held);
         }
         let priced: f64 = price.iter().zip(&self.seats).map(|(p, s)| p * s).sum();
-        Some((priced + outside + least.value, held))
+        Round::Value(priced + outside + least.value, held)
     }
+}
+
+/// One round of the relaxation.
+enum Round {
+    /// Its value (a bound on every schedule better than the incumbent) and per shift
+    /// the seats its members' schedules take.
+    Value(f64, Vec<u32>),
+    /// No combination of loads comes below the incumbent.
+    NoneBelow,
+    /// Stopped before every member's program had run.
+    Cut,
 }
 
 /// Per member, the loads (points) a schedule below the incumbent can end with: it
@@ -418,6 +429,30 @@ mod tests {
         let run = |stop: bool| lagrangian(&problem, &index, best, until, &AtomicBool::new(stop));
         assert!(run(false).is_some_and(|b| b.rounds > 0));
         assert!(run(true).is_none());
+    }
+
+    /// A round whose time has run out, or whose proof has ended, is cut before the
+    /// next member's program, and the ascent keeps only the rounds that finished.
+    #[test]
+    fn a_round_past_its_time_is_cut() {
+        let problem = testkit::evenly(3, 6, 24, 24);
+        let index = Index::new(&problem, None, Rules::of(&problem));
+        let best = brute::optimum(&problem);
+        let later = Instant::now() + Duration::from_secs(5);
+        let mut relaxation = Relaxation::new(&problem, &index, best, later).expect("applies");
+        let price = relaxation.cheapest.clone();
+        let running = AtomicBool::new(false);
+        assert!(matches!(
+            relaxation.at(&price, later, &running),
+            Round::Value(..)
+        ));
+        let past = Instant::now();
+        assert!(matches!(relaxation.at(&price, past, &running), Round::Cut));
+        assert!(matches!(
+            relaxation.at(&price, later, &AtomicBool::new(true)),
+            Round::Cut
+        ));
+        assert!(lagrangian(&problem, &index, best, past, &running).is_none());
     }
 
     /// Where a member's availability forces the loads apart, the bound sees most of
