@@ -110,19 +110,33 @@ struct Found {
     moves: u32,
 }
 
-/// Solves `problem` again from `previous` under `budget`: the chosen schedule, and the
-/// frontier of moves against fairness, every point verified against `config`.
-#[allow(clippy::too_many_arguments)]
+/// The published schedule a re-solve keeps to.
+#[derive(Clone, Copy)]
+pub(crate) struct Published<'a> {
+    /// Its seats matched to the edited problem's shifts.
+    pub previous: &'a Previous,
+    /// As it was read, for `verify` and its config's hash.
+    pub schedule: &'a Schedule,
+    /// Where it was read from, for the output.
+    pub name: &'a str,
+}
+
+/// Solves `problem` again from the `published` schedule under `budget`: the chosen
+/// schedule, and the frontier of moves against fairness, every point verified against
+/// `config`.
 pub(crate) fn resolve(
     config: &Config,
     problem: &Problem,
-    previous: &Previous,
-    old: &Schedule,
-    previous_name: &str,
+    published: Published<'_>,
     generated_at: DateTime<Utc>,
     options: &SolveOptions,
     budget: Budget,
 ) -> Result<Resolved, SolveError> {
+    let Published {
+        previous,
+        schedule: old,
+        name: previous_name,
+    } = published;
     let started = Instant::now();
     let price = problem.objective.churn;
     let chosen_price = match budget {
@@ -726,12 +740,15 @@ mod tests {
         options: &SolveOptions,
         budget: Budget,
     ) -> Resolved {
+        let published = Published {
+            previous,
+            schedule: old,
+            name: "old.json",
+        };
         resolve(
             config,
             problem,
-            previous,
-            old,
-            "old.json",
+            published,
             old.generated_at,
             options,
             budget,

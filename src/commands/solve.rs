@@ -143,17 +143,16 @@ pub(crate) fn run(args: &SolveArgs, env: &Env) -> Result<(), Error> {
     let work = || {
         match (&published, &matching) {
             // Something to keep: stability first, and the frontier around it.
-            (Some(p), Some(m)) if m.matched > 0 => resolve::resolve(
-                &config,
-                &problem,
-                &m.previous,
-                &p.schedule,
-                &p.path.display().to_string(),
-                generated_at,
-                &options,
-                budget,
-            )
-            .map(|r| (r.solution, Some(r.resolve))),
+            (Some(p), Some(m)) if m.matched > 0 => {
+                let name = p.path.display().to_string();
+                let published = resolve::Published {
+                    previous: &m.previous,
+                    schedule: &p.schedule,
+                    name: &name,
+                };
+                resolve::resolve(&config, &problem, published, generated_at, &options, budget)
+                    .map(|r| (r.solution, Some(r.resolve)))
+            }
             _ => solver::solve(&problem, previous, &options).map(|s| (s, None)),
         }
     };

@@ -49,12 +49,15 @@ pub fn resolve(
     options: &SolveOptions,
 ) -> Result<Resolved, String> {
     let matching = crate::schedule::previous::match_schedule(problem, old, freeze);
+    let published = crate::commands::resolve::Published {
+        previous: &matching.previous,
+        schedule: old,
+        name: "previous",
+    };
     let r = crate::commands::resolve::resolve(
         config,
         problem,
-        &matching.previous,
-        old,
-        "previous",
+        published,
         old.generated_at,
         options,
         crate::commands::resolve::Budget::Priced,

@@ -304,8 +304,7 @@ fn part(
     let mut highs = model::highs_model(vars, objective, constraints).ok()?;
     highs.make_quiet();
     let left = until.checked_duration_since(Instant::now())?;
-    // SAFETY: the pointer is the model's own.
-    let nonzeros = unsafe { highs_sys::Highs_getNumNz(highs.as_mut_ptr()) }.max(0) as f64;
+    let nonzeros = model::nonzeros(&mut highs);
     // HiGHS reads its clock seldom at the root of a large model: with less time than
     // the root takes, or on a model larger than its root can finish in the time, the
     // bound would hold the answer past the deadline.
@@ -314,9 +313,7 @@ fn part(
     {
         return None;
     }
-    let _ = highs.try_set_option("time_limit", left.as_secs_f64());
-    let _ = highs.try_set_option("threads", 1);
-    let _ = highs.try_set_option("mip_rel_gap", 0.0);
+    model::limit(&mut highs, left.as_secs_f64(), 0.0);
     if let Some(cutoff) = cutoff.filter(|c| c.is_finite()) {
         // good_lp passes no constant on: the fixed seats' cost is not in HiGHS's
         // objective. A hair above, so counts scoring the cutoff itself stay in.

@@ -118,12 +118,10 @@ pub(crate) fn solve(problem: &Problem, index: &Index, params: &Params) -> Outcom
     // Building the model (and its cuts) counts against the limit too: on large teams a
     // short solve otherwise overran it noticeably.
     let left = params.time_limit - began.elapsed().as_secs_f64();
-    let _ = model.try_set_option("time_limit", left.max(0.01));
-    let _ = model.try_set_option("mip_rel_gap", params.gap.max(0.0));
+    limit(&mut model, left.max(0.01), params.gap.max(0.0));
     // HiGHS reads its clock only between steps of its presolve and its setup, each of
     // which can outlast a short limit on a large model: see `plan::HIGHS_SETUP_SECONDS`.
-    // SAFETY: the pointer is the model's own.
-    let nonzeros = unsafe { highs_sys::Highs_getNumNz(model.as_mut_ptr()) }.max(0) as f64;
+    let nonzeros = nonzeros(&mut model);
     if params.fix.is_none() {
         if left < plan::HIGHS_SETUP_SECONDS * nonzeros {
             return Outcome::NoSolution {
@@ -134,9 +132,6 @@ pub(crate) fn solve(problem: &Problem, index: &Index, params: &Params) -> Outcom
             let _ = model.try_set_option("presolve_rule_off", PROBING);
         }
     }
-    // One thread: the tree search gained nothing from a second core (SOLVER-NOTES), and
-    // the cores serve the heuristic portfolio instead.
-    let _ = model.try_set_option("threads", 1);
     if built.small_whole && params.warm.is_some() {
         // A small whole model starts from the portfolio's schedule, which HiGHS's own
         // neighbourhood heuristics rarely improve: with them off, small teams are proven
@@ -219,6 +214,22 @@ pub(crate) fn highs_model(
         lp.add_constraint(c);
     }
     lp.try_into_inner().map_err(|e| e.to_string())
+}
+
+/// At most `seconds`, proven once within `gap` (relative), on one thread: the tree
+/// search gained nothing from a second core (SOLVER-NOTES), and the cores serve the
+/// heuristic searches and the bounds beside them instead.
+pub(crate) fn limit(model: &mut highs::Model, seconds: f64, gap: f64) {
+    let _ = model.try_set_option("time_limit", seconds);
+    let _ = model.try_set_option("mip_rel_gap", gap);
+    let _ = model.try_set_option("threads", 1);
+}
+
+/// The model's nonzeros, which HiGHS's setup and root (where it seldom reads its
+/// clock) take time in proportion to.
+pub(crate) fn nonzeros(model: &mut highs::Model) -> f64 {
+    // SAFETY: the pointer is the model's own.
+    unsafe { highs_sys::Highs_getNumNz(model.as_mut_ptr()) }.max(0) as f64
 }
 
 /// Columns and rows of the whole model as `solve` would build it (no warm start).
