@@ -432,7 +432,8 @@ mod tests {
     }
 
     /// A round whose time has run out, or whose proof has ended, is cut before the
-    /// next member's program, and the ascent keeps only the rounds that finished.
+    /// next member's program, so it has no value; with no time at all there is no
+    /// bound.
     #[test]
     fn a_round_past_its_time_is_cut() {
         let problem = testkit::evenly(3, 6, 24, 24);
