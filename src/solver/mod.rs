@@ -24,7 +24,9 @@
 //! A team of at most 400 binaries but more than 8 people gets the small column: its
 //! loads alone outgrow the exact methods' states, and HiGHS proves it as it is. The whole
 //! MILP of at most 800 binaries also gets integer shift counts and runs without HiGHS's
-//! neighbourhood heuristics (`plan::SMALL_MODEL_BINARIES`).
+//! neighbourhood heuristics (`plan::SMALL_MODEL_BINARIES`). Small-column teams of more
+//! than 8 people above those 800 binaries run the largest column's portfolio (iterated
+//! trades, the searches meeting) until `plan::MID_TRADES_END`, then the whole MILP.
 //!
 //! # Layout
 //!

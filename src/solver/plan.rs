@@ -52,6 +52,13 @@ pub(crate) const DESCENT_SHARE: f64 = 0.1;
 pub(crate) const MEETINGS: [f64; 2] = [0.3, 0.6];
 /// Where iterated pair trades end on the largest teams (LNS has the rest).
 pub(crate) const TRADES_END: f64 = 0.9;
+/// ... and on small-tier teams of more than [`SMALL_TEAM`] people above
+/// [`SMALL_MODEL_BINARIES`] (the whole MILP has the rest): there one descent left the
+/// schedule to its start's luck, and HiGHS's tree did not get it out.
+pub(crate) const MID_TRADES_END: f64 = 0.4;
+/// ... but no more than this many seconds: the trades settle within a few seconds there,
+/// and the MILP's bound needs the rest of a long limit.
+pub(crate) const MID_TRADES_MAX_SECONDS: f64 = 4.0;
 /// Where LNS hands over to the whole MILP on large teams: the MILP's bound needs the
 /// rest.
 pub(crate) const LNS_SHARE: f64 = 0.6;
@@ -261,6 +268,9 @@ pub(crate) struct Plan {
     /// The bound for teams of any size runs on the second core, beside LNS and the
     /// whole MILP (which use one).
     pub beside_bound: bool,
+    /// Where the portfolio's iterated pair trades end (a share of the limit); `None`:
+    /// one descent of trades.
+    pub trades_end: Option<f64>,
 }
 
 impl Plan {
@@ -288,6 +298,11 @@ impl Plan {
             && fair;
         // LNS and the whole MILP leave a core free; the smallest teams have their own
         // bound, and small ones are proven by HiGHS before long.
+        if plan.tier == Tier::Small && index.members > SMALL_TEAM && binaries > SMALL_MODEL_BINARIES
+        {
+            let most = MID_TRADES_MAX_SECONDS / options.time_limit.as_secs_f64().max(1e-9);
+            plan.trades_end = Some(MID_TRADES_END.min(most));
+        }
         plan.beside_bound = index.members > SMALL_TEAM
             && matches!(plan.tier, Tier::Large | Tier::Largest)
             && workers >= 2
@@ -311,6 +326,7 @@ impl Plan {
             fair_floor: false,
             lagrange: false,
             beside_bound: false,
+            trades_end: (Tier::of(binaries) == Tier::Largest).then_some(TRADES_END),
         }
     }
 
@@ -325,6 +341,7 @@ impl Plan {
     pub fn of_tier(tier: Tier, binaries: usize, limit: Duration, workers: usize) -> Plan {
         Plan {
             tier,
+            trades_end: (tier == Tier::Largest).then_some(TRADES_END),
             ..Plan::sized(binaries, limit, workers, Instant::now())
         }
     }
@@ -411,6 +428,39 @@ mod tests {
         assert_eq!(nine.tier, Tier::Smallest);
         assert!(!nine.exact && !nine.fair_floor && !nine.lagrange);
         assert!(nine.whole_milp() && nine.lns_until().is_none());
+    }
+
+    #[test]
+    fn iterated_trades_need_a_small_tier_team_above_a_small_team_and_a_small_model() {
+        let options = SolveOptions::default();
+        // Eight people over a quarter: above the small model, but a small team.
+        let eight = plan_of(SMALL_TEAM, 110, &options);
+        assert!(eight.binaries > SMALL_MODEL_BINARIES && eight.tier != Tier::Smallest);
+        assert_eq!(eight.trades_end, None);
+        // Nine people on a short month: a small model.
+        let short = plan_of(SMALL_TEAM + 1, 60, &options);
+        assert!(short.binaries <= SMALL_MODEL_BINARIES);
+        assert_eq!(short.trades_end, None);
+        // Nine people over a quarter: iterated until the mid-size share.
+        let nine = plan_of(SMALL_TEAM + 1, 100, &options);
+        assert!(nine.binaries > SMALL_MODEL_BINARIES && nine.tier == Tier::Small);
+        assert_eq!(nine.trades_end, Some(MID_TRADES_END));
+        // ... for a few seconds at most.
+        let long = SolveOptions {
+            time_limit: Duration::from_secs(60),
+            ..SolveOptions::default()
+        };
+        let nine_long = plan_of(SMALL_TEAM + 1, 100, &long);
+        assert_eq!(nine_long.trades_end, Some(MID_TRADES_MAX_SECONDS / 60.0));
+        // Large teams keep their one descent before LNS.
+        let large = plan_of(
+            SMALL_TEAM + 1,
+            (LARGE_BINARIES / (SMALL_TEAM + 1) + 10) as i64,
+            &options,
+        );
+        assert_eq!((large.tier, large.trades_end), (Tier::Large, None));
+        let largest = Plan::of_tier(Tier::Largest, LARGEST_BINARIES + 1, options.time_limit, 2);
+        assert_eq!(largest.trades_end, Some(TRADES_END));
     }
 
     #[test]

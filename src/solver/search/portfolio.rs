@@ -11,7 +11,7 @@ use std::time::Instant;
 use super::anneal;
 use super::exchange;
 use super::local;
-use crate::solver::plan::{self, Plan, Tier};
+use crate::solver::plan::{self, Plan};
 use crate::solver::progress::Progress;
 use crate::solver::state::State;
 
@@ -47,12 +47,14 @@ pub(crate) fn search<'a>(
     progress: &Progress,
 ) -> State<'a> {
     let workers = plan.workers.max(1);
-    let largest = plan.tier == Tier::Largest;
-    let meet = largest && workers > 1;
+    // Meetings at the same fractions of the trades' time, wherever they end.
+    let end = plan.trades_end.unwrap_or(plan::TRADES_END);
+    let meet_at = |share: f64| share * end / plan::TRADES_END;
+    let meet = plan.trades_end.is_some() && workers > 1;
     let first_until = plan.at(if meet {
-        plan::MEETINGS[0]
+        meet_at(plan::MEETINGS[0])
     } else {
-        plan::TRADES_END
+        end
     });
     let mut best = race(workers, |w| {
         let strategy = STRATEGIES[w % STRATEGIES.len()];
@@ -71,7 +73,7 @@ pub(crate) fn search<'a>(
     });
     if meet {
         let ends = plan::MEETINGS[1..].iter().chain([&plan::TRADES_END]);
-        for (round, &end) in ends.enumerate() {
+        for (round, end) in ends.map(|&share| meet_at(share)).enumerate() {
             let from = &best;
             let round_seed = seed.wrapping_add((round as u64 + 1) << 32);
             best = race(workers, |w| {
@@ -123,7 +125,7 @@ fn improve<'a>(
     until: Instant,
     progress: &Progress,
 ) -> State<'a> {
-    let largest = plan.tier == Tier::Largest;
+    let largest = plan.trades_end.is_some();
     if !largest || strategy.anneal_largest {
         // A fixed number of steps per round (reproducible) within a share of the time.
         let (least, most) = plan::ANNEAL_STEPS;
@@ -157,6 +159,7 @@ mod tests {
     use super::*;
     use crate::config::Rules as ConfigRules;
     use crate::solver::index::{Index, Rules};
+    use crate::solver::plan::Tier;
     use crate::solver::start::greedy;
     use crate::testkit::hours as testkit;
 
