@@ -190,14 +190,22 @@ mod tests {
         let index = Index::new(&problem, None, Rules::of(&problem));
         let start = greedy(&problem, &index).expect("feasible");
         let binaries = index.cand.iter().map(Vec::len).sum();
-        let plan = Plan::of_tier(Tier::Largest, binaries, Duration::from_millis(600), 2);
-        let progress = Progress::quiet(Instant::now());
-        let before = start.objective();
-        let best = search(start.clone(), Some(&start), &plan, 3, &progress);
-        let exact =
-            crate::problem::evaluate::evaluate(&problem, &best.assignment(), None).objective;
-        assert!((best.objective() - exact).abs() < 1e-9);
-        assert!(exact < before, "{exact} vs {before}");
-        assert!(crate::problem::rules::check(&problem, &best.assignment(), None).is_empty());
+        let limit = Duration::from_millis(600);
+        let largest = Plan::of_tier(Tier::Largest, binaries, limit, 2);
+        // A mid-size team's trades end sooner, and its searches meet at the same fractions.
+        let mid = Plan {
+            trades_end: Some(plan::MID_TRADES_END),
+            ..Plan::of_tier(Tier::Small, binaries, limit, 2)
+        };
+        for plan in [largest, mid] {
+            let progress = Progress::quiet(Instant::now());
+            let before = start.objective();
+            let best = search(start.clone(), Some(&start), &plan, 3, &progress);
+            let exact =
+                crate::problem::evaluate::evaluate(&problem, &best.assignment(), None).objective;
+            assert!((best.objective() - exact).abs() < 1e-9);
+            assert!(exact < before, "{:?}: {exact} vs {before}", plan.tier);
+            assert!(crate::problem::rules::check(&problem, &best.assignment(), None).is_empty());
+        }
     }
 }
