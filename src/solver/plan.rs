@@ -296,13 +296,14 @@ impl Plan {
             && w.deviation >= 0.0
             && w.others_nonnegative()
             && fair;
-        // LNS and the whole MILP leave a core free; the smallest teams have their own
-        // bound, and small ones are proven by HiGHS before long.
+        // Mid-size teams iterate their trades too, for a few seconds at most.
         if plan.tier == Tier::Small && index.members > SMALL_TEAM && binaries > SMALL_MODEL_BINARIES
         {
             let most = MID_TRADES_MAX_SECONDS / options.time_limit.as_secs_f64().max(1e-9);
             plan.trades_end = Some(MID_TRADES_END.min(most));
         }
+        // LNS and the whole MILP leave a core free; the smallest teams have their own
+        // bound, and small ones are proven by HiGHS before long.
         plan.beside_bound = index.members > SMALL_TEAM
             && matches!(plan.tier, Tier::Large | Tier::Largest)
             && workers >= 2

@@ -125,8 +125,8 @@ fn improve<'a>(
     until: Instant,
     progress: &Progress,
 ) -> State<'a> {
-    let largest = plan.trades_end.is_some();
-    if !largest || strategy.anneal_largest {
+    let iterated = plan.trades_end.is_some();
+    if !iterated || strategy.anneal_largest {
         // A fixed number of steps per round (reproducible) within a share of the time.
         let (least, most) = plan::ANNEAL_STEPS;
         let steps = (plan.binaries as u64 * plan::ANNEAL_STEPS_PER_BINARY).clamp(least, most);
@@ -136,13 +136,14 @@ fn improve<'a>(
     }
     // On the largest teams annealing drifts toward schedules with more points in total
     // (nights to those for whom they are nights), from which the trades end worse than
-    // without it; on smaller ones it helps.
+    // without it; on smaller ones it helps. Where trades are iterated, one search of two
+    // anneals.
     local::polish(&mut state, plan.for_share(plan::DESCENT_SHARE));
     progress.reached("polish", state.objective(), || state.assignment());
     progress.stage("trading shifts between pairs");
-    if largest {
+    if iterated {
         // Iterated pair trades found far more than LNS per second on the largest teams,
-        // so they get most of the time.
+        // and than one descent and HiGHS's tree on mid-size ones (`plan::MID_TRADES_END`).
         exchange::iterated(&mut state, seed, until);
     } else {
         // One descent: LNS and the whole MILP make better use of the rest.
