@@ -566,7 +566,6 @@ pub enum PinStart {
 mod tests {
     use super::*;
 
-    /// Slugs keep ASCII letters and digits and fold the rest; a team slug is never empty.
     /// Apart, the imbalance and the rest weigh every term exactly once.
     #[test]
     fn the_imbalance_apart_and_the_rest_add_up_to_the_weights() {
@@ -593,6 +592,7 @@ mod tests {
         assert_eq!(sum(|x| x.churn), w.churn);
     }
 
+    /// Slugs keep ASCII letters and digits and fold the rest; a team slug is never empty.
     #[test]
     fn slugs_keep_ascii_letters_and_digits() {
         for (name, slug, team) in [

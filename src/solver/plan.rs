@@ -247,6 +247,12 @@ impl Tier {
             Tier::Largest
         }
     }
+
+    /// Where the tier's iterated pair trades end, if it iterates them (mid-size teams of
+    /// a lower tier may too, see [`Plan::new`]).
+    fn trades_end(self) -> Option<f64> {
+        (self == Tier::Largest).then_some(TRADES_END)
+    }
 }
 
 /// One solve's plan: its tier, which of the smallest teams' stages apply, and its clock.
@@ -327,7 +333,7 @@ impl Plan {
             fair_floor: false,
             lagrange: false,
             beside_bound: false,
-            trades_end: (Tier::of(binaries) == Tier::Largest).then_some(TRADES_END),
+            trades_end: Tier::of(binaries).trades_end(),
         }
     }
 
@@ -342,7 +348,7 @@ impl Plan {
     pub fn of_tier(tier: Tier, binaries: usize, limit: Duration, workers: usize) -> Plan {
         Plan {
             tier,
-            trades_end: (tier == Tier::Largest).then_some(TRADES_END),
+            trades_end: tier.trades_end(),
             ..Plan::sized(binaries, limit, workers, Instant::now())
         }
     }
