@@ -74,9 +74,9 @@ pub fn solve(
         progress: &progress,
         beside_stop: AtomicBool::new(false),
     };
-    let heuristic = run.portfolio();
     std::thread::scope(|scope| {
-        let beside = run.beside_bound(scope, heuristic.as_ref());
+        let mut beside = None;
+        let heuristic = run.portfolio(|incumbent| beside = run.beside_bound(scope, incumbent));
         let heuristic = run.lns(heuristic);
         // Interrupted, like `progress`, once the exact program has its verdict.
         let floor_watch = Progress::quiet(started);
@@ -122,8 +122,9 @@ impl Run<'_> {
     }
 
     /// The greedy starts, polished, and the portfolio of searches from them; never worse
-    /// than the fair greedy (see `docs/objective.md`).
-    fn portfolio(&self) -> Option<Assignment> {
+    /// than the fair greedy (see `docs/objective.md`). `ready` gets the objective of the
+    /// first schedule the searches stand by (`portfolio::search`), if any.
+    fn portfolio(&self, ready: impl FnOnce(f64)) -> Option<Assignment> {
         let (problem, index) = (self.problem, self.index);
         let until = self.plan.at(plan::START_SHARE);
         let fair = start::polished(start::greedy(problem, index), until);
@@ -144,12 +145,14 @@ impl Run<'_> {
                 .reached("greedy + polish", state.objective(), || state.assignment());
         }
         primary.map(|primary| {
+            let fair_objective = fair.as_ref().map_or(f64::INFINITY, |f| f.objective());
             let best = portfolio::search(
                 primary,
                 fair.as_ref(),
                 self.plan,
                 self.options.seed,
                 self.progress,
+                |first| ready(first.objective().min(fair_objective)),
             );
             // Never worse than the fair greedy.
             match fair {
@@ -160,17 +163,19 @@ impl Run<'_> {
     }
 
     /// Teams above the smallest tier's stages get a bound of their own, on the core LNS
-    /// and the whole MILP leave free, from the portfolio's schedule to the end; the
-    /// searches keep both cores until then.
+    /// and the whole MILP leave free, from the portfolio's first schedule (`incumbent`
+    /// is its objective) to the end; the searches keep both cores until then.
     fn beside_bound<'scope>(
         &'scope self,
         scope: &'scope Scope<'scope, '_>,
-        heuristic: Option<&Assignment>,
+        incumbent: f64,
     ) -> Beside<'scope>
     where
         Self: 'scope,
     {
-        let incumbent = self.objective(heuristic.filter(|_| self.plan.beside_bound)?);
+        if !self.plan.beside_bound {
+            return None;
+        }
         let (problem, index, stop) = (self.problem, self.index, &self.beside_stop);
         let until = self.plan.deadline()
             - Duration::from_secs_f64(plan::MILP_READBACK_SECONDS).min(self.plan.limit / 2);

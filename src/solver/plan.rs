@@ -59,6 +59,13 @@ pub(crate) const MID_TRADES_END: f64 = 0.4;
 /// ... but no more than this many seconds: the trades settle within a few seconds there,
 /// and the MILP's bound needs the rest of a long limit.
 pub(crate) const MID_TRADES_MAX_SECONDS: f64 = 4.0;
+/// Where the large tier's second search, iterated pair trades beside the first's one
+/// descent, ends (LNS goes on from the better of the two): some teams settle only late
+/// within it, and LNS, which goes on from the better, found little on either kind.
+pub(crate) const LARGE_TRADES_END: f64 = 0.4;
+/// ... but no more than this many seconds: they settle within a few seconds, and the
+/// whole MILP keeps its share of a long limit.
+pub(crate) const LARGE_TRADES_MAX_SECONDS: f64 = 4.0;
 /// Where LNS hands over to the whole MILP on large teams: the MILP's bound needs the
 /// rest.
 pub(crate) const LNS_SHARE: f64 = 0.6;
@@ -248,10 +255,46 @@ impl Tier {
         }
     }
 
-    /// Where the tier's iterated pair trades end, if it iterates them (mid-size teams of
-    /// a lower tier may too, see [`Plan::new`]).
-    fn trades_end(self) -> Option<f64> {
-        (self == Tier::Largest).then_some(TRADES_END)
+    /// How the tier's searches trade shifts within `limit` (mid-size teams of the small
+    /// tier iterate too, see [`Plan::new`]).
+    fn trades(self, limit: Duration) -> Trades {
+        match self {
+            Tier::Largest => Trades::Iterated(TRADES_END),
+            Tier::Large => {
+                Trades::Mixed(LARGE_TRADES_END.min(share_of(LARGE_TRADES_MAX_SECONDS, limit)))
+            }
+            Tier::Smallest | Tier::Small => Trades::Descent,
+        }
+    }
+}
+
+/// `seconds` as a share of `limit`.
+fn share_of(seconds: f64, limit: Duration) -> f64 {
+    seconds / limit.as_secs_f64().max(1e-9)
+}
+
+/// How the portfolio's searches trade shifts between pairs after their start.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Trades {
+    /// One descent each: the whole MILP makes better use of the rest.
+    Descent,
+    /// Every search iterates its trades until this share of the limit, and they meet on
+    /// the way ([`MEETINGS`]).
+    Iterated(f64),
+    /// The first search anneals and descends once, the second iterates its trades until
+    /// this share of the limit without annealing, and the better goes on: which of the
+    /// two ends lower depends on the team, not on its size, and only the second takes
+    /// the time.
+    Mixed(f64),
+}
+
+impl Trades {
+    /// Where the iterated trades end, if any search iterates them.
+    pub fn end(self) -> Option<f64> {
+        match self {
+            Trades::Descent => None,
+            Trades::Iterated(end) | Trades::Mixed(end) => Some(end),
+        }
     }
 }
 
@@ -274,9 +317,8 @@ pub(crate) struct Plan {
     /// The bound for teams of any size runs on the second core, beside LNS and the
     /// whole MILP (which use one).
     pub beside_bound: bool,
-    /// Where the portfolio's iterated pair trades end (a share of the limit); `None`:
-    /// one descent of trades.
-    pub trades_end: Option<f64>,
+    /// How the portfolio's searches trade shifts.
+    pub trades: Trades,
 }
 
 impl Plan {
@@ -305,8 +347,8 @@ impl Plan {
         // Mid-size teams iterate their trades too, for a few seconds at most.
         if plan.tier == Tier::Small && index.members > SMALL_TEAM && binaries > SMALL_MODEL_BINARIES
         {
-            let most = MID_TRADES_MAX_SECONDS / options.time_limit.as_secs_f64().max(1e-9);
-            plan.trades_end = Some(MID_TRADES_END.min(most));
+            let most = share_of(MID_TRADES_MAX_SECONDS, options.time_limit);
+            plan.trades = Trades::Iterated(MID_TRADES_END.min(most));
         }
         // LNS and the whole MILP leave a core free; the smallest teams have their own
         // bound, and small ones are proven by HiGHS before long.
@@ -333,7 +375,7 @@ impl Plan {
             fair_floor: false,
             lagrange: false,
             beside_bound: false,
-            trades_end: Tier::of(binaries).trades_end(),
+            trades: Tier::of(binaries).trades(limit),
         }
     }
 
@@ -348,7 +390,7 @@ impl Plan {
     pub fn of_tier(tier: Tier, binaries: usize, limit: Duration, workers: usize) -> Plan {
         Plan {
             tier,
-            trades_end: tier.trades_end(),
+            trades: tier.trades(limit),
             ..Plan::sized(binaries, limit, workers, Instant::now())
         }
     }
@@ -438,36 +480,43 @@ mod tests {
     }
 
     #[test]
-    fn iterated_trades_need_a_small_tier_team_above_a_small_team_and_a_small_model() {
+    fn trades_follow_the_tier_the_team_and_the_limit() {
         let options = SolveOptions::default();
         // Eight people over a quarter: above the small model, but a small team.
         let eight = plan_of(SMALL_TEAM, 110, &options);
         assert!(eight.binaries > SMALL_MODEL_BINARIES && eight.tier != Tier::Smallest);
-        assert_eq!(eight.trades_end, None);
+        assert_eq!(eight.trades, Trades::Descent);
         // Nine people on a short month: a small model.
         let short = plan_of(SMALL_TEAM + 1, 60, &options);
         assert!(short.binaries <= SMALL_MODEL_BINARIES);
-        assert_eq!(short.trades_end, None);
+        assert_eq!(short.trades, Trades::Descent);
         // Nine people over a quarter: iterated until the mid-size share.
         let nine = plan_of(SMALL_TEAM + 1, 100, &options);
         assert!(nine.binaries > SMALL_MODEL_BINARIES && nine.tier == Tier::Small);
-        assert_eq!(nine.trades_end, Some(MID_TRADES_END));
+        assert_eq!(nine.trades, Trades::Iterated(MID_TRADES_END));
         // ... for a few seconds at most.
         let long = SolveOptions {
             time_limit: Duration::from_secs(60),
             ..SolveOptions::default()
         };
         let nine_long = plan_of(SMALL_TEAM + 1, 100, &long);
-        assert_eq!(nine_long.trades_end, Some(MID_TRADES_MAX_SECONDS / 60.0));
-        // Large teams keep their one descent before LNS.
-        let large = plan_of(
-            SMALL_TEAM + 1,
-            (LARGE_BINARIES / (SMALL_TEAM + 1) + 10) as i64,
-            &options,
+        assert_eq!(
+            nine_long.trades,
+            Trades::Iterated(MID_TRADES_MAX_SECONDS / 60.0)
         );
-        assert_eq!((large.tier, large.trades_end), (Tier::Large, None));
+        // Large teams: one search descends once, the other iterates beside it, for a few
+        // seconds at most.
+        let days = (LARGE_BINARIES / (SMALL_TEAM + 1) + 10) as i64;
+        let large = plan_of(SMALL_TEAM + 1, days, &options);
+        assert_eq!(large.tier, Tier::Large);
+        assert_eq!(large.trades, Trades::Mixed(LARGE_TRADES_END));
+        assert_eq!(
+            plan_of(SMALL_TEAM + 1, days, &long).trades,
+            Trades::Mixed(LARGE_TRADES_MAX_SECONDS / 60.0)
+        );
         let largest = Plan::of_tier(Tier::Largest, LARGEST_BINARIES + 1, options.time_limit, 2);
-        assert_eq!(largest.trades_end, Some(TRADES_END));
+        assert_eq!(largest.trades, Trades::Iterated(TRADES_END));
+        assert_eq!(Trades::Descent.end(), None);
     }
 
     #[test]
