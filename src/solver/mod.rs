@@ -11,7 +11,7 @@
 //! |---|---|---|---|---|---|
 //! | pre-check (`precheck`) | ✓ | ✓ | ✓ | ✓ | names a shift nobody can take before any search |
 //! | greedy starts + polish (`start`) | ✓ | ✓ | ✓ | ✓ | a valid schedule at once; the fair greedy is the floor every answer matches |
-//! | portfolio: annealing, pair trades, cycles (`search`) | ✓ | ✓ | ✓ (more annealing) | iterated trades, searches meet | finds good schedules fast, one search per core |
+//! | portfolio: annealing, pair trades, cycles (`search`) | ✓ | ✓ | annealed descent beside iterated trades | iterated trades, searches meet | finds good schedules fast, one search per core |
 //! | LNS: HiGHS on neighbourhoods (`search::lns`) | – | – | to 60 % of the limit | to the end | the whole MILP makes no progress there in time |
 //! | fairness floor (`small::fair_floor`, `small::split_floor`) | ✓ | – | – | – | the partition question HiGHS's LP bound cannot see |
 //! | Lagrangian bound, then pairs (`small::lagrange`, `small::pairs`) | ✓ | – | – | – | proves many small months outright, or settles pairs and guides the exact program |

@@ -59,9 +59,10 @@ pub(crate) const MID_TRADES_END: f64 = 0.4;
 /// ... but no more than this many seconds: the trades settle within a few seconds there,
 /// and the MILP's bound needs the rest of a long limit.
 pub(crate) const MID_TRADES_MAX_SECONDS: f64 = 4.0;
-/// Where the large tier's second search, iterated pair trades beside the first's one
-/// descent, ends (LNS goes on from the better of the two): some teams settle only late
-/// within it, and LNS, which goes on from the better, found little on either kind.
+/// Where the large tier's second search (iterated pair trades, beside the first's
+/// annealed descent) ends, and LNS goes on from the better: where the trades win they
+/// are still improving well into the first half of the limit, and LNS adds little after
+/// either.
 pub(crate) const LARGE_TRADES_END: f64 = 0.4;
 /// ... but no more than this many seconds: they settle within a few seconds, and the
 /// whole MILP keeps its share of a long limit.
