@@ -26,7 +26,6 @@ struct Strategy {
 
 /// Worker `w` follows `strategies(trades)[w % 2]`.
 fn strategies(trades: Trades) -> [Strategy; 2] {
-    let (descent, iterate) = (false, true);
     match trades {
         // On the largest teams annealing drifts toward schedules with more points in
         // total (nights to those for whom they are nights), from which the trades end
@@ -36,12 +35,12 @@ fn strategies(trades: Trades) -> [Strategy; 2] {
             Strategy {
                 from_fair: false,
                 anneal: false,
-                iterate,
+                iterate: true,
             },
             Strategy {
                 from_fair: true,
                 anneal: true,
-                iterate,
+                iterate: true,
             },
         ],
         // On large teams the annealed descent from best fit ended lowest on some teams
@@ -51,24 +50,24 @@ fn strategies(trades: Trades) -> [Strategy; 2] {
             Strategy {
                 from_fair: false,
                 anneal: true,
-                iterate: descent,
+                iterate: false,
             },
             Strategy {
                 from_fair: false,
                 anneal: false,
-                iterate,
+                iterate: true,
             },
         ],
         Trades::Descent => [
             Strategy {
                 from_fair: false,
                 anneal: true,
-                iterate: descent,
+                iterate: false,
             },
             Strategy {
                 from_fair: true,
                 anneal: true,
-                iterate: descent,
+                iterate: false,
             },
         ],
     }
@@ -209,10 +208,24 @@ mod tests {
 
     use super::*;
     use crate::config::Rules as ConfigRules;
+    use crate::problem::Problem;
     use crate::solver::index::{Index, Rules};
     use crate::solver::plan::Tier;
     use crate::solver::start::greedy;
     use crate::testkit::hours as testkit;
+
+    /// `members` people (some part-time) on `shifts` back-to-back 12-hour shifts whose
+    /// points vary: loads in whole shifts that trades have to even out.
+    fn varied(members: usize, shifts: i64) -> Problem {
+        let shifts: Vec<(usize, i64, i64)> = (0..shifts)
+            .map(|d| (0, d * 12, [4, 12, 20, 8][d as usize % 4]))
+            .collect();
+        let mut problem = testkit::problem(members, &shifts, ConfigRules::default());
+        problem.capacity = (0..members)
+            .map(|m| [1.0, 0.5, 1.0, 0.8, 1.0, 0.6][m % 6])
+            .collect();
+        problem
+    }
 
     #[test]
     fn more_workers_never_end_worse_and_keep_the_rules() {
@@ -233,11 +246,7 @@ mod tests {
     #[test]
     fn searches_that_meet_go_on_from_the_best_and_keep_the_rules() {
         // Treated as one of the largest teams: iterated trades with meetings.
-        let shifts: Vec<(usize, i64, i64)> = (0..40)
-            .map(|d| (0, d * 12, [4, 12, 20, 8][d as usize % 4]))
-            .collect();
-        let mut problem = testkit::problem(6, &shifts, ConfigRules::default());
-        problem.capacity = vec![1.0, 0.5, 1.0, 0.8, 1.0, 0.6];
+        let problem = varied(6, 40);
         let index = Index::new(&problem, None, Rules::of(&problem));
         let start = greedy(&problem, &index).expect("feasible");
         let binaries = index.cand.iter().map(Vec::len).sum();
@@ -267,11 +276,7 @@ mod tests {
 
     #[test]
     fn mixed_trades_hand_over_the_first_search_and_keep_the_better() {
-        let shifts: Vec<(usize, i64, i64)> = (0..60)
-            .map(|d| (0, d * 12, [4, 12, 20, 8][d as usize % 4]))
-            .collect();
-        let mut problem = testkit::problem(7, &shifts, ConfigRules::default());
-        problem.capacity = vec![1.0, 0.5, 1.0, 0.8, 1.0, 0.6, 1.0];
+        let problem = varied(7, 60);
         let index = Index::new(&problem, None, Rules::of(&problem));
         let start = greedy(&problem, &index).expect("feasible");
         let binaries = index.cand.iter().map(Vec::len).sum();
