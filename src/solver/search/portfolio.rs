@@ -192,10 +192,12 @@ fn improve<'a>(
     progress.stage("trading shifts between pairs");
     if strategy.iterate {
         // Iterated pair trades found far more than LNS per second on the largest teams,
-        // and than one descent and HiGHS's tree on mid-size ones (`plan::MID_TRADES_END`).
+        // and than one descent and HiGHS's tree on mid-size ones (`plan::MID_TRADES_END`)
+        // and on some large ones (`plan::LARGE_TRADES_END`).
         exchange::iterated(&mut state, seed, until);
     } else {
-        // One descent: LNS and the whole MILP make better use of the rest.
+        // One descent: LNS and the whole MILP (or, on large teams, the bound beside the
+        // searches) make better use of the rest.
         exchange::exchange(&mut state, plan.for_share(plan::DESCENT_SHARE));
     }
     progress.reached("pair trades", state.objective(), || state.assignment());
