@@ -229,6 +229,16 @@ mod tests {
         problem
     }
 
+    /// The search's objective is the schedule's exact one, below `before`, and the
+    /// schedule keeps the rules.
+    fn assert_sound(problem: &Problem, best: &State, before: f64) {
+        let assignment = best.assignment();
+        let exact = crate::problem::evaluate::evaluate(problem, &assignment, None).objective;
+        assert!((best.objective() - exact).abs() < 1e-9);
+        assert!(exact < before, "{exact} vs {before}");
+        assert!(crate::problem::rules::check(problem, &assignment, None).is_empty());
+    }
+
     #[test]
     fn more_workers_never_end_worse_and_keep_the_rules() {
         let problem = testkit::evenly(6, 40, 12, 12);
@@ -268,11 +278,7 @@ mod tests {
             });
             // Handed over once the searches have met for the last time: the best.
             assert_eq!(ready, [best.objective()]);
-            let exact =
-                crate::problem::evaluate::evaluate(&problem, &best.assignment(), None).objective;
-            assert!((best.objective() - exact).abs() < 1e-9);
-            assert!(exact < before, "{:?}: {exact} vs {before}", plan.tier);
-            assert!(crate::problem::rules::check(&problem, &best.assignment(), None).is_empty());
+            assert_sound(&problem, &best, before);
         }
     }
 
@@ -297,15 +303,7 @@ mod tests {
             if workers == 1 {
                 assert_eq!(ready[0], best.objective());
             }
-            let exact =
-                crate::problem::evaluate::evaluate(&problem, &best.assignment(), None).objective;
-            assert!((best.objective() - exact).abs() < 1e-9);
-            assert!(
-                exact < start.objective(),
-                "{exact} vs {}",
-                start.objective()
-            );
-            assert!(crate::problem::rules::check(&problem, &best.assignment(), None).is_empty());
+            assert_sound(&problem, &best, start.objective());
         }
     }
 }
