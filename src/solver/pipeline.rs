@@ -75,8 +75,7 @@ pub fn solve(
         beside_stop: AtomicBool::new(false),
     };
     std::thread::scope(|scope| {
-        let mut beside = None;
-        let heuristic = run.portfolio(|incumbent| beside = run.beside_bound(scope, incumbent));
+        let (heuristic, beside) = run.portfolio_and_bound(scope);
         let heuristic = run.lns(heuristic);
         // Interrupted, like `progress`, once the exact program has its verdict.
         let floor_watch = Progress::quiet(started);
@@ -160,6 +159,20 @@ impl Run<'_> {
                 _ => best.assignment(),
             }
         })
+    }
+
+    /// The portfolio, and the bound beside the searches started from its first schedule
+    /// (`portfolio::search`), while the searches may still go on.
+    fn portfolio_and_bound<'scope>(
+        &'scope self,
+        scope: &'scope Scope<'scope, '_>,
+    ) -> (Option<Assignment>, Beside<'scope>)
+    where
+        Self: 'scope,
+    {
+        let mut beside = None;
+        let heuristic = self.portfolio(|incumbent| beside = self.beside_bound(scope, incumbent));
+        (heuristic, beside)
     }
 
     /// Teams above the smallest tier's stages get a bound of their own, on the core LNS
@@ -586,5 +599,53 @@ impl Answer<'_> {
             |_| optimal || meets(bound),
             self.run.plan.started.elapsed().as_secs_f64(),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::solver::plan::Trades;
+    use crate::testkit::hours as testkit;
+
+    /// Where the plan says so, the bound beside the searches starts from the portfolio's
+    /// schedule and bounds it; elsewhere there is none.
+    #[test]
+    fn the_bound_beside_starts_from_the_portfolio_where_the_plan_says() {
+        let problem = testkit::evenly(plan::SMALL_TEAM + 1, 20, 24, 24);
+        let index = Index::new(&problem, None, Rules::of(&problem));
+        let options = SolveOptions {
+            time_limit: Duration::from_secs(1),
+            threads: 2,
+            ..SolveOptions::default()
+        };
+        for beside_bound in [true, false] {
+            let plan = Plan {
+                beside_bound,
+                trades: Trades::Mixed(0.4),
+                ..Plan::new(&problem, &index, &options, Instant::now())
+            };
+            let progress = Progress::quiet(plan.started);
+            let run = Run {
+                problem: &problem,
+                previous: None,
+                index: &index,
+                plan: &plan,
+                options: &options,
+                progress: &progress,
+                beside_stop: AtomicBool::new(false),
+            };
+            std::thread::scope(|scope| {
+                let (heuristic, beside) = run.portfolio_and_bound(scope);
+                let objective = run.objective(&heuristic.expect("a schedule"));
+                assert_eq!(beside.is_some(), beside_bound);
+                let bound = run.joined(beside);
+                if beside_bound {
+                    assert!(bound.is_finite() && bound <= objective + 1e-6, "{bound}");
+                } else {
+                    assert_eq!(bound, f64::NEG_INFINITY);
+                }
+            });
+        }
     }
 }

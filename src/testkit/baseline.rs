@@ -471,10 +471,10 @@ mod fairer_than_round_robin {
     fn twelve_hour_follow_the_sun() {
         // fts150's shape, smaller: the nights of one zone are the days of another.
         // Round-robin has no back-to-back pairs here, and the best schedule found holds
-        // one, spent on fairness (objective 13 053.5, imbalance 8.9; those without a pair
-        // scored 14 708.6 to 19 887.0 over four seeds and limits of 1–20 s), so whether a
-        // solve ends with one is its luck: as for the small team, the imbalance half of
-        // the bar, plus a bound on what fairness may cost in pairs.
+        // one, spent on fairness (performance.md, "Iterated trades on mid-size teams"), so
+        // whether a solve ends with one depends on where its search lands: as for the
+        // small team, the imbalance half of the bar, plus a bound on what fairness may
+        // cost in pairs.
         let (rota, base) = compare_with_round_robin(generate(&one_month("fts150", 24)));
         assert_eq!(base.back_to_back_after_hours, 0);
         assert!(

@@ -255,55 +255,54 @@ mod tests {
         assert!(crate::problem::rules::check(&problem, &assignment, None).is_empty());
     }
 
+    /// Searches `problem` from its fair greedy under the plan `plan(binaries)` makes and
+    /// checks the result (`assert_sound`): what `ready` got, and the result's objective.
+    fn searched(problem: &Problem, seed: u64, plan: impl Fn(usize) -> Plan) -> (Vec<f64>, f64) {
+        let index = Index::new(problem, None, Rules::of(problem));
+        let start = greedy(problem, &index).expect("feasible");
+        let plan = plan(index.cand.iter().map(Vec::len).sum());
+        let progress = Progress::quiet(Instant::now());
+        let mut ready = Vec::new();
+        let best = search(start.clone(), Some(&start), &plan, seed, &progress, |s| {
+            ready.push(s.objective())
+        });
+        assert_sound(problem, &best, start.objective());
+        (ready, best.objective())
+    }
+
     #[test]
     fn searches_that_meet_go_on_from_the_best_and_keep_the_rules() {
         // Treated as one of the largest teams: iterated trades with meetings.
         let problem = varied(6, 40);
-        let index = Index::new(&problem, None, Rules::of(&problem));
-        let start = greedy(&problem, &index).expect("feasible");
-        let binaries = index.cand.iter().map(Vec::len).sum();
         let limit = Duration::from_millis(600);
-        let largest = Plan::of_tier(Tier::Largest, binaries, limit, 2);
+        let largest = |binaries| Plan::of_tier(Tier::Largest, binaries, limit, 2);
         // A mid-size team's trades end sooner, and its searches meet at the same fractions.
-        let mid = Plan {
+        let mid = |binaries| Plan {
             trades: Trades::Iterated(plan::MID_TRADES_END),
             ..Plan::of_tier(Tier::Small, binaries, limit, 2)
         };
-        for plan in [largest, mid] {
-            let progress = Progress::quiet(Instant::now());
-            let before = start.objective();
-            let mut ready = Vec::new();
-            let best = search(start.clone(), Some(&start), &plan, 3, &progress, |s| {
-                ready.push(s.objective())
-            });
+        for (ready, best) in [searched(&problem, 3, largest), searched(&problem, 3, mid)] {
             // Handed over once the searches have met for the last time: the best.
-            assert_eq!(ready, [best.objective()]);
-            assert_sound(&problem, &best, before);
+            assert_eq!(ready, [best]);
         }
     }
 
     #[test]
     fn mixed_trades_hand_over_the_first_search_and_keep_the_better() {
         let problem = varied(7, 60);
-        let index = Index::new(&problem, None, Rules::of(&problem));
-        let start = greedy(&problem, &index).expect("feasible");
-        let binaries = index.cand.iter().map(Vec::len).sum();
         let limit = Duration::from_millis(600);
         for workers in [1, 2] {
-            let plan = Plan::of_tier(Tier::Large, binaries, limit, workers);
-            assert!(matches!(plan.trades, Trades::Mixed(_)));
-            let progress = Progress::quiet(Instant::now());
-            let mut ready = Vec::new();
-            let best = search(start.clone(), Some(&start), &plan, 5, &progress, |s| {
-                ready.push(s.objective())
+            let (ready, best) = searched(&problem, 5, |binaries| {
+                let plan = Plan::of_tier(Tier::Large, binaries, limit, workers);
+                assert!(matches!(plan.trades, Trades::Mixed(_)));
+                plan
             });
             // The first search's schedule, handed over once; the better of the two wins.
             assert_eq!(ready.len(), 1);
-            assert!(best.objective() <= ready[0] + 1e-9);
+            assert!(best <= ready[0] + 1e-9);
             if workers == 1 {
-                assert_eq!(ready[0], best.objective());
+                assert_eq!(ready[0], best);
             }
-            assert_sound(&problem, &best, start.objective());
         }
     }
 }
